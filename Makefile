@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+# Makefile: the README's commands, a thin layer over Meson + Ninja.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON ?= meson
+
+.PHONY: all deps test demo demo-shell bench install clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+deps:
+	bash scripts/install-deps.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	bash tests/run-all.sh $(BUILD) $(ASAN_BUILD)
+
+demo: deps
+	$(MAKE) all
+	bash scripts/demo.sh $(BUILD)
+
+demo-shell: deps
+	$(MAKE) all
+	bash scripts/demo.sh --shell $(BUILD)
+
+bench: deps
+	$(MAKE) all
+	bash bench/run-all.sh $(BUILD)
+
+install: all
+	$(MESON) install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

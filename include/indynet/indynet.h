@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/* indynet.h: public API of the indynet engine (one engine per emulated guest NIC). */
+#ifndef INDYNET_INDYNET_H
+#define INDYNET_INDYNET_H
+
+/*
+ * Theory of operation
+ *
+ * An engine connects one guest Ethernet interface to the world.  The
+ * emulator (or indynetd's frontend) hands guest frames to
+ * indynet_guest_send() and takes frames for the guest from the RX ring with
+ * indynet_guest_recv() or indynet_rx_peek()/indynet_rx_pop().
+ *
+ * Each engine owns one thread running a poll loop over its backend
+ * (libslirp in NAT mode), an eventfd that wakes it for queued guest TX
+ * frames, file descriptors the caller asked it to watch, and timers.
+ *
+ * A guest frame first meets the virtual hosts (the in-core NFS server and,
+ * in bridge mode, its phantom host).  Frames for them are consumed and
+ * answered on the RX ring; everything else goes to the backend.
+ *
+ * Threads: indynet_guest_send() may be called from any one thread (or from
+ * the engine thread itself, e.g. inside a watched-fd callback, in which case
+ * the frame is processed at once).  The RX ring has one consumer: the
+ * caller's thread that drains it.  Configuration calls (forwards, subnet)
+ * may be made from any thread; they run on the engine thread and return
+ * its verdict.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define INDYNET_CONFIG_VERSION 1
+
+/** Largest Ethernet frame (without FCS) the engine moves: 14 + 65521 rounded up. */
+#define INDYNET_FRAME_MAX 65536u
+/** Depth of the RX ring (frames waiting for the guest). */
+#define INDYNET_RX_RING_FRAMES 256u
+/** Default and limits of the guest MTU. */
+#define INDYNET_MTU_DEFAULT 1500u
+#define INDYNET_MTU_MIN 576u
+#define INDYNET_MTU_MAX 65520u
+
+enum indynet_mode {
+	INDYNET_MODE_NAT = 0,
+	INDYNET_MODE_BRIDGE = 1,
+};
+
+enum indynet_log_level {
+	INDYNET_LOG_ERROR = 0,
+	INDYNET_LOG_WARN = 1,
+	INDYNET_LOG_INFO = 2,
+	INDYNET_LOG_DEBUG = 3,
+};
+
+enum indynet_nfs_version {
+	INDYNET_NFS_AUTO = 0, /* serve v2 and v3 */
+	INDYNET_NFS_V2 = 2,
+	INDYNET_NFS_V3 = 3,
+};
+
+enum indynet_attr_model {
+	INDYNET_ATTR_SQUASH = 0, /* host modes, configured owner */
+	INDYNET_ATTR_MAPPED = 1, /* guest owner/mode/rdev in user.indynet.* xattrs */
+};
+
+/** Why a frame or datagram was dropped; each reason has its own counter. */
+enum indynet_drop_reason {
+	INDYNET_DROP_TRUNCATED = 0,  /* shorter than its headers claim */
+	INDYNET_DROP_OVERSIZED,      /* larger than INDYNET_FRAME_MAX or the MTU */
+	INDYNET_DROP_MALFORMED,      /* bad version, header length, checksum ... */
+	INDYNET_DROP_RX_RING_FULL,   /* no room on the guest's RX ring */
+	INDYNET_DROP_TX_RING_FULL,   /* no room on the guest TX queue */
+	INDYNET_DROP_FRAG_OVERLAP,   /* overlapping fragments: datagram dropped */
+	INDYNET_DROP_FRAG_TIMEOUT,   /* incomplete datagram aged out (5 s) */
+	INDYNET_DROP_FRAG_LIMIT,     /* too many datagrams / bytes in progress */
+	INDYNET_DROP_FRAG_TOO_BIG,   /* reassembled datagram would exceed 65535 */
+	INDYNET_DROP_NO_SERVICE,     /* virtual-host datagram to a port nobody serves */
+	INDYNET_DROP_BACKEND,        /* the backend refused the frame */
+	INDYNET_DROP__COUNT
+};
+
+/** A live TCP or UDP port forward host -> guest (NAT mode). */
+struct indynet_forward {
+	bool udp;           /* false: TCP */
+	uint16_t host_port; /* on 127.0.0.1, or 0.0.0.0 when any */
+	uint16_t guest_port;
+	bool any;           /* bind all host addresses instead of 127.0.0.1 */
+};
+
+struct indynet_stats {
+	uint64_t tx_frames; /* guest -> world */
+	uint64_t tx_bytes;
+	uint64_t rx_frames; /* world -> guest, queued on the RX ring */
+	uint64_t rx_bytes;
+	uint64_t drops[INDYNET_DROP__COUNT];
+	bool guest_mac_known;
+	uint8_t guest_mac[6];
+	uint32_t guest_ip;          /* network byte order, 0 until learned */
+	int64_t last_activity_ms;   /* CLOCK_REALTIME ms of the last guest frame, 0 = never */
+};
+
+typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
+typedef void (*indynet_notify_fn)(void *opaque);
+typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
+
+struct indynet_config {
+	unsigned version;            /* INDYNET_CONFIG_VERSION */
+	enum indynet_mode mode;
+	const char *nat_subnet;      /* "A.B.C.D/P"; NULL = 192.168.0.0/24 */
+	unsigned mtu;                /* 0 = INDYNET_MTU_DEFAULT */
+
+	const char *export_dir;      /* NULL = no NFS server */
+	enum indynet_nfs_version nfs_version;
+	bool read_only;
+	enum indynet_attr_model attr_model;
+	uint32_t nfs_uid, nfs_gid;   /* owner shown in the squash model */
+
+	const char *capture_file;    /* pcapng of every guest frame; NULL = none */
+
+	enum indynet_log_level log_level;
+	indynet_log_fn log;          /* NULL = stderr */
+	void *log_opaque;
+
+	/*
+	 * Called on the engine thread after frames were queued on the RX ring
+	 * (once per batch).  NULL: use indynet_rx_fd() instead.
+	 */
+	indynet_notify_fn rx_notify;
+	void *rx_notify_opaque;
+};
+
+typedef struct indynet_engine indynet_engine;
+
+/**
+ * indynet_config_init() - fill @cfg with the defaults (NAT, 192.168.0.0/24, MTU 1500).
+ * @cfg: configuration to initialise
+ */
+void indynet_config_init(struct indynet_config *cfg);
+
+/**
+ * indynet_engine_new() - create an engine; it does not run until started.
+ * @cfg: configuration, copied (strings too)
+ * @out: receives the engine
+ * @err: buffer for a message naming the bad input, may be NULL
+ * @errlen: size of @err
+ *
+ * Return: 0, or a negative errno (-EINVAL for bad configuration).
+ */
+int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen);
+
+/**
+ * indynet_engine_start() - start the engine's thread and poll loop.
+ * @e: engine
+ *
+ * Return: 0 or a negative errno.
+ */
+int indynet_engine_start(indynet_engine *e);
+
+/**
+ * indynet_engine_stop() - stop the poll loop and join its thread; idempotent.
+ * @e: engine
+ */
+void indynet_engine_stop(indynet_engine *e);
+
+/**
+ * indynet_engine_free() - stop if running and release everything.
+ * @e: engine, may be NULL
+ */
+void indynet_engine_free(indynet_engine *e);
+
+/**
+ * indynet_guest_send() - hand one guest TX frame (Ethernet, no FCS) to the engine.
+ * @e: engine
+ * @frame: the frame
+ * @len: its length, 14..INDYNET_FRAME_MAX
+ *
+ * Return: 0, or a negative errno: -EMSGSIZE (too short or too long; counted),
+ * -ENOBUFS (TX queue full; counted).
+ */
+int indynet_guest_send(indynet_engine *e, const void *frame, size_t len);
+
+/**
+ * indynet_guest_recv() - take the next frame for the guest, without blocking.
+ * @e: engine
+ * @buf: destination
+ * @cap: its size
+ *
+ * Return: the frame length, -EAGAIN when the ring is empty, or -EMSGSIZE when
+ * the frame is larger than @cap (the frame stays on the ring).
+ */
+ssize_t indynet_guest_recv(indynet_engine *e, void *buf, size_t cap);
+
+/**
+ * indynet_rx_peek() - look at the frame at the head of the RX ring (zero copy).
+ * @e: engine
+ * @frame: receives a pointer valid until indynet_rx_pop()
+ * @len: receives its length
+ *
+ * Return: true when a frame is there.
+ */
+bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len);
+
+/**
+ * indynet_rx_pop() - drop the frame at the head of the RX ring.
+ * @e: engine
+ */
+void indynet_rx_pop(indynet_engine *e);
+
+/**
+ * indynet_rx_fd() - a descriptor that polls readable while the RX ring is non-empty.
+ * @e: engine
+ *
+ * Return: the descriptor (owned by the engine).  The consumer reads it with
+ * indynet_rx_fd_clear() before draining so that no wake-up is lost.
+ */
+int indynet_rx_fd(indynet_engine *e);
+
+/**
+ * indynet_rx_fd_clear() - consume pending wake-ups on indynet_rx_fd().
+ * @e: engine
+ */
+void indynet_rx_fd_clear(indynet_engine *e);
+
+/**
+ * indynet_watch_fd() - have the engine thread call @fn when @fd is ready.
+ * @e: engine
+ * @fd: descriptor (stays owned by the caller)
+ * @events: poll(2) events
+ * @fn: callback, run on the engine thread
+ * @opaque: passed to @fn
+ *
+ * Return: 0 or a negative errno.  Callable from any thread.
+ */
+int indynet_watch_fd(indynet_engine *e, int fd, short events, indynet_fd_fn fn, void *opaque);
+
+/**
+ * indynet_unwatch_fd() - stop watching @fd; when it returns, @fn is not running.
+ * @e: engine
+ * @fd: descriptor
+ *
+ * Return: 0 or -ENOENT.
+ */
+int indynet_unwatch_fd(indynet_engine *e, int fd);
+
+/**
+ * indynet_stats_get() - read the counters.
+ * @e: engine
+ * @st: receives a consistent snapshot
+ */
+void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
+
+/**
+ * indynet_drop_reason_name() - short stable name of a drop reason ("truncated" ...).
+ * @r: reason
+ *
+ * Return: a static string.
+ */
+const char *indynet_drop_reason_name(enum indynet_drop_reason r);
+
+/**
+ * indynet_subnet_parse() - validate a NAT subnet "A.B.C.D/P".
+ * @text: the subnet
+ * @net: receives the network address (network byte order)
+ * @prefix: receives the prefix length
+ * @err: receives the reason, e.g. "prefix /31 is too small (minimum /30)"
+ * @errlen: size of @err
+ *
+ * Return: 0 or -EINVAL.
+ */
+int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char *err, size_t errlen);
+
+/**
+ * indynet_set_nat_subnet() - move a running NAT engine to another subnet.
+ * @e: engine
+ * @cidr: new subnet, validated as indynet_subnet_parse()
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * The guest keeps running; it gets the new address when it renews its lease.
+ * Forwards are kept.
+ *
+ * Return: 0 or a negative errno.
+ */
+int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_t errlen);
+
+/**
+ * indynet_forward_parse() - parse "proto:host_port:guest_port[:any]".
+ * @spec: the text
+ * @fw: receives the forward
+ * @err: receives the reason, naming the bad part
+ * @errlen: size of @err
+ *
+ * Return: 0 or -EINVAL.
+ */
+int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen);
+
+/**
+ * indynet_forward_add() - add a port forward to a running (or new) NAT engine.
+ * @e: engine
+ * @fw: the forward
+ * @err: receives the reason on failure (e.g. the host port is in use)
+ * @errlen: size of @err
+ *
+ * Return: 0, -EEXIST, -EADDRINUSE or another negative errno.
+ */
+int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, char *err, size_t errlen);
+
+/**
+ * indynet_forward_remove() - remove a port forward.
+ * @e: engine
+ * @fw: the forward (matched on protocol, host port and bind)
+ *
+ * Return: 0 or -ENOENT.
+ */
+int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
+
+/**
+ * indynet_forward_list() - copy the active forwards.
+ * @e: engine
+ * @out: array to fill, may be NULL when @max is 0
+ * @max: its capacity
+ *
+ * Return: the number of active forwards (may exceed @max).
+ */
+size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max);
+
+/**
+ * indynet_version() - library version string.
+ *
+ * Return: e.g. "0.1.0".
+ */
+const char *indynet_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INDYNET_INDYNET_H */

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# install-deps.sh: install every Debian package the build, tests, demo and benchmarks need (idempotent).
+set -euo pipefail
+
+PKGS=(
+	# build
+	build-essential meson ninja-build pkg-config clang lld llvm libclang-rt-14-dev
+	libslirp-dev libglib2.0-dev libpcap-dev libmicrohttpd-dev libinih-dev libcmocka-dev libattr1-dev
+	# tests: namespaces, guest VM, captures, peers
+	iproute2 iputils-ping qemu-system-x86 busybox-static cpio kmod file bc flex bison libelf-dev gcc-12
+	tshark socat dnsmasq-base python3 curl netcat-openbsd
+	# benchmarks: NAT peers, NFS peer
+	slirp4netns passt iperf3 nfs-ganesha nfs-ganesha-vfs rpcbind
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-all.sh: the whole test suite (unit, unit under ASan/UBSan, fuzz smoke, integration, e2e).
+#
+# Usage: tests/run-all.sh BUILD_DIR [ASAN_BUILD_DIR]
+# Every script tests/{integration,e2e}/*.sh is one test: exit 0 passes, 77 skips,
+# anything else fails.  TESTS=pattern limits the scripts run (a grep -E on the path).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=$(realpath "${1:-build}")
+ASAN=${2:-}
+export INDYNET_BUILD=$BUILD
+pass=0 fail=0 skip=0 failed=()
+LOGDIR=${TEST_LOGDIR:-$BUILD/test-logs}
+mkdir -p "$LOGDIR"
+
+record() { # record NAME RC
+	case $2 in
+	0) pass=$((pass + 1)); echo "PASS $1" ;;
+	77) skip=$((skip + 1)); echo "SKIP $1" ;;
+	*) fail=$((fail + 1)); failed+=("$1"); echo "FAIL $1 (rc=$2)" ;;
+	esac
+}
+
+run_meson() { # run_meson DIR LABEL
+	local out=$LOGDIR/meson-$2.txt
+	meson test -C "$1" --print-errorlogs --num-processes 2 >"$out" 2>&1
+	local rc=$?
+	grep -E '^ *[0-9]+/[0-9]+ ' "$out" | sed "s/^/[$2] /"
+	record "unit tests ($2)" $rc
+	[ $rc -eq 0 ] || tail -60 "$out"
+}
+
+run_meson "$BUILD" unit
+if [ -n "$ASAN" ]; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		run_meson "$(realpath "$ASAN")" asan-ubsan
+fi
+
+for t in tests/fuzz/smoke.sh tests/integration/*.sh tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	if [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS"; then continue; fi
+	name=${t#tests/}
+	log=$LOGDIR/${name//\//_}.log
+	echo "---- $name"
+	start=$SECONDS
+	timeout -k 10 900 bash "$t" >"$log" 2>&1
+	rc=$?
+	record "$name ($((SECONDS - start)) s)" $rc
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then tail -40 "$log"; fi
+done
+
+echo
+[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
