@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# capture.sh: indynetd --capture-file writes pcapng that tshark decodes: DHCP and ICMP both ways, nothing malformed.
+set -uo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/netns.sh"
+
+t_init capture
+t_need_root
+t_need_cmd ip unshare busybox tshark
+t_indynetd
+
+CAP=$T_TMP/guest.pcapng
+NAT_DNS=0 nat_setup
+nat_start --capture-file "$CAP"
+guest_dhcp_start
+guest_dhcp_wait 20 || t_fail "no DHCP lease within 20 s"
+t_check "ping the gateway 5 times" ip netns exec "$NS_GUEST" ping -c 5 -i 0.2 -W 3 "$GUEST_GW"
+MAC=$(ip -n "$NS_GUEST" -o link show tap0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+nat_stop
+
+t_check "capture file is pcapng" sh -c "file '$CAP' | grep -qi pcapng"
+count() { # count FILTER: frames matching the display filter
+	tshark -r "$CAP" -Y "$1" -T fields -e frame.number 2>"$T_TMP/tshark.err" | wc -l
+}
+t_check "tshark reads the whole file without error" tshark -r "$CAP" -q
+total=$(count frame)
+[ "$total" -gt 0 ] || t_fail "no frames in the capture" "$(cat "$T_TMP/tshark.err")"
+t_pass "capture holds $total frames"
+n=$(count "dhcp.option.dhcp == 1 && eth.src == $MAC")
+[ "$n" -ge 1 ] && t_pass "DHCP DISCOVER from the guest ($n)" || t_fail "no DHCP DISCOVER from $MAC"
+n=$(count "dhcp.option.dhcp == 2 && eth.dst == $MAC || dhcp.option.dhcp == 2 && eth.dst == ff:ff:ff:ff:ff:ff")
+[ "$n" -ge 1 ] && t_pass "DHCP OFFER to the guest ($n)" || t_fail "no DHCP OFFER in the capture"
+n=$(count "dhcp.option.dhcp == 5")
+[ "$n" -ge 1 ] && t_pass "DHCP ACK ($n)" || t_fail "no DHCP ACK in the capture"
+n=$(count "icmp.type == 8 && eth.src == $MAC && ip.dst == $GUEST_GW")
+[ "$n" -ge 5 ] && t_pass "ICMP echo requests guest->gateway ($n)" || t_fail "want >= 5 echo requests, got $n"
+n=$(count "icmp.type == 0 && eth.dst == $MAC && ip.src == $GUEST_GW")
+[ "$n" -ge 5 ] && t_pass "ICMP echo replies gateway->guest ($n)" || t_fail "want >= 5 echo replies, got $n"
+n=$(count "arp")
+[ "$n" -ge 2 ] && t_pass "ARP request and reply ($n)" || t_fail "want >= 2 ARP frames, got $n"
+n=$(count "_ws.malformed || _ws.expert.severity >= error")
+t_expect_eq "malformed or error-level frames" 0 "$n"
+t_done
