@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* nfs3.h: NFSv3 (RFC 1813) wire constants shared by the server, its tests and the bench. */
+#ifndef INDYNET_NFS_NFS3_H
+#define INDYNET_NFS_NFS3_H
+
+#define NFS3_PROGRAM 100003u
+#define NFS3_VERSION 3u
+
+#define NFS3_FHSIZE 64u      /* largest nfs_fh3 */
+#define NFS3_VERFSIZE 8u     /* cookieverf3, createverf3, writeverf3 */
+#define NFS3_NAME_MAX 255u   /* longest filename3 we accept */
+#define NFS3_PATH_MAX 4096u  /* longest nfspath3 we accept */
+#define NFS3_XFER_MAX 32768u /* rtmax = wtmax */
+#define NFS3_DTPREF 8192u
+
+/* Procedure numbers (RFC 1813 §3.3). */
+enum nfs3_proc {
+	NFS3PROC_NULL = 0,
+	NFS3PROC_GETATTR = 1,
+	NFS3PROC_SETATTR = 2,
+	NFS3PROC_LOOKUP = 3,
+	NFS3PROC_ACCESS = 4,
+	NFS3PROC_READLINK = 5,
+	NFS3PROC_READ = 6,
+	NFS3PROC_WRITE = 7,
+	NFS3PROC_CREATE = 8,
+	NFS3PROC_MKDIR = 9,
+	NFS3PROC_SYMLINK = 10,
+	NFS3PROC_MKNOD = 11,
+	NFS3PROC_REMOVE = 12,
+	NFS3PROC_RMDIR = 13,
+	NFS3PROC_RENAME = 14,
+	NFS3PROC_LINK = 15,
+	NFS3PROC_READDIR = 16,
+	NFS3PROC_READDIRPLUS = 17,
+	NFS3PROC_FSSTAT = 18,
+	NFS3PROC_FSINFO = 19,
+	NFS3PROC_PATHCONF = 20,
+	NFS3PROC_COMMIT = 21,
+	NFS3PROC_COUNT = 22,
+};
+
+/* nfsstat3 (RFC 1813 §2.6). */
+enum nfs3_stat {
+	NFS3_OK = 0,
+	NFS3ERR_PERM = 1,
+	NFS3ERR_NOENT = 2,
+	NFS3ERR_IO = 5,
+	NFS3ERR_NXIO = 6,
+	NFS3ERR_ACCES = 13,
+	NFS3ERR_EXIST = 17,
+	NFS3ERR_XDEV = 18,
+	NFS3ERR_NODEV = 19,
+	NFS3ERR_NOTDIR = 20,
+	NFS3ERR_ISDIR = 21,
+	NFS3ERR_INVAL = 22,
+	NFS3ERR_FBIG = 27,
+	NFS3ERR_NOSPC = 28,
+	NFS3ERR_ROFS = 30,
+	NFS3ERR_MLINK = 31,
+	NFS3ERR_NAMETOOLONG = 63,
+	NFS3ERR_NOTEMPTY = 66,
+	NFS3ERR_DQUOT = 69,
+	NFS3ERR_STALE = 70,
+	NFS3ERR_REMOTE = 71,
+	NFS3ERR_BADHANDLE = 10001,
+	NFS3ERR_NOT_SYNC = 10002,
+	NFS3ERR_BAD_COOKIE = 10003,
+	NFS3ERR_NOTSUPP = 10004,
+	NFS3ERR_TOOSMALL = 10005,
+	NFS3ERR_SERVERFAULT = 10006,
+	NFS3ERR_BADTYPE = 10007,
+	NFS3ERR_JUKEBOX = 10008,
+};
+
+/* ftype3. */
+enum nfs3_ftype {
+	NF3REG = 1,
+	NF3DIR = 2,
+	NF3BLK = 3,
+	NF3CHR = 4,
+	NF3LNK = 5,
+	NF3SOCK = 6,
+	NF3FIFO = 7,
+};
+
+/* stable_how. */
+enum nfs3_stable {
+	NFS3_UNSTABLE = 0,
+	NFS3_DATA_SYNC = 1,
+	NFS3_FILE_SYNC = 2,
+};
+
+/* createmode3. */
+enum nfs3_createmode {
+	NFS3_UNCHECKED = 0,
+	NFS3_GUARDED = 1,
+	NFS3_EXCLUSIVE = 2,
+};
+
+/* time_how. */
+enum nfs3_time_how {
+	NFS3_DONT_CHANGE = 0,
+	NFS3_SET_TO_SERVER_TIME = 1,
+	NFS3_SET_TO_CLIENT_TIME = 2,
+};
+
+/* ACCESS bits. */
+enum nfs3_access {
+	NFS3_ACCESS_READ = 0x01,
+	NFS3_ACCESS_LOOKUP = 0x02,
+	NFS3_ACCESS_MODIFY = 0x04,
+	NFS3_ACCESS_EXTEND = 0x08,
+	NFS3_ACCESS_DELETE = 0x10,
+	NFS3_ACCESS_EXECUTE = 0x20,
+};
+
+/* FSINFO properties. */
+enum nfs3_fsf {
+	NFS3_FSF_LINK = 0x01,
+	NFS3_FSF_SYMLINK = 0x02,
+	NFS3_FSF_HOMOGENEOUS = 0x08,
+	NFS3_FSF_CANSETTIME = 0x10,
+};
+
+#endif /* INDYNET_NFS_NFS3_H */
