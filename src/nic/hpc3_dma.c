@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/* hpc3_dma.c: HPC3 Ethernet descriptor chains: TX gather to the engine, RX delivery into guest memory. */
+
+/*
+ * Theory of operation
+ *
+ * A descriptor is 16 big-endian bytes: +0 buffer, +4 count (bits 13:0) and
+ * flags (OWN 0x4000, XIE, EOP, EOX), +8 next.  A channel works on the
+ * descriptor at `cur`; a zero-count descriptor is a link to `next`, or the
+ * end of the chain when it carries EOX.  A completed descriptor with EOX
+ * ends the chain too: the channel drops ACTIVE.
+ *
+ * The descriptor is re-read from guest memory every time the channel needs
+ * it, because drivers hand descriptors back (setting OWN) in memory without
+ * touching a register while the channel runs.
+ *
+ * TX: buffers are gathered until EOP into the staging buffer (one
+ * mem_read per descriptor), the packet goes to indynet_guest_send(), every
+ * consumed descriptor gets 0x8000 ("transmitted", count 0) in its 16-bit
+ * word at +6, and tx_stat becomes SUCCESS.
+ *
+ * RX: an accepted frame needs a descriptor with OWN; without one the frame
+ * is refused and stays on the engine's ring (with EOX the channel also
+ * stops).  The buffer receives [0x00][0x00][frame][status] in one
+ * mem_write, where frames under 60 bytes are zero-padded as on the wire and
+ * status is 0x30 (GOOD|END), or 0x11 (END|OVERFLOW) when the buffer is too
+ * small and the frame was cut.  The word at +6 gets the remaining count,
+ * which clears OWN; drivers compute length = size - remaining - 3.
+ *
+ * Any failed guest memory access stops the channel (dma_errors).
+ */
+
+#include "nic/seeq_int.h"
+
+#include <string.h>
+
+static bool hpc3_mem_ok(const struct seeq *s, uint32_t paddr, size_t len)
+{
+	uint64_t end = (uint64_t)paddr + len;
+
+	if (end > UINT64_C(0x100000000))
+		return false;
+	return s->mem_limit == 0 || end <= s->mem_limit;
+}
+
+/**
+ * hpc3_mem_read() - read guest memory within the configured bound.
+ * @s: model (locked)
+ * @paddr: guest physical address
+ * @buf: destination
+ * @len: bytes
+ *
+ * Return: 0 or -1.
+ */
+int hpc3_mem_read(struct seeq *s, uint32_t paddr, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!hpc3_mem_ok(s, paddr, len) || s->ops.mem_read(s->opaque, paddr, buf, len) != 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * hpc3_mem_write() - write guest memory within the configured bound.
+ * @s: model (locked)
+ * @paddr: guest physical address
+ * @buf: source
+ * @len: bytes
+ *
+ * Return: 0 or -1.
+ */
+int hpc3_mem_write(struct seeq *s, uint32_t paddr, const void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!hpc3_mem_ok(s, paddr, len) || s->ops.mem_write(s->opaque, paddr, buf, len) != 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * hpc3_chan_stop() - drop ACTIVE.
+ * @ch: channel
+ */
+void hpc3_chan_stop(struct seeq_chan *ch)
+{
+	ch->ctrl &= ~SEEQ_CTRL_ACTIVE;
+}
+
+static void hpc3_dma_fault(struct seeq *s, struct seeq_chan *ch)
+{
+	s->ctr.dma_errors++;
+	hpc3_chan_stop(ch);
+}
+
+/* Read the descriptor at ch->cur into @d and the CBP/BC/NBDP registers. */
+static int hpc3_chan_load(struct seeq *s, struct seeq_chan *ch, struct seeq_desc *d)
+{
+	uint8_t raw[12];
+
+	if (hpc3_mem_read(s, ch->cur, raw, sizeof(raw)) != 0) {
+		hpc3_dma_fault(s, ch);
+		return -1;
+	}
+	d->buf = seeq_be32(raw);
+	d->cnt = seeq_be32(raw + 4);
+	d->next = seeq_be32(raw + 8);
+	ch->cbp = d->buf;
+	ch->bc = d->cnt;
+	ch->nbdp = d->next;
+	return 0;
+}
+
+/**
+ * hpc3_chan_start() - ACTIVE rose: fetch the descriptor at NBDP.
+ * @s: model (locked)
+ * @ch: channel
+ */
+void hpc3_chan_start(struct seeq *s, struct seeq_chan *ch)
+{
+	struct seeq_desc d;
+
+	ch->cur = ch->nbdp;
+	(void)hpc3_chan_load(s, ch, &d);
+}
+
+/* Load the current descriptor, following zero-count links.  0: @d has a count; -1: stopped. */
+static int hpc3_chan_walk(struct seeq *s, struct seeq_chan *ch, struct seeq_desc *d)
+{
+	for (unsigned hop = 0;; hop++) {
+		if (hpc3_chan_load(s, ch, d) != 0)
+			return -1;
+		if (d->cnt & SEEQ_DESC_BCNT)
+			return 0;
+		if (d->cnt & SEEQ_DESC_EOX) {
+			hpc3_chan_stop(ch);
+			return -1;
+		}
+		if (hop == SEEQ_LINK_HOPS) {
+			hpc3_dma_fault(s, ch);
+			return -1;
+		}
+		ch->cur = d->next;
+	}
+}
+
+/* Finish a descriptor: XIE interrupt, EOX stop or advance to the next. */
+static void hpc3_chan_advance(struct seeq *s, struct seeq_chan *ch, const struct seeq_desc *d)
+{
+	if (d->cnt & SEEQ_DESC_XIE)
+		s->dma_irq = true;
+	if (d->cnt & SEEQ_DESC_EOX)
+		hpc3_chan_stop(ch);
+	else
+		ch->cur = d->next;
+}
+
+static int hpc3_desc_writeback(struct seeq *s, uint32_t desc, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	return hpc3_mem_write(s, desc + 6u, b, sizeof(b));
+}
+
+static void hpc3_tx_send(struct seeq *s, size_t len, bool too_long)
+{
+	s->tx_stat = SEEQ_TXS_SUCCESS;
+	if (too_long) {
+		s->ctr.tx_errors++;
+		return;
+	}
+	if (indynet_guest_send(s->engine, s->stage, len) < 0) {
+		s->ctr.tx_dropped++;
+		return;
+	}
+	s->ctr.tx_frames++;
+	s->ctr.tx_bytes += len;
+}
+
+/* Take one TX descriptor's buffer into the staging buffer; -1 on a DMA fault. */
+static int hpc3_tx_gather(struct seeq *s, const struct seeq_desc *d, size_t *used, bool *too_long)
+{
+	size_t cnt = d->cnt & SEEQ_DESC_BCNT;
+	struct seeq_chan *ch = &s->tx;
+
+	if (*used + cnt > SEEQ_TX_MAX) {
+		*too_long = true;
+	} else {
+		if (hpc3_mem_read(s, d->buf, s->stage + *used, cnt) != 0)
+			goto fault;
+		*used += cnt;
+	}
+	if (hpc3_desc_writeback(s, ch->cur, SEEQ_DESC_TXD) != 0)
+		goto fault;
+	ch->cbp = d->buf + (uint32_t)cnt;
+	ch->bc = (d->cnt & 0xFFFF0000u) | SEEQ_DESC_TXD;
+	return 0;
+fault:
+	hpc3_dma_fault(s, ch);
+	return -1;
+}
+
+/**
+ * hpc3_tx_run() - send every complete packet of the TX chain (up to the budget).
+ * @s: model (locked)
+ * @more: set when the budget ran out with the channel still active
+ *
+ * Return: packets sent (or dropped) this run.
+ */
+unsigned hpc3_tx_run(struct seeq *s, bool *more)
+{
+	struct seeq_chan *ch = &s->tx;
+	unsigned sent = 0;
+	size_t used = 0;
+	bool too_long = false, in_packet = false;
+	struct seeq_desc d;
+
+	*more = false;
+	while (ch->ctrl & SEEQ_CTRL_ACTIVE) {
+		if (sent == SEEQ_TX_BUDGET) {
+			*more = true;
+			break;
+		}
+		if (hpc3_chan_walk(s, ch, &d) != 0)
+			break;
+		if (!in_packet) {
+			s->ppfx = s->cpfx;
+			s->cpfx = ch->cur;
+			in_packet = true;
+		}
+		if (hpc3_tx_gather(s, &d, &used, &too_long) != 0)
+			break;
+		if (d.cnt & SEEQ_DESC_EOP) {
+			hpc3_tx_send(s, used, too_long);
+			sent++;
+			used = 0;
+			too_long = false;
+			in_packet = false;
+		}
+		hpc3_chan_advance(s, ch, &d);
+	}
+	if (in_packet)
+		s->ctr.tx_errors++;
+	seeq_irq_update(s);
+	return sent;
+}
+
+/* Build [0][0][frame, zero-padded][status] of exactly @n bytes in the staging buffer. */
+static void hpc3_rx_compose(struct seeq *s, const uint8_t *frame, size_t len, size_t n, uint8_t status)
+{
+	uint8_t *p = s->stage;
+	size_t body = n > 3 ? n - 3 : 0;
+	size_t copy = body < len ? body : len;
+
+	if (n < 3) {
+		memset(p, 0, n);
+	} else {
+		p[0] = 0;
+		p[1] = 0;
+		memcpy(p + 2, frame, copy);
+		memset(p + 2 + copy, 0, body - copy);
+	}
+	p[n - 1] = status;
+}
+
+/**
+ * hpc3_rx_deliver() - write one accepted frame into the RX chain.
+ * @s: model (locked)
+ * @frame: the frame (no FCS)
+ * @len: its length, at least SEEQ_RX_MIN
+ *
+ * Return: SEEQ_RX_DELIVERED, or SEEQ_RX_REFUSED (the frame stays on the ring).
+ */
+enum seeq_rx_result hpc3_rx_deliver(struct seeq *s, const uint8_t *frame, size_t len)
+{
+	struct seeq_chan *ch = &s->rx;
+	struct seeq_desc d;
+	size_t cap, need, n;
+	uint8_t status = SEEQ_RXS_GOOD | SEEQ_RXS_END;
+
+	if (!(ch->ctrl & SEEQ_CTRL_ACTIVE) || hpc3_chan_walk(s, ch, &d) != 0)
+		return SEEQ_RX_REFUSED;
+	if (!(d.cnt & SEEQ_DESC_OWN)) {
+		if (d.cnt & SEEQ_DESC_EOX)
+			hpc3_chan_stop(ch);
+		return SEEQ_RX_REFUSED;
+	}
+	cap = d.cnt & SEEQ_DESC_BCNT;
+	need = (len < SEEQ_RX_PAD ? SEEQ_RX_PAD : len) + 3;
+	n = need;
+	if (need > cap) {
+		n = cap;
+		status = SEEQ_RXS_END | SEEQ_RXS_OVERFLOW;
+		s->ctr.rx_truncated++;
+	}
+	hpc3_rx_compose(s, frame, len, n, status);
+	if (hpc3_mem_write(s, d.buf, s->stage, n) != 0 ||
+	    hpc3_desc_writeback(s, ch->cur, (uint16_t)(cap - n)) != 0) {
+		hpc3_dma_fault(s, ch);
+		return SEEQ_RX_REFUSED;
+	}
+	ch->cbp = d.buf + (uint32_t)n;
+	ch->bc = (d.cnt & 0xFFFF0000u) | (uint32_t)(cap - n);
+	s->rx_stat = status;
+	hpc3_chan_advance(s, ch, &d);
+	s->ctr.rx_delivered++;
+	s->ctr.rx_bytes += len;
+	seeq_irq_update(s);
+	return SEEQ_RX_DELIVERED;
+}
