@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indynet/indynet.h"
+
 /*
  * A virtual host is an IPv4 address (with a MAC) that lives inside the
  * engine.  Services register (address, UDP port) and receive whole
@@ -14,8 +16,13 @@
  * guest MTU) and emitted towards the guest.  Guest fragments addressed to a
  * virtual host are held and reassembled here; when the completed datagram
  * is for a port nobody serves, its original fragments are replayed to the
- * backend unchanged.
+ * backend unchanged.  All addresses are in network byte order, ports in
+ * host order.
  */
+
+/* Most hosts and services one table holds. */
+#define VHOST_MAX_HOSTS 8u
+#define VHOST_MAX_SERVICES 32u
 
 struct vhost_table;
 
@@ -27,13 +34,84 @@ typedef size_t (*vhost_udp_fn)(void *opaque, uint32_t src_ip, uint16_t src_port,
 /** Where frames go: towards the guest (RX) or to the backend (replay). */
 typedef void (*vhost_emit_fn)(void *opaque, const uint8_t *frame, size_t len);
 
+/**
+ * vhost_new() - create an empty table.
+ * @mtu: guest MTU replies are fragmented to (68..65520)
+ * @to_guest: emits frames for the guest
+ * @to_backend: emits replayed fragments to the backend; NULL = none (they
+ *              are dropped and counted as INDYNET_DROP_NO_SERVICE)
+ * @opaque: passed to both
+ *
+ * Return: the table, or NULL when out of memory.
+ */
 struct vhost_table *vhost_new(unsigned mtu, vhost_emit_fn to_guest, vhost_emit_fn to_backend, void *opaque);
+
+/**
+ * vhost_free() - release a table.
+ * @vt: table, may be NULL
+ */
 void vhost_free(struct vhost_table *vt);
-/* answer_arp: false in NAT mode, where libslirp answers ARP for the gateway */
+
+/**
+ * vhost_add_host() - add a virtual host.
+ * @vt: table
+ * @ip: its address
+ * @mac: its MAC (source of every frame it sends)
+ * @answer_arp: answer ARP requests for @ip (false in NAT mode, where
+ *              libslirp answers ARP for the gateway)
+ *
+ * Return: 0, -EEXIST or -ENOSPC.
+ */
 int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bool answer_arp);
-int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip);
+
+/**
+ * vhost_set_host_ip() - move a host and its services to another address.
+ * @vt: table
+ * @old_ip: current address
+ * @new_ip: new address
+ * @new_mac: new MAC, or NULL to keep it
+ *
+ * Return: 0 or -ENOENT.
+ */
+int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip, const uint8_t *new_mac);
+
+/**
+ * vhost_add_udp() - register a UDP service on a host's address.
+ * @vt: table
+ * @ip: the host's address (the host must exist)
+ * @port: UDP port
+ * @fn: called with each whole datagram
+ * @opaque: passed to @fn
+ *
+ * Return: 0, -ENOENT (no such host), -EEXIST or -ENOSPC.
+ */
 int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque);
-/* true = consumed (answered, held for reassembly, or dropped and counted) */
+
+/**
+ * vhost_input() - offer one guest frame to the virtual hosts.
+ * @vt: table
+ * @frame: the frame (Ethernet)
+ * @len: its length
+ * @now_ms: monotonic time, for fragment age-out
+ *
+ * Return: true when consumed (answered, held for reassembly, replayed to
+ * the backend, or dropped and counted); false when the frame is not for a
+ * virtual host and the caller passes it on.
+ */
 bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint64_t now_ms);
+
+/**
+ * vhost_tick() - age out incomplete datagrams.
+ * @vt: table
+ * @now_ms: monotonic time
+ */
 void vhost_tick(struct vhost_table *vt, uint64_t now_ms);
+
+/**
+ * vhost_counters() - add the table's drop counts (reassembly included) into @drops.
+ * @vt: table
+ * @drops: array indexed by enum indynet_drop_reason
+ */
+void vhost_counters(const struct vhost_table *vt, uint64_t drops[INDYNET_DROP__COUNT]);
+
 #endif /* INDYNET_ENGINE_VHOST_H */

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/* nat.c: NAT backend on libslirp 4.7 (DHCP, DNS relay, ICMP echo, TCP/UDP NAT, forwards). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <slirp/libslirp.h>
+
+#include "backend/nat.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+/*
+ * Theory of operation
+ *
+ * libslirp is a user-mode TCP/IP stack: it eats guest Ethernet frames
+ * (slirp_input), answers ARP and DHCP for its gateway, relays DNS sent to
+ * its nameserver address to the host resolver (it reads /etc/resolv.conf
+ * itself), and turns guest TCP/UDP/ICMP flows into host sockets.  The
+ * gateway address maps to the host's 127.0.0.1 (disable_host_loopback is
+ * false).
+ *
+ * We drive it with the 4.7 polling API: slirp_pollfds_fill() asks for each
+ * socket through add_poll(), which appends to the engine's poll set and
+ * returns the index; after poll(2), slirp_pollfds_poll() asks get_revents()
+ * with those indices.  Timers use the version-4 timer_new_opaque() callback:
+ * we keep them in a short list, fold the earliest deadline into the poll
+ * timeout and fire the expired ones through slirp_handle_timer().
+ *
+ * Subnet changes recreate the instance (libslirp cannot renumber one), then
+ * re-add the forwards, which this file remembers for that reason.
+ */
+
+struct nat_timer {
+	SlirpTimerId id;
+	void *cb_opaque;
+	int64_t expire_ms; /* -1 = not armed */
+	struct nat_timer *next;
+};
+
+struct nat {
+	struct backend base;
+	struct backend_host host;
+	Slirp *slirp;
+	uint32_t net;   /* network byte order */
+	unsigned prefix;
+	unsigned mtu;
+	struct nat_timer *timers;
+	struct indynet_forward *fwd;
+	size_t nfwd, fwd_cap;
+	/* valid during slirp_pollfds_fill/_poll */
+	struct poll_set *cur_ps;
+	const struct poll_set *done_ps;
+};
+
+static struct nat *to_nat(struct backend *b)
+{
+	return (struct nat *)b;
+}
+
+void nat_gateway_mac(uint32_t gw, uint8_t mac[6])
+{
+	mac[0] = 0x52;
+	mac[1] = 0x55;
+	memcpy(mac + 2, &gw, 4);
+}
+
+uint32_t nat_host_addr(uint32_t net, unsigned host)
+{
+	return htonl(ntohl(net) + host);
+}
+
+/* ---- libslirp callbacks ---- */
+
+static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
+{
+	struct nat *n = opaque;
+
+	n->host.to_guest(n->host.opaque, buf, len);
+	return (ssize_t)len;
+}
+
+static void nat_cb_guest_error(const char *msg, void *opaque)
+{
+	(void)opaque;
+	ilog(INDYNET_LOG_DEBUG, "nat: guest error: %s", msg);
+}
+
+static int64_t nat_cb_clock_ns(void *opaque)
+{
+	(void)opaque;
+	return (int64_t)clock_mono_ns();
+}
+
+static void *nat_cb_timer_new(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct nat *n = opaque;
+	struct nat_timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->id = id;
+	t->cb_opaque = cb_opaque;
+	t->expire_ms = -1;
+	t->next = n->timers;
+	n->timers = t;
+	return t;
+}
+
+static void nat_cb_timer_free(void *timer, void *opaque)
+{
+	struct nat *n = opaque;
+
+	for (struct nat_timer **p = &n->timers; *p; p = &(*p)->next) {
+		if (*p == timer) {
+			*p = (*p)->next;
+			free(timer);
+			return;
+		}
+	}
+}
+
+static void nat_cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	(void)opaque;
+	((struct nat_timer *)timer)->expire_ms = expire_ms;
+}
+
+static void nat_cb_fd_noop(int fd, void *opaque)
+{
+	(void)fd;
+	(void)opaque;
+}
+
+static void nat_cb_notify(void *opaque)
+{
+	(void)opaque; /* the engine polls slirp on every loop round */
+}
+
+static const SlirpCb nat_callbacks = {
+	.send_packet = nat_cb_send,
+	.guest_error = nat_cb_guest_error,
+	.clock_get_ns = nat_cb_clock_ns,
+	.timer_free = nat_cb_timer_free,
+	.timer_mod = nat_cb_timer_mod,
+	.register_poll_fd = nat_cb_fd_noop,
+	.unregister_poll_fd = nat_cb_fd_noop,
+	.notify = nat_cb_notify,
+	.timer_new_opaque = nat_cb_timer_new,
+};
+
+/* ---- polling ---- */
+
+static int nat_add_poll(int fd, int events, void *opaque)
+{
+	struct nat *n = opaque;
+	short ev = 0;
+
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	return poll_set_add(n->cur_ps, fd, ev);
+}
+
+static int nat_get_revents(int idx, void *opaque)
+{
+	struct nat *n = opaque;
+	short rev;
+	int out = 0;
+
+	if (idx < 0 || (unsigned)idx >= n->done_ps->n)
+		return 0;
+	rev = n->done_ps->fds[idx].revents;
+	if (rev & POLLIN)
+		out |= SLIRP_POLL_IN;
+	if (rev & POLLOUT)
+		out |= SLIRP_POLL_OUT;
+	if (rev & POLLPRI)
+		out |= SLIRP_POLL_PRI;
+	if (rev & (POLLERR | POLLNVAL))
+		out |= SLIRP_POLL_ERR;
+	if (rev & POLLHUP)
+		out |= SLIRP_POLL_HUP;
+	return out;
+}
+
+static void nat_poll_fill(struct backend *b, struct poll_set *ps, int *timeout_ms)
+{
+	struct nat *n = to_nat(b);
+	uint32_t tmo = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
+	int64_t now = (int64_t)clock_mono_ms();
+
+	n->cur_ps = ps;
+	slirp_pollfds_fill(n->slirp, &tmo, nat_add_poll, n);
+	n->cur_ps = NULL;
+	for (const struct nat_timer *t = n->timers; t; t = t->next) {
+		if (t->expire_ms < 0)
+			continue;
+		int64_t d = t->expire_ms > now ? t->expire_ms - now : 0;
+
+		if ((uint64_t)d < tmo)
+			tmo = (uint32_t)d;
+	}
+	*timeout_ms = tmo == UINT32_MAX ? -1 : (int)(tmo > INT32_MAX ? INT32_MAX : tmo);
+}
+
+static void nat_fire_timers(struct nat *n)
+{
+	int64_t now = (int64_t)clock_mono_ms();
+	bool fired;
+
+	/* a timer callback may re-arm or free timers: restart after each */
+	do {
+		fired = false;
+		for (struct nat_timer *t = n->timers; t; t = t->next) {
+			if (t->expire_ms >= 0 && t->expire_ms <= now) {
+				t->expire_ms = -1;
+				slirp_handle_timer(n->slirp, t->id, t->cb_opaque);
+				fired = true;
+				break;
+			}
+		}
+	} while (fired);
+}
+
+static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool poll_error)
+{
+	struct nat *n = to_nat(b);
+
+	n->done_ps = ps;
+	slirp_pollfds_poll(n->slirp, poll_error, nat_get_revents, n);
+	n->done_ps = NULL;
+	nat_fire_timers(n);
+}
+
+static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
+{
+	slirp_input(to_nat(b)->slirp, frame, (int)len);
+}
+
+/* ---- forwards ---- */
+
+static void nat_fw_text(const struct indynet_forward *fw, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%u:%u%s", fw->udp ? "udp" : "tcp", fw->host_port, fw->guest_port,
+		 fw->any ? ":any" : "");
+}
+
+static struct in_addr nat_fw_bind(const struct indynet_forward *fw)
+{
+	struct in_addr a = { .s_addr = fw->any ? htonl(INADDR_ANY) : htonl(INADDR_LOOPBACK) };
+
+	return a;
+}
+
+static bool nat_fw_same(const struct indynet_forward *a, const struct indynet_forward *b)
+{
+	return a->udp == b->udp && a->host_port == b->host_port && a->any == b->any;
+}
+
+/* bind one forward on the current slirp instance; 0 or -errno */
+static int nat_fw_bind_one(struct nat *n, const struct indynet_forward *fw)
+{
+	struct in_addr guest = { .s_addr = nat_host_addr(n->net, NAT_GUEST_HOST) };
+
+	errno = 0;
+	if (slirp_add_hostfwd(n->slirp, fw->udp, nat_fw_bind(fw), fw->host_port, guest, fw->guest_port) < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static void nat_fw_error(const struct indynet_forward *fw, int rc, char *err, size_t errlen)
+{
+	char text[40];
+
+	nat_fw_text(fw, text, sizeof(text));
+	if (rc == -EADDRINUSE)
+		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
+	else if (rc == -EACCES)
+		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, fw->host_port);
+	else
+		snprintf(err, errlen, "forward '%s': cannot bind host port %u: %s", text, fw->host_port,
+			 strerror(-rc));
+}
+
+static int nat_forward_add(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen)
+{
+	struct nat *n = to_nat(b);
+	char text[40];
+	int rc;
+
+	for (size_t i = 0; i < n->nfwd; i++) {
+		if (nat_fw_same(&n->fwd[i], fw)) {
+			nat_fw_text(fw, text, sizeof(text));
+			snprintf(err, errlen, "forward '%s': host port %u is already forwarded", text, fw->host_port);
+			return -EEXIST;
+		}
+	}
+	if (n->nfwd == n->fwd_cap) {
+		size_t cap = n->fwd_cap ? n->fwd_cap * 2 : 8;
+		struct indynet_forward *p = realloc(n->fwd, cap * sizeof(*p));
+
+		if (!p) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		n->fwd = p;
+		n->fwd_cap = cap;
+	}
+	rc = nat_fw_bind_one(n, fw);
+	if (rc < 0) {
+		nat_fw_error(fw, rc, err, errlen);
+		return rc;
+	}
+	n->fwd[n->nfwd++] = *fw;
+	return 0;
+}
+
+static int nat_forward_remove(struct backend *b, const struct indynet_forward *fw)
+{
+	struct nat *n = to_nat(b);
+
+	for (size_t i = 0; i < n->nfwd; i++) {
+		if (!nat_fw_same(&n->fwd[i], fw))
+			continue;
+		slirp_remove_hostfwd(n->slirp, fw->udp, nat_fw_bind(fw), fw->host_port);
+		memmove(&n->fwd[i], &n->fwd[i + 1], (n->nfwd - i - 1) * sizeof(*n->fwd));
+		n->nfwd--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, size_t max)
+{
+	struct nat *n = to_nat(b);
+
+	for (size_t i = 0; i < n->nfwd && i < max; i++)
+		out[i] = n->fwd[i];
+	return n->nfwd;
+}
+
+/* ---- instance life cycle ---- */
+
+static Slirp *nat_slirp_new(struct nat *n, uint32_t net, unsigned prefix)
+{
+	uint32_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
+	SlirpConfig cfg = {
+		.version = 4,
+		.restricted = 0,
+		.in_enabled = true,
+		.vnetwork = { .s_addr = net },
+		.vnetmask = { .s_addr = mask },
+		.vhost = { .s_addr = nat_host_addr(net, NAT_GATEWAY_HOST) },
+		.vdhcp_start = { .s_addr = nat_host_addr(net, NAT_GUEST_HOST) },
+		.vnameserver = { .s_addr = nat_host_addr(net, NAT_DNS_HOST) },
+		.in6_enabled = false,
+		.if_mtu = n->mtu,
+		.if_mru = n->mtu,
+		.disable_host_loopback = false,
+		.enable_emu = false,
+	};
+
+	return slirp_new(&cfg, &nat_callbacks, n);
+}
+
+static void nat_free(struct backend *b)
+{
+	struct nat *n = to_nat(b);
+
+	if (n->slirp)
+		slirp_cleanup(n->slirp);
+	while (n->timers)
+		nat_cb_timer_free(n->timers, n);
+	free(n->fwd);
+	free(n);
+}
+
+static const struct backend_ops nat_ops = {
+	.name = "nat",
+	.free = nat_free,
+	.input = nat_input,
+	.poll_fill = nat_poll_fill,
+	.poll_done = nat_poll_done,
+	.forward_add = nat_forward_add,
+	.forward_remove = nat_forward_remove,
+	.forward_list = nat_forward_list,
+};
+
+struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struct backend_host *host,
+			char *err, size_t errlen)
+{
+	struct nat *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n->base.ops = &nat_ops;
+	n->host = *host;
+	n->net = net;
+	n->prefix = prefix;
+	n->mtu = mtu;
+	n->slirp = nat_slirp_new(n, net, prefix);
+	if (!n->slirp) {
+		snprintf(err, errlen, "libslirp refused the NAT configuration");
+		free(n);
+		return NULL;
+	}
+	return &n->base;
+}
+
+int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
+{
+	struct nat *n = to_nat(b);
+	size_t kept = 0;
+	int ret = 0;
+
+	slirp_cleanup(n->slirp);
+	n->slirp = nat_slirp_new(n, net, prefix);
+	if (!n->slirp) {
+		snprintf(err, errlen, "libslirp refused the new subnet");
+		net = n->net;
+		prefix = n->prefix;
+		n->slirp = nat_slirp_new(n, net, prefix);
+		if (!n->slirp)
+			abort(); /* the configuration that worked a moment ago */
+		ret = -ENOMEM;
+	}
+	n->net = net;
+	n->prefix = prefix;
+	for (size_t i = 0; i < n->nfwd; i++) {
+		int rc = nat_fw_bind_one(n, &n->fwd[i]);
+
+		if (rc < 0) {
+			nat_fw_error(&n->fwd[i], rc, err, errlen);
+			ilog(INDYNET_LOG_WARN, "nat: subnet change dropped %s", err);
+			ret = ret ? ret : rc;
+			continue;
+		}
+		n->fwd[kept++] = n->fwd[i];
+	}
+	n->nfwd = kept;
+	return ret;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: configuration defaults and the parsers of NAT subnets and port forwards. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "indynet/indynet.h"
+#include "indynet-build.h"
+
+/* Smallest and largest accepted NAT prefix (a /30 still holds gateway and guest). */
+#define SUBNET_PREFIX_MIN 8u
+#define SUBNET_PREFIX_MAX 30u
+
+void indynet_config_init(struct indynet_config *cfg)
+{
+	*cfg = (struct indynet_config){
+		.version = INDYNET_CONFIG_VERSION,
+		.mode = INDYNET_MODE_NAT,
+		.mtu = INDYNET_MTU_DEFAULT,
+		.nfs_version = INDYNET_NFS_AUTO,
+		.attr_model = INDYNET_ATTR_SQUASH,
+		.log_level = INDYNET_LOG_INFO,
+	};
+}
+
+const char *indynet_version(void)
+{
+	return INDYNET_VERSION;
+}
+
+const char *indynet_drop_reason_name(enum indynet_drop_reason r)
+{
+	static const char *const names[INDYNET_DROP__COUNT] = {
+		[INDYNET_DROP_TRUNCATED] = "truncated",
+		[INDYNET_DROP_OVERSIZED] = "oversized",
+		[INDYNET_DROP_MALFORMED] = "malformed",
+		[INDYNET_DROP_RX_RING_FULL] = "rx_ring_full",
+		[INDYNET_DROP_TX_RING_FULL] = "tx_ring_full",
+		[INDYNET_DROP_FRAG_OVERLAP] = "frag_overlap",
+		[INDYNET_DROP_FRAG_TIMEOUT] = "frag_timeout",
+		[INDYNET_DROP_FRAG_LIMIT] = "frag_limit",
+		[INDYNET_DROP_FRAG_TOO_BIG] = "frag_too_big",
+		[INDYNET_DROP_NO_SERVICE] = "no_service",
+		[INDYNET_DROP_BACKEND] = "backend",
+	};
+
+	if ((unsigned)r >= INDYNET_DROP__COUNT)
+		return "unknown";
+	return names[r];
+}
+
+/* Parse a decimal number of 1..@maxdigits digits with no sign or space; -1 if not one. */
+static long parse_decimal(const char *s, size_t len, size_t maxdigits)
+{
+	long v = 0;
+
+	if (len == 0 || len > maxdigits)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Parse "A.B.C.D" of exactly @len characters into host byte order. */
+static bool parse_dotted(const char *s, size_t len, uint32_t *out)
+{
+	uint32_t addr = 0;
+	size_t pos = 0;
+
+	for (int part = 0; part < 4; part++) {
+		size_t end = pos;
+		long v;
+
+		while (end < len && s[end] != '.')
+			end++;
+		if ((part < 3) != (end < len))
+			return false;
+		v = parse_decimal(s + pos, end - pos, 3);
+		if (v < 0 || v > 255)
+			return false;
+		addr = addr << 8 | (uint32_t)v;
+		pos = end + 1;
+	}
+	*out = addr;
+	return true;
+}
+
+int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char *err, size_t errlen)
+{
+	const char *slash = text ? strchr(text, '/') : NULL;
+	uint32_t addr, mask;
+	long p;
+
+	if (!slash || !parse_dotted(text, (size_t)(slash - text), &addr) ||
+	    (p = parse_decimal(slash + 1, strlen(slash + 1), 2)) < 0 || p > 32) {
+		snprintf(err, errlen, "'%s' is not an IPv4 subnet (expected A.B.C.D/P)", text ? text : "");
+		return -EINVAL;
+	}
+	if ((unsigned)p > SUBNET_PREFIX_MAX) {
+		snprintf(err, errlen, "prefix /%ld is too small (minimum /%u)", p, SUBNET_PREFIX_MAX);
+		return -EINVAL;
+	}
+	if ((unsigned)p < SUBNET_PREFIX_MIN) {
+		snprintf(err, errlen, "prefix /%ld is too large (maximum /%u)", p, SUBNET_PREFIX_MIN);
+		return -EINVAL;
+	}
+	mask = ~0u << (32 - p);
+	if (addr & ~mask) {
+		uint32_t n = addr & mask;
+
+		snprintf(err, errlen,
+			 "%s is not the network address for /%ld (did you mean %u.%u.%u.%u/%ld?)", text, p,
+			 n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255, p);
+		return -EINVAL;
+	}
+	*net = htonl(addr);
+	*prefix = (unsigned)p;
+	return 0;
+}
+
+/* Parse one port field; name is "host port" or "guest port". */
+static int forward_port(const char *spec, const char *s, size_t len, const char *name, uint16_t *out,
+			char *err, size_t errlen)
+{
+	long v = parse_decimal(s, len, 9);
+
+	if (v < 0) {
+		snprintf(err, errlen, "forward '%s': %s '%.*s' is not a number", spec, name, (int)len, s);
+		return -EINVAL;
+	}
+	if (v < 1 || v > 65535) {
+		snprintf(err, errlen, "forward '%s': %s %ld is out of range (1-65535)", spec, name, v);
+		return -EINVAL;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* Split @spec at ':' into at most 5 fields; returns the field count. */
+static size_t forward_split(const char *spec, const char *start[5], size_t len[5])
+{
+	size_t n = 0;
+	const char *p = spec;
+
+	for (;;) {
+		const char *c = strchr(p, ':');
+
+		if (n == 5)
+			return 6;
+		start[n] = p;
+		len[n] = c ? (size_t)(c - p) : strlen(p);
+		n++;
+		if (!c)
+			return n;
+		p = c + 1;
+	}
+}
+
+int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen)
+{
+	const char *f[5];
+	size_t l[5];
+	size_t n;
+	struct indynet_forward out = { 0 };
+
+	if (!spec)
+		spec = "";
+	n = forward_split(spec, f, l);
+	if (n < 3 || n > 4) {
+		snprintf(err, errlen, "forward '%s': expected proto:host_port:guest_port[:any]", spec);
+		return -EINVAL;
+	}
+	if (l[0] == 3 && strncasecmp(f[0], "udp", 3) == 0) {
+		out.udp = true;
+	} else if (!(l[0] == 3 && strncasecmp(f[0], "tcp", 3) == 0)) {
+		snprintf(err, errlen, "forward '%s': protocol '%.*s' is not tcp or udp", spec, (int)l[0], f[0]);
+		return -EINVAL;
+	}
+	if (forward_port(spec, f[1], l[1], "host port", &out.host_port, err, errlen) ||
+	    forward_port(spec, f[2], l[2], "guest port", &out.guest_port, err, errlen))
+		return -EINVAL;
+	if (n == 4) {
+		if (l[3] == 3 && strncasecmp(f[3], "any", 3) == 0) {
+			out.any = true;
+		} else if (!(l[3] == 9 && strncasecmp(f[3], "localhost", 9) == 0)) {
+			snprintf(err, errlen, "forward '%s': bind '%.*s' is not 'any' or 'localhost'", spec,
+				 (int)l[3], f[3]);
+			return -EINVAL;
+		}
+	}
+	*fw = out;
+	return 0;
+}

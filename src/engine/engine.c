@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: MIT */
+/* engine.c: the per-guest engine: poll-loop thread, TX/RX rings, commands, counters. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "backend/nat.h"
+#include "core/arp.h"
+#include "core/clock.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "core/log.h"
+#include "core/ring.h"
+#include "engine/pcapng.h"
+#include "engine/vhost.h"
+#include "indynet/indynet.h"
+#ifdef INDYNET_HAVE_NFS_SERVER
+#include "engine/nfsvc.h"
+#include "nfs/nfs.h"
+#endif
+
+/*
+ * Theory of operation
+ *
+ * Each engine owns one thread that sleeps in poll(2) on: an eventfd (the
+ * "wake" fd) signalled when guest frames were queued on the TX ring or a
+ * command was queued, the descriptors callers asked us to watch, and the
+ * backend's sockets; the timeout is the nearest of the backend's timers and
+ * the one-second reassembly age-out tick.
+ *
+ * Guest TX: indynet_guest_send() from a foreign thread pushes the frame on
+ * the SPSC TX ring and writes the wake fd only when no wake-up is pending
+ * already (tx_wake_pending), so a burst costs one syscall.  Called on the
+ * engine thread itself (from a watched-fd callback) it processes the frame
+ * at once: no ring, no wake-up, no thread hop.
+ *
+ * Processing a guest frame: capture it, validate it (drops counted by
+ * reason), learn the guest's MAC and IPv4 address, offer it to the virtual
+ * hosts, and hand what they do not consume to the backend.
+ *
+ * Guest RX: every frame for the guest goes on the SPSC RX ring (the engine
+ * thread is its only producer).  At the end of each loop round that queued
+ * frames, the RX eventfd is written once and cfg.rx_notify is called once.
+ *
+ * Commands (forwards, subnet, watches) from other threads are queued under
+ * a mutex, the wake fd is written and the caller waits on a condition
+ * variable for the engine thread's verdict.  Before the thread starts, and
+ * on the engine thread itself, they run directly.
+ *
+ * Counters: each is written by one thread only (the engine thread, except
+ * the drops counted in indynet_guest_send() which are atomic adds) and are
+ * atomics read with relaxed loads; a sequence counter around each update
+ * lets indynet_stats_get() take a snapshot that is consistent.
+ */
+
+#define ENG_TICK_MS 1000
+#define ENG_TX_RING_FRAMES 256u
+#define ENG_ERR_MAX 256
+
+struct eng_watch {
+	int fd;
+	short events;
+	indynet_fd_fn fn;
+	void *opaque;
+	int ps_idx; /* index in this round's poll set, -1 = not polled */
+};
+
+struct eng_cmd {
+	int (*fn)(indynet_engine *e, void *arg);
+	void *arg;
+	int result;
+	bool done;
+	struct eng_cmd *next;
+};
+
+struct eng_stats {
+	_Atomic unsigned seq;
+	_Atomic uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
+	_Atomic uint64_t drops[INDYNET_DROP__COUNT];     /* engine thread */
+	_Atomic uint64_t vh_drops[INDYNET_DROP__COUNT];  /* published copy of vhost/reasm drops */
+	_Atomic uint64_t caller_drops[INDYNET_DROP__COUNT]; /* guest_send's thread: atomic adds */
+	_Atomic uint64_t guest_mac; /* bit 48 set when known */
+	_Atomic uint32_t guest_ip;
+	_Atomic int64_t last_activity_ms;
+};
+
+struct indynet_engine {
+	struct indynet_config cfg; /* strings point at the copies below */
+	char *s_subnet, *s_export, *s_capture;
+	unsigned mtu;
+	uint32_t net;   /* network byte order */
+	unsigned prefix;
+	uint32_t gw;    /* gateway address, network byte order */
+
+	struct backend *backend;
+	bool backend_reset; /* the backend was rebuilt during this loop round */
+	struct vhost_table *vt;
+	struct nfs_server *nfs;
+	struct pcapng *cap;
+
+	struct frame_ring tx, rx;
+	int wake_fd, rx_fd;
+	atomic_bool tx_wake_pending;
+	bool rx_pending;
+
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool stop;
+	pthread_mutex_t lock; /* commands and running */
+	pthread_cond_t cond;
+	bool running;
+	struct eng_cmd *cmd_head, **cmd_tail;
+
+	struct eng_watch *watches;
+	unsigned nwatch, watch_cap;
+	struct poll_set ps;
+	uint64_t next_tick_ms;
+
+	struct eng_stats st;
+};
+
+static _Thread_local indynet_engine *eng_current;
+
+/* ---- counters ---- */
+
+static void ctr_add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v, memory_order_relaxed);
+}
+
+static void stats_begin(struct eng_stats *st)
+{
+	atomic_fetch_add_explicit(&st->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void stats_end(struct eng_stats *st)
+{
+	atomic_fetch_add_explicit(&st->seq, 1, memory_order_release);
+}
+
+static void eng_drop(indynet_engine *e, enum indynet_drop_reason r)
+{
+	stats_begin(&e->st);
+	ctr_add(&e->st.drops[r], 1);
+	stats_end(&e->st);
+}
+
+static void eng_publish_vhost(indynet_engine *e)
+{
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+
+	vhost_counters(e->vt, d);
+	stats_begin(&e->st);
+	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
+		atomic_store_explicit(&e->st.vh_drops[i], d[i], memory_order_relaxed);
+	stats_end(&e->st);
+}
+
+static void stats_read(const struct eng_stats *st, struct indynet_stats *out)
+{
+	uint64_t mac;
+
+	out->tx_frames = atomic_load_explicit(&st->tx_frames, memory_order_relaxed);
+	out->tx_bytes = atomic_load_explicit(&st->tx_bytes, memory_order_relaxed);
+	out->rx_frames = atomic_load_explicit(&st->rx_frames, memory_order_relaxed);
+	out->rx_bytes = atomic_load_explicit(&st->rx_bytes, memory_order_relaxed);
+	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
+		out->drops[i] = atomic_load_explicit(&st->drops[i], memory_order_relaxed) +
+				atomic_load_explicit(&st->vh_drops[i], memory_order_relaxed) +
+				atomic_load_explicit(&st->caller_drops[i], memory_order_relaxed);
+	mac = atomic_load_explicit(&st->guest_mac, memory_order_relaxed);
+	out->guest_mac_known = (mac >> 48) & 1;
+	for (int i = 0; i < 6; i++)
+		out->guest_mac[i] = (uint8_t)(mac >> (40 - 8 * i));
+	out->guest_ip = atomic_load_explicit(&st->guest_ip, memory_order_relaxed);
+	out->last_activity_ms = atomic_load_explicit(&st->last_activity_ms, memory_order_relaxed);
+}
+
+void indynet_stats_get(indynet_engine *e, struct indynet_stats *st)
+{
+	unsigned s1, s2;
+
+	do {
+		s1 = atomic_load_explicit(&e->st.seq, memory_order_acquire);
+		stats_read(&e->st, st);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&e->st.seq, memory_order_relaxed);
+	} while ((s1 & 1) || s1 != s2);
+}
+
+/* ---- RX: frames for the guest ---- */
+
+static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
+{
+	indynet_engine *e = opaque;
+
+	if (len > INDYNET_FRAME_MAX) {
+		eng_drop(e, INDYNET_DROP_OVERSIZED);
+		return;
+	}
+	if (!ring_push(&e->rx, frame, len)) {
+		eng_drop(e, INDYNET_DROP_RX_RING_FULL);
+		return;
+	}
+	stats_begin(&e->st);
+	ctr_add(&e->st.rx_frames, 1);
+	ctr_add(&e->st.rx_bytes, len);
+	stats_end(&e->st);
+	if (e->cap)
+		pcapng_write(e->cap, frame, len, PCAPNG_INBOUND, clock_real_ms() * 1000);
+	e->rx_pending = true;
+}
+
+static void eng_flush(indynet_engine *e)
+{
+	/* rx_notify may make the caller send frames whose answers queue more */
+	for (int round = 0; e->rx_pending && round < 4; round++) {
+		uint64_t one = 1;
+
+		e->rx_pending = false;
+		if (write(e->rx_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			ilog(INDYNET_LOG_WARN, "engine: rx eventfd: %s", strerror(errno));
+		if (e->cfg.rx_notify)
+			e->cfg.rx_notify(e->cfg.rx_notify_opaque);
+	}
+	if (e->cap)
+		pcapng_flush(e->cap);
+}
+
+/* ---- TX: frames from the guest ---- */
+
+static void eng_to_backend(void *opaque, const uint8_t *frame, size_t len)
+{
+	indynet_engine *e = opaque;
+
+	e->backend->ops->input(e->backend, frame, len);
+}
+
+static void eng_learn(indynet_engine *e, const uint8_t *mac, uint32_t ip)
+{
+	uint64_t m = 1ull << 48;
+
+	for (int i = 0; i < 6; i++)
+		m |= (uint64_t)mac[i] << (40 - 8 * i);
+	atomic_store_explicit(&e->st.guest_mac, m, memory_order_relaxed);
+	if (ip)
+		atomic_store_explicit(&e->st.guest_ip, ip, memory_order_relaxed);
+}
+
+/* validate a guest frame; learn from it; -1 = dropped (counted) */
+static int eng_check(indynet_engine *e, const uint8_t *frame, size_t len)
+{
+	struct eth_view eth;
+	struct arp_view arp;
+	struct ipv4_view ip;
+	int rc;
+
+	eth_parse(frame, len, &eth); /* len >= ETH_HLEN was checked by the caller */
+	switch (eth.ethertype) {
+	case ETHERTYPE_ARP:
+		rc = arp_parse(eth.payload, eth.payload_len, &arp);
+		if (rc == 0)
+			eng_learn(e, eth.src, arp.spa);
+		break;
+	case ETHERTYPE_IPV4:
+		rc = ipv4_parse(eth.payload, eth.payload_len, &ip);
+		if (rc == 0)
+			eng_learn(e, eth.src, ip.src);
+		break;
+	default:
+		return 0;
+	}
+	if (rc == 0)
+		return 0;
+	ctr_add(&e->st.drops[rc == -EMSGSIZE ? INDYNET_DROP_TRUNCATED : INDYNET_DROP_MALFORMED], 1);
+	return -1;
+}
+
+static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (e->cap)
+		pcapng_write(e->cap, frame, len, PCAPNG_OUTBOUND, clock_real_ms() * 1000);
+	stats_begin(&e->st);
+	rc = eng_check(e, frame, len);
+	if (rc == 0) {
+		ctr_add(&e->st.tx_frames, 1);
+		ctr_add(&e->st.tx_bytes, len);
+		atomic_store_explicit(&e->st.last_activity_ms, clock_real_ms(), memory_order_relaxed);
+	}
+	stats_end(&e->st);
+	if (rc < 0)
+		return;
+	if (vhost_input(e->vt, frame, len, clock_mono_ms()))
+		return;
+	e->backend->ops->input(e->backend, frame, len);
+}
+
+static void eng_drain_tx(indynet_engine *e)
+{
+	const uint8_t *f;
+	size_t len;
+
+	atomic_store(&e->tx_wake_pending, false);
+	while (ring_peek(&e->tx, &f, &len)) {
+		eng_process(e, f, len);
+		ring_pop(&e->tx);
+	}
+}
+
+static size_t eng_frame_limit(const indynet_engine *e)
+{
+	/* an 802.1Q tag may ride on top of the MTU */
+	return ETH_HLEN + 4 + e->mtu;
+}
+
+int indynet_guest_send(indynet_engine *e, const void *frame, size_t len)
+{
+	if (len < ETH_HLEN || len > INDYNET_FRAME_MAX || len > eng_frame_limit(e)) {
+		enum indynet_drop_reason r = len < ETH_HLEN ? INDYNET_DROP_TRUNCATED : INDYNET_DROP_OVERSIZED;
+
+		atomic_fetch_add_explicit(&e->st.caller_drops[r], 1, memory_order_relaxed);
+		return -EMSGSIZE;
+	}
+	if (eng_current == e) {
+		eng_process(e, frame, len);
+		return 0;
+	}
+	if (!ring_push(&e->tx, frame, len)) {
+		atomic_fetch_add_explicit(&e->st.caller_drops[INDYNET_DROP_TX_RING_FULL], 1, memory_order_relaxed);
+		return -ENOBUFS;
+	}
+	if (!atomic_exchange(&e->tx_wake_pending, true)) {
+		uint64_t one = 1;
+
+		if (write(e->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+/* ---- RX API (consumer side) ---- */
+
+ssize_t indynet_guest_recv(indynet_engine *e, void *buf, size_t cap)
+{
+	const uint8_t *f;
+	size_t len;
+
+	if (!ring_peek(&e->rx, &f, &len))
+		return -EAGAIN;
+	if (len > cap)
+		return -EMSGSIZE;
+	memcpy(buf, f, len);
+	ring_pop(&e->rx);
+	return (ssize_t)len;
+}
+
+bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len)
+{
+	return ring_peek(&e->rx, frame, len);
+}
+
+void indynet_rx_pop(indynet_engine *e)
+{
+	ring_pop(&e->rx);
+}
+
+int indynet_rx_fd(indynet_engine *e)
+{
+	return e->rx_fd;
+}
+
+void indynet_rx_fd_clear(indynet_engine *e)
+{
+	uint64_t v;
+
+	if (read(e->rx_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		ilog(INDYNET_LOG_WARN, "engine: rx eventfd: %s", strerror(errno));
+}
+
+/* ---- commands ---- */
+
+static void eng_wake(indynet_engine *e)
+{
+	uint64_t one = 1;
+
+	if (write(e->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		ilog(INDYNET_LOG_WARN, "engine: wake eventfd: %s", strerror(errno));
+}
+
+/* run @fn on the engine thread (or here, when that is safe) and return its result */
+static int eng_call(indynet_engine *e, int (*fn)(indynet_engine *, void *), void *arg)
+{
+	struct eng_cmd c = { .fn = fn, .arg = arg };
+
+	if (eng_current == e)
+		return fn(e, arg);
+	pthread_mutex_lock(&e->lock);
+	if (!e->running) {
+		pthread_mutex_unlock(&e->lock);
+		return fn(e, arg);
+	}
+	*e->cmd_tail = &c;
+	e->cmd_tail = &c.next;
+	pthread_mutex_unlock(&e->lock);
+	eng_wake(e);
+	pthread_mutex_lock(&e->lock);
+	while (!c.done)
+		pthread_cond_wait(&e->cond, &e->lock);
+	pthread_mutex_unlock(&e->lock);
+	return c.result;
+}
+
+/* run every queued command; @last: also mark the engine stopped */
+static void eng_run_commands(indynet_engine *e, bool last)
+{
+	struct eng_cmd *list;
+
+	pthread_mutex_lock(&e->lock);
+	list = e->cmd_head;
+	e->cmd_head = NULL;
+	e->cmd_tail = &e->cmd_head;
+	if (last)
+		e->running = false;
+	pthread_mutex_unlock(&e->lock);
+	if (!list)
+		return;
+	for (struct eng_cmd *c = list; c; c = c->next)
+		c->result = c->fn(e, c->arg);
+	pthread_mutex_lock(&e->lock);
+	for (struct eng_cmd *c = list, *next; c; c = next) {
+		next = c->next;
+		c->done = true;
+	}
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- watched descriptors ---- */
+
+struct watch_arg {
+	struct eng_watch w;
+};
+
+static int eng_cmd_watch(indynet_engine *e, void *arg)
+{
+	const struct eng_watch *w = &((struct watch_arg *)arg)->w;
+
+	for (unsigned i = 0; i < e->nwatch; i++)
+		if (e->watches[i].fd == w->fd)
+			return -EEXIST;
+	if (e->nwatch == e->watch_cap) {
+		unsigned cap = e->watch_cap ? e->watch_cap * 2 : 8;
+		struct eng_watch *p = realloc(e->watches, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		e->watches = p;
+		e->watch_cap = cap;
+	}
+	e->watches[e->nwatch] = *w;
+	e->watches[e->nwatch].ps_idx = -1;
+	e->nwatch++;
+	return 0;
+}
+
+static int eng_cmd_unwatch(indynet_engine *e, void *arg)
+{
+	int fd = *(int *)arg;
+
+	for (unsigned i = 0; i < e->nwatch; i++) {
+		if (e->watches[i].fd != fd)
+			continue;
+		memmove(&e->watches[i], &e->watches[i + 1], (e->nwatch - i - 1) * sizeof(*e->watches));
+		e->nwatch--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int indynet_watch_fd(indynet_engine *e, int fd, short events, indynet_fd_fn fn, void *opaque)
+{
+	struct watch_arg a = { .w = { .fd = fd, .events = events, .fn = fn, .opaque = opaque } };
+
+	if (fd < 0 || !fn)
+		return -EINVAL;
+	return eng_call(e, eng_cmd_watch, &a);
+}
+
+int indynet_unwatch_fd(indynet_engine *e, int fd)
+{
+	return eng_call(e, eng_cmd_unwatch, &fd);
+}
+
+/*
+ * Dispatch ready watches.  A callback may add or remove watches, moving the
+ * array, so after each callback the scan starts over; an entry that ran has
+ * ps_idx -1 and is not run twice.
+ */
+static void eng_dispatch_watches(indynet_engine *e)
+{
+	for (;;) {
+		struct eng_watch w;
+		bool found = false;
+		short rev = 0;
+
+		for (unsigned i = 0; i < e->nwatch && !found; i++) {
+			int idx = e->watches[i].ps_idx;
+
+			if (idx < 0 || (unsigned)idx >= e->ps.n)
+				continue;
+			e->watches[i].ps_idx = -1;
+			rev = e->ps.fds[idx].revents;
+			if (rev) {
+				w = e->watches[i];
+				found = true;
+			}
+		}
+		if (!found)
+			return;
+		w.fn(w.opaque, w.fd, rev);
+	}
+}
+
+/* ---- the loop ---- */
+
+static int eng_fill(indynet_engine *e, uint64_t now)
+{
+	int timeout = e->next_tick_ms > now ? (int)(e->next_tick_ms - now) : 0;
+
+	e->ps.n = 0;
+	if (poll_set_add(&e->ps, e->wake_fd, POLLIN) < 0)
+		return 0;
+	for (unsigned i = 0; i < e->nwatch; i++)
+		e->watches[i].ps_idx = poll_set_add(&e->ps, e->watches[i].fd, e->watches[i].events);
+	e->backend->ops->poll_fill(e->backend, &e->ps, &timeout);
+	return timeout;
+}
+
+static void eng_round(indynet_engine *e)
+{
+	uint64_t now = clock_mono_ms();
+	int timeout = eng_fill(e, now);
+	int n = poll(e->ps.fds, e->ps.n, timeout);
+	bool poll_err = n < 0 && errno != EINTR;
+
+	e->backend_reset = false;
+	if (n > 0 && (e->ps.fds[0].revents & POLLIN)) {
+		uint64_t v;
+
+		if (read(e->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			ilog(INDYNET_LOG_WARN, "engine: wake eventfd: %s", strerror(errno));
+		eng_run_commands(e, false);
+		eng_drain_tx(e);
+	}
+	if (n > 0)
+		eng_dispatch_watches(e);
+	if (!e->backend_reset)
+		e->backend->ops->poll_done(e->backend, &e->ps, poll_err);
+	now = clock_mono_ms();
+	if (now >= e->next_tick_ms) {
+		vhost_tick(e->vt, now);
+		e->next_tick_ms = now + ENG_TICK_MS;
+	}
+	eng_publish_vhost(e);
+	eng_flush(e);
+}
+
+static void *eng_thread(void *arg)
+{
+	indynet_engine *e = arg;
+
+	eng_current = e;
+	e->next_tick_ms = clock_mono_ms() + ENG_TICK_MS;
+	while (!atomic_load(&e->stop))
+		eng_round(e);
+	eng_run_commands(e, true);
+	/* frames queued before stop: process them so nothing waits forever */
+	eng_drain_tx(e);
+	eng_publish_vhost(e);
+	eng_flush(e);
+	eng_current = NULL;
+	return NULL;
+}
+
+int indynet_engine_start(indynet_engine *e)
+{
+	int rc;
+
+	if (e->thread_started)
+		return -EALREADY;
+	atomic_store(&e->stop, false);
+	pthread_mutex_lock(&e->lock);
+	e->running = true;
+	pthread_mutex_unlock(&e->lock);
+	rc = pthread_create(&e->thread, NULL, eng_thread, e);
+	if (rc) {
+		pthread_mutex_lock(&e->lock);
+		e->running = false;
+		pthread_mutex_unlock(&e->lock);
+		return -rc;
+	}
+	e->thread_started = true;
+	return 0;
+}
+
+void indynet_engine_stop(indynet_engine *e)
+{
+	if (!e || !e->thread_started)
+		return;
+	atomic_store(&e->stop, true);
+	eng_wake(e);
+	pthread_join(e->thread, NULL);
+	e->thread_started = false;
+}
+
+/* ---- configuration commands ---- */
+
+struct fwd_arg {
+	const struct indynet_forward *fw;
+	struct indynet_forward *out;
+	size_t max;
+	char *err;
+	size_t errlen;
+};
+
+static int eng_cmd_fwd_add(indynet_engine *e, void *arg)
+{
+	struct fwd_arg *a = arg;
+
+	return e->backend->ops->forward_add(e->backend, a->fw, a->err, a->errlen);
+}
+
+static int eng_cmd_fwd_remove(indynet_engine *e, void *arg)
+{
+	struct fwd_arg *a = arg;
+
+	return e->backend->ops->forward_remove(e->backend, a->fw);
+}
+
+static int eng_cmd_fwd_list(indynet_engine *e, void *arg)
+{
+	struct fwd_arg *a = arg;
+
+	a->max = e->backend->ops->forward_list(e->backend, a->out, a->max);
+	return 0;
+}
+
+int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct fwd_arg a = { .fw = fw, .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+
+	if (fw->host_port == 0 || fw->guest_port == 0) {
+		snprintf(a.err, a.errlen, "forward: ports must be 1-65535");
+		return -EINVAL;
+	}
+	return eng_call(e, eng_cmd_fwd_add, &a);
+}
+
+int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw)
+{
+	struct fwd_arg a = { .fw = fw };
+
+	return eng_call(e, eng_cmd_fwd_remove, &a);
+}
+
+size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max)
+{
+	struct fwd_arg a = { .out = out, .max = out ? max : 0 };
+
+	eng_call(e, eng_cmd_fwd_list, &a);
+	return a.max;
+}
+
+struct subnet_arg {
+	uint32_t net;
+	unsigned prefix;
+	char *err;
+	size_t errlen;
+};
+
+static int eng_cmd_subnet(indynet_engine *e, void *arg)
+{
+	struct subnet_arg *a = arg;
+	uint32_t new_gw = nat_host_addr(a->net, NAT_GATEWAY_HOST);
+	uint8_t mac[ETH_ALEN];
+	int rc = nat_set_subnet(e->backend, a->net, a->prefix, a->err, a->errlen);
+
+	if (rc == -ENOMEM)
+		return rc;
+	nat_gateway_mac(new_gw, mac);
+	vhost_set_host_ip(e->vt, e->gw, new_gw, mac);
+	e->net = a->net;
+	e->prefix = a->prefix;
+	e->gw = new_gw;
+	e->backend_reset = true;
+	ilog(INDYNET_LOG_INFO, "engine: NAT subnet is now %u.%u.%u.%u/%u", ntohl(a->net) >> 24,
+	     (ntohl(a->net) >> 16) & 255, (ntohl(a->net) >> 8) & 255, ntohl(a->net) & 255, a->prefix);
+	return rc;
+}
+
+int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct subnet_arg a = { .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+	int rc;
+
+	if (e->cfg.mode != INDYNET_MODE_NAT) {
+		snprintf(a.err, a.errlen, "the subnet can only be changed in NAT mode");
+		return -EINVAL;
+	}
+	rc = indynet_subnet_parse(cidr, &a.net, &a.prefix, a.err, a.errlen);
+	if (rc < 0)
+		return rc;
+	return eng_call(e, eng_cmd_subnet, &a);
+}
+
+/* ---- life cycle ---- */
+
+static char *eng_strdup(const char *s, char **slot)
+{
+	*slot = s ? strdup(s) : NULL;
+	return *slot;
+}
+
+static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, char *err, size_t errlen)
+{
+	e->cfg = *cfg;
+	if ((cfg->nat_subnet && !eng_strdup(cfg->nat_subnet, &e->s_subnet)) ||
+	    (cfg->export_dir && !eng_strdup(cfg->export_dir, &e->s_export)) ||
+	    (cfg->capture_file && !eng_strdup(cfg->capture_file, &e->s_capture))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->cfg.nat_subnet = e->s_subnet;
+	e->cfg.export_dir = e->s_export;
+	e->cfg.capture_file = e->s_capture;
+	return 0;
+}
+
+static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
+{
+	const struct indynet_config *c = &e->cfg;
+
+	if (c->version != INDYNET_CONFIG_VERSION) {
+		snprintf(err, errlen, "configuration version %u is not %u", c->version, INDYNET_CONFIG_VERSION);
+		return -EINVAL;
+	}
+	if (c->mode != INDYNET_MODE_NAT) {
+		snprintf(err, errlen, "bridge mode is not available in this build");
+		return -EOPNOTSUPP;
+	}
+	e->mtu = c->mtu ? c->mtu : INDYNET_MTU_DEFAULT;
+	if (e->mtu < INDYNET_MTU_MIN || e->mtu > INDYNET_MTU_MAX) {
+		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
+		return -EINVAL;
+	}
+	return indynet_subnet_parse(c->nat_subnet ? c->nat_subnet : "192.168.0.0/24", &e->net, &e->prefix, err,
+				    errlen);
+}
+
+static int eng_open_nfs(indynet_engine *e, char *err, size_t errlen)
+{
+#ifdef INDYNET_HAVE_NFS_SERVER
+	return nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);
+#else
+	snprintf(err, errlen, "this build has no NFS server: cannot export '%s'", e->cfg.export_dir);
+	return -EOPNOTSUPP;
+#endif
+}
+
+static int eng_build(indynet_engine *e, char *err, size_t errlen)
+{
+	const struct backend_host host = { .to_guest = eng_to_guest, .opaque = e };
+	uint8_t gw_mac[ETH_ALEN];
+	int rc;
+
+	if (ring_init(&e->tx, ENG_TX_RING_FRAMES) || ring_init(&e->rx, INDYNET_RX_RING_FRAMES)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	e->rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->wake_fd < 0 || e->rx_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	e->gw = nat_host_addr(e->net, NAT_GATEWAY_HOST);
+	e->vt = vhost_new(e->mtu, eng_to_guest, eng_to_backend, e);
+	if (!e->vt) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->backend = nat_new(e->net, e->prefix, e->mtu, &host, err, errlen);
+	if (!e->backend)
+		return -ENOMEM;
+	nat_gateway_mac(e->gw, gw_mac);
+	if (e->cfg.export_dir) {
+		rc = vhost_add_host(e->vt, e->gw, gw_mac, false);
+		if (rc == 0)
+			rc = eng_open_nfs(e, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	if (e->cfg.capture_file) {
+		e->cap = pcapng_open(e->cfg.capture_file, err, errlen);
+		if (!e->cap)
+			return -EIO;
+	}
+	return 0;
+}
+
+int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	indynet_engine *e;
+	int rc;
+
+	if (!err) {
+		err = tmp;
+		errlen = sizeof(tmp);
+	}
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->wake_fd = e->rx_fd = -1;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	e->cmd_tail = &e->cmd_head;
+	rc = eng_copy_config(e, cfg, err, errlen);
+	if (rc == 0)
+		ilog_set_sink(cfg->log, cfg->log_opaque, (int)cfg->log_level);
+	if (rc == 0)
+		rc = eng_check_config(e, err, errlen);
+	if (rc == 0)
+		rc = eng_build(e, err, errlen);
+	if (rc < 0) {
+		indynet_engine_free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void indynet_engine_free(indynet_engine *e)
+{
+	if (!e)
+		return;
+	indynet_engine_stop(e);
+	if (e->backend)
+		e->backend->ops->free(e->backend);
+	vhost_free(e->vt);
+#ifdef INDYNET_HAVE_NFS_SERVER
+	nfs_server_free(e->nfs);
+#endif
+	pcapng_close(e->cap);
+	ring_destroy(&e->tx);
+	ring_destroy(&e->rx);
+	if (e->wake_fd >= 0)
+		close(e->wake_fd);
+	if (e->rx_fd >= 0)
+		close(e->rx_fd);
+	poll_set_free(&e->ps);
+	free(e->watches);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->cond);
+	free(e->s_subnet);
+	free(e->s_export);
+	free(e->s_capture);
+	free(e);
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* vhost.c: virtual hosts: ARP answers, UDP demux to services, fragmenting replies, replaying fragments. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arp.h"
+#include "core/eth.h"
+#include "core/frag.h"
+#include "core/ipv4.h"
+#include "core/reasm.h"
+#include "core/udp.h"
+#include "engine/vhost.h"
+
+/*
+ * Theory of operation
+ *
+ * vhost_input() looks at each guest frame before the backend does.  ARP
+ * requests for a host that answers ARP get a reply.  An IPv4 packet to a
+ * host's address that carries UDP is ours: unfragmented, it is served at
+ * once when a service owns its port and otherwise handed back to the
+ * caller; fragmented, it is held by the reassembler and, once complete,
+ * served or -- when no service owns the port -- its original fragments are
+ * replayed to the backend, so that nothing a guest sends to the gateway's
+ * other ports is lost.
+ *
+ * A service writes its reply straight into the packet buffer behind room
+ * for the IPv4 and UDP headers, so a reply is built without a copy; it is
+ * then cut to the guest MTU and each piece gets an Ethernet header
+ * addressed to the MAC the request came from.
+ */
+
+struct vhost_host {
+	uint32_t ip;
+	uint8_t mac[ETH_ALEN];
+	bool answer_arp;
+};
+
+struct vhost_svc {
+	uint32_t ip;
+	uint16_t port;
+	vhost_udp_fn fn;
+	void *opaque;
+};
+
+struct vhost_table {
+	unsigned mtu;
+	vhost_emit_fn to_guest;
+	vhost_emit_fn to_backend;
+	void *opaque;
+	struct vhost_host hosts[VHOST_MAX_HOSTS];
+	unsigned nhosts;
+	struct vhost_svc svcs[VHOST_MAX_SERVICES];
+	unsigned nsvcs;
+	struct reasm *ra;
+	uint16_t ip_id;
+	/* the request being answered: where pieces go */
+	const struct vhost_host *cur_host;
+	uint8_t req_src[ETH_ALEN]; /* the guest frame's source: replies go there */
+	uint8_t req_dst[ETH_ALEN]; /* its destination: kept when replaying */
+	uint16_t req_ethertype;
+	uint64_t drops[INDYNET_DROP__COUNT];
+	uint8_t *pkt;   /* IPV4_MAX_LEN: reply packet under construction */
+	uint8_t *frame; /* ETH_HLEN + IPV4_MAX_LEN: one outgoing frame */
+};
+
+#define VHOST_FRAME_CAP (ETH_HLEN + IPV4_MAX_LEN)
+#define VHOST_REPLY_OFF (IPV4_HLEN + UDP_HLEN)
+
+struct vhost_table *vhost_new(unsigned mtu, vhost_emit_fn to_guest, vhost_emit_fn to_backend, void *opaque)
+{
+	struct vhost_table *vt = calloc(1, sizeof(*vt));
+
+	if (!vt)
+		return NULL;
+	vt->mtu = mtu;
+	vt->to_guest = to_guest;
+	vt->to_backend = to_backend;
+	vt->opaque = opaque;
+	vt->ra = reasm_new();
+	vt->pkt = malloc(IPV4_MAX_LEN);
+	vt->frame = malloc(VHOST_FRAME_CAP);
+	if (!vt->ra || !vt->pkt || !vt->frame) {
+		vhost_free(vt);
+		return NULL;
+	}
+	return vt;
+}
+
+void vhost_free(struct vhost_table *vt)
+{
+	if (!vt)
+		return;
+	reasm_free(vt->ra);
+	free(vt->pkt);
+	free(vt->frame);
+	free(vt);
+}
+
+static struct vhost_host *vhost_find_host(struct vhost_table *vt, uint32_t ip)
+{
+	for (unsigned i = 0; i < vt->nhosts; i++)
+		if (vt->hosts[i].ip == ip)
+			return &vt->hosts[i];
+	return NULL;
+}
+
+static struct vhost_svc *vhost_find_svc(struct vhost_table *vt, uint32_t ip, uint16_t port)
+{
+	for (unsigned i = 0; i < vt->nsvcs; i++)
+		if (vt->svcs[i].ip == ip && vt->svcs[i].port == port)
+			return &vt->svcs[i];
+	return NULL;
+}
+
+int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bool answer_arp)
+{
+	if (vhost_find_host(vt, ip))
+		return -EEXIST;
+	if (vt->nhosts == VHOST_MAX_HOSTS)
+		return -ENOSPC;
+	vt->hosts[vt->nhosts].ip = ip;
+	memcpy(vt->hosts[vt->nhosts].mac, mac, ETH_ALEN);
+	vt->hosts[vt->nhosts].answer_arp = answer_arp;
+	vt->nhosts++;
+	return 0;
+}
+
+int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip, const uint8_t *new_mac)
+{
+	struct vhost_host *h = vhost_find_host(vt, old_ip);
+
+	if (!h)
+		return -ENOENT;
+	if (old_ip != new_ip && vhost_find_host(vt, new_ip))
+		return -EEXIST;
+	h->ip = new_ip;
+	if (new_mac)
+		memcpy(h->mac, new_mac, ETH_ALEN);
+	for (unsigned i = 0; i < vt->nsvcs; i++)
+		if (vt->svcs[i].ip == old_ip)
+			vt->svcs[i].ip = new_ip;
+	return 0;
+}
+
+int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque)
+{
+	if (!vhost_find_host(vt, ip))
+		return -ENOENT;
+	if (vhost_find_svc(vt, ip, port))
+		return -EEXIST;
+	if (vt->nsvcs == VHOST_MAX_SERVICES)
+		return -ENOSPC;
+	vt->svcs[vt->nsvcs++] = (struct vhost_svc){ .ip = ip, .port = port, .fn = fn, .opaque = opaque };
+	return 0;
+}
+
+/* frag_emit_fn: put one IPv4 piece of a reply in an Ethernet frame for the guest */
+static void vhost_emit_piece(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct vhost_table *vt = opaque;
+
+	eth_build(vt->frame, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
+	memcpy(vt->frame + ETH_HLEN, pkt, len);
+	vt->to_guest(vt->opaque, vt->frame, ETH_HLEN + len);
+}
+
+static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, const struct ipv4_view *ip,
+			const struct udp_view *u)
+{
+	size_t rlen = svc->fn(svc->opaque, ip->src, u->sport, ip->dst, u->dport, u->payload, u->payload_len,
+			      vt->pkt + VHOST_REPLY_OFF, IPV4_MAX_LEN - VHOST_REPLY_OFF);
+
+	if (rlen == 0)
+		return;
+	if (rlen > IPV4_MAX_LEN - VHOST_REPLY_OFF)
+		rlen = IPV4_MAX_LEN - VHOST_REPLY_OFF; /* a service overran its cap: never trust it */
+	udp_build(vt->pkt + IPV4_HLEN, ip->dst, ip->src, u->dport, u->sport, rlen);
+	ipv4_build(vt->pkt, ip->dst, ip->src, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
+	vt->cur_host = vhost_find_host(vt, ip->dst);
+	if (frag_ipv4(vt->pkt, VHOST_REPLY_OFF + rlen, vt->mtu, vhost_emit_piece, vt) < 0)
+		vt->drops[INDYNET_DROP_OVERSIZED]++;
+}
+
+/* reasm_frag_fn: send one held guest fragment on to the backend */
+static void vhost_replay_piece(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct vhost_table *vt = opaque;
+
+	if (len > IPV4_MAX_LEN)
+		return;
+	eth_build(vt->frame, vt->req_dst, vt->req_src, vt->req_ethertype);
+	memcpy(vt->frame + ETH_HLEN, pkt, len);
+	vt->to_backend(vt->opaque, vt->frame, ETH_HLEN + len);
+}
+
+static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
+{
+	struct arp_view a;
+	struct vhost_host *h;
+	size_t n;
+
+	if (arp_parse(eth->payload, eth->payload_len, &a) != 0 || a.op != ARP_OP_REQUEST)
+		return false;
+	h = vhost_find_host(vt, a.tpa);
+	if (!h || !h->answer_arp)
+		return false;
+	n = arp_build_reply(vt->frame, VHOST_FRAME_CAP, h->mac, h->ip, &a);
+	if (n)
+		vt->to_guest(vt->opaque, vt->frame, n);
+	return true;
+}
+
+/* a whole UDP datagram for one of our hosts; false = no service owns the port */
+static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
+{
+	struct udp_view u;
+	const struct vhost_svc *svc;
+	int rc = udp_parse(ip, true, &u);
+
+	if (rc != 0) {
+		vt->drops[rc == -EMSGSIZE ? INDYNET_DROP_TRUNCATED : INDYNET_DROP_MALFORMED]++;
+		return true;
+	}
+	svc = vhost_find_svc(vt, ip->dst, u.dport);
+	if (!svc)
+		return false;
+	vhost_serve(vt, svc, ip, &u);
+	return true;
+}
+
+static void vhost_complete(struct vhost_table *vt, const uint8_t *pkt, size_t len)
+{
+	struct ipv4_view ip;
+
+	if (ipv4_parse(pkt, len, &ip) != 0) {
+		vt->drops[INDYNET_DROP_MALFORMED]++;
+		return;
+	}
+	if (vhost_udp(vt, &ip))
+		return;
+	if (!vt->to_backend) {
+		vt->drops[INDYNET_DROP_NO_SERVICE]++;
+		return;
+	}
+	reasm_last_fragments(vt->ra, vhost_replay_piece, vt);
+}
+
+static bool vhost_ipv4(struct vhost_table *vt, const struct eth_view *eth, uint64_t now_ms)
+{
+	struct ipv4_view ip;
+	const uint8_t *whole;
+	size_t whole_len;
+
+	if (ipv4_parse(eth->payload, eth->payload_len, &ip) != 0 || ip.proto != IPPROTO_UDP ||
+	    !vhost_find_host(vt, ip.dst))
+		return false;
+	if (!ipv4_is_fragment(&ip))
+		return vhost_udp(vt, &ip);
+	switch (reasm_input(vt->ra, eth->payload, eth->payload_len, now_ms, &whole, &whole_len)) {
+	case REASM_COMPLETE:
+		vhost_complete(vt, whole, whole_len);
+		break;
+	case REASM_NOT_FRAGMENT:
+		return vhost_udp(vt, &ip);
+	case REASM_HELD:
+	case REASM_DROPPED:
+		break;
+	}
+	return true;
+}
+
+bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint64_t now_ms)
+{
+	struct eth_view eth;
+
+	if (vt->nhosts == 0 || eth_parse(frame, len, &eth) != 0)
+		return false;
+	memcpy(vt->req_src, eth.src, ETH_ALEN);
+	memcpy(vt->req_dst, eth.dst, ETH_ALEN);
+	vt->req_ethertype = eth.ethertype;
+	switch (eth.ethertype) {
+	case ETHERTYPE_ARP:
+		return vhost_arp(vt, &eth);
+	case ETHERTYPE_IPV4:
+		return vhost_ipv4(vt, &eth, now_ms);
+	default:
+		return false;
+	}
+}
+
+void vhost_tick(struct vhost_table *vt, uint64_t now_ms)
+{
+	reasm_expire(vt->ra, now_ms);
+}
+
+void vhost_counters(const struct vhost_table *vt, uint64_t drops[INDYNET_DROP__COUNT])
+{
+	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
+		drops[i] += vt->drops[i];
+	reasm_counters(vt->ra, drops);
+}
