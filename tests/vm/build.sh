@@ -8,7 +8,7 @@
 #   vmlinuz            the kernel that Debian's linux-image-amd64 currently points at
 #   initrd.cpio.gz     busybox initramfs: virtio-net, e1000, sunrpc, nfs (UDP re-enabled),
 #                      nfsv2, nfsv3, the /init of tests/vm/init.sh and the udhcpc hook
-#                      tests/vm/udhcpc.script
+#                      tests/vm/udhcpc.script, /lib/indynet-guest.sh (tests/vm/guest-lib.sh)
 #   kver               the kernel version string
 #
 # Steps (each one skipped when its output already exists):
@@ -21,8 +21,8 @@
 #      that load next to the stock sunrpc/lockd (same symbol CRCs, unsigned:
 #      the kernel only taints).
 #   3. Pack the initramfs (busybox-static + modules in dependency order + /init).
-#      Its cache key is a hash of this script, init.sh, udhcpc.script, the kernel version and
-#      the busybox binary.
+#      Its cache key is a hash of this script, init.sh, udhcpc.script, guest-lib.sh,
+#      the kernel version and the busybox binary.
 # A lock ($W/.lock) serialises concurrent callers.  Prints the time it took.
 set -euo pipefail
 
@@ -115,7 +115,7 @@ busybox_path() {
 pack_initrd() {
 	local kv=$1 bb key stage
 	bb=$(busybox_path)
-	key=$(cat "$0" "$HERE/init.sh" "$HERE/udhcpc.script" "$bb" | sha256sum | cut -c1-16)-$kv
+	key=$(cat "$0" "$HERE/init.sh" "$HERE/udhcpc.script" "$HERE/guest-lib.sh" "$bb" | sha256sum | cut -c1-16)-$kv
 	if [ $FORCE = 0 ] && [ -f "$W/initrd.cpio.gz" ] && [ "$(cat "$W/initrd.key" 2>/dev/null)" = "$key" ]; then
 		return 0
 	fi
@@ -140,6 +140,7 @@ pack_initrd() {
 	grep -q '^nfs.ko$' "$stage/lib/modules/load.order" || die "nfs.ko missing from the module list"
 	install -m 755 "$HERE/init.sh" "$stage/init"
 	install -m 755 "$HERE/udhcpc.script" "$stage/usr/share/udhcpc/default.script"
+	install -m 644 "$HERE/guest-lib.sh" "$stage/lib/indynet-guest.sh"
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
 	printf 'root:x:0:\n' >"$stage/etc/group"
 	printf '127.0.0.1 localhost\n' >"$stage/etc/hosts"
