@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* frontend.h: how guest frames reach indynetd (QEMU stream/dgram sockets, TAP) - shared part. */
+#ifndef INDYNETD_FRONTEND_H
+#define INDYNETD_FRONTEND_H
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <indynet/indynet.h>
+
+#include "framing.h"
+#include "options.h"
+
+/*
+ * Theory of operation
+ *
+ * The frame path runs on the ENGINE thread, with no thread hop: the
+ * frontend's data descriptor (the QEMU connection, the datagram socket or
+ * the TAP fd) is watched with indynet_watch_fd(); its callback reads frames
+ * and calls indynet_guest_send(), which processes them at once.  Frames for
+ * the guest are written by frontend_rx_notify() (cfg.rx_notify), which the
+ * engine calls on its thread after it queued frames on the RX ring.
+ *
+ * Everything slow or rare runs on the daemon's MAIN thread: accepting a
+ * QEMU connection, reconnecting with backoff, closing a dropped connection,
+ * and waiting for POLLOUT when a write would block.  The two threads meet
+ * at fe->lock, which guards the data descriptor and the send side (the
+ * pending stream output and the RX ring's consumer end): whoever holds it
+ * may write to the guest.  The engine thread tells the main thread that
+ * something needs doing (connection dead, write blocked) through wake_fd.
+ *
+ * The main thread swaps the data descriptor like this: indynet_unwatch_fd()
+ * first (after it returns the callback is not running and will not run
+ * again), then the swap under the lock, then indynet_watch_fd() for the
+ * new descriptor.  The lock is never held across an engine call.
+ */
+
+struct frontend;
+
+struct frontend_ops {
+	/* Main thread, before the engine starts: sockets, TAP device. */
+	int (*open)(struct frontend *fe, char *err, size_t errlen);
+	/* Engine thread: the data descriptor is ready. */
+	indynet_fd_fn on_data;
+	/* fe->lock held: send one frame; 0 sent or dropped, -EAGAIN would block, <0 link failed. */
+	int (*send)(struct frontend *fe, const uint8_t *frame, size_t len);
+	/* fe->lock held: continue pending output (NULL: nothing is ever pending). */
+	int (*flush)(struct frontend *fe);
+	/* Main thread: fe->aux_fd polled readable (a QEMU connection to accept). */
+	void (*aux_ready)(struct frontend *fe);
+	/* Main thread: timers; lower *timeout_ms to the next deadline. */
+	void (*tick)(struct frontend *fe, int64_t now_ms, int *timeout_ms);
+	/* Main thread: the data descriptor was closed after a failure. */
+	void (*lost)(struct frontend *fe, int64_t now_ms);
+	/* Main thread, at shutdown: close and unlink what open() made. */
+	void (*close)(struct frontend *fe);
+	/* POLLOUT does not say the peer can take a frame (unconnected datagrams): retry every ms. */
+	bool retry_poll;
+};
+
+struct frontend {
+	const struct frontend_ops *ops;
+	const struct daemon_opts *opts;
+	indynet_engine *eng;
+	const char *label;         /* "qemu-stream /path" ... for logs */
+
+	pthread_mutex_t lock;
+	int data_fd;               /* lock: -1 while there is none */
+	bool data_watched;         /* main thread only */
+	bool blocked;              /* lock: a write would block, wait for POLLOUT */
+	bool dead;                 /* lock: the data descriptor failed */
+
+	int wake_fd;               /* eventfd, engine thread -> main thread */
+	int aux_fd;                /* polled readable by the main thread, or -1 */
+	bool bound;                /* open() bound the socket path: unlink it at close */
+
+	/* stream frontends */
+	struct framing_rx *rx;
+	struct framing_tx *tx;
+	unsigned backoff_ms;
+	int64_t next_try_ms;
+
+	/* datagram and TAP frontends */
+	uint8_t *buf;              /* INDYNET_FRAME_MAX, engine thread */
+	struct sockaddr_un peer;   /* lock: last datagram sender */
+	socklen_t peer_len;        /* lock: 0 = none yet */
+};
+
+extern const struct frontend_ops fe_stream_listen_ops;
+extern const struct frontend_ops fe_stream_connect_ops;
+extern const struct frontend_ops fe_dgram_ops;
+extern const struct frontend_ops fe_tap_ops;
+
+/**
+ * frontend_new() - create the frontend chosen in @opts and open it.
+ * @opts: settings (kept by reference)
+ * @out: receives the frontend
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0 or -1.
+ */
+int frontend_new(const struct daemon_opts *opts, struct frontend **out, char *err, size_t errlen);
+
+/**
+ * frontend_start() - attach to a started engine (watch descriptors, first connect).
+ * @fe: frontend
+ * @eng: engine whose cfg.rx_notify is frontend_rx_notify with @fe
+ *
+ * Return: 0 or a negative errno.
+ */
+int frontend_start(struct frontend *fe, indynet_engine *eng);
+
+/**
+ * frontend_stop() - stop watching and close the data descriptor (engine still running).
+ * @fe: frontend
+ *
+ * After it, frontend_rx_notify() only discards frames; stop the engine next.
+ */
+void frontend_stop(struct frontend *fe);
+
+/**
+ * frontend_free() - close and unlink everything; call after the engine stopped.
+ * @fe: frontend, may be NULL
+ */
+void frontend_free(struct frontend *fe);
+
+/**
+ * frontend_rx_notify() - cfg.rx_notify: move frames from the RX ring to the guest.
+ * @opaque: the frontend
+ */
+void frontend_rx_notify(void *opaque);
+
+/**
+ * frontend_poll_fill() - add the main thread's descriptors for @fe to @pfds.
+ * @fe: frontend
+ * @pfds: poll array
+ * @n: in/out: entries used
+ * @timeout_ms: in/out: poll timeout, lowered to the next frontend deadline
+ */
+void frontend_poll_fill(struct frontend *fe, struct pollfd *pfds, size_t *n, int *timeout_ms);
+
+/**
+ * frontend_poll_handle() - act on the entries frontend_poll_fill() added.
+ * @fe: frontend
+ * @pfds: the entries, starting at the first one it added
+ * @n: how many it added
+ */
+void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t n);
+
+/**
+ * frontend_set_data() - install a new data descriptor (main thread), closing the old one.
+ * @fe: frontend
+ * @fd: new descriptor, or -1 for none
+ *
+ * Return: 0 or a negative errno from indynet_watch_fd() (then @fd is closed).
+ */
+int frontend_set_data(struct frontend *fe, int fd);
+
+/**
+ * frontend_mark_dead() - engine thread: the data descriptor failed; main closes it.
+ * @fe: frontend
+ */
+void frontend_mark_dead(struct frontend *fe);
+
+/**
+ * frontend_deliver() - engine thread: hand one guest frame to the engine.
+ * @fe: frontend
+ * @frame: the frame
+ * @len: its length (bad lengths are dropped and counted by the engine)
+ */
+void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len);
+
+/**
+ * frontend_now_ms() - CLOCK_MONOTONIC in milliseconds.
+ *
+ * Return: the time.
+ */
+int64_t frontend_now_ms(void);
+
+#endif

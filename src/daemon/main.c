@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: indynetd - start-up, the main thread's loop (signals, control, frontend upkeep), shutdown. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <indynet/indynet.h>
+
+#include "indynet-build.h"
+
+#include "cli.h"
+#include "control.h"
+#include "dlog.h"
+#include "frontend.h"
+#include "options.h"
+
+/* Exit statuses (documented in indynetd(8)). */
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+struct daemon {
+	struct daemon_opts opts;
+	struct frontend *fe;
+	indynet_engine *eng;
+	struct control *ctl;
+	int sig_fd;
+};
+
+static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
+{
+	const struct daemon_opts *o = &d->opts;
+
+	indynet_config_init(cfg);
+	cfg->mode = o->mode;
+	cfg->nat_subnet = o->nat_subnet;
+	cfg->mtu = o->mtu;
+	cfg->export_dir = o->export_dir;
+	cfg->nfs_version = o->nfs_version;
+	cfg->read_only = o->read_only;
+	cfg->attr_model = o->attr_model;
+	cfg->nfs_uid = o->uid;
+	cfg->nfs_gid = o->gid;
+	cfg->capture_file = o->capture_file;
+	cfg->log_level = o->log_level;
+	cfg->log = dlog_engine;
+	cfg->rx_notify = frontend_rx_notify;
+	cfg->rx_notify_opaque = d->fe;
+}
+
+/* Block the shutdown signals in every thread (the engine's inherits the mask) and read them here. */
+static int daemon_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sig_fd < 0 ? -1 : 0;
+}
+
+static int daemon_engine(struct daemon *d)
+{
+	struct indynet_config cfg;
+	char err[256] = "";
+	int rc;
+
+	daemon_config(d, &cfg);
+	rc = indynet_engine_new(&cfg, &d->eng, err, sizeof(err));
+	if (rc < 0 && d->opts.mode == INDYNET_MODE_BRIDGE) {
+		bool said = strstr(err, "bridge mode") != NULL;
+
+		fprintf(stderr, "indynetd: bridge mode is not available in this build%s%s\n",
+			err[0] && !said ? ": " : "", said ? "" : err);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "indynetd: %s\n", err[0] ? err : strerror(-rc));
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < d->opts.n_forwards; i++) {
+		char spec[40];
+
+		err[0] = '\0';
+		rc = indynet_forward_add(d->eng, &d->opts.forwards[i], err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "indynetd: forward %s: %s\n",
+				opts_forward_format(&d->opts.forwards[i], spec, sizeof(spec)),
+				err[0] ? err : strerror(-rc));
+			return EXIT_RUNTIME;
+		}
+	}
+	rc = indynet_engine_start(d->eng);
+	if (rc < 0) {
+		fprintf(stderr, "indynetd: cannot start the engine: %s\n", strerror(-rc));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static void daemon_summary(const struct daemon *d)
+{
+	static const char *const versions[] = { [INDYNET_NFS_AUTO] = "v2+v3",
+						[INDYNET_NFS_V2] = "v2", [INDYNET_NFS_V3] = "v3" };
+	const struct daemon_opts *o = &d->opts;
+	char nfs[512] = "no NFS export";
+
+	if (o->export_dir)
+		snprintf(nfs, sizeof(nfs), "export %s (NFS %s, %s, %s %u:%u)", o->export_dir,
+			 versions[o->nfs_version], o->read_only ? "read-only" : "read-write",
+			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", o->uid, o->gid);
+	dlog(INDYNET_LOG_INFO, "indynetd %s: mode %s, subnet %s, mtu %u, frontend --%s %s%s%s, %s, "
+			       "%zu forward(s)%s%s",
+	     INDYNET_VERSION, o->mode == INDYNET_MODE_NAT ? "nat" : "bridge",
+	     o->nat_subnet ? o->nat_subnet : "192.168.0.0/24", o->mtu,
+	     opts_frontend_name(o->frontend), o->frontend_arg, o->tap_netns ? " in netns " : "",
+	     o->tap_netns ? o->tap_netns : "", nfs, o->n_forwards,
+	     o->capture_file ? ", capture " : "", o->capture_file ? o->capture_file : "");
+}
+
+/* Returns when SIGINT or SIGTERM arrives. */
+static void daemon_loop(struct daemon *d)
+{
+	for (;;) {
+		struct pollfd pfds[CONTROL_CLIENTS + 8];
+		size_t n = 1, fe_first, ctl_first;
+		int timeout = -1;
+
+		pfds[0] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+		fe_first = n;
+		frontend_poll_fill(d->fe, pfds, &n, &timeout);
+		ctl_first = n;
+		control_poll_fill(d->ctl, pfds, &n);
+		if (poll(pfds, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			dlog(INDYNET_LOG_ERROR, "poll: %s", strerror(errno));
+			return;
+		}
+		if (pfds[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				dlog(INDYNET_LOG_INFO, "%s: shutting down", strsignal((int)si.ssi_signo));
+				return;
+			}
+		}
+		frontend_poll_handle(d->fe, pfds + fe_first, ctl_first - fe_first);
+		control_poll_handle(d->ctl, pfds + ctl_first, n - ctl_first);
+	}
+}
+
+static int daemon_run(struct daemon *d)
+{
+	char err[512];
+	int rc;
+
+	dlog_set_level(d->opts.log_level);
+	if (daemon_signals(d) < 0) {
+		fprintf(stderr, "indynetd: cannot set up signal handling: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (frontend_new(&d->opts, &d->fe, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: --%s %s: %s\n", opts_frontend_name(d->opts.frontend),
+			d->opts.frontend_arg, err);
+		return EXIT_RUNTIME;
+	}
+	rc = daemon_engine(d);
+	if (rc)
+		return rc;
+	if (frontend_start(d->fe, d->eng) < 0)
+		return EXIT_RUNTIME;
+	if (d->opts.control_path &&
+	    control_open(d->opts.control_path, d->eng, &d->ctl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: --control: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	daemon_summary(d);
+	daemon_loop(d);
+	return 0;
+}
+
+static void daemon_shutdown(struct daemon *d)
+{
+	control_close(d->ctl);
+	frontend_stop(d->fe);
+	indynet_engine_free(d->eng); /* stops the thread, closes the capture file */
+	frontend_free(d->fe);
+	if (d->sig_fd >= 0)
+		close(d->sig_fd);
+	opts_free(&d->opts);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { .sig_fd = -1 };
+	char err[512];
+	int rc;
+
+	opts_init(&d.opts);
+	if (opts_parse_args(&d.opts, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: %s\n", err);
+		fprintf(stderr, "Try 'indynetd --help'.\n");
+		opts_free(&d.opts);
+		return EXIT_USAGE;
+	}
+	switch (d.opts.action) {
+	case OPTS_HELP:
+		cli_usage(stdout);
+		rc = 0;
+		break;
+	case OPTS_VERSION:
+		printf("indynetd %s (libindynet %s)\n", INDYNET_VERSION, indynet_version());
+		rc = 0;
+		break;
+	case OPTS_CTL:
+		rc = control_client_run(d.opts.ctl_path, d.opts.ctl_command);
+		break;
+	default:
+		rc = daemon_run(&d);
+		daemon_shutdown(&d);
+		return rc;
+	}
+	opts_free(&d.opts);
+	return rc;
+}

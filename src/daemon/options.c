@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* options.c: validation and storage of indynetd settings, shared by the CLI and the INI file. */
+#include "options.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/un.h>
+
+#define OPTS_ID_MAX 4294967294u /* (uid_t)-1 means "no change" to the kernel */
+
+void opts_init(struct daemon_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = INDYNET_MODE_NAT;
+	o->mtu = INDYNET_MTU_DEFAULT;
+	o->nfs_version = INDYNET_NFS_AUTO;
+	o->attr_model = INDYNET_ATTR_SQUASH;
+	o->log_level = INDYNET_LOG_INFO;
+	o->frontend = FE_NONE;
+}
+
+void opts_free(struct daemon_opts *o)
+{
+	char **strs[] = { &o->config_file, &o->nat_subnet, &o->interface, &o->nfs_bridge_ip,
+			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
+			  &o->control_path, &o->ctl_path, &o->ctl_command };
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+}
+
+const char *opts_frontend_name(enum frontend_kind kind)
+{
+	switch (kind) {
+	case FE_QEMU_STREAM:
+		return "qemu-stream";
+	case FE_QEMU_STREAM_CONNECT:
+		return "qemu-stream-connect";
+	case FE_QEMU_DGRAM:
+		return "qemu-dgram";
+	case FE_TAP:
+		return "tap";
+	case FE_NONE:
+		break;
+	}
+	return "none";
+}
+
+char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%u:%u%s", fw->udp ? "udp" : "tcp", (unsigned)fw->host_port,
+		 (unsigned)fw->guest_port, fw->any ? ":any" : "");
+	return buf;
+}
+
+static int opts_set_str(char **dst, const char *value, char *err, size_t errlen)
+{
+	char *copy;
+
+	if (value[0] == '\0') {
+		snprintf(err, errlen, "empty value");
+		return -1;
+	}
+	copy = strdup(value);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/* Look @value up in a NULL-terminated list of names; -1 when absent. */
+static int opts_lookup(const char *value, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int opts_parse_u32(const char *value, const char *what, unsigned long min,
+			  unsigned long max, uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (value[0] < '0' || value[0] > '9') {
+		snprintf(err, errlen, "'%s' is not a number", value);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (*end != '\0') {
+		snprintf(err, errlen, "'%s' is not a number", value);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(err, errlen, "%s %s is out of range (%lu-%lu)", what, value, min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int opts_parse_bool(const char *value, bool *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+
+	for (int i = 0; yes[i]; i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "'%s' is not a boolean (expected true or false)", value);
+	return -1;
+}
+
+static int opts_set_enum(const char *value, const char *const *names, const int *values,
+			 const char *what, const char *expected, int *out, char *err, size_t errlen)
+{
+	int i = opts_lookup(value, names);
+
+	if (i < 0) {
+		snprintf(err, errlen, "'%s' is not %s (expected %s)", value, what, expected);
+		return -1;
+	}
+	*out = values[i];
+	return 0;
+}
+
+static int opts_set_mode(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "nat", "bridge", NULL };
+	static const int values[] = { INDYNET_MODE_NAT, INDYNET_MODE_BRIDGE };
+	int v;
+
+	if (opts_set_enum(value, names, values, "a mode", "nat or bridge", &v, err, errlen))
+		return -1;
+	o->mode = (enum indynet_mode)v;
+	return 0;
+}
+
+static int opts_set_nfs_version(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "auto", "v2", "v3", NULL };
+	static const int values[] = { INDYNET_NFS_AUTO, INDYNET_NFS_V2, INDYNET_NFS_V3 };
+	int v;
+
+	if (opts_set_enum(value, names, values, "an NFS version", "auto, v2 or v3", &v, err, errlen))
+		return -1;
+	o->nfs_version = (enum indynet_nfs_version)v;
+	return 0;
+}
+
+static int opts_set_attr_model(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "squash", "mapped", NULL };
+	static const int values[] = { INDYNET_ATTR_SQUASH, INDYNET_ATTR_MAPPED };
+	int v;
+
+	if (opts_set_enum(value, names, values, "an attribute model", "squash or mapped", &v, err,
+			  errlen))
+		return -1;
+	o->attr_model = (enum indynet_attr_model)v;
+	return 0;
+}
+
+static int opts_set_log_level(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug", NULL };
+	static const int values[] = { INDYNET_LOG_ERROR, INDYNET_LOG_WARN, INDYNET_LOG_INFO,
+				       INDYNET_LOG_DEBUG };
+	int v;
+
+	if (opts_set_enum(value, names, values, "a log level", "error, warn, info or debug", &v,
+			  err, errlen))
+		return -1;
+	o->log_level = (enum indynet_log_level)v;
+	return 0;
+}
+
+static int opts_set_subnet(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	uint32_t net;
+	unsigned prefix;
+
+	if (indynet_subnet_parse(value, &net, &prefix, err, errlen) != 0)
+		return -1;
+	return opts_set_str(&o->nat_subnet, value, err, errlen);
+}
+
+static bool opts_forward_same(const struct indynet_forward *a, const struct indynet_forward *b)
+{
+	return a->udp == b->udp && a->host_port == b->host_port && a->any == b->any;
+}
+
+static int opts_add_forward(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	struct indynet_forward fw;
+
+	if (indynet_forward_parse(value, &fw, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < o->n_forwards; i++) {
+		if (opts_forward_same(&o->forwards[i], &fw)) {
+			snprintf(err, errlen, "forward '%s': host port %u is already forwarded",
+				 value, (unsigned)fw.host_port);
+			return -1;
+		}
+	}
+	if (o->n_forwards == OPTS_MAX_FORWARDS) {
+		snprintf(err, errlen, "forward '%s': too many forwards (at most %d)", value,
+			 OPTS_MAX_FORWARDS);
+		return -1;
+	}
+	o->forwards[o->n_forwards++] = fw;
+	return 0;
+}
+
+static int opts_check_sun_path(const char *value, char *err, size_t errlen)
+{
+	size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
+
+	if (strlen(value) > max) {
+		snprintf(err, errlen, "socket path is too long (at most %zu bytes)", max);
+		return -1;
+	}
+	return 0;
+}
+
+static int opts_set_frontend(struct daemon_opts *o, enum frontend_kind kind, const char *value,
+			     char *err, size_t errlen)
+{
+	if (kind == FE_TAP) {
+		if (strlen(value) >= IFNAMSIZ) {
+			snprintf(err, errlen, "interface name '%s' is too long (at most %d bytes)",
+				 value, IFNAMSIZ - 1);
+			return -1;
+		}
+	} else if (opts_check_sun_path(value, err, errlen)) {
+		return -1;
+	}
+	if (o->frontend != FE_NONE && o->frontend_from_cli == o->applying_cli) {
+		snprintf(err, errlen, "only one frontend may be given (%s is already set)",
+			 opts_frontend_name(o->frontend));
+		return -1;
+	}
+	if (opts_set_str(&o->frontend_arg, value, err, errlen))
+		return -1;
+	if (o->applying_cli && !o->frontend_from_cli && !o->netns_from_cli) {
+		/* A command-line frontend replaces the file's one as a whole. */
+		free(o->tap_netns);
+		o->tap_netns = NULL;
+	}
+	o->frontend = kind;
+	o->frontend_from_cli = o->applying_cli;
+	return 0;
+}
+
+static int opts_set_bridge_ip(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, value, &a) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address", value);
+		return -1;
+	}
+	return opts_set_str(&o->nfs_bridge_ip, value, err, errlen);
+}
+
+static int opts_set_number(struct daemon_opts *o, enum opt_key key, const char *value, char *err,
+			   size_t errlen)
+{
+	uint32_t v;
+
+	switch (key) {
+	case OPT_MTU:
+		if (opts_parse_u32(value, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX, &v, err, errlen))
+			return -1;
+		o->mtu = v;
+		return 0;
+	case OPT_UID:
+		return opts_parse_u32(value, "uid", 0, OPTS_ID_MAX, &o->uid, err, errlen);
+	default:
+		return opts_parse_u32(value, "gid", 0, OPTS_ID_MAX, &o->gid, err, errlen);
+	}
+}
+
+int opts_apply(struct daemon_opts *o, enum opt_key key, const char *value, char *err, size_t errlen)
+{
+	switch (key) {
+	case OPT_MODE:
+		return opts_set_mode(o, value, err, errlen);
+	case OPT_NAT_SUBNET:
+		return opts_set_subnet(o, value, err, errlen);
+	case OPT_INTERFACE:
+		return opts_set_str(&o->interface, value, err, errlen);
+	case OPT_BRIDGE_IP:
+		return opts_set_bridge_ip(o, value, err, errlen);
+	case OPT_MTU:
+	case OPT_UID:
+	case OPT_GID:
+		return opts_set_number(o, key, value, err, errlen);
+	case OPT_EXPORT:
+		return opts_set_str(&o->export_dir, value, err, errlen);
+	case OPT_NFS_VERSION:
+		return opts_set_nfs_version(o, value, err, errlen);
+	case OPT_READ_ONLY:
+		return opts_parse_bool(value, &o->read_only, err, errlen);
+	case OPT_ATTR_MODEL:
+		return opts_set_attr_model(o, value, err, errlen);
+	case OPT_FORWARD:
+		return opts_add_forward(o, value, err, errlen);
+	case OPT_QEMU_STREAM:
+		return opts_set_frontend(o, FE_QEMU_STREAM, value, err, errlen);
+	case OPT_QEMU_STREAM_CONNECT:
+		return opts_set_frontend(o, FE_QEMU_STREAM_CONNECT, value, err, errlen);
+	case OPT_QEMU_DGRAM:
+		return opts_set_frontend(o, FE_QEMU_DGRAM, value, err, errlen);
+	case OPT_TAP:
+		return opts_set_frontend(o, FE_TAP, value, err, errlen);
+	case OPT_TAP_NETNS:
+		o->netns_from_cli = o->applying_cli;
+		return opts_set_str(&o->tap_netns, value, err, errlen);
+	case OPT_LOG_LEVEL:
+		return opts_set_log_level(o, value, err, errlen);
+	case OPT_CAPTURE_FILE:
+		return opts_set_str(&o->capture_file, value, err, errlen);
+	case OPT_CONTROL:
+		if (opts_check_sun_path(value, err, errlen))
+			return -1;
+		return opts_set_str(&o->control_path, value, err, errlen);
+	case OPT__COUNT:
+		break;
+	}
+	snprintf(err, errlen, "unknown setting");
+	return -1;
+}
+
+int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
+{
+	if (o->frontend == FE_NONE) {
+		snprintf(err, errlen, "no frontend given: use one of --qemu-stream, "
+				      "--qemu-stream-connect, --qemu-dgram or --tap");
+		return -1;
+	}
+	if (o->tap_netns && o->frontend != FE_TAP) {
+		snprintf(err, errlen, "--tap-netns needs --tap (the frontend is --%s)",
+			 opts_frontend_name(o->frontend));
+		return -1;
+	}
+	return 0;
+}
