@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/* test_vhost.c: virtual hosts: ARP answers, UDP demux, fragmented requests and replies, replay. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arp.h"
+#include "core/eth.h"
+#include "core/frag.h"
+#include "core/ipv4.h"
+#include "core/reasm.h"
+#include "core/udp.h"
+#include "engine/vhost.h"
+#include "engine_test.h"
+
+#define MAXF 64
+
+struct cap {
+	uint8_t *f[MAXF];
+	size_t len[MAXF];
+	unsigned n;
+};
+
+struct fx {
+	struct vhost_table *vt;
+	struct cap guest, backend;
+	unsigned calls;
+	uint32_t last_src, last_dst;
+	uint16_t last_sport, last_dport;
+	size_t last_len;
+	uint8_t last_data[8000];
+	size_t reply_len;
+};
+
+static const uint8_t guest_mac[6] = T_GUEST_MAC;
+static const uint8_t host_mac[6] = { 0x52, 0x55, 10, 0, 0, 1 };
+
+static void cap_add(struct cap *c, const uint8_t *f, size_t len)
+{
+	assert_true(c->n < MAXF);
+	c->f[c->n] = malloc(len);
+	memcpy(c->f[c->n], f, len);
+	c->len[c->n++] = len;
+}
+
+static void cap_clear(struct cap *c)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		free(c->f[i]);
+	c->n = 0;
+}
+
+static void to_guest(void *opaque, const uint8_t *f, size_t len)
+{
+	cap_add(&((struct fx *)opaque)->guest, f, len);
+}
+
+static void to_backend(void *opaque, const uint8_t *f, size_t len)
+{
+	cap_add(&((struct fx *)opaque)->backend, f, len);
+}
+
+/* service: records the call, answers reply_len bytes of a pattern */
+static size_t svc(void *opaque, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
+		  const uint8_t *data, size_t len, uint8_t *reply, size_t cap)
+{
+	struct fx *x = opaque;
+
+	x->last_dst = dst_ip;
+	x->calls++;
+	x->last_src = src_ip;
+	x->last_sport = src_port;
+	x->last_dport = dst_port;
+	x->last_len = len;
+	assert_true(len <= sizeof(x->last_data));
+	memcpy(x->last_data, data, len);
+	assert_true(x->reply_len <= cap);
+	for (size_t i = 0; i < x->reply_len; i++)
+		reply[i] = (uint8_t)(i * 7 + 3);
+	return x->reply_len;
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	x->vt = vhost_new(1500, to_guest, to_backend, x);
+	assert_non_null(x->vt);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), 0);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+
+	cap_clear(&x->guest);
+	cap_clear(&x->backend);
+	vhost_free(x->vt);
+	free(x);
+	return 0;
+}
+
+static void test_registration(void **state)
+{
+	struct fx *x = *state;
+
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), -EEXIST);
+	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), -EEXIST);
+	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 9), 2049, svc, x), -ENOENT);
+	assert_int_equal(vhost_set_host_ip(x->vt, t_ip(10, 0, 0, 9), t_ip(10, 0, 0, 8), NULL), -ENOENT);
+}
+
+static void test_arp_answer(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[64];
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1));
+	struct eth_view eth;
+	struct arp_view a;
+
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(x->backend.n, 0);
+	assert_int_equal(eth_parse(x->guest.f[0], x->guest.len[0], &eth), 0);
+	assert_memory_equal(eth.dst, guest_mac, 6);
+	assert_memory_equal(eth.src, host_mac, 6);
+	assert_int_equal(eth.ethertype, ETHERTYPE_ARP);
+	assert_int_equal(arp_parse(eth.payload, eth.payload_len, &a), 0);
+	assert_int_equal(a.op, ARP_OP_REPLY);
+	assert_memory_equal(a.sha, host_mac, 6);
+	assert_int_equal(a.spa, t_ip(10, 0, 0, 1));
+	assert_memory_equal(a.tha, guest_mac, 6);
+	assert_int_equal(a.tpa, t_ip(10, 0, 0, 2));
+
+	/* ARP for an address that is not ours is not consumed */
+	n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 7));
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 1);
+}
+
+static void test_arp_left_to_backend(void **state)
+{
+	uint8_t f[64];
+	struct fx *x = *state;
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 5));
+
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, false), 0);
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 0);
+}
+
+/* build a UDP datagram of @len payload bytes and cut it into frames at @mtu */
+struct frag_out {
+	uint8_t *f[MAXF];
+	size_t len[MAXF];
+	unsigned n;
+};
+
+static void frag_collect(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct frag_out *o = opaque;
+
+	o->f[o->n] = malloc(ETH_HLEN + len);
+	eth_build(o->f[o->n], host_mac, guest_mac, ETHERTYPE_IPV4);
+	memcpy(o->f[o->n] + ETH_HLEN, pkt, len);
+	o->len[o->n++] = ETH_HLEN + len;
+}
+
+static void make_frags(struct frag_out *o, uint16_t dport, const uint8_t *data, size_t len, uint16_t id)
+{
+	uint8_t *frame = malloc(ETH_HLEN + 65535);
+	size_t n = t_udp_frame(frame, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 1023, dport, data,
+			       len, id);
+
+	o->n = 0;
+	assert_true(frag_ipv4(frame + ETH_HLEN, n - ETH_HLEN, 1500, frag_collect, o) > 1);
+	free(frame);
+}
+
+static void frags_free(struct frag_out *o)
+{
+	for (unsigned i = 0; i < o->n; i++)
+		free(o->f[i]);
+	o->n = 0;
+}
+
+static void test_udp_fragmented_request_big_reply(void **state)
+{
+	struct fx *x = *state;
+	uint8_t req[4000];
+	struct frag_out o;
+	struct reasm *ra = reasm_new();
+	const uint8_t *whole = NULL;
+	size_t whole_len = 0;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	for (size_t i = 0; i < sizeof(req); i++)
+		req[i] = (uint8_t)(i ^ 0x5a);
+	make_frags(&o, 2049, req, sizeof(req), 77);
+	assert_int_equal(o.n, 3);
+	x->reply_len = 6000;
+	for (unsigned i = 0; i < o.n; i++) {
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 100));
+		assert_int_equal(x->calls, i + 1 == o.n ? 1 : 0);
+	}
+	assert_int_equal(x->last_src, t_ip(10, 0, 0, 2));
+	assert_int_equal(x->last_dst, t_ip(10, 0, 0, 1));
+	assert_int_equal(x->last_sport, 1023);
+	assert_int_equal(x->last_dport, 2049);
+	assert_int_equal(x->last_len, sizeof(req));
+	assert_memory_equal(x->last_data, req, sizeof(req));
+	assert_int_equal(x->backend.n, 0);
+
+	/* 6008 UDP bytes at MTU 1500: 1480 per fragment -> 5 frames */
+	assert_int_equal(x->guest.n, 5);
+	for (unsigned i = 0; i < x->guest.n; i++) {
+		struct eth_view eth;
+		enum reasm_result r;
+
+		assert_true(x->guest.len[i] <= ETH_HLEN + 1500);
+		assert_int_equal(eth_parse(x->guest.f[i], x->guest.len[i], &eth), 0);
+		assert_memory_equal(eth.dst, guest_mac, 6);
+		assert_memory_equal(eth.src, host_mac, 6);
+		r = reasm_input(ra, eth.payload, eth.payload_len, 0, &whole, &whole_len);
+		assert_int_equal(r, i + 1 == x->guest.n ? REASM_COMPLETE : REASM_HELD);
+	}
+	assert_int_equal(ipv4_parse(whole, whole_len, &ip), 0);
+	assert_int_equal(ip.src, t_ip(10, 0, 0, 1));
+	assert_int_equal(ip.dst, t_ip(10, 0, 0, 2));
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.sport, 2049);
+	assert_int_equal(u.dport, 1023);
+	assert_int_equal(u.payload_len, 6000);
+	for (size_t i = 0; i < 6000; i++)
+		assert_int_equal(u.payload[i], (uint8_t)(i * 7 + 3));
+	reasm_free(ra);
+	frags_free(&o);
+}
+
+static void test_small_request_and_no_reply(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "ping", 4, 1);
+
+	x->reply_len = 0;
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->calls, 1);
+	assert_int_equal(x->guest.n, 0);
+	x->reply_len = 100;
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->calls, 2);
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(x->guest.len[0], ETH_HLEN + IPV4_HLEN + UDP_HLEN + 100);
+}
+
+static void test_unserved_port_not_consumed(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 53, "dns", 3, 1);
+
+	assert_false(vhost_input(x->vt, f, n, 0));
+	n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 8), 700, 2049, "x", 1, 1);
+	assert_false(vhost_input(x->vt, f, n, 0)); /* another address */
+	assert_int_equal(x->calls, 0);
+	assert_int_equal(x->guest.n + x->backend.n, 0);
+}
+
+static void test_replay_fragments_of_unserved_port(void **state)
+{
+	struct fx *x = *state;
+	uint8_t data[3000];
+	struct frag_out o;
+
+	memset(data, 0x42, sizeof(data));
+	make_frags(&o, 5000, data, sizeof(data), 99);
+	/* deliver out of order: last first */
+	assert_true(vhost_input(x->vt, o.f[2], o.len[2], 0));
+	assert_true(vhost_input(x->vt, o.f[0], o.len[0], 0));
+	assert_int_equal(x->backend.n, 0);
+	assert_true(vhost_input(x->vt, o.f[1], o.len[1], 0));
+	assert_int_equal(x->calls, 0);
+	assert_int_equal(x->guest.n, 0);
+	assert_int_equal(x->backend.n, 3);
+	/* the original fragments, in arrival order, byte for byte */
+	assert_int_equal(x->backend.len[0], o.len[2]);
+	assert_memory_equal(x->backend.f[0], o.f[2], o.len[2]);
+	assert_memory_equal(x->backend.f[1], o.f[0], o.len[0]);
+	assert_memory_equal(x->backend.f[2], o.f[1], o.len[1]);
+	frags_free(&o);
+}
+
+static void test_no_backend_counts_no_service(void **state)
+{
+	struct vhost_table *vt = vhost_new(1500, to_guest, NULL, *state);
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	uint8_t data[2000] = { 0 };
+	struct frag_out o;
+
+	assert_int_equal(vhost_add_host(vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	make_frags(&o, 6000, data, sizeof(data), 5);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(vt, o.f[i], o.len[i], 0));
+	vhost_counters(vt, d);
+	assert_int_equal(d[INDYNET_DROP_NO_SERVICE], 1);
+	frags_free(&o);
+	vhost_free(vt);
+}
+
+static void test_bad_checksum_and_truncated_udp(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "abcd", 4, 1);
+
+	f[n - 1] ^= 0xff; /* payload byte: UDP checksum now wrong */
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->calls, 0);
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_MALFORMED], 1);
+}
+
+static void test_fragment_ageout_counted(void **state)
+{
+	struct fx *x = *state;
+	uint8_t data[3000] = { 0 };
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	struct frag_out o;
+
+	make_frags(&o, 2049, data, sizeof(data), 11);
+	assert_true(vhost_input(x->vt, o.f[0], o.len[0], 1000));
+	vhost_tick(x->vt, 1000 + 4000);
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_FRAG_TIMEOUT], 0);
+	vhost_tick(x->vt, 1000 + 6000);
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_FRAG_TIMEOUT], 1);
+	assert_int_equal(x->calls, 0);
+	frags_free(&o);
+}
+
+static void test_move_host(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	static const uint8_t new_mac[6] = { 0x52, 0x55, 10, 9, 0, 1 };
+	size_t n;
+	struct eth_view eth;
+
+	assert_int_equal(vhost_set_host_ip(x->vt, t_ip(10, 0, 0, 1), t_ip(10, 9, 0, 1), new_mac), 0);
+	n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "x", 1, 1);
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->calls, 0);
+	n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 9, 0, 2), t_ip(10, 9, 0, 1), 700, 2049, "x", 1, 1);
+	assert_true(vhost_input(x->vt, f, n, 0)); /* the service moved along */
+	assert_int_equal(x->calls, 1);
+	assert_int_equal(x->last_dst, t_ip(10, 9, 0, 1));
+	cap_clear(&x->guest);
+	n = t_arp_request(f, guest_mac, t_ip(10, 9, 0, 2), t_ip(10, 9, 0, 1));
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(eth_parse(x->guest.f[0], x->guest.len[0], &eth), 0);
+	assert_memory_equal(eth.src, new_mac, 6);
+}
+
+static void test_garbage_not_consumed(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[60] = { 0 };
+
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08; /* IPv4 ethertype, zero header: invalid */
+	assert_false(vhost_input(x->vt, f, sizeof(f), 0));
+	assert_false(vhost_input(x->vt, f, 10, 0));
+	f[12] = 0x86;
+	f[13] = 0xdd; /* IPv6 */
+	assert_false(vhost_input(x->vt, f, sizeof(f), 0));
+	assert_int_equal(x->guest.n + x->backend.n, 0);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_registration),
+		T(test_arp_answer),
+		T(test_arp_left_to_backend),
+		T(test_udp_fragmented_request_big_reply),
+		T(test_small_request_and_no_reply),
+		T(test_unserved_port_not_consumed),
+		T(test_replay_fragments_of_unserved_port),
+		T(test_no_backend_counts_no_service),
+		T(test_bad_checksum_and_truncated_udp),
+		T(test_fragment_ageout_counted),
+		T(test_move_host),
+		T(test_garbage_not_consumed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
