@@ -144,7 +144,6 @@ int control_exec(indynet_engine *eng, const char *line, char *reply, size_t len)
 		if (indynet_set_nat_subnet(eng, w[1], msg, sizeof(msg)) < 0)
 			return control_reply(reply, len, -1, "error: %s",
 					     msg[0] ? msg : "subnet change failed");
-		dlog(INDYNET_LOG_INFO, "control: NAT subnet is now %s", w[1]);
 		return control_reply(reply, len, 0, "ok");
 	}
 	if (n == 1 && strcmp(w[0], "stats") == 0)

@@ -48,6 +48,9 @@ void fe_stream_on_data(void *opaque, int fd, short revents)
 {
 	struct frontend *fe = opaque;
 
+	/* Until the main thread closes a failed connection, poll keeps reporting it. */
+	if (frontend_is_dead(fe))
+		return;
 	for (int i = 0; i < FE_STREAM_READS; i++) {
 		size_t room;
 		uint8_t *space = framing_rx_space(fe->rx, &room);

@@ -132,6 +132,16 @@ void frontend_mark_dead(struct frontend *fe)
 	pthread_mutex_unlock(&fe->lock);
 }
 
+bool frontend_is_dead(struct frontend *fe)
+{
+	bool dead;
+
+	pthread_mutex_lock(&fe->lock);
+	dead = fe->dead;
+	pthread_mutex_unlock(&fe->lock);
+	return dead;
+}
+
 void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len)
 {
 	int rc = indynet_guest_send(fe->eng, frame, len);

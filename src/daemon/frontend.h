@@ -168,6 +168,14 @@ int frontend_set_data(struct frontend *fe, int fd);
 void frontend_mark_dead(struct frontend *fe);
 
 /**
+ * frontend_is_dead() - whether the data descriptor failed and awaits closing.
+ * @fe: frontend
+ *
+ * Return: true when it did.
+ */
+bool frontend_is_dead(struct frontend *fe);
+
+/**
  * frontend_deliver() - engine thread: hand one guest frame to the engine.
  * @fe: frontend
  * @frame: the frame
