@@ -74,6 +74,9 @@ struct fs_statfs {
 	uint32_t bsize;
 	uint64_t blocks, bfree, bavail;   /* in bsize units */
 	uint64_t files, ffree, favail;
+	uint64_t maxfilesize;             /* largest file size the host allows */
+	uint32_t link_max;                /* most hard links to one file */
+	uint32_t name_max;                /* longest name component */
 };
 
 /** struct fs_dirent - one READDIR entry handed to the callback. */

@@ -1,0 +1,1005 @@
+/* SPDX-License-Identifier: MIT */
+/* fs.c: the export: handle resolution, the object index, LOOKUP, GETATTR, ACCESS, STATFS. */
+#include "nfs/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nfs/fs_int.h"
+
+/*
+ * Theory of operation
+ *
+ * A handle names an object by (export id, st_ino, generation) plus the
+ * st_ino of a directory that held it.  Nothing in the handle is a path and
+ * nothing depends on this process's memory, so handles survive a restart.
+ *
+ * The server keeps an index st_ino -> (parent st_ino, name, type), filled by
+ * every LOOKUP, CREATE, MKDIR, ... and kept up to date by REMOVE and RENAME.
+ * To reach an object it walks that chain up to the export root and opens
+ * each component with openat(O_PATH | O_NOFOLLOW) relative to its parent's
+ * descriptor, then checks st_dev, st_ino, type and generation of what it
+ * opened.  The walk starts at the export root's descriptor and every name in
+ * the index came from the export's own directories, so a handle can only
+ * ever reach an object below the root, and no host symlink is ever
+ * followed.  Descriptors are cached per node (LRU of FS_MAX_FDS), so the
+ * hot path is one hash lookup.  Regular files and directories are re-opened
+ * for I/O through /proc/self/fd/N of the verified O_PATH descriptor, which
+ * refers to the very inode that was checked.
+ *
+ * An index miss (typically right after a restart) first scans the
+ * directory named by the handle's parent hint; if that fails, one bounded
+ * breadth-first scan of the whole export fills the index (O(n) once, at most
+ * every FS_RESCAN_SEC seconds); a handle still unknown is STALE.
+ *
+ * open_by_handle_at() would avoid the index but needs CAP_DAC_READ_SEARCH
+ * and a containment check of its own; the index works unprivileged.
+ *
+ * The generation is a fold of the inode's birth time (statx STATX_BTIME),
+ * so a reused inode number gives STALE; filesystems without birth times
+ * use 0.
+ */
+
+/**
+ * fs_mix64() - a 64-bit mixing function (splitmix64 finaliser).
+ * @x: input
+ *
+ * Return: the mixed value.
+ */
+uint64_t fs_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 27;
+	x *= 0x94D049BB133111EBull;
+	x ^= x >> 31;
+	return x;
+}
+
+/**
+ * fs_errno() - map a host errno to a version-neutral status.
+ * @err: positive errno
+ *
+ * Return: the matching enum fs_status (FS_ERR_IO for anything unlisted).
+ */
+enum fs_status fs_errno(int err)
+{
+	switch (err) {
+	case 0: return FS_OK;
+	case EPERM: return FS_ERR_PERM;
+	case ENOENT: return FS_ERR_NOENT;
+	case ENXIO: return FS_ERR_NXIO;
+	case EACCES: return FS_ERR_ACCES;
+	case EEXIST: return FS_ERR_EXIST;
+	case EXDEV: return FS_ERR_XDEV;
+	case ENODEV: return FS_ERR_NODEV;
+	case ENOTDIR: return FS_ERR_NOTDIR;
+	case EISDIR: return FS_ERR_ISDIR;
+	case EINVAL: case ELOOP: return FS_ERR_INVAL;
+	case EFBIG: case EOVERFLOW: return FS_ERR_FBIG;
+	case ENOSPC: return FS_ERR_NOSPC;
+	case EROFS: return FS_ERR_ROFS;
+	case EMLINK: return FS_ERR_MLINK;
+	case ENAMETOOLONG: return FS_ERR_NAMETOOLONG;
+	case ENOTEMPTY: return FS_ERR_NOTEMPTY;
+	case EDQUOT: return FS_ERR_DQUOT;
+	case ESTALE: return FS_ERR_STALE;
+	case EOPNOTSUPP: return FS_ERR_NOTSUPP;
+	default: return FS_ERR_IO;
+	}
+}
+
+/**
+ * fs_name_check() - validate one name component from a client.
+ * @name: the bytes as received
+ * @len: their count
+ * @out: receives the NUL-terminated name
+ *
+ * Return: FS_OK; FS_ERR_NAMETOOLONG over FS_NAME_MAX; FS_ERR_ACCES for
+ * "/" or NUL inside; FS_ERR_INVAL for "", "." and "..".
+ */
+enum fs_status fs_name_check(const uint8_t *name, uint32_t len, char out[FS_NAME_MAX + 1])
+{
+	if (len > FS_NAME_MAX)
+		return FS_ERR_NAMETOOLONG;
+	if (len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return FS_ERR_INVAL;
+	if (memchr(name, '/', len) || memchr(name, '\0', len))
+		return FS_ERR_ACCES;
+	memcpy(out, name, len);
+	out[len] = '\0';
+	return FS_OK;
+}
+
+static int64_t fs_now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* ---- the object index ---- */
+
+static size_t fs_bucket(const struct fs_export *fs, uint64_t ino)
+{
+	return (size_t)fs_mix64(ino) & (fs->nbuckets - 1);
+}
+
+/**
+ * fs_index_get() - the node of an inode number, if known.
+ * @fs: export
+ * @ino: host inode number
+ *
+ * Return: the node or NULL.
+ */
+struct fs_node *fs_index_get(struct fs_export *fs, uint64_t ino)
+{
+	struct fs_node *n;
+
+	for (n = fs->tab[fs_bucket(fs, ino)]; n; n = n->hnext)
+		if (n->ino == ino)
+			return n;
+	return NULL;
+}
+
+static int fs_index_grow(struct fs_export *fs)
+{
+	size_t nb = fs->nbuckets * 2, i;
+	struct fs_node **tab = calloc(nb, sizeof(*tab));
+	struct fs_node **old = fs->tab, *n, *next;
+	size_t oldnb = fs->nbuckets;
+
+	if (!tab)
+		return -1;
+	fs->tab = tab;
+	fs->nbuckets = nb;
+	for (i = 0; i < oldnb; i++) {
+		for (n = old[i]; n; n = next) {
+			size_t b = fs_bucket(fs, n->ino);
+
+			next = n->hnext;
+			n->hnext = tab[b];
+			tab[b] = n;
+		}
+	}
+	free(old);
+	return 0;
+}
+
+static void fs_lru_unlink(struct fs_export *fs, struct fs_node *n)
+{
+	if (n->lru_prev)
+		n->lru_prev->lru_next = n->lru_next;
+	else if (fs->lru_head == n)
+		fs->lru_head = n->lru_next;
+	if (n->lru_next)
+		n->lru_next->lru_prev = n->lru_prev;
+	else if (fs->lru_tail == n)
+		fs->lru_tail = n->lru_prev;
+	n->lru_prev = n->lru_next = NULL;
+}
+
+static void fs_lru_push(struct fs_export *fs, struct fs_node *n)
+{
+	n->lru_next = fs->lru_head;
+	n->lru_prev = NULL;
+	if (fs->lru_head)
+		fs->lru_head->lru_prev = n;
+	fs->lru_head = n;
+	if (!fs->lru_tail)
+		fs->lru_tail = n;
+}
+
+static void fs_node_close(struct fs_export *fs, struct fs_node *n)
+{
+	if (n == fs->root || n->fd < 0)
+		return;
+	close(n->fd);
+	n->fd = -1;
+	n->fd_rw = n->fd_path = false;
+	fs_lru_unlink(fs, n);
+	fs->nfds--;
+}
+
+static void fs_lru_evict(struct fs_export *fs)
+{
+	struct fs_node *n = fs->lru_tail, *prev;
+
+	while (fs->nfds >= FS_MAX_FDS && n) {
+		prev = n->lru_prev;
+		if (!n->pin)
+			fs_node_close(fs, n);
+		n = prev;
+	}
+}
+
+/**
+ * fs_index_put() - record (or refresh) where an object lives.
+ * @fs: export
+ * @ino: its inode number
+ * @parent: inode number of the directory holding it
+ * @type: host type
+ * @name: its name in that directory
+ *
+ * Return: the node, or NULL when out of memory.
+ */
+struct fs_node *fs_index_put(struct fs_export *fs, uint64_t ino, uint64_t parent, uint8_t type,
+			     const char *name)
+{
+	struct fs_node *n = fs_index_get(fs, ino);
+	char *copy;
+	size_t b;
+
+	if (n == fs->root)
+		return n;
+	if (n) {
+		if (n->type != type) {
+			fs_node_close(fs, n);
+			n->type = type;
+			n->gen_known = false;
+		}
+		if (n->parent != parent || strcmp(n->name, name) != 0) {
+			copy = strdup(name);
+			if (!copy)
+				return NULL;
+			free(n->name);
+			n->name = copy;
+			n->parent = parent;
+		}
+		return n;
+	}
+	if (fs->count >= fs->nbuckets && fs_index_grow(fs) < 0)
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n || !(n->name = strdup(name))) {
+		free(n);
+		return NULL;
+	}
+	n->ino = ino;
+	n->parent = parent;
+	n->type = type;
+	n->fd = -1;
+	b = fs_bucket(fs, ino);
+	n->hnext = fs->tab[b];
+	fs->tab[b] = n;
+	fs->count++;
+	return n;
+}
+
+/**
+ * fs_index_drop() - forget an object (removed, or found to be wrong).
+ * @fs: export
+ * @n: its node (never the root); freed
+ */
+void fs_index_drop(struct fs_export *fs, struct fs_node *n)
+{
+	struct fs_node **pp;
+
+	if (!n || n == fs->root)
+		return;
+	for (pp = &fs->tab[fs_bucket(fs, n->ino)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == n) {
+			*pp = n->hnext;
+			break;
+		}
+	}
+	fs_node_close(fs, n);
+	fs_cookies_free(n->cookies);
+	free(n->name);
+	free(n);
+	fs->count--;
+}
+
+/* ---- opening nodes ---- */
+
+static uint32_t fs_gen_of(const struct statx *stx)
+{
+	if (!(stx->stx_mask & STATX_BTIME))
+		return 0;
+	return (uint32_t)((uint64_t)stx->stx_btime.tv_sec ^ ((uint64_t)stx->stx_btime.tv_nsec << 2));
+}
+
+/* Check that @fd is the object @n claims; learn its generation. */
+static int fs_verify(struct fs_export *fs, int fd, struct fs_node *n)
+{
+	struct statx stx;
+	uint32_t gen;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
+		return -errno;
+	if (stx.stx_ino != n->ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev ||
+	    attr_type_of(stx.stx_mode) != n->type)
+		return -ESTALE;
+	gen = fs_gen_of(&stx);
+	if (n->gen_known && gen != n->gen)
+		return -ESTALE;
+	n->gen = gen;
+	n->gen_known = true;
+	return 0;
+}
+
+/* Re-open a verified O_PATH descriptor for I/O through its magic link. */
+static int fs_reopen(int fd, int flags)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+}
+
+static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
+{
+	struct fs_node *p;
+	int pfd, fd, io, rc;
+
+	if (n->fd >= 0) {
+		if (n != fs->root && fs->lru_head != n) {
+			fs_lru_unlink(fs, n);
+			fs_lru_push(fs, n);
+		}
+		return n->fd;
+	}
+	p = fs_index_get(fs, n->parent);
+	if (depth > FS_MAX_DEPTH || !p || p == n || p->type != FS_TYPE_DIR)
+		return -ESTALE;
+	pfd = fs_node_open(fs, p, depth + 1);
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ESTALE : -errno;
+	rc = fs_verify(fs, fd, n);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	n->fd_path = true;
+	if (n->type == FS_TYPE_DIR || n->type == FS_TYPE_REG) {
+		io = fs_reopen(fd, n->type == FS_TYPE_DIR ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+		if (io >= 0) {
+			close(fd);
+			fd = io;
+			n->fd_path = false;
+		}
+	}
+	p->pin++;
+	fs_lru_evict(fs);
+	p->pin--;
+	n->fd = fd;
+	fs_lru_push(fs, n);
+	fs->nfds++;
+	return fd;
+}
+
+/**
+ * fs_node_fd() - a verified descriptor of a node (cached).
+ * @fs: export
+ * @n: node
+ *
+ * Return: the descriptor (owned by the node; do not close) or -errno
+ * (-ESTALE when the object is gone or is not what the index said).
+ */
+int fs_node_fd(struct fs_export *fs, struct fs_node *n)
+{
+	return fs_node_open(fs, n, 0);
+}
+
+/**
+ * fs_node_rw_fd() - a descriptor of a regular file open for writing.
+ * @fs: export
+ * @n: node of a regular file
+ *
+ * Return: the descriptor or -errno.
+ */
+int fs_node_rw_fd(struct fs_export *fs, struct fs_node *n)
+{
+	int fd = fs_node_fd(fs, n), rw;
+
+	if (fd < 0 || n->fd_rw)
+		return fd;
+	if (n->type != FS_TYPE_REG)
+		return -EINVAL;
+	rw = fs_reopen(fd, O_RDWR);
+	if (rw < 0)
+		return -errno;
+	close(n->fd);
+	n->fd = rw;
+	n->fd_rw = true;
+	n->fd_path = false;
+	return rw;
+}
+
+/**
+ * fs_parent_fd() - descriptor of the directory holding a node.
+ * @fs: export
+ * @n: node (not the root)
+ *
+ * Return: the descriptor or -errno.
+ */
+int fs_parent_fd(struct fs_export *fs, struct fs_node *n)
+{
+	struct fs_node *p = fs_index_get(fs, n->parent);
+
+	if (!p || n == fs->root)
+		return -ESTALE;
+	return fs_node_fd(fs, p);
+}
+
+/**
+ * fs_dir_fd() - descriptor of a directory node for *at() calls.
+ * @fs: export
+ * @dir: node that must be a directory
+ * @fd: receives the descriptor
+ *
+ * Return: FS_OK, FS_ERR_NOTDIR or the open error.
+ */
+enum fs_status fs_dir_fd(struct fs_export *fs, struct fs_node *dir, int *fd)
+{
+	if (dir->type != FS_TYPE_DIR)
+		return FS_ERR_NOTDIR;
+	*fd = fs_node_fd(fs, dir);
+	return *fd < 0 ? fs_errno(-*fd) : FS_OK;
+}
+
+/**
+ * fs_stat_name() - stat a name inside a directory (no symlink following) and index it.
+ * @fs: export
+ * @dfd: descriptor of @dir
+ * @name: validated component
+ * @dir: the directory's node
+ * @out: receives the object's node
+ *
+ * Return: FS_OK or an error (FS_ERR_ACCES for a mount point: another
+ * filesystem is not part of the export).
+ */
+enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, struct fs_node *dir,
+			    struct fs_node **out)
+{
+	struct statx stx;
+	struct fs_node *n;
+	uint32_t gen;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
+		return fs_errno(errno);
+	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev)
+		return FS_ERR_ACCES;
+	n = fs_index_put(fs, stx.stx_ino, dir->ino, (uint8_t)attr_type_of(stx.stx_mode), name);
+	if (!n)
+		return FS_ERR_IO;
+	gen = fs_gen_of(&stx);
+	if (n->gen_known && n->gen != gen)
+		fs_node_close(fs, n);
+	n->gen = gen;
+	n->gen_known = true;
+	*out = n;
+	return FS_OK;
+}
+
+/* ---- index misses: scans ---- */
+
+/* Scan one directory; index every entry (or only @want when non-zero). */
+static int fs_scan_dir(struct fs_export *fs, struct fs_node *dir, uint64_t want, uint64_t **queue,
+		       size_t *qlen, size_t *qcap, size_t *budget)
+{
+	int fd = fs_node_fd(fs, dir);
+	long nread;
+	int found = 0;
+
+	if (fd < 0 || dir->fd_path || lseek(fd, 0, SEEK_SET) < 0)
+		return 0;
+	dir->pin++;
+	while ((nread = getdents64(fd, fs->dirbuf, fs->dirbuf_len)) > 0) {
+		long off = 0;
+
+		while (off < nread) {
+			struct dirent64 *de = (struct dirent64 *)(void *)(fs->dirbuf + off);
+			uint8_t type = de->d_type == DT_DIR ? FS_TYPE_DIR :
+				       de->d_type == DT_REG ? FS_TYPE_REG :
+				       de->d_type == DT_LNK ? FS_TYPE_LNK :
+				       de->d_type == DT_CHR ? FS_TYPE_CHR :
+				       de->d_type == DT_BLK ? FS_TYPE_BLK :
+				       de->d_type == DT_FIFO ? FS_TYPE_FIFO :
+				       de->d_type == DT_SOCK ? FS_TYPE_SOCK : FS_TYPE_NONE;
+
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || type == FS_TYPE_NONE)
+				continue;
+			if (want && de->d_ino != want)
+				continue;
+			if (!fs_index_get(fs, de->d_ino)) {
+				if (!*budget)
+					break;
+				(*budget)--;
+				if (!fs_index_put(fs, de->d_ino, dir->ino, type, de->d_name))
+					break;
+			}
+			if (want) {
+				found = 1;
+				break;
+			}
+			if (type == FS_TYPE_DIR && queue) {
+				if (*qlen == *qcap) {
+					size_t nc = *qcap ? *qcap * 2 : 256;
+					uint64_t *nq = realloc(*queue, nc * sizeof(**queue));
+
+					if (!nq)
+						break;
+					*queue = nq;
+					*qcap = nc;
+				}
+				(*queue)[(*qlen)++] = de->d_ino;
+			}
+		}
+		if (found)
+			break;
+	}
+	dir->pin--;
+	return found;
+}
+
+static void fs_scan_all(struct fs_export *fs)
+{
+	uint64_t *queue = NULL;
+	size_t qlen = 0, qcap = 0, head = 0, budget = FS_SCAN_MAX;
+	struct fs_node *dir = fs->root;
+
+	fs->last_scan = fs_now_sec();
+	for (;;) {
+		if (dir && dir->type == FS_TYPE_DIR)
+			fs_scan_dir(fs, dir, 0, &queue, &qlen, &qcap, &budget);
+		if (head == qlen || !budget)
+			break;
+		dir = fs_index_get(fs, queue[head++]);
+	}
+	free(queue);
+}
+
+static struct fs_node *fs_find(struct fs_export *fs, const struct fh_data *fh)
+{
+	struct fs_node *p = fs_index_get(fs, fh->parent);
+	size_t budget = FS_SCAN_MAX;
+	struct fs_node *n;
+
+	if (p && p->type == FS_TYPE_DIR && fs_scan_dir(fs, p, fh->ino, NULL, NULL, NULL, &budget))
+		return fs_index_get(fs, fh->ino);
+	if (fs->last_scan >= 0 && fs_now_sec() - fs->last_scan < FS_RESCAN_SEC)
+		return NULL;
+	fs_scan_all(fs);
+	n = fs_index_get(fs, fh->ino);
+	return n;
+}
+
+/**
+ * fs_from_handle() - resolve a client's handle to an object of the export.
+ * @fs: export
+ * @fh: handle bytes
+ * @len: their count
+ * @out: receives the node
+ *
+ * Return: FS_OK, FS_ERR_BADHANDLE (malformed) or FS_ERR_STALE.
+ */
+enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out)
+{
+	struct fh_data d;
+	struct fs_node *n;
+	int rc;
+
+	switch (fh_decode(fh, len, fs->export_id, &d)) {
+	case FH_OK: break;
+	case FH_STALE: return FS_ERR_STALE;
+	default: return FS_ERR_BADHANDLE;
+	}
+	n = fs_index_get(fs, d.ino);
+	if (n && n->type == d.type) {
+		rc = fs_node_fd(fs, n);
+		if (rc == -ESTALE && n != fs->root) {
+			fs_index_drop(fs, n);
+			n = NULL;
+		} else if (rc < 0) {
+			return fs_errno(-rc);
+		}
+	} else if (n) {
+		return FS_ERR_STALE;
+	}
+	if (!n) {
+		n = fs_find(fs, &d);
+		if (!n || n->type != d.type || fs_node_fd(fs, n) < 0)
+			return FS_ERR_STALE;
+	}
+	if (n->gen != d.gen)
+		return FS_ERR_STALE;
+	*out = n;
+	return FS_OK;
+}
+
+/**
+ * fs_handle() - the handle of a node (FH_SIZE bytes, valid for v2 and v3).
+ * @fs: export
+ * @node: node
+ * @out: receives the handle
+ */
+void fs_handle(struct fs_export *fs, const struct fs_node *node, uint8_t out[FH_SIZE])
+{
+	struct fh_data d = {
+		.export_id = fs->export_id,
+		.ino = node->ino,
+		.gen = node->gen,
+		.parent = node->parent,
+		.type = node->type,
+	};
+
+	fh_encode(&d, out);
+}
+
+/* ---- export lifetime ---- */
+
+static int fs_probe_xattr(int fd)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (getxattr(path, "user.indynet.probe", NULL, 0) < 0 && errno != ENODATA)
+		return -errno;
+	return 0;
+}
+
+static int fs_root_init(struct fs_export *fs, char *err, size_t errlen)
+{
+	struct statx stx;
+
+	fs->rootfd = open(fs->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->rootfd < 0) {
+		snprintf(err, errlen, "export %s: %s", fs->path, strerror(errno));
+		return -1;
+	}
+	if (statx(fs->rootfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0) {
+		snprintf(err, errlen, "export %s: %s", fs->path, strerror(errno));
+		return -1;
+	}
+	if (fs->cfg.attr_model == NFS_ATTR_MAPPED && fs_probe_xattr(fs->rootfd) < 0) {
+		snprintf(err, errlen, "export %s: the mapped attribute model needs user extended attributes",
+			 fs->path);
+		return -1;
+	}
+	fs->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	fs->export_id = fh_export_id(fs->dev, stx.stx_ino);
+	fs->root = calloc(1, sizeof(*fs->root));
+	if (!fs->root) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	fs->root->ino = stx.stx_ino;
+	fs->root->parent = stx.stx_ino;
+	fs->root->type = FS_TYPE_DIR;
+	fs->root->gen = fs_gen_of(&stx);
+	fs->root->gen_known = true;
+	fs->root->fd = fs->rootfd;
+	fs->tab[fs_bucket(fs, stx.stx_ino)] = fs->root;
+	fs->count = 1;
+	return 0;
+}
+
+/**
+ * fs_export_open() - open an export directory.
+ * @cfg: server configuration (export_dir, read_only, attr_model, uid, gid)
+ * @err: receives a message on failure
+ * @errlen: its size
+ *
+ * Return: the export or NULL.
+ */
+struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err, size_t errlen)
+{
+	struct fs_export *fs;
+
+	if (!cfg->export_dir || !*cfg->export_dir) {
+		snprintf(err, errlen, "no export directory given");
+		return NULL;
+	}
+	fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fs->cfg = *cfg;
+	fs->rootfd = -1;
+	fs->last_scan = -1;
+	fs->nbuckets = 1024;
+	fs->dirbuf_len = 32768;
+	fs->path = strdup(cfg->export_dir);
+	fs->tab = calloc(fs->nbuckets, sizeof(*fs->tab));
+	fs->dirbuf = malloc(fs->dirbuf_len);
+	if (!fs->path || !fs->tab || !fs->dirbuf) {
+		snprintf(err, errlen, "out of memory");
+		fs_export_close(fs);
+		return NULL;
+	}
+	fs->cfg.export_dir = fs->path;
+	if (fs_root_init(fs, err, errlen) < 0) {
+		fs_export_close(fs);
+		return NULL;
+	}
+	if (getrandom(fs->verf, sizeof(fs->verf), 0) != (ssize_t)sizeof(fs->verf)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t v = fs_mix64((uint64_t)ts.tv_sec ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)getpid());
+
+		memcpy(fs->verf, &v, sizeof(v));
+	}
+	return fs;
+}
+
+/**
+ * fs_export_close() - close an export and forget its index.
+ * @fs: export, may be NULL
+ */
+void fs_export_close(struct fs_export *fs)
+{
+	size_t i;
+
+	if (!fs)
+		return;
+	for (i = 0; fs->tab && i < fs->nbuckets; i++) {
+		struct fs_node *n = fs->tab[i], *next;
+
+		for (; n; n = next) {
+			next = n->hnext;
+			if (n != fs->root) {
+				if (n->fd >= 0)
+					close(n->fd);
+				fs_cookies_free(n->cookies);
+				free(n->name);
+				free(n);
+			}
+		}
+	}
+	if (fs->root)
+		fs_cookies_free(fs->root->cookies);
+	free(fs->root);
+	if (fs->rootfd >= 0)
+		close(fs->rootfd);
+	free(fs->tab);
+	free(fs->dirbuf);
+	free(fs->path);
+	free(fs);
+}
+
+/**
+ * fs_read_only() - whether modifying calls answer ROFS.
+ * @fs: export
+ *
+ * Return: true for a read-only export.
+ */
+bool fs_read_only(const struct fs_export *fs)
+{
+	return fs->cfg.read_only;
+}
+
+/**
+ * fs_root() - the export's root directory.
+ * @fs: export
+ *
+ * Return: its node.
+ */
+struct fs_node *fs_root(struct fs_export *fs)
+{
+	return fs->root;
+}
+
+/**
+ * fs_write_verf() - the write verifier (random, new on every start).
+ * @fs: export
+ * @out: receives 8 bytes
+ */
+void fs_write_verf(const struct fs_export *fs, uint8_t out[8])
+{
+	memcpy(out, fs->verf, 8);
+}
+
+/* ---- name lookup and attributes ---- */
+
+/**
+ * fs_lookup() - find a name in a directory ("." and ".." answered here).
+ * @fs: export
+ * @dir: directory node
+ * @name: name bytes from the client
+ * @len: their count
+ * @out: receives the node
+ *
+ * Return: FS_OK or an error; ".." of the root is the root.
+ */
+enum fs_status fs_lookup(struct fs_export *fs, struct fs_node *dir, const uint8_t *name, uint32_t len,
+			 struct fs_node **out)
+{
+	char cname[FS_NAME_MAX + 1];
+	enum fs_status st;
+	struct fs_node *p;
+	int dfd;
+
+	st = fs_dir_fd(fs, dir, &dfd);
+	if (st != FS_OK)
+		return st;
+	if (len == 1 && name[0] == '.') {
+		*out = dir;
+		return FS_OK;
+	}
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		p = dir == fs->root ? dir : fs_index_get(fs, dir->parent);
+		if (!p || fs_node_fd(fs, p) < 0)
+			return FS_ERR_STALE;
+		*out = p;
+		return FS_OK;
+	}
+	st = fs_name_check(name, len, cname);
+	if (st == FS_ERR_INVAL)
+		return FS_ERR_NOENT;
+	if (st != FS_OK)
+		return st;
+	return fs_stat_name(fs, dfd, cname, dir, out);
+}
+
+/**
+ * fs_lookup_path() - resolve a MOUNT path to a directory of the export.
+ * @fs: export
+ * @path: the path the client asked for
+ * @len: its length
+ * @out: receives the directory's node
+ *
+ * The export's own host path and "/" name the root; a path below either
+ * names a directory inside.  ".." never climbs.
+ *
+ * Return: FS_OK, FS_ERR_NOENT, FS_ERR_NOTDIR or FS_ERR_ACCES.
+ */
+enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_t len, struct fs_node **out)
+{
+	size_t plen = strlen(fs->path);
+	struct fs_node *n = fs->root;
+	uint32_t i = 0, start;
+
+	while (plen > 1 && fs->path[plen - 1] == '/')
+		plen--;
+	if (len == 0 || path[0] != '/' || memchr(path, '\0', len))
+		return FS_ERR_NOENT;
+	if (plen > 1 && len >= plen && !memcmp(path, fs->path, plen) && (len == plen || path[plen] == '/'))
+		i = (uint32_t)plen;
+	while (i < len) {
+		enum fs_status st;
+
+		while (i < len && path[i] == '/')
+			i++;
+		start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		if (i == start || (i - start == 1 && path[start] == '.'))
+			continue;
+		if (i - start == 2 && path[start] == '.' && path[start + 1] == '.')
+			return FS_ERR_NOENT;
+		st = fs_lookup(fs, n, path + start, i - start, &n);
+		if (st != FS_OK)
+			return st;
+	}
+	if (n->type != FS_TYPE_DIR)
+		return FS_ERR_NOTDIR;
+	*out = n;
+	return FS_OK;
+}
+
+/**
+ * fs_getattr() - the attributes of an object.
+ * @fs: export
+ * @node: node
+ * @a: receives them
+ *
+ * Return: FS_OK or an error.
+ */
+enum fs_status fs_getattr(struct fs_export *fs, struct fs_node *node, struct fs_attr *a)
+{
+	int fd = fs_node_fd(fs, node);
+	struct stat st;
+
+	if (fd < 0)
+		return fs_errno(-fd);
+	if (fstat(fd, &st) < 0)
+		return fs_errno(errno);
+	attr_from_stat(&st, fs->cfg.attr_model, fs->cfg.uid, fs->cfg.gid, (uint64_t)fs->dev, a);
+	if (fs->cfg.attr_model == NFS_ATTR_MAPPED && node->type != FS_TYPE_LNK)
+		attr_mapped_load(fd, (enum fs_type)node->type, a);
+	return FS_OK;
+}
+
+static bool fs_cred_in_group(const struct fs_cred *cred, uint32_t gid)
+{
+	uint32_t i;
+
+	if (cred->gid == gid)
+		return true;
+	for (i = 0; i < cred->ngids && cred->gids; i++)
+		if (cred->gids[i] == gid)
+			return true;
+	return false;
+}
+
+/**
+ * fs_access() - which of the requested accesses the caller has (NFSv3 ACCESS).
+ * @fs: export
+ * @node: object
+ * @cred: caller
+ * @want: FS_ACCESS_* bits asked for
+ * @granted: receives the bits granted
+ *
+ * Return: FS_OK or an error.
+ */
+enum fs_status fs_access(struct fs_export *fs, struct fs_node *node, const struct fs_cred *cred,
+			 uint32_t want, uint32_t *granted)
+{
+	struct fs_attr a;
+	enum fs_status st = fs_getattr(fs, node, &a);
+	uint32_t perm, g = 0;
+
+	if (st != FS_OK)
+		return st;
+	if (cred->uid == 0)
+		perm = 6u | ((a.mode & 0111) || a.type == FS_TYPE_DIR ? 1u : 0u);
+	else if (cred->uid == a.uid)
+		perm = (a.mode >> 6) & 7;
+	else if (fs_cred_in_group(cred, a.gid))
+		perm = (a.mode >> 3) & 7;
+	else
+		perm = a.mode & 7;
+	if (perm & 4)
+		g |= FS_ACCESS_READ;
+	if (perm & 2)
+		g |= a.type == FS_TYPE_DIR ? FS_ACCESS_MODIFY | FS_ACCESS_EXTEND | FS_ACCESS_DELETE :
+					     FS_ACCESS_MODIFY | FS_ACCESS_EXTEND;
+	if (perm & 1)
+		g |= a.type == FS_TYPE_DIR ? FS_ACCESS_LOOKUP : FS_ACCESS_EXECUTE;
+	if (fs->cfg.read_only)
+		g &= ~(FS_ACCESS_MODIFY | FS_ACCESS_EXTEND | FS_ACCESS_DELETE);
+	*granted = g & want;
+	return FS_OK;
+}
+
+/**
+ * fs_statfs() - sizes of the filesystem holding the export.
+ * @fs: export
+ * @node: any object of the export (unused beyond validation)
+ * @out: receives the numbers
+ *
+ * Return: FS_OK or an error.
+ */
+enum fs_status fs_statfs(struct fs_export *fs, struct fs_node *node, struct fs_statfs *out)
+{
+	struct statvfs sv;
+	long bits, links;
+
+	(void)node;
+	if (fstatvfs(fs->rootfd, &sv) < 0)
+		return fs_errno(errno);
+	bits = fpathconf(fs->rootfd, _PC_FILESIZEBITS);
+	links = fpathconf(fs->rootfd, _PC_LINK_MAX);
+	out->maxfilesize = bits <= 0 || bits >= 64 ? (uint64_t)INT64_MAX : (1ull << bits) - 1;
+	if (out->maxfilesize > (uint64_t)INT64_MAX)
+		out->maxfilesize = (uint64_t)INT64_MAX;
+	out->link_max = links <= 0 || links > UINT32_MAX ? UINT32_MAX : (uint32_t)links;
+	out->name_max = FS_NAME_MAX;
+	out->bsize = (uint32_t)(sv.f_frsize ? sv.f_frsize : sv.f_bsize);
+	out->blocks = sv.f_blocks;
+	out->bfree = sv.f_bfree;
+	out->bavail = sv.f_bavail;
+	out->files = sv.f_files;
+	out->ffree = sv.f_ffree;
+	out->favail = sv.f_favail;
+	return FS_OK;
+}
