@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# nfs.sh: guest 64 MiB sequential NFS write/read: the in-core server (v3/UDP 32K, v2/UDP 8K) against nfs-ganesha (v3/UDP 32K) behind the same indynetd NAT.
+#
+# Usage: bench/nfs.sh [BUILD_DIR]      (or INDYNET_BUILD=...; run as root)
+# Knobs (environment): RUNS (default 3), SIZE_MIB (default 64), CASES (default
+# "core-v3 core-v2 ganesha-v3"), BENCH_OUT (a file to append the raw results to).
+#
+# Everything runs in a private network namespace (tests/e2e/lib-nfs.sh): only "lo".
+# rpcbind + nfs-ganesha (bench/ganesha/ganesha.conf.in: NFS 2049, MOUNT 1234, UDP) run
+# on the namespace's loopback for the whole run.  Each run boots the test guest once
+# per case, alternating the cases:
+#   core-v3     indynetd --qemu-stream S --export DIR; mount vers=3,rsize=wsize=32768
+#   core-v2     indynetd --qemu-stream S --export DIR; mount vers=2,rsize=wsize=8192
+#   ganesha-v3  indynetd --qemu-stream S (no --export: 192.168.0.1:2049/1234 are NATed
+#               by libslirp to ganesha on 127.0.0.1); mount vers=3,rsize=wsize=32768
+# All mounts: proto=udp,mountproto=udp,nolock,port=2049,mountport=1234.  The guest
+# writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
+# and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
+# around dd.  Printed: median [min-max] per case and direction, and the ratios
+# in-core/ganesha (target >= 1.5 for read and write).
+set -uo pipefail
+if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
+. "$(dirname "$0")/../tests/e2e/lib-nfs.sh"
+nfs_init "$0" "$@"
+
+RUNS=${RUNS:-3}
+NFS_LOGLEVEL=${NFS_LOGLEVEL:-warn}
+SIZE=${SIZE_MIB:-64}
+CASES=${CASES:-core-v3 core-v2 ganesha-v3}
+GEXPORT=$NFS_W/ganesha-export
+mkdir -p "$GEXPORT"
+RES=$NFS_W/results.txt
+: >"$RES"
+
+case " $CASES " in *" ganesha-v3 "*) nfs_ganesha_start "$GEXPORT" ;; esac
+
+# guest_script OPTS PATH: the guest's part of one measurement
+guest_script() {
+	nfs_guest_prelude "$2"
+	cat <<EOF
+OPTS=$1,port=2049,mountport=1234 SIZE=$SIZE
+EOF
+	cat <<'EOF'
+# xprt_stat OP: "ops/transmissions" of OP from this mount's /proc/self/mountstats
+xprt_stat() { awk -v op="$1:" '$1 == op {print $2 "/" $3; exit}' /proc/self/mountstats; }
+gmount b "$OPTS" || { gfail "mount -o $OPTS"; exit 1; }
+t0=$(up)
+dd if=/dev/zero of=/mnt/b/bench.bin bs=1M count=$SIZE conv=fsync 2>/tmp/dd.err || { gfail "dd write: $(cat /tmp/dd.err)"; exit 1; }
+t1=$(up)
+echo "BENCH-write=$(echo "$t1 - $t0" | bc) BENCH-write-ops=$(xprt_stat WRITE)"
+gumount b || exit 1
+gmount b "$OPTS" || { gfail "remount"; exit 1; }
+t0=$(up)
+dd if=/mnt/b/bench.bin of=/dev/null bs=1M 2>/tmp/dd.err || { gfail "dd read: $(cat /tmp/dd.err)"; exit 1; }
+t1=$(up)
+grep -q "^$SIZE+0 records in" /tmp/dd.err || gfail "dd read a short file: $(head -n 1 /tmp/dd.err)"
+echo "BENCH-read=$(echo "$t1 - $t0" | bc) BENCH-read-ops=$(xprt_stat READ)"
+rm -f /mnt/b/bench.bin
+gumount b
+gend
+EOF
+}
+
+# one CASE RUN: boot the guest for one measurement, append "case run write read" to RES
+one() {
+	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd
+	case $c in
+	core-v3) opts=vers=3,rsize=32768,wsize=32768 path=$NFS_EXPORT
+		nfs_daemon_start stream --export "$NFS_EXPORT" ;;
+	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
+		nfs_daemon_start stream --export "$NFS_EXPORT" ;;
+	ganesha-v3) opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT
+		nfs_daemon_start stream ;;
+	*) nfs_die "unknown case $c" ;;
+	esac
+	guest_script "$opts" "$path" >"$g"
+	nfs_vm_run "$g" "$con" 600
+	rc=$?
+	nfs_daemon_stop >/dev/null
+	w=$(nfs_console_value "$con" BENCH-write)
+	rd=$(nfs_console_value "$con" BENCH-read)
+	if [ "$rc" != 0 ] || [ -z "$w" ] || [ -z "$rd" ]; then
+		echo "bench/nfs: $c run $r failed (guest rc=$rc)"
+		grep -aE 'GUEST-FAIL|BENCH' "$con"
+		tail -n 15 "${NFS_DLOG:-/dev/null}"
+		return 1
+	fi
+	printf '%s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" \
+		"$(nfs_console_value "$con" BENCH-write-ops)" "$(nfs_console_value "$con" BENCH-read-ops)" | tee -a "$RES"
+}
+
+echo "bench/nfs: $RUNS runs x ($CASES), ${SIZE} MiB, $(nproc) CPUs, $(date -u +%FT%TZ)"
+echo "case run write_s read_s write_ops/transmissions read_ops/transmissions"
+for r in $(seq 1 "$RUNS"); do
+	for c in $CASES; do one "$c" "$r"; done
+done
+[ -z "${BENCH_OUT:-}" ] || cat "$RES" >>"$BENCH_OUT"
+[ "${CASES#*ganesha}" = "$CASES" ] || nfs_ganesha_stop
+
+# stats CASE FIELD: "median min max" of SIZE/seconds over the runs (MiB/s)
+stats() {
+	awk -v c="$1" -v f="$2" -v s="$SIZE" '$1 == c && $f > 0 {print s / $f}' "$RES" | sort -g |
+		awk '{v[NR] = $1} END {
+			if (NR == 0) { print "- - -"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+}
+echo
+printf '%-12s %-26s %-26s\n' case "write MiB/s med [min-max]" "read MiB/s med [min-max]"
+for c in $CASES; do
+	read -r wm wl wh <<<"$(stats "$c" 3)"
+	read -r rm rl rh <<<"$(stats "$c" 4)"
+	printf '%-12s %-26s %-26s\n' "$c" "$wm [$wl-$wh]" "$rm [$rl-$rh]"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }'; }
+g_w=$(stats ganesha-v3 3 | cut -d' ' -f1) g_r=$(stats ganesha-v3 4 | cut -d' ' -f1)
+for c in core-v3 core-v2; do
+	case " $CASES " in *" $c "*) ;; *) continue ;; esac
+	echo "ratio $c/ganesha-v3 (medians): write $(ratio "$(stats "$c" 3 | cut -d' ' -f1)" "$g_w")" \
+		"read $(ratio "$(stats "$c" 4 | cut -d' ' -f1)" "$g_r")   (target >= 1.50x for core-v3)"
+done
