@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/* test_nat.c: NAT mode on real libslirp: DHCP, subnet change, UDP to host loopback, live forwards. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "core/udp.h"
+#include "engine_test.h"
+
+static const uint8_t guest_mac[6] = T_GUEST_MAC;
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct dhcp_match {
+	uint32_t xid;
+	int type;
+	uint32_t yiaddr;
+};
+
+static int match_dhcp(const uint8_t *f, size_t len, void *arg)
+{
+	struct dhcp_match *m = arg;
+
+	m->type = t_dhcp_reply(f, len, m->xid, &m->yiaddr);
+	return m->type != 0;
+}
+
+/* send one DHCP message and return the reply type (0 = none within 2 s) */
+static int dhcp_exchange(indynet_engine *e, uint8_t type, uint32_t xid, uint32_t req_ip, uint32_t server,
+			 uint32_t *yiaddr)
+{
+	uint8_t f[600], r[2048];
+	struct dhcp_match m = { .xid = xid };
+	size_t n = t_dhcp_frame(f, guest_mac, type, xid, req_ip, server);
+
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	if (!t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m))
+		return 0;
+	*yiaddr = m.yiaddr;
+	return m.type;
+}
+
+static indynet_engine *start_nat(const char *subnet)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+	char err[256] = "";
+
+	indynet_config_init(&cfg);
+	cfg.nat_subnet = subnet;
+	assert_int_equal(indynet_engine_new(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	return e;
+}
+
+static void test_dhcp_offer_and_ack(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	uint32_t yi = 0;
+
+	(void)state;
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x1234, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, t_ip(192, 168, 0, 2));
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x1235, yi, t_ip(192, 168, 0, 1), &yi), DHCP_ACK);
+	assert_int_equal(yi, t_ip(192, 168, 0, 2));
+	indynet_engine_free(e);
+}
+
+static void test_subnet_change_then_dhcp(void **state)
+{
+	indynet_engine *e = start_nat("10.0.2.0/24");
+	uint32_t yi = 0;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x100, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, t_ip(10, 0, 2, 2));
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x101, yi, t_ip(10, 0, 2, 1), &yi), DHCP_ACK);
+
+	assert_int_equal(indynet_set_nat_subnet(e, "172.20.0.4/24", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "172.20.0.4/24 is not the network address for /24 (did you mean 172.20.0.0/24?)");
+	assert_int_equal(indynet_set_nat_subnet(e, "172.20.0.0/16", err, sizeof(err)), 0);
+
+	/* the guest asks to keep its old address: refused, so it starts over */
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x102, t_ip(10, 0, 2, 2), 0, &yi), DHCP_NAK);
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x103, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, t_ip(172, 20, 0, 2));
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x104, yi, t_ip(172, 20, 0, 1), &yi), DHCP_ACK);
+	assert_int_equal(yi, t_ip(172, 20, 0, 2));
+	indynet_engine_free(e);
+}
+
+struct udp_match {
+	uint16_t sport, dport;
+	uint32_t src;
+	const char *payload;
+};
+
+static int match_udp(const uint8_t *f, size_t len, void *arg)
+{
+	struct udp_match *m = arg;
+	struct eth_view eth;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
+	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_UDP &&
+	       udp_parse(&ip, true, &u) == 0 && ip.src == m->src && ip.dst == t_ip(192, 168, 0, 2) &&
+	       u.sport == m->sport && u.dport == m->dport && u.payload_len == strlen(m->payload) &&
+	       memcmp(u.payload, m->payload, u.payload_len) == 0;
+}
+
+/* a UDP datagram to the guest's @dport with @payload, whatever its source */
+static int match_udp_dport(const uint8_t *f, size_t len, void *arg)
+{
+	struct udp_match *m = arg;
+	struct eth_view eth;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
+	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_UDP &&
+	       udp_parse(&ip, true, &u) == 0 && ip.dst == t_ip(192, 168, 0, 2) && u.dport == m->dport &&
+	       u.payload_len == strlen(m->payload) && memcmp(u.payload, m->payload, u.payload_len) == 0;
+}
+
+static int match_any_arp(const uint8_t *f, size_t len, void *arg)
+{
+	(void)arg;
+	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06;
+}
+
+/* the guest says who it is (libslirp learns its MAC) */
+static void guest_arp(indynet_engine *e)
+{
+	uint8_t f[64], r[2048];
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_any_arp, NULL) > 0);
+}
+
+static int udp_socket(uint16_t *port)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+static void test_udp_echo_to_host_loopback(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	uint16_t port;
+	int s = udp_socket(&port);
+	uint8_t f[256], r[2048];
+	char buf[64];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	struct udp_match m = { .sport = port, .dport = 4000, .src = t_ip(192, 168, 0, 1), .payload = "hello, host" };
+	size_t n;
+	ssize_t got;
+
+	(void)state;
+	guest_arp(e);
+	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4000, port, "hello, host", 11,
+			7);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	got = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	assert_int_equal(got, 11);
+	assert_memory_equal(buf, "hello, host", 11);
+	assert_int_equal(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	/* echo it: it comes back to the guest from the gateway's address */
+	assert_int_equal(sendto(s, buf, (size_t)got, 0, (struct sockaddr *)&from, fl), got);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_udp, &m) > 0);
+	close(s);
+	indynet_engine_free(e);
+}
+
+static uint16_t free_tcp_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* connect to 127.0.0.1:@port; 0 or -errno */
+static int tcp_connect(uint16_t port)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int rc = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ? 0 : -errno;
+
+	close(s);
+	return rc;
+}
+
+static void test_forward_add_remove_live(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	uint16_t port = free_tcp_port();
+	struct indynet_forward fw = { .udp = false, .host_port = port, .guest_port = 80 };
+	struct indynet_forward list[4];
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(tcp_connect(port), -ECONNREFUSED);
+	assert_int_equal(indynet_forward_add(e, &fw, err, sizeof(err)), 0);
+	assert_int_equal(tcp_connect(port), 0);
+	assert_int_equal(indynet_forward_add(e, &fw, err, sizeof(err)), -EEXIST);
+	assert_int_equal(indynet_forward_list(e, list, 4), 1);
+	assert_int_equal(list[0].host_port, port);
+	assert_int_equal(list[0].guest_port, 80);
+	assert_int_equal(indynet_forward_list(e, NULL, 0), 1);
+
+	/* kept across a subnet change */
+	assert_int_equal(indynet_set_nat_subnet(e, "10.9.0.0/24", err, sizeof(err)), 0);
+	assert_int_equal(indynet_forward_list(e, NULL, 0), 1);
+	assert_int_equal(tcp_connect(port), 0);
+
+	assert_int_equal(indynet_forward_remove(e, &fw), 0);
+	assert_int_equal(tcp_connect(port), -ECONNREFUSED);
+	assert_int_equal(indynet_forward_remove(e, &fw), -ENOENT);
+	assert_int_equal(indynet_forward_list(e, NULL, 0), 0);
+	indynet_engine_free(e);
+}
+
+static void test_forward_port_in_use(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	uint16_t port;
+	int s = udp_socket(&port);
+	struct indynet_forward fw = { .udp = true, .host_port = port, .guest_port = 53 };
+	char err[256] = "", want[128];
+
+	(void)state;
+	assert_int_equal(indynet_forward_add(e, &fw, err, sizeof(err)), -EADDRINUSE);
+	snprintf(want, sizeof(want), "forward 'udp:%u:53': host port %u is in use", port, port);
+	assert_string_equal(err, want);
+	assert_int_equal(indynet_forward_list(e, NULL, 0), 0);
+	close(s);
+	indynet_engine_free(e);
+}
+
+static void test_udp_forward_reaches_guest(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	uint16_t port;
+	int s = udp_socket(&port), c;
+	struct indynet_forward fw = { .udp = true, .guest_port = 5353 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint8_t r[2048];
+	char err[256] = "";
+	struct udp_match m = { .dport = 5353, .payload = "query" };
+	struct eth_view eth;
+	struct ipv4_view ip;
+	struct udp_view u;
+	size_t n;
+
+	(void)state;
+	close(s); /* a port that is free now */
+	fw.host_port = port;
+	guest_arp(e);
+	assert_int_equal(indynet_forward_add(e, &fw, err, sizeof(err)), 0);
+	c = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons(port);
+	assert_int_equal(sendto(c, "query", 5, 0, (struct sockaddr *)&a, sizeof(a)), 5);
+	/* source address and port are libslirp's choice: match on dport and payload */
+	n = t_wait_frame(e, r, sizeof(r), 2000, match_udp_dport, &m);
+	assert_true(n > 0);
+	assert_int_equal(eth_parse(r, n, &eth), 0);
+	assert_memory_equal(eth.dst, guest_mac, 6);
+	assert_int_equal(ipv4_parse(eth.payload, eth.payload_len, &ip), 0);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.dport, 5353);
+	assert_memory_equal(u.payload, "query", 5);
+	close(c);
+	indynet_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dhcp_offer_and_ack),
+		cmocka_unit_test(test_subnet_change_then_dhcp),
+		cmocka_unit_test(test_udp_echo_to_host_loopback),
+		cmocka_unit_test(test_forward_add_remove_live),
+		cmocka_unit_test(test_forward_port_in_use),
+		cmocka_unit_test(test_udp_forward_reaches_guest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
