@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* guestmem.c: fake big-endian guest memory and interrupt line for the NIC tests. */
+
+#include "guestmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gmem *gmem_new(size_t size)
+{
+	struct gmem *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		abort();
+	m->mem = calloc(1, size);
+	if (!m->mem)
+		abort();
+	m->size = size;
+	return m;
+}
+
+void gmem_free(struct gmem *m)
+{
+	if (!m)
+		return;
+	free(m->mem);
+	free(m);
+}
+
+static bool gmem_in(const struct gmem *m, uint32_t paddr, size_t len)
+{
+	return paddr <= m->size && len <= m->size - paddr;
+}
+
+static int gmem_read(void *opaque, uint32_t paddr, void *buf, size_t len)
+{
+	struct gmem *m = opaque;
+
+	if (!gmem_in(m, paddr, len)) {
+		m->oob++;
+		return -1;
+	}
+	memcpy(buf, m->mem + paddr, len);
+	m->reads++;
+	return 0;
+}
+
+static int gmem_write(void *opaque, uint32_t paddr, const void *buf, size_t len)
+{
+	struct gmem *m = opaque;
+
+	if (!gmem_in(m, paddr, len)) {
+		m->oob++;
+		return -1;
+	}
+	memcpy(m->mem + paddr, buf, len);
+	m->writes++;
+	return 0;
+}
+
+static void gmem_irq(void *opaque, bool level)
+{
+	struct gmem *m = opaque;
+
+	if (level && !m->irq)
+		m->rises++;
+	if (!level && m->irq)
+		m->falls++;
+	m->irq = level;
+}
+
+const struct seeq_host_ops gmem_ops = {
+	.mem_read = gmem_read,
+	.mem_write = gmem_write,
+	.set_irq = gmem_irq,
+};
+
+uint32_t gmem_be32(const struct gmem *m, uint32_t addr)
+{
+	const uint8_t *p = m->mem + addr;
+
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void gmem_put_be32(struct gmem *m, uint32_t addr, uint32_t v)
+{
+	uint8_t *p = m->mem + addr;
+
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+void gmem_desc(struct gmem *m, uint32_t addr, uint32_t buf, uint32_t cnt, uint32_t next)
+{
+	gmem_put_be32(m, addr, buf);
+	gmem_put_be32(m, addr + 4, cnt);
+	gmem_put_be32(m, addr + 8, next);
+	gmem_put_be32(m, addr + 12, 0);
+}

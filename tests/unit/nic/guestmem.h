@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* guestmem.h: fake big-endian guest memory and interrupt line for the NIC tests. */
+#ifndef NIC_TEST_GUESTMEM_H
+#define NIC_TEST_GUESTMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <indynet/seeq8003.h>
+
+struct gmem {
+	uint8_t *mem;
+	size_t size;
+	unsigned oob;          /* accesses outside [0, size) refused */
+	unsigned reads, writes;
+	bool irq;              /* current line */
+	unsigned rises, falls; /* edges seen */
+};
+
+struct gmem *gmem_new(size_t size);
+void gmem_free(struct gmem *m);
+extern const struct seeq_host_ops gmem_ops;
+
+uint32_t gmem_be32(const struct gmem *m, uint32_t addr);
+void gmem_put_be32(struct gmem *m, uint32_t addr, uint32_t v);
+/* Write a descriptor: buffer, count/flags, next. */
+void gmem_desc(struct gmem *m, uint32_t addr, uint32_t buf, uint32_t cnt, uint32_t next);
+
+#endif

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: MIT */
+/* test_nic_dma.c: HPC3 descriptor chains, RX filter and drain, and the Linux/NetBSD-style drivers, on a fake engine. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "drv_linux.h"
+#include "drv_netbsd.h"
+#include "fake_engine.h"
+#include "guestmem.h"
+
+#define MEM_SIZE (1u << 20)
+
+static const uint8_t our_mac[6] = { 0x08, 0x00, 0x69, 0x12, 0x34, 0x56 };
+static const uint8_t other_mac[6] = { 0x08, 0x00, 0x69, 0x99, 0x99, 0x99 };
+static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static const uint8_t peer_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+
+struct fx {
+	indynet_engine *e;
+	struct gmem *m;
+	seeq *s;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->e = fake_engine_new();
+	f->m = gmem_new(MEM_SIZE);
+	f->s = seeq_new(&gmem_ops, f->m, f->e);
+	assert_non_null(f->s);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	seeq_free(f->s);
+	gmem_free(f->m);
+	fake_engine_free(f->e);
+	free(f);
+	return 0;
+}
+
+static uint32_t rd(struct fx *f, uint32_t off) { return seeq_reg_read(f->s, off, 4); }
+static void wr(struct fx *f, uint32_t off, uint32_t v) { seeq_reg_write(f->s, off, v, 4); }
+static void swrite(struct fx *f, unsigned n, uint8_t v) { seeq_reg_write(f->s, SEEQ_HPC3_EDLC_REG(n), v, 1); }
+static uint16_t word6(struct fx *f, uint32_t desc) { return (uint16_t)(gmem_be32(f->m, desc + 4) & 0xffff); }
+
+static void set_station(struct fx *f, uint8_t rx_cmd)
+{
+	swrite(f, 7, SEEQ_TXC_BANK0);
+	for (unsigned n = 0; n < 6; n++)
+		swrite(f, n, our_mac[n]);
+	swrite(f, 7, SEEQ_TXC_GOOD);
+	swrite(f, 6, rx_cmd);
+}
+
+static size_t make_frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src, size_t len, uint8_t fill)
+{
+	memset(buf, fill, len);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	buf[12] = 0x08;
+	buf[13] = 0x00;
+	return len;
+}
+
+static void rx_start(struct fx *f, uint32_t desc)
+{
+	wr(f, SEEQ_HPC3_RX_NBDP, desc);
+	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE);
+}
+
+/* --- TX --- */
+
+static void test_tx_single(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[60];
+	const uint8_t *sent;
+	size_t len;
+
+	make_frame(frame, peer_mac, our_mac, sizeof(frame), 0x5a);
+	memcpy(f->m->mem + 0x8000, frame, sizeof(frame));
+	gmem_desc(f->m, 0x1000, 0x8000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX | SEEQ_DESC_XIE | 0x01000000, 0x1010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->tx_count, 0); /* nothing moves until a pump */
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.tx, 1);
+	sent = fake_engine_tx(f->e, 0, &len);
+	assert_non_null(sent);
+	assert_int_equal(len, 60);
+	assert_memory_equal(sent, frame, 60);
+	/* 0x8000 in the 16-bit word at +6, upper half untouched. */
+	assert_int_equal(gmem_be32(f->m, 0x1004),
+			 SEEQ_DESC_EOP | SEEQ_DESC_EOX | SEEQ_DESC_XIE | 0x01000000 | SEEQ_DESC_TXD);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL) & 0xff, SEEQ_TXS_SUCCESS);
+	assert_int_equal(rd(f, SEEQ_HPC3_CPFXBDP), 0x1000);
+	assert_true(f->m->irq); /* XIE */
+	struct seeq_counters c;
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_frames, 1);
+	assert_int_equal(c.tx_bytes, 60);
+}
+
+static void test_tx_gather_links_and_two_packets(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+	const uint8_t *sent;
+	size_t len;
+
+	make_frame(frame, peer_mac, our_mac, sizeof(frame), 0);
+	for (unsigned i = 14; i < 64; i++)
+		frame[i] = (uint8_t)i;
+	memcpy(f->m->mem + 0x8000, frame, 20);
+	memcpy(f->m->mem + 0x9000, frame + 20, 30);
+	memcpy(f->m->mem + 0xA000, frame + 50, 14);
+	/* 20 bytes, a zero-count link, 30 bytes, 14 bytes + EOP; then a second one-descriptor packet. */
+	gmem_desc(f->m, 0x1000, 0x8000, 20, 0x1100);
+	gmem_desc(f->m, 0x1100, 0, 0, 0x1200);
+	gmem_desc(f->m, 0x1200, 0x9000, 30, 0x1300);
+	gmem_desc(f->m, 0x1300, 0xA000, 14 | SEEQ_DESC_EOP, 0x1400);
+	gmem_desc(f->m, 0x1400, 0x8000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1500);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 2);
+	sent = fake_engine_tx(f->e, 0, &len);
+	assert_int_equal(len, 64);
+	assert_memory_equal(sent, frame, 64);
+	sent = fake_engine_tx(f->e, 1, &len);
+	assert_int_equal(len, 60);
+	for (uint32_t d = 0x1000; d <= 0x1400; d += 0x100)
+		if (d != 0x1100)
+			assert_int_equal(word6(f, d), 0x8000);
+	assert_int_equal(word6(f, 0x1100), 0); /* links are not written */
+	assert_int_equal(rd(f, SEEQ_HPC3_CPFXBDP), 0x1400);
+	assert_int_equal(rd(f, SEEQ_HPC3_PPFXBDP), 0x1000);
+	assert_false(f->m->irq); /* no XIE, no TX interrupt enabled */
+}
+
+static void test_tx_stops_and_faults(void **state)
+{
+	struct fx *f = *state;
+	struct seeq_counters c;
+
+	/* A zero-count descriptor with EOX: nothing sent, channel stops. */
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_EOX | SEEQ_DESC_TXD, 0x1010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+
+	/* A cycle of zero-count links is a broken chain, not a hang. */
+	gmem_desc(f->m, 0x1000, 0, 0, 0x1010);
+	gmem_desc(f->m, 0x1010, 0, 0, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 1);
+
+	/* The chain ends (EOX) before EOP: the partial packet is an error. */
+	gmem_desc(f->m, 0x1000, 0x8000, 40 | SEEQ_DESC_EOX, 0x1010);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_errors, 1);
+
+	/* Buffers outside guest memory: bus error, channel stops, nothing sent. */
+	gmem_desc(f->m, 0x1000, MEM_SIZE - 10, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1010);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_int_equal(f->e->tx_count, 0);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 2);
+	/* With a limit the model does not even ask for memory beyond it. */
+	seeq_set_mem_limit(f->s, 0x4000);
+	unsigned oob = f->m->oob;
+	gmem_desc(f->m, 0x1000, 0x8000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1010);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	seeq_pump(f->s);
+	assert_int_equal(f->m->oob, oob);
+	assert_int_equal(f->e->tx_count, 0);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 3);
+
+	/* The engine refusing a frame still completes the descriptor. */
+	seeq_set_mem_limit(f->s, 0);
+	f->e->tx_result = -ENOBUFS;
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 1);
+	assert_int_equal(word6(f, 0x1000), 0x8000);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_dropped, 1);
+}
+
+/* --- RX --- */
+
+static void test_rx_layout_and_writeback(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[100];
+	struct seeq_counters c;
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_EOF);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | SEEQ_DESC_EOP | 1584, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | SEEQ_DESC_EOP | SEEQ_DESC_EOX | 1584, 0x1000);
+	memset(f->m->mem + 0x8000, 0xee, 1584);
+	rx_start(f, 0x1000);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0x77);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(f->e->rx_count, 0);
+	const uint8_t *buf = f->m->mem + 0x8000;
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(buf[1], 0);
+	assert_memory_equal(buf + 2, frame, sizeof(frame));
+	assert_int_equal(buf[102], 0x30);
+	assert_int_equal(buf[103], 0xee); /* nothing beyond */
+	/* Remaining count in the word at +6, OWN cleared, flags kept. */
+	uint32_t cnt = gmem_be32(f->m, 0x1004);
+	assert_int_equal(cnt, SEEQ_DESC_EOP | (1584 - 103));
+	assert_int_equal(1584 - (cnt & SEEQ_DESC_BCNT) - 3, sizeof(frame));
+	assert_true(f->m->irq); /* EOF enabled, status 0x30 */
+	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1010);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL) & 0xBF, 0x30);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(6), 1), 0x30);
+	assert_false(f->m->irq);
+
+	/* A 42-byte frame is padded to 60 as on the wire. */
+	uint8_t arp[42];
+	make_frame(arp, bcast_mac, peer_mac, sizeof(arp), 0x11);
+	fake_engine_push(f->e, arp, sizeof(arp));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0x9002, arp, sizeof(arp));
+	for (unsigned i = 44; i < 62; i++)
+		assert_int_equal(f->m->mem[0x9000 + i], 0);
+	assert_int_equal(f->m->mem[0x9000 + 62], 0x30);
+	assert_int_equal(word6(f, 0x1010), 1584 - 63);
+	/* That descriptor had EOX: the channel stopped after it. */
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.rx_delivered, 2);
+	assert_int_equal(c.rx_bytes, 142);
+}
+
+static void test_rx_refused_frame_and_eox_stop(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[80];
+	struct seeq_counters c;
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 1);
+	/* Channel not started: refused, the frame stays at the head. */
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_int_equal(f->e->rx_count, 1);
+
+	/* A descriptor without OWN and without EOX: refused, the channel keeps running. */
+	gmem_desc(f->m, 0x1000, 0x8000, 1584, 0x1010);
+	rx_start(f, 0x1000);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_int_equal(f->e->rx_count, 1);
+	assert_true(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	/* The driver hands it over in memory only: the next pump delivers. */
+	gmem_put_be32(f->m, 0x1004, SEEQ_DESC_OWN | 1584);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(f->e->rx_count, 0);
+
+	/* Without OWN but with EOX: refused and the channel goes inactive. */
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_EOX | 1584, 0x1000);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->rx_count, 1);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.rx_refused, 3);
+	/* Zero-count EOX descriptor: the chain's end, refused too. */
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_EOX, 0x1000);
+	rx_start(f, 0x1010);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	/* Restart on a good descriptor (through a link): delivered. */
+	gmem_desc(f->m, 0x1020, 0, 0, 0x1030);
+	gmem_desc(f->m, 0x1030, 0xA000, SEEQ_DESC_OWN | 1584, 0x1040);
+	rx_start(f, 0x1020);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0xA002, frame, sizeof(frame));
+}
+
+static void test_rx_truncated_to_buffer(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[1514];
+	struct seeq_counters c;
+
+	set_station(f, SEEQ_RXC_MATCH_ALL);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 200, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | 2, 0x1020);
+	memset(f->m->mem + 0x8000 + 200, 0xcc, 16);
+	rx_start(f, 0x1000);
+	make_frame(frame, other_mac, peer_mac, sizeof(frame), 9);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(word6(f, 0x1000), 0);
+	assert_memory_equal(f->m->mem + 0x8002, frame, 197);
+	assert_int_equal(f->m->mem[0x8000 + 199], SEEQ_RXS_END | SEEQ_RXS_OVERFLOW);
+	assert_int_equal(f->m->mem[0x8000 + 200], 0xcc);
+	/* A 2-byte buffer still gets only 2 bytes. */
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(f->m->mem[0x9001], SEEQ_RXS_END | SEEQ_RXS_OVERFLOW);
+	assert_int_equal(f->m->mem[0x9002], 0);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.rx_truncated, 2);
+}
+
+/* Every match mode x {unicast to us, unicast to another, broadcast, multicast}. */
+static void test_rx_match_modes(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t modes[4] = { SEEQ_RXC_MATCH_OFF, SEEQ_RXC_MATCH_ALL, SEEQ_RXC_MATCH_BCAST, SEEQ_RXC_MATCH_MCAST };
+	const uint8_t *dsts[4] = { our_mac, other_mac, bcast_mac, mcast_mac };
+	static const bool want[4][4] = {
+		{ false, false, false, false }, /* receiver off */
+		{ true, true, true, true },     /* promiscuous */
+		{ true, false, true, false },   /* station or broadcast */
+		{ true, false, true, true },    /* station, broadcast, multicast */
+	};
+	uint8_t frame[64];
+
+	for (unsigned m = 0; m < 4; m++) {
+		for (unsigned k = 0; k < 4; k++) {
+			set_station(f, modes[m]);
+			gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
+			rx_start(f, 0x1000);
+			make_frame(frame, dsts[k], peer_mac, sizeof(frame), (uint8_t)(m * 4 + k));
+			fake_engine_push(f->e, frame, sizeof(frame));
+			struct seeq_pump_result r = seeq_pump(f->s);
+			if (want[m][k]) {
+				assert_int_equal(r.rx, SEEQ_RX_DELIVERED);
+				assert_memory_equal(f->m->mem + 0x8002, frame, sizeof(frame));
+			} else {
+				assert_int_equal(r.rx, SEEQ_RX_FILTERED);
+				assert_int_equal(r.filtered, 1);
+			}
+			assert_int_equal(f->e->rx_count, 0);
+			wr(f, SEEQ_HPC3_RX_CTRL, 0);
+		}
+	}
+	/* Frames under 6 bytes never pass, even promiscuous. */
+	set_station(f, SEEQ_RXC_MATCH_ALL);
+	rx_start(f, 0x1000);
+	fake_engine_push(f->e, bcast_mac, 5);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_FILTERED);
+	/* An empty ring is "nothing". */
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_NOTHING);
+	struct seeq_counters c;
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.rx_filtered, 8);
+	assert_int_equal(c.rx_delivered, 9);
+	assert_true(c.rx_nothing >= 1);
+}
+
+static void test_rx_busy_ring(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | 1584, 0x1000);
+	rx_start(f, 0x1000);
+	for (unsigned i = 0; i < 255; i++) {
+		make_frame(frame, other_mac, peer_mac, sizeof(frame), (uint8_t)i);
+		assert_true(fake_engine_push(f->e, frame, sizeof(frame)));
+	}
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0xaa);
+	assert_true(fake_engine_push(f->e, frame, sizeof(frame)));
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(r.filtered, 255);
+	assert_int_equal(f->e->rx_count, 0);
+	assert_memory_equal(f->m->mem + 0x8002, frame, sizeof(frame));
+
+	/* 256 foreign frames fill one pump's budget; the guest's frame comes next pump. */
+	for (unsigned i = 0; i < 256; i++) {
+		make_frame(frame, other_mac, peer_mac, sizeof(frame), (uint8_t)i);
+		assert_true(fake_engine_push(f->e, frame, sizeof(frame)));
+		if (i == 200)
+			seeq_pump(f->s); /* drains 201 */
+	}
+	assert_int_equal(f->e->rx_count, 55);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0xbb);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	r = seeq_pump(f->s);
+	assert_int_equal(r.rx, SEEQ_RX_DELIVERED);
+	assert_int_equal(r.filtered, 55);
+	assert_memory_equal(f->m->mem + 0x9002, frame, sizeof(frame));
+	/* At most one accepted frame per pump. */
+	gmem_put_be32(f->m, 0x1004, SEEQ_DESC_OWN | 1584);
+	gmem_put_be32(f->m, 0x1014, SEEQ_DESC_OWN | 1584);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	fake_engine_push(f->e, frame, sizeof(frame));
+	r = seeq_pump(f->s);
+	assert_int_equal(r.rx, SEEQ_RX_DELIVERED);
+	assert_true(r.again);
+	assert_int_equal(f->e->rx_count, 1);
+}
+
+static void test_rx_filter_budget(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
+	rx_start(f, 0x1000);
+	make_frame(frame, other_mac, peer_mac, sizeof(frame), 0);
+	for (unsigned i = 0; i < 256; i++)
+		fake_engine_push(f->e, frame, sizeof(frame));
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.rx, SEEQ_RX_FILTERED);
+	assert_int_equal(r.filtered, 256);
+	assert_true(r.again);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+}
+
+static void test_rx_interrupt_edges(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_EOF);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | SEEQ_DESC_XIE | 1584, 0x1020);
+	gmem_desc(f->m, 0x1020, 0xA000, SEEQ_DESC_OWN | 1584, 0x1000);
+	rx_start(f, 0x1000);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0);
+	for (int i = 0; i < 3; i++)
+		fake_engine_push(f->e, frame, sizeof(frame));
+	seeq_pump(f->s);
+	assert_int_equal(f->m->rises, 1);
+	/* A second frame while the line is up is no new edge. */
+	seeq_pump(f->s);
+	assert_int_equal(f->m->rises, 1);
+	assert_int_equal(f->m->falls, 0);
+	/* Reading the RX status sets OLD, but the XIE descriptor keeps the line up. */
+	seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(6), 1);
+	assert_true(f->m->irq);
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
+	assert_false(f->m->irq);
+	assert_int_equal(f->m->falls, 1);
+	seeq_pump(f->s);
+	assert_int_equal(f->m->rises, 2);
+	/* With the EOF enable off, only XIE descriptors interrupt. */
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	seeq_pump(f->s);
+	assert_false(f->m->irq);
+	struct seeq_counters c;
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.irq_edges, 4);
+}
+
+static void test_channel_reset_stops_dma(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
+	rx_start(f, 0x1000);
+	gmem_desc(f->m, 0x2000, 0x9000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x2010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x2000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CHANNEL);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	/* In reset: nothing transmitted, the receiver is off (frames are dropped). */
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.tx, 0);
+	assert_int_equal(r.rx, SEEQ_RX_FILTERED);
+	assert_int_equal(f->e->tx_count, 0);
+	wr(f, SEEQ_HPC3_RESET, 0);
+	/* After reset the receiver is off until the driver sets a mode again. */
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_FILTERED);
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST);
+	rx_start(f, 0x1000);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED); /* station address was kept */
+}
+
+/* --- Driver replays --- */
+
+static void test_linux_driver(void **state)
+{
+	struct fx *f = *state;
+	struct lnx_drv *d = calloc(1, sizeof(*d));
+	uint8_t frame[1514], got[1600];
+
+	lnx_open(d, f->s, f->m, 0x10000, our_mac, SEEQ_RXC_MATCH_BCAST);
+	assert_true(d->is_edlc);
+	/* 40 frames, more than the 16-descriptor ring, of varying size; one is our own echo. */
+	for (unsigned i = 0; i < 40; i++) {
+		size_t len = 60 + (i * 37) % 1455;
+		make_frame(frame, i % 3 ? our_mac : bcast_mac, i == 7 ? our_mac : peer_mac, len, (uint8_t)i);
+		frame[14] = (uint8_t)i;
+		fake_engine_push(f->e, frame, len);
+	}
+	/* Interrupts held off: the ring fills, the EOR descriptor stops the channel. */
+	for (unsigned i = 0; i < 20; i++)
+		seeq_pump(f->s);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->rx_count, 40 - LNX_NRX);
+	assert_true(f->m->irq);
+	lnx_service(d);
+	assert_int_equal(f->e->rx_count, 0);
+	assert_int_equal(d->echoes, 1);
+	assert_int_equal(d->rx_errors, 0);
+	assert_true(d->restarts > 0); /* the ring filled up and was restarted */
+	for (unsigned i = 0; i < 40; i++) {
+		if (i == 7)
+			continue;
+		size_t len = lnx_take(d, got, sizeof(got));
+		assert_int_equal(len, 60 + (i * 37) % 1455);
+		assert_int_equal(got[14], i);
+	}
+	assert_int_equal(lnx_take(d, got, sizeof(got)), 0);
+
+	/* TX: 40 frames through the 16-entry ring with moving EOX marks and reclaim. */
+	for (unsigned i = 0; i < 40; i++) {
+		size_t len = 42 + i * 30;
+		make_frame(frame, peer_mac, our_mac, len, (uint8_t)i);
+		if (!lnx_xmit(d, frame, len)) {
+			lnx_service(d);
+			assert_true(lnx_xmit(d, frame, len));
+		}
+		if (i % 4 == 3)
+			lnx_service(d);
+	}
+	lnx_service(d);
+	assert_int_equal(f->e->tx_count, 40);
+	assert_int_equal(d->tx_packets, 40);
+	assert_int_equal(d->tx_old, d->tx_new);
+	for (unsigned i = 0; i < 40; i++) {
+		size_t len;
+		const uint8_t *p = fake_engine_tx(f->e, i, &len);
+		assert_int_equal(len, (42 + i * 30) < 60 ? 60 : 42 + i * 30);
+		assert_int_equal(p[20], i);
+	}
+	free(d);
+}
+
+static void test_netbsd_driver(void **state)
+{
+	struct fx *f = *state;
+	struct nbsd_drv *d = calloc(1, sizeof(*d));
+	uint8_t frame[1514], got[2048];
+
+	nbsd_attach(d, f->s, f->m, 0x20000, our_mac, true);
+	assert_true(d->is_80c03);
+	assert_int_equal(rd(f, SEEQ_HPC3_DMACFG), NBSD_DMACFG);
+	assert_int_equal(rd(f, SEEQ_HPC3_PIOCFG), NBSD_PIOCFG);
+	/* Unicast, broadcast, multicast (allmulti) for us, one for another host; 150 > 64 descriptors. */
+	unsigned want = 0;
+	for (unsigned i = 0; i < 150; i++) {
+		const uint8_t *dst = (i % 4 == 0) ? our_mac : (i % 4 == 1) ? bcast_mac : (i % 4 == 2) ? mcast_mac : other_mac;
+		size_t len = 60 + (i * 53) % 1455;
+		make_frame(frame, dst, peer_mac, len, (uint8_t)i);
+		fake_engine_push(f->e, frame, len);
+		want += i % 4 != 3;
+		if (i % 50 == 49)
+			nbsd_service(d);
+	}
+	nbsd_service(d);
+	assert_int_equal(d->ierrors, 0);
+	assert_int_equal(d->unexpected_intr, 0);
+	unsigned n = 0;
+	size_t len;
+	while ((len = nbsd_take(d, got, sizeof(got))) != 0) {
+		n++;
+		assert_true(len >= 60);
+	}
+	/* The driver's own queue keeps 64; the rest were passed up in order before. */
+	assert_true(n > 0);
+	struct seeq_counters c;
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.rx_delivered, want);
+	assert_int_equal(c.rx_filtered, 150 - want);
+
+	for (unsigned i = 0; i < 100; i++) {
+		make_frame(frame, peer_mac, our_mac, 100, (uint8_t)i);
+		frame[20] = (uint8_t)i;
+		if (!nbsd_start(d, frame, 100)) {
+			nbsd_service(d);
+			assert_true(nbsd_start(d, frame, 100));
+		}
+		if (i % 7 == 6)
+			nbsd_service(d);
+	}
+	nbsd_service(d);
+	assert_int_equal(f->e->tx_count, 100);
+	assert_int_equal(d->opackets, 100);
+	assert_int_equal(d->nfreetx, NBSD_NTX);
+	for (unsigned i = 0; i < 100; i++) {
+		const uint8_t *p = fake_engine_tx(f->e, i, &len);
+		if (p)
+			assert_int_equal(p[20], (uint8_t)i);
+	}
+	free(d);
+}
+
+static void test_pump_thread(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x9000, 1584, 0x1000);
+	rx_start(f, 0x1000);
+	assert_int_equal(seeq_start_thread(f->s), 0);
+	assert_int_equal(seeq_start_thread(f->s), -EALREADY);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 3);
+	/* The ring belongs to the pump thread now: fill it before it runs, via the fd. */
+	fake_engine_push(f->e, frame, sizeof(frame));
+	fake_engine_push(f->e, frame, sizeof(frame));
+	struct timespec ms = { 0, 1000000 };
+	for (int i = 0; i < 2000 && (gmem_be32(f->m, 0x1004) & SEEQ_DESC_OWN); i++)
+		nanosleep(&ms, NULL);
+	assert_false(gmem_be32(f->m, 0x1004) & SEEQ_DESC_OWN);
+	/* The second frame waits for a descriptor; handing one over in memory is enough. */
+	gmem_put_be32(f->m, 0x1014, SEEQ_DESC_OWN | 1584);
+	for (int i = 0; i < 2000 && (gmem_be32(f->m, 0x1014) & SEEQ_DESC_OWN); i++)
+		nanosleep(&ms, NULL);
+	assert_false(gmem_be32(f->m, 0x1014) & SEEQ_DESC_OWN);
+	/* TX is kicked by the CTRL write. */
+	gmem_desc(f->m, 0x2000, 0x9000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x2010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x2000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	for (int i = 0; i < 2000 && word6(f, 0x2000) != 0x8000; i++)
+		nanosleep(&ms, NULL);
+	assert_int_equal(word6(f, 0x2000), 0x8000);
+	seeq_stop_thread(f->s);
+	seeq_stop_thread(f->s);
+	assert_int_equal(f->e->tx_count, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tx_single, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_gather_links_and_two_packets, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_truncated_to_buffer, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_match_modes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_busy_ring, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_filter_budget, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_interrupt_edges, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_channel_reset_stops_dma, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_driver, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_netbsd_driver, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pump_thread, fx_setup, fx_teardown),
+	};
+	return cmocka_run_group_tests_name("nic-dma", tests, NULL, NULL);
+}
