@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # lib-nfs.sh: shared plumbing of the NFS end-to-end tests (tests/e2e/nfs-*.sh) and bench/nfs.sh.
 #
-# Source it, then call nfs_init first:
+# Uses tests/lib/common.sh (t_skip, t_need_root, t_need_cmd, t_indynetd).  Source it,
+# then call nfs_init first:
 #   . "$(dirname "$0")/lib-nfs.sh"; nfs_init "$0" "$@"
 #
 # nfs_init SCRIPT ARGS...   checks the prerequisites (exit 77 when one is truly missing:
@@ -36,33 +37,21 @@
 #                           redefine nfs_daemon_start to try the guest scripts elsewhere).
 
 NFS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$NFS_REPO/tests/lib/common.sh"
 NFS_FAILS=0
 NFS_GW=${NFS_GW:-192.168.0.1}
 
 nfs_log() { echo "nfs-e2e: $*"; }
-nfs_skip() { echo "SKIP: $*"; exit 77; }
+nfs_skip() { t_skip "$@"; }
 nfs_die() { echo "FAIL: $*"; exit 1; }
 
-# nfs_find_daemon: the indynetd binary (INDYNET_BUILD from the runner, else a build dir)
-nfs_find_daemon() {
-	local b
-	for b in "${INDYNET_BUILD:-}" "$NFS_REPO/build"; do
-		[ -n "$b" ] && [ -x "$b/src/daemon/indynetd" ] && { echo "$b/src/daemon/indynetd"; return 0; }
-	done
-	return 1
-}
-
-# nfs_prereq: exit 77 when a prerequisite is truly unavailable
+# nfs_prereq: exit 77 when a prerequisite is truly unavailable (tests/lib/common.sh checks)
 nfs_prereq() {
-	[ "$(id -u)" = 0 ] || nfs_skip "needs root (network namespaces)"
-	INDYNETD=$(nfs_find_daemon) || nfs_skip "no indynetd (set INDYNET_BUILD)"
-	"$INDYNETD" --help 2>&1 | grep -q -- '--export' || nfs_skip "indynetd has no --export yet"
-	local t
-	for t in qemu-system-x86_64 unshare ip md5sum; do
-		command -v "$t" >/dev/null || nfs_skip "no $t"
-	done
-	[ -x "$NFS_REPO/tests/vm/run.sh" ] || [ -f "$NFS_REPO/tests/vm/run.sh" ] || nfs_skip "no tests/vm/run.sh"
-	[ -f "$NFS_REPO/tests/vm/build.sh" ] || nfs_skip "no tests/vm/build.sh"
+	t_need_root
+	t_need_cmd qemu-system-x86_64 unshare ip md5sum timeout
+	t_indynetd
+	"$INDYNETD" --help 2>&1 | grep -q -- '--export' || t_skip "indynetd has no --export yet"
+	[ -f "$NFS_REPO/tests/vm/run.sh" ] && [ -f "$NFS_REPO/tests/vm/build.sh" ] || t_skip "no tests/vm/run.sh"
 	bash "$NFS_REPO/tests/vm/build.sh" || nfs_die "tests/vm/build.sh failed"
 	export INDYNETD
 }
