@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/* test_frontend.c: QEMU stream/dgram frontends on a real NAT engine (DHCP DISCOVER -> OFFER). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/dlog.h"
+#include "daemon/frontend.h"
+#include "daemon/usock.h"
+
+struct fixture {
+	struct daemon_opts opts;
+	struct frontend *fe;
+	indynet_engine *eng;
+	char path[108];
+};
+
+static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+static uint16_t ip_checksum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* A broadcast DHCP DISCOVER from guest_mac; returns its length. */
+static size_t build_discover(uint8_t *f)
+{
+	uint8_t *ip = f + 14, *udp = ip + 20, *bootp = udp + 8;
+	size_t blen = 240 + 4, ulen = 8 + blen, ilen = 20 + ulen;
+	uint16_t sum;
+
+	memset(f, 0, 14 + ilen);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(ilen >> 8);
+	ip[3] = (uint8_t)ilen;
+	ip[8] = 64;
+	ip[9] = 17;
+	memset(ip + 16, 0xff, 4);
+	sum = ip_checksum(ip, 20);
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	udp[1] = 68;
+	udp[3] = 67;
+	udp[4] = (uint8_t)(ulen >> 8);
+	udp[5] = (uint8_t)ulen;
+	bootp[0] = 1;
+	bootp[1] = 1;
+	bootp[2] = 6;
+	bootp[4] = 0x12;
+	bootp[5] = 0x34;
+	memcpy(bootp + 28, guest_mac, 6);
+	memcpy(bootp + 236, "\x63\x82\x53\x63", 4);
+	memcpy(bootp + 240, "\x35\x01\x01\xff", 4);
+	return 14 + ilen;
+}
+
+/* Check @f is a DHCP OFFER of 192.168.0.2 for guest_mac (unicast or broadcast). */
+static void assert_offer(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14, *udp, *bootp;
+	size_t ihl;
+	bool found = false;
+
+	assert_true(len > 14 + 20 + 8 + 240);
+	assert_true(memcmp(f, guest_mac, 6) == 0 || memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) == 0);
+	assert_int_equal(f[12] << 8 | f[13], 0x0800);
+	ihl = (size_t)(ip[0] & 15) * 4;
+	assert_int_equal(ip[9], 17);
+	udp = ip + ihl;
+	bootp = udp + 8;
+	assert_int_equal(udp[0] << 8 | udp[1], 67);
+	assert_int_equal(udp[2] << 8 | udp[3], 68);
+	assert_int_equal(bootp[0], 2);
+	assert_memory_equal(bootp + 16, "\xc0\xa8\x00\x02", 4);
+	assert_memory_equal(bootp + 28, guest_mac, 6);
+	for (size_t i = 240; bootp + i + 2 < f + len && bootp[i] != 0xff; i += 2u + bootp[i + 1]) {
+		if (bootp[i] == 53) {
+			assert_int_equal(bootp[i + 2], 2);
+			found = true;
+		}
+	}
+	assert_true(found);
+}
+
+/* Run the daemon's main-thread part of the frontend for @ms milliseconds. */
+static void pump(struct frontend *fe, int ms)
+{
+	int64_t end = frontend_now_ms() + ms;
+
+	for (int64_t now = frontend_now_ms(); now < end; now = frontend_now_ms()) {
+		struct pollfd pfds[8];
+		size_t n = 0;
+		int timeout = (int)(end - now);
+
+		frontend_poll_fill(fe, pfds, &n, &timeout);
+		if (timeout < 0 || timeout > end - now)
+			timeout = (int)(end - now);
+		assert_true(poll(pfds, n, timeout) >= 0);
+		frontend_poll_handle(fe, pfds, n);
+	}
+}
+
+static int setup_kind(void **state, enum frontend_kind kind)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct indynet_config cfg;
+	char err[256];
+
+	assert_non_null(fx);
+	dlog_set_level(INDYNET_LOG_ERROR);
+	snprintf(fx->path, sizeof(fx->path), "/tmp/indynetd-fe-%d.sock", (int)getpid());
+	unlink(fx->path);
+	opts_init(&fx->opts);
+	fx->opts.frontend = kind;
+	fx->opts.frontend_arg = strdup(fx->path);
+	assert_int_equal(frontend_new(&fx->opts, &fx->fe, err, sizeof(err)), 0);
+	indynet_config_init(&cfg);
+	cfg.log_level = INDYNET_LOG_ERROR;
+	cfg.log = dlog_engine;
+	cfg.rx_notify = frontend_rx_notify;
+	cfg.rx_notify_opaque = fx->fe;
+	assert_int_equal(indynet_engine_new(&cfg, &fx->eng, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(fx->eng), 0);
+	assert_int_equal(frontend_start(fx->fe, fx->eng), 0);
+	*state = fx;
+	return 0;
+}
+
+static int setup_stream(void **state)
+{
+	return setup_kind(state, FE_QEMU_STREAM);
+}
+
+static int setup_dgram(void **state)
+{
+	return setup_kind(state, FE_QEMU_DGRAM);
+}
+
+static int setup_connect(void **state)
+{
+	return setup_kind(state, FE_QEMU_STREAM_CONNECT);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	frontend_stop(fx->fe);
+	indynet_engine_free(fx->eng);
+	frontend_free(fx->fe);
+	/* Sockets the frontend bound are gone after shutdown. */
+	if (fx->opts.frontend != FE_QEMU_STREAM_CONNECT)
+		assert_int_equal(access(fx->path, F_OK), -1);
+	unlink(fx->path);
+	opts_free(&fx->opts);
+	free(fx);
+	return 0;
+}
+
+static int connect_client(const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len = usock_addr(path, &sa);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, len), 0);
+	return fd;
+}
+
+static void send_framed(int fd, const uint8_t *frame, size_t len)
+{
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			   (uint8_t)len };
+
+	assert_int_equal(send(fd, hdr, 4, 0), 4);
+	if (len)
+		assert_int_equal(send(fd, frame, len, 0), (ssize_t)len);
+}
+
+/* Read exactly @len bytes within 3 s, or fail. */
+static void read_exact(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		assert_int_equal(poll(&p, 1, 3000), 1);
+		n = recv(fd, buf + got, len - got, 0);
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+}
+
+static size_t read_framed(int fd, uint8_t *buf, size_t cap)
+{
+	uint8_t hdr[4];
+	size_t len;
+
+	read_exact(fd, hdr, 4);
+	len = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+	assert_true(len <= cap);
+	read_exact(fd, buf, len);
+	return len;
+}
+
+/* True when the peer closed @fd within @ms while the main thread runs. */
+static bool sees_eof(struct frontend *fe, int fd, int ms)
+{
+	uint8_t b[4096];
+
+	for (int i = 0; i < ms / 10; i++) {
+		ssize_t n;
+
+		pump(fe, 10);
+		n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+		if (n == 0)
+			return true;
+	}
+	return false;
+}
+
+static void dhcp_over_stream(int fd)
+{
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+
+	send_framed(fd, frame, build_discover(frame));
+	assert_offer(reply, read_framed(fd, reply, sizeof(reply)));
+}
+
+static void test_stream_dhcp(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t frame[1024];
+	size_t len = build_discover(frame);
+	uint8_t reply[INDYNET_FRAME_MAX];
+	int fd = connect_client(fx->path);
+
+	pump(fx->fe, 50);
+	/* The DISCOVER split across writes, with the next prefix in the same write. */
+	send_framed(fd, NULL, 0); /* a zero-length frame: dropped and counted */
+	assert_int_equal(send(fd, "\0\0", 2, 0), 2);
+	assert_int_equal(send(fd, (uint8_t[]){ (uint8_t)(len >> 8), (uint8_t)len }, 2, 0), 2);
+	assert_int_equal(send(fd, frame, 100, 0), 100);
+	usleep(20000);
+	assert_int_equal(send(fd, frame + 100, len - 100, 0), (ssize_t)(len - 100));
+	assert_offer(reply, read_framed(fd, reply, sizeof(reply)));
+	close(fd);
+}
+
+static void test_stream_short_frame_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct indynet_stats before, after;
+	const uint8_t runt[10] = { 0 };
+	int fd = connect_client(fx->path);
+
+	pump(fx->fe, 50);
+	indynet_stats_get(fx->eng, &before);
+	send_framed(fd, runt, sizeof(runt));
+	dhcp_over_stream(fd); /* the connection survives it */
+	indynet_stats_get(fx->eng, &after);
+	assert_int_equal(after.drops[INDYNET_DROP_TRUNCATED], before.drops[INDYNET_DROP_TRUNCATED] + 1);
+	close(fd);
+}
+
+static void test_stream_oversize_prefix_closes(void **state)
+{
+	struct fixture *fx = *state;
+	const uint8_t bad[4] = { 0x00, 0x01, 0x00, 0x01 }; /* 65537 */
+	int fd = connect_client(fx->path);
+
+	pump(fx->fe, 50);
+	assert_int_equal(send(fd, bad, 4, 0), 4);
+	assert_true(sees_eof(fx->fe, fd, 2000));
+	close(fd);
+	/* The daemon keeps listening: a new connection works. */
+	fd = connect_client(fx->path);
+	pump(fx->fe, 50);
+	dhcp_over_stream(fd);
+	close(fd);
+}
+
+static void test_stream_new_connection_replaces(void **state)
+{
+	struct fixture *fx = *state;
+	int a = connect_client(fx->path), b;
+
+	pump(fx->fe, 50);
+	dhcp_over_stream(a);
+	b = connect_client(fx->path);
+	pump(fx->fe, 50);
+	assert_true(sees_eof(fx->fe, a, 2000));
+	dhcp_over_stream(b);
+	close(a);
+	close(b);
+}
+
+static void test_dgram_dhcp(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	struct sockaddr_un me, daemon;
+	socklen_t melen, dlen = usock_addr(fx->path, &daemon);
+	char mypath[128];
+	size_t len = build_discover(frame);
+	struct pollfd p;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ssize_t n;
+
+	snprintf(mypath, sizeof(mypath), "%s.qemu", fx->path);
+	unlink(mypath);
+	melen = usock_addr(mypath, &me);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, melen), 0);
+	assert_int_equal(sendto(fd, frame, len, 0, (struct sockaddr *)&daemon, dlen), (ssize_t)len);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 3000), 1);
+	n = recv(fd, reply, sizeof(reply), 0);
+	assert_true(n > 0);
+	assert_offer(reply, (size_t)n);
+	close(fd);
+	unlink(mypath);
+}
+
+static void test_connect_retries_until_qemu_listens(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct pollfd p;
+	int lfd, fd;
+
+	/* No listener yet: the frontend keeps retrying (100 ms, 200 ms, ...). */
+	pump(fx->fe, 350);
+	lfd = usock_bind(fx->path, SOCK_STREAM, err, sizeof(err));
+	assert_true(lfd >= 0);
+	p = (struct pollfd){ .fd = lfd, .events = POLLIN };
+	for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
+		pump(fx->fe, 10);
+	fd = accept(lfd, NULL, NULL);
+	assert_true(fd >= 0);
+	pump(fx->fe, 20);
+	dhcp_over_stream(fd);
+	/* QEMU restarts: the frontend reconnects. */
+	close(fd);
+	for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
+		pump(fx->fe, 10);
+	fd = accept(lfd, NULL, NULL);
+	assert_true(fd >= 0);
+	pump(fx->fe, 20);
+	dhcp_over_stream(fd);
+	close(fd);
+	close(lfd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stream_dhcp, setup_stream, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_short_frame_counted, setup_stream, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_oversize_prefix_closes, setup_stream,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stream_new_connection_replaces, setup_stream,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_dhcp, setup_dgram, teardown),
+		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
