@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/nat.h"
@@ -196,6 +197,15 @@ void indynet_stats_get(indynet_engine *e, struct indynet_stats *st)
 	} while ((s1 & 1) || s1 != s2);
 }
 
+/* wall-clock microseconds for capture timestamps */
+static int64_t eng_real_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ---- RX: frames for the guest ---- */
 
 static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
@@ -215,7 +225,7 @@ static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
 	ctr_add(&e->st.rx_bytes, len);
 	stats_end(&e->st);
 	if (e->cap)
-		pcapng_write(e->cap, frame, len, PCAPNG_INBOUND, clock_real_ms() * 1000);
+		pcapng_write(e->cap, frame, len, PCAPNG_INBOUND, eng_real_us());
 	e->rx_pending = true;
 }
 
@@ -289,7 +299,7 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 	int rc;
 
 	if (e->cap)
-		pcapng_write(e->cap, frame, len, PCAPNG_OUTBOUND, clock_real_ms() * 1000);
+		pcapng_write(e->cap, frame, len, PCAPNG_OUTBOUND, eng_real_us());
 	stats_begin(&e->st);
 	rc = eng_check(e, frame, len);
 	if (rc == 0) {
