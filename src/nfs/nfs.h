@@ -37,6 +37,7 @@ struct nfs_server_config {
 	bool read_only;
 	enum nfs_attr_model attr_model;
 	uint32_t uid, gid;           /* owner presented by the squash model */
+	uint32_t server_addr;        /* our IPv4 (network order) for rpcbind GETADDR; 0 = 0.0.0.0 */
 	/* optional logging; level as enum indynet_log_level */
 	void (*log)(void *opaque, int level, const char *msg);
 	void *log_opaque;

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* srv.h: server internals shared by server.c, portmap.c and mount.c. */
+#ifndef INDYNET_NFS_SRV_H
+#define INDYNET_NFS_SRV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nfs/drc.h"
+#include "nfs/fs.h"
+#include "nfs/nfs.h"
+#include "nfs/proc.h"
+
+#define MOUNT_LIST_MAX 64u
+#define MOUNT_PATH_MAX 1024u
+
+struct mount_entry {
+	uint32_t addr;               /* network byte order */
+	char path[MOUNT_PATH_MAX + 1];
+};
+
+struct nfs_server {
+	struct nfs_server_config cfg;
+	char *export_dir;
+	unsigned versions;           /* NFS versions served (nfs_vers_mask) */
+	struct fs_export *fs;
+	struct drc *drc;
+	pthread_mutex_t lock;
+	struct mount_entry mounts[MOUNT_LIST_MAX];
+	unsigned nmounts;
+};
+
+int portmap_dispatch(struct nfs_server *srv, struct nfs_req *req);
+int mount_dispatch(struct nfs_server *srv, struct nfs_req *req);
+bool nfs_vers_served(const struct nfs_server *srv, uint32_t prog, uint32_t vers);
+void nfs_vers_range(const struct nfs_server *srv, uint32_t prog, uint32_t *low, uint32_t *high);
+
+#endif /* INDYNET_NFS_SRV_H */
