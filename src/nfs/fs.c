@@ -330,13 +330,17 @@ static int fs_verify(struct fs_export *fs, int fd, struct fs_node *n)
 	return 0;
 }
 
-/* Re-open a verified O_PATH descriptor for I/O through its magic link. */
+/*
+ * Re-open a verified O_PATH descriptor for I/O through its magic link.
+ * /proc/self/fd/N is itself a symlink (so no O_NOFOLLOW here); it names
+ * the already-verified inode and involves no path walk.
+ */
 static int fs_reopen(int fd, int flags)
 {
 	char path[32];
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return open(path, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	return open(path, flags | O_CLOEXEC | O_NOCTTY);
 }
 
 static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
