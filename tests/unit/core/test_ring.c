@@ -2,6 +2,7 @@
 /* test_ring.c: SPSC frame ring: wrap-around, full ring, zero copy, growth, two threads. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,16 +206,20 @@ static void *stress_producer(void *arg)
 		if (seq % 2) {
 			uint8_t *p = ring_reserve(r, len);
 
-			if (!p)
+			if (!p) {
+				sched_yield();
 				continue;
+			}
 			memcpy(p, &seq, 4);
 			fill(p + 4, len - 4, seq);
 			ring_commit(r, len);
 		} else {
 			memcpy(b, &seq, 4);
 			fill(b + 4, len - 4, seq);
-			if (!ring_push(r, b, len))
+			if (!ring_push(r, b, len)) {
+				sched_yield();
 				continue;
+			}
 		}
 		seq++;
 	}
@@ -235,8 +240,10 @@ static void test_two_threads(void **state)
 		size_t len;
 		uint32_t seq;
 
-		if (!ring_peek(&r, &f, &len))
+		if (!ring_peek(&r, &f, &len)) {
+			sched_yield();
 			continue;
+		}
 		memcpy(&seq, f, 4);
 		if (seq != expect)
 			fail_msg("got frame %u, expected %u", seq, expect);
