@@ -19,6 +19,15 @@
  * in bridge mode, its phantom host).  Frames for them are consumed and
  * answered on the RX ring; everything else goes to the backend.
  *
+ * NAT mode (libslirp): the subnet (default 192.168.0.0/24) has the gateway
+ * at .1 (MAC 52:55 followed by its IPv4 address, as libslirp derives it),
+ * the guest at .2 (DHCP) and DNS at .3, relayed to the first nameserver of
+ * the host's /etc/resolv.conf, which libslirp reads itself (tests run the
+ * engine in a mount namespace with their own resolv.conf pointing at a
+ * resolver on 127.0.0.1).  The gateway's address reaches the host's
+ * loopback.  With cfg.export_dir set, UDP 111/1234/2049 at the gateway are
+ * served by the in-core NFS server before libslirp sees them.
+ *
  * Threads: indynet_guest_send() may be called from any one thread (or from
  * the engine thread itself, e.g. inside a watched-fd callback, in which case
  * the frame is processed at once).  The RX ring has one consumer: the
@@ -283,8 +292,17 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * The guest keeps running; it gets the new address when it renews its lease.
- * Forwards are kept.
+ * The libslirp instance is rebuilt on the new network (open NAT
+ * connections end), the forwards are bound again and the NFS server moves
+ * to the new gateway address.  The guest keeps running; it gets an address
+ * in the new subnet at its next DHCP exchange: a REQUEST for its old
+ * address is answered with a NAK, after which the client starts over with
+ * DISCOVER and is offered .2 of the new subnet.  A client that only renews
+ * by unicast to the old gateway gets no answer until it falls back to a
+ * broadcast REQUEST (rebinding), so tests and users renew the lease
+ * explicitly (e.g. udhcpc -R / dhclient -r then dhclient) after the change.
+ * A forward whose host port cannot be bound again is dropped and named in
+ * @err (the return value is then that bind error; the subnet did change).
  *
  * Return: 0 or a negative errno.
  */

@@ -123,6 +123,8 @@ struct indynet_engine {
 	unsigned nwatch, watch_cap;
 	struct poll_set ps;
 	uint64_t next_tick_ms;
+	uint64_t now_mono_ms; /* taken once per loop round, after poll(2) */
+	int64_t now_real_ms;
 
 	struct eng_stats st;
 };
@@ -305,12 +307,13 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 	if (rc == 0) {
 		ctr_add(&e->st.tx_frames, 1);
 		ctr_add(&e->st.tx_bytes, len);
-		atomic_store_explicit(&e->st.last_activity_ms, clock_real_ms(), memory_order_relaxed);
+		atomic_store_explicit(&e->st.last_activity_ms, eng_current == e ? e->now_real_ms : clock_real_ms(),
+				      memory_order_relaxed);
 	}
 	stats_end(&e->st);
 	if (rc < 0)
 		return;
-	if (vhost_input(e->vt, frame, len, clock_mono_ms()))
+	if (vhost_input(e->vt, frame, len, eng_current == e ? e->now_mono_ms : clock_mono_ms()))
 		return;
 	e->backend->ops->input(e->backend, frame, len);
 }
@@ -563,6 +566,8 @@ static void eng_round(indynet_engine *e)
 	int n = poll(e->ps.fds, e->ps.n, timeout);
 	bool poll_err = n < 0 && errno != EINTR;
 
+	e->now_mono_ms = clock_mono_ms();
+	e->now_real_ms = clock_real_ms();
 	e->backend_reset = false;
 	if (n > 0 && (e->ps.fds[0].revents & POLLIN)) {
 		uint64_t v;
@@ -576,7 +581,7 @@ static void eng_round(indynet_engine *e)
 		eng_dispatch_watches(e);
 	if (!e->backend_reset)
 		e->backend->ops->poll_done(e->backend, &e->ps, poll_err);
-	now = clock_mono_ms();
+	now = e->now_mono_ms;
 	if (now >= e->next_tick_ms) {
 		vhost_tick(e->vt, now);
 		e->next_tick_ms = now + ENG_TICK_MS;
@@ -590,11 +595,15 @@ static void *eng_thread(void *arg)
 	indynet_engine *e = arg;
 
 	eng_current = e;
-	e->next_tick_ms = clock_mono_ms() + ENG_TICK_MS;
+	e->now_mono_ms = clock_mono_ms();
+	e->now_real_ms = clock_real_ms();
+	e->next_tick_ms = e->now_mono_ms + ENG_TICK_MS;
 	while (!atomic_load(&e->stop))
 		eng_round(e);
 	eng_run_commands(e, true);
 	/* frames queued before stop: process them so nothing waits forever */
+	e->now_mono_ms = clock_mono_ms();
+	e->now_real_ms = clock_real_ms();
 	eng_drain_tx(e);
 	eng_publish_vhost(e);
 	eng_flush(e);
