@@ -297,10 +297,10 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  * to the new gateway address.  The guest keeps running; it gets an address
  * in the new subnet at its next DHCP exchange: a REQUEST for its old
  * address is answered with a NAK, after which the client starts over with
- * DISCOVER and is offered .2 of the new subnet.  A client that only renews
- * by unicast to the old gateway gets no answer until it falls back to a
- * broadcast REQUEST (rebinding), so tests and users renew the lease
- * explicitly (e.g. udhcpc -R / dhclient -r then dhclient) after the change.
+ * DISCOVER and is offered .2 of the new subnet.  A client that renews by
+ * unicast to the old gateway address gets no answer from the new instance,
+ * so after a change the guest should restart DHCP (e.g. bring the link
+ * down and up, or release and request again) rather than wait for T1.
  * A forward whose host port cannot be bound again is dropped and named in
  * @err (the return value is then that bind error; the subnet did change).
  *
