@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* clock.c: monotonic and wall clocks. */
+#ifndef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime() under a strict -std=c17 */
+#endif
 #include "core/clock.h"
 
 #include <time.h>
