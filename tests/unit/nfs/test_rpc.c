@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* test_rpc.c: RPC call-header errors and version/program/procedure checks through nfs_server_call. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nfs/rpc.h"
+#include "nfs_test_util.h"
+
+struct fx {
+	char *dir;
+	struct nfs_server *srv;
+	struct tu_call c;
+	struct tu_reply r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_mkexport();
+	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	nfs_server_free(f->srv);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static size_t put_words(uint8_t *buf, const uint32_t *w, size_t n)
+{
+	struct xdr_enc e;
+	size_t i;
+
+	xdr_enc_init(&e, buf, n * 4);
+	for (i = 0; i < n; i++)
+		xdr_put_u32(&e, w[i]);
+	return e.pos;
+}
+
+static void test_rpc_mismatch(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t call[] = { 0xabcd, 0, 3, RPC_PROG_NFS, 2, 0, 0, 0, 0, 0 };
+	static const uint8_t want[] = {
+		0, 0, 0xab, 0xcd, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2,
+	};
+	uint8_t buf[64];
+	size_t n = put_words(buf, call, 10);
+
+	assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r), sizeof(want));
+	assert_memory_equal(f->r.buf, want, sizeof(want));
+}
+
+static void test_not_a_call_or_short(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t reply[] = { 1, 1, 0, 0, 0, 0 };
+	uint8_t buf[64];
+	size_t n = put_words(buf, reply, 6);
+	size_t i;
+
+	assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, i, &f->r), 0);
+}
+
+static void test_bad_auth_lengths(void **state)
+{
+	struct fx *f = *state;
+	/* AUTH_SYS claiming 500 bytes (over the 400 limit) */
+	const uint32_t big[] = { 7, 0, 2, RPC_PROG_NFS, 2, 0, RPC_AUTH_SYS, 500 };
+	/* AUTH_SYS body of 24 bytes whose contents need 28 (ngids 1 missing) */
+	const uint32_t incons[] = { 8, 0, 2, RPC_PROG_NFS, 2, 0, RPC_AUTH_SYS, 20, 0, 0, 0, 0, 1, 0, 0 };
+	/* 17 supplementary groups */
+	uint32_t gids[8 + 5 + 17 + 2] = { 9, 0, 2, RPC_PROG_NFS, 2, 0, RPC_AUTH_SYS, 4 * (5 + 17), 0, 0, 0, 0, 17 };
+	static const uint8_t want_badcred[] = { 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+	uint8_t buf[256];
+	size_t n;
+
+	n = put_words(buf, big, 8);
+	assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r), sizeof(want_badcred));
+	assert_memory_equal(f->r.buf, want_badcred, sizeof(want_badcred));
+
+	n = put_words(buf, incons, 15);
+	assert_true(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r) > 0);
+	assert_int_equal(f->r.reply_stat, 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), 1);  /* AUTH_ERROR */
+	assert_int_equal(xdr_get_u32(&f->r.d), RPC_AUTH_BADCRED);
+
+	n = put_words(buf, gids, sizeof(gids) / 4);
+	assert_true(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r) > 0);
+	assert_int_equal(f->r.reply_stat, 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), RPC_AUTH_BADCRED);
+}
+
+static void test_unknown_flavor(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t call[] = { 10, 0, 2, RPC_PROG_NFS, 2, 0, 6, 0, 0, 0 };
+	uint8_t buf[64];
+	size_t n = put_words(buf, call, 10);
+
+	assert_true(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r) > 0);
+	assert_int_equal(f->r.reply_stat, 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), RPC_AUTH_TOOWEAK);
+}
+
+static void test_auth_none_null(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t call[] = { 0x55, 0, 2, RPC_PROG_NFS, 2, 0, 0, 0, 0, 0 };
+	static const uint8_t want[] = { 0, 0, 0, 0x55, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t buf[64];
+	size_t n = put_words(buf, call, 10);
+
+	assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r), sizeof(want));
+	assert_memory_equal(f->r.buf, want, sizeof(want));
+}
+
+static void test_prog_unavail(void **state)
+{
+	struct fx *f = *state;
+
+	tu_begin(&f->c, 1, 100099, 1, 0);
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.reply_stat, 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROG_UNAVAIL);
+	/* NFS sent to the portmap port */
+	tu_begin(&f->c, 2, RPC_PROG_NFS, 2, 0);
+	assert_true(tu_send(f->srv, NFS_PORT_PORTMAP, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROG_UNAVAIL);
+}
+
+static bool v3_available(const char *dir)
+{
+	struct nfs_server_config cfg = { .export_dir = dir, .versions = NFS_SERVE_V3 };
+	char err[128];
+	struct nfs_server *s = nfs_server_new(&cfg, err, sizeof(err));
+
+	nfs_server_free(s);
+	return s != NULL;
+}
+
+static void test_prog_mismatch(void **state)
+{
+	struct fx *f = *state;
+	struct nfs_server *v2only = tu_server(f->dir, NFS_SERVE_V2, false, NFS_ATTR_SQUASH);
+	uint32_t high = v3_available(f->dir) ? 3 : 2;
+
+	tu_begin(&f->c, 3, RPC_PROG_NFS, 4, 0);
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROG_MISMATCH);
+	assert_int_equal(xdr_get_u32(&f->r.d), 2);
+	assert_int_equal(xdr_get_u32(&f->r.d), high);
+	assert_int_equal(f->r.len, 32);
+
+	tu_begin(&f->c, 4, RPC_PROG_NFS, 3, 0);
+	assert_true(tu_send(v2only, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROG_MISMATCH);
+	assert_int_equal(xdr_get_u32(&f->r.d), 2);
+	assert_int_equal(xdr_get_u32(&f->r.d), 2);
+
+	tu_begin(&f->c, 5, RPC_PROG_MOUNT, 3, 0);
+	assert_true(tu_send(v2only, NFS_PORT_MOUNT, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROG_MISMATCH);
+	assert_int_equal(xdr_get_u32(&f->r.d), 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), 2);
+	nfs_server_free(v2only);
+
+	if (high == 3) {
+		struct nfs_server *v3only = tu_server(f->dir, NFS_SERVE_V3, false, NFS_ATTR_SQUASH);
+
+		tu_begin(&f->c, 6, RPC_PROG_NFS, 2, 0);
+		assert_true(tu_send(v3only, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+		assert_int_equal(f->r.accept_stat, RPC_PROG_MISMATCH);
+		assert_int_equal(xdr_get_u32(&f->r.d), 3);
+		assert_int_equal(xdr_get_u32(&f->r.d), 3);
+		nfs_server_free(v3only);
+	}
+}
+
+static void test_proc_unavail_and_garbage(void **state)
+{
+	struct fx *f = *state;
+
+	tu_begin(&f->c, 7, RPC_PROG_NFS, 2, 18);
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROC_UNAVAIL);
+	tu_begin(&f->c, 8, RPC_PROG_MOUNT, 1, 6);
+	assert_true(tu_send(f->srv, NFS_PORT_MOUNT, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROC_UNAVAIL);
+	/* GETATTR with a 10-byte handle: truncated arguments */
+	tu_begin(&f->c, 9, RPC_PROG_NFS, 2, 1);
+	xdr_put_fixed(&f->c.e, "0123456789", 10);
+	f->c.e.pos -= 2;
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_GARBAGE_ARGS);
+	assert_int_equal(f->r.len, 24);
+	/* MNT whose path length runs past the datagram */
+	tu_begin(&f->c, 10, RPC_PROG_MOUNT, 3, 1);
+	xdr_put_u32(&f->c.e, 1000);
+	assert_true(tu_send(f->srv, NFS_PORT_MOUNT, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_GARBAGE_ARGS);
+}
+
+static void test_small_reply_buffer(void **state)
+{
+	struct fx *f = *state;
+	uint8_t tiny[16];
+	size_t n;
+
+	tu_begin(&f->c, 11, RPC_PROG_NFS, 2, 0);
+	n = nfs_server_call(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, tiny, sizeof(tiny));
+	assert_int_equal(n, 0);  /* does not fit: nothing sent, nothing overrun */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rpc_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_call_or_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_auth_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_flavor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_none_null, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prog_unavail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prog_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proc_unavail_and_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_reply_buffer, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
