@@ -272,6 +272,65 @@ static void test_recv_api(void **state)
 	indynet_engine_free(e);
 }
 
+/* ---- hostile input ---- */
+
+static uint32_t rng_next(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* mutate valid frames (ARP, DHCP, UDP to the gateway, big UDP) at random; every frame is accounted for */
+static void test_random_frames_accounted(void **state)
+{
+	struct indynet_config cfg;
+	indynet_engine *e;
+	static uint8_t base[4][1600], f[1600], r[65536];
+	size_t blen[4];
+	struct indynet_stats st;
+	uint32_t seed = 0x2545f491;
+	uint64_t sent = 0, sum = 0;
+
+	(void)state;
+	indynet_config_init(&cfg);
+	e = new_engine(&cfg);
+	blen[0] = t_arp_request(base[0], guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+	blen[1] = t_dhcp_frame(base[1], guest_mac, DHCP_DISCOVER, 9, 0, 0);
+	blen[2] = t_udp_frame(base[2], guest_mac, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 5, 9,
+			      "0123456789abcdef", 16, 1);
+	memset(f, 0x33, sizeof(f));
+	blen[3] = t_udp_frame(base[3], guest_mac, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 3), 5, 53, f,
+			      1400, 2);
+	assert_int_equal(indynet_engine_start(e), 0);
+	for (int i = 0; i < 20000; i++) {
+		unsigned k = rng_next(&seed) % 4;
+		size_t len = blen[k];
+		unsigned flips = rng_next(&seed) % 6;
+
+		memcpy(f, base[k], len);
+		for (unsigned j = 0; j < flips; j++)
+			f[ETH_HLEN + rng_next(&seed) % (len - ETH_HLEN)] ^= (uint8_t)(1u << (rng_next(&seed) % 8));
+		if (rng_next(&seed) % 4 == 0)
+			len = rng_next(&seed) % (len + 1);
+		while (sent++, indynet_guest_send(e, f, len) == -ENOBUFS)
+			usleep(100); /* the engine is behind: counted, then sent again */
+		if (i % 64 == 0)
+			while (indynet_guest_recv(e, r, sizeof(r)) > 0)
+				;
+	}
+	indynet_engine_stop(e);
+	indynet_stats_get(e, &st);
+	sum = st.tx_frames + st.drops[INDYNET_DROP_TRUNCATED] + st.drops[INDYNET_DROP_MALFORMED] +
+	      st.drops[INDYNET_DROP_OVERSIZED] + st.drops[INDYNET_DROP_TX_RING_FULL];
+	assert_int_equal(sum, sent);
+	assert_true(st.tx_frames > 1000);
+	assert_true(st.drops[INDYNET_DROP_TRUNCATED] > 100);
+	assert_true(st.drops[INDYNET_DROP_MALFORMED] > 100);
+	indynet_engine_free(e);
+}
+
 /* ---- pcapng ---- */
 
 static uint32_t rd32(const uint8_t *p)
@@ -397,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_learn_and_slirp_arp),
 		cmocka_unit_test(test_watch_fd_and_notify),
 		cmocka_unit_test(test_recv_api),
+		cmocka_unit_test(test_random_frames_accounted),
 		cmocka_unit_test(test_pcapng_capture),
 	};
 
