@@ -67,13 +67,19 @@ int frontend_new(const struct daemon_opts *opts, struct frontend **out, char *er
 
 int frontend_start(struct frontend *fe, indynet_engine *eng)
 {
-	int fd = fe->data_fd;
+	int rc;
 
 	fe->eng = eng;
-	if (fd < 0)
+	if (fe->data_fd < 0)
 		return 0;
-	fe->data_fd = -1;
-	return frontend_set_data(fe, fd);
+	rc = indynet_watch_fd(eng, fe->data_fd, POLLIN, fe->ops->on_data, fe);
+	if (rc < 0) {
+		dlog(INDYNET_LOG_ERROR, "%s: cannot watch the descriptor: %s", fe->label,
+		     strerror(-rc));
+		return rc;
+	}
+	fe->data_watched = true;
+	return 0;
 }
 
 static void frontend_wake(struct frontend *fe)

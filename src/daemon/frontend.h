@@ -107,9 +107,10 @@ extern const struct frontend_ops fe_tap_ops;
 int frontend_new(const struct daemon_opts *opts, struct frontend **out, char *err, size_t errlen);
 
 /**
- * frontend_start() - attach to a started engine (watch descriptors, first connect).
+ * frontend_start() - attach to the engine before it starts (watch the data descriptor).
  * @fe: frontend
- * @eng: engine whose cfg.rx_notify is frontend_rx_notify with @fe
+ * @eng: engine whose cfg.rx_notify is frontend_rx_notify with @fe; calling
+ *       this before indynet_engine_start() means no frame can race the set-up
  *
  * Return: 0 or a negative errno.
  */

@@ -99,6 +99,8 @@ static int daemon_engine(struct daemon *d)
 			return EXIT_RUNTIME;
 		}
 	}
+	if (frontend_start(d->fe, d->eng) < 0)
+		return EXIT_RUNTIME;
 	rc = indynet_engine_start(d->eng);
 	if (rc < 0) {
 		fprintf(stderr, "indynetd: cannot start the engine: %s\n", strerror(-rc));
@@ -177,8 +179,6 @@ static int daemon_run(struct daemon *d)
 	rc = daemon_engine(d);
 	if (rc)
 		return rc;
-	if (frontend_start(d->fe, d->eng) < 0)
-		return EXIT_RUNTIME;
 	if (d->opts.control_path &&
 	    control_open(d->opts.control_path, d->eng, &d->ctl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "indynetd: --control: %s\n", err);

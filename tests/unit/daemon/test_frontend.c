@@ -141,8 +141,8 @@ static int setup_kind(void **state, enum frontend_kind kind)
 	cfg.rx_notify = frontend_rx_notify;
 	cfg.rx_notify_opaque = fx->fe;
 	assert_int_equal(indynet_engine_new(&cfg, &fx->eng, err, sizeof(err)), 0);
-	assert_int_equal(indynet_engine_start(fx->eng), 0);
 	assert_int_equal(frontend_start(fx->fe, fx->eng), 0);
+	assert_int_equal(indynet_engine_start(fx->eng), 0);
 	*state = fx;
 	return 0;
 }
