@@ -716,7 +716,8 @@ static int nfs3_dir_entry(void *opaque, const struct fs_dirent *ent)
 
 	if (f->e->pos - f->start + need + NFS3_DIR_TRAILER > f->maxbytes)
 		return 1;
-	if (f->dirbytes && f->dirused + base > f->dirbytes)
+	/* dircount is advisory (RFC 1813): it never stops the first entry */
+	if (f->dirbytes && f->entries && f->dirused + base > f->dirbytes)
 		return 1;
 	f->dirused += base;
 	xdr_put_bool(f->e, true);

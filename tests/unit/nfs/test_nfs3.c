@@ -207,6 +207,7 @@ struct t3 {
 	struct t3_fh root;
 	uint32_t xid;
 	uint16_t port;
+	uint32_t uid, gid;         /* AUTH_SYS identity of the calls */
 	uint8_t reply[NFS_REPLY_MAX];
 	size_t rlen;
 	struct t3_buf call;
@@ -269,10 +270,10 @@ static uint32_t t3_call_raw(struct t3 *t, uint32_t xid, uint32_t prog, uint32_t 
 	t3_u32(c, 4 + 4 + 4 + 4 + 4 + 4 + 4);
 	t3_u32(c, 0x12345678);
 	t3_opaque(c, machine, 4);
-	t3_u32(c, 0); /* uid */
-	t3_u32(c, 0); /* gid */
+	t3_u32(c, t->uid);
+	t3_u32(c, t->gid);
 	t3_u32(c, 1); /* one extra gid */
-	t3_u32(c, 0);
+	t3_u32(c, t->gid);
 	t3_u32(c, 0); /* verifier AUTH_NONE */
 	t3_u32(c, 0);
 	if (args)
@@ -451,6 +452,37 @@ static void test_garbage_args(void **state)
 	t3_u32(&b, 9);
 	assert_int_equal(t3_call_raw(t, ++t->xid, T3_PROG_NFS, 3, NFS3PROC_MKNOD, &b, &r), 4);
 	assert_false(t3_exists(t, "x"));
+}
+
+static void test_exact_bytes(void **state)
+{
+	struct t3 *t = *state;
+	struct t3_buf b = { .n = 0 };
+	struct t3_rd r;
+	/* GETATTR of a 5-byte handle: the whole reply, hand-assembled */
+	static const uint8_t want[] = {
+		0x00, 0x01, 0xe2, 0x40, /* xid 123456 */
+		0x00, 0x00, 0x00, 0x01, /* REPLY */
+		0x00, 0x00, 0x00, 0x00, /* MSG_ACCEPTED */
+		0x00, 0x00, 0x00, 0x00, /* verifier AUTH_NONE */
+		0x00, 0x00, 0x00, 0x00, /*   length 0 */
+		0x00, 0x00, 0x00, 0x00, /* SUCCESS */
+		0x00, 0x00, 0x27, 0x11, /* NFS3ERR_BADHANDLE */
+	};
+	/* COMMIT on the same handle: status then wcc_data with neither side */
+	static const uint8_t want_commit[] = { 0x00, 0x00, 0x27, 0x11, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	t3_opaque(&b, "\x01\x02\x03\x04\x05", 5);
+	assert_int_equal(b.n, 12);
+	assert_memory_equal(b.b, "\0\0\0\x05\x01\x02\x03\x04\x05\0\0\0", 12);
+	assert_int_equal(t3_call_raw(t, 123456, T3_PROG_NFS, 3, NFS3PROC_GETATTR, &b, &r), 0);
+	assert_int_equal(t->rlen, sizeof(want));
+	assert_memory_equal(t->reply, want, sizeof(want));
+	t3_u64(&b, 0);
+	t3_u32(&b, 0);
+	assert_int_equal(t3_call_raw(t, 123457, T3_PROG_NFS, 3, NFS3PROC_COMMIT, &b, &r), 0);
+	assert_int_equal(t->rlen, 24 + sizeof(want_commit));
+	assert_memory_equal(t->reply + 24, want_commit, sizeof(want_commit));
 }
 
 static void test_getattr(void **state)
@@ -1389,6 +1421,93 @@ static void test_restart(void **state)
 	assert_int_equal(a2.fileid, a.fileid);
 }
 
+static void test_write_verifier_changes_on_restart(void **state)
+{
+	struct t3 *t = *state;
+	struct nfs_server_config cfg = { .export_dir = t->dir };
+	struct t3_fattr a;
+	struct t3_fh fh;
+	uint8_t v1[8], v2[8];
+	uint32_t committed;
+	char err[256];
+
+	t3_must_lookup(t, &t->root, "hello.txt", &fh, &a);
+	assert_int_equal(t3_write(t, &fh, 0, "a", 1, NFS3_UNSTABLE, v1, &committed), NFS3_OK);
+	nfs_server_free(t->srv);
+	t->srv = nfs_server_new(&cfg, err, sizeof(err));
+	assert_non_null(t->srv);
+	assert_int_equal(t3_write(t, &fh, 1, "b", 1, NFS3_UNSTABLE, v2, &committed), NFS3_OK);
+	assert_memory_not_equal(v1, v2, 8); /* the client must resend uncommitted data */
+}
+
+/* Mapped model: guest owner, mode and device numbers live in xattrs and survive a restart. */
+static void test_mapped(void **state)
+{
+	struct t3 *rw = *state;
+	struct t3 *t = t3_open(rw->dir, false, NFS_ATTR_MAPPED);
+	struct t3_buf b = { .n = 0 };
+	struct t3_rd r;
+	struct t3_fattr a;
+	struct t3_fh dev, f;
+	struct stat st;
+
+	t3_dirop(&b, &t->root, "tty1");
+	t3_u32(&b, NF3CHR);
+	t3_sattr_mode(&b, 0620);
+	t3_u32(&b, 4);
+	t3_u32(&b, 1);
+	if (t3_diropres(t, NFS3PROC_MKNOD, &b, &dev, &a) == NFS3ERR_NOTSUPP) {
+		t3_close(t);
+		skip(); /* no user xattrs on this file system */
+	}
+	assert_int_equal(a.type, NF3CHR);
+	assert_int_equal(a.rmaj, 4);
+	assert_int_equal(a.rmin, 1);
+	assert_int_equal(a.mode, 0620);
+	t3_stat(t, "tty1", &st);
+	assert_true(S_ISREG(st.st_mode)); /* a placeholder on the host */
+
+	/* a file created by uid 1234 belongs to it; chown to 55:66 is kept */
+	t->uid = 1234;
+	t->gid = 100;
+	assert_int_equal(t3_create(t, &t->root, "owned", NFS3_UNCHECKED, NULL, &f, &a), NFS3_OK);
+	assert_int_equal(a.uid, 1234);
+	t->uid = 0;
+	t->gid = 0;
+	b.n = 0;
+	t3_putfh(&b, &f);
+	t3_u32(&b, 1);
+	t3_u32(&b, 04755);
+	t3_u32(&b, 1);
+	t3_u32(&b, 55);
+	t3_u32(&b, 1);
+	t3_u32(&b, 66);
+	t3_u32(&b, 0);
+	t3_u32(&b, 0);
+	t3_u32(&b, 0);
+	t3_u32(&b, 0);
+	assert_int_equal(t3_nfs(t, NFS3PROC_SETATTR, &b, &r), NFS3_OK);
+	assert_true(t3_getwcc(&r, &a));
+	assert_int_equal(a.uid, 55);
+	assert_int_equal(a.gid, 66);
+	assert_int_equal(a.mode, 04755);
+	t3_stat(t, "owned", &st);
+	assert_int_equal(st.st_uid, 0); /* the host file keeps its owner */
+
+	/* restart: all of it is still there */
+	t3_close(t);
+	t = t3_open(rw->dir, false, NFS_ATTR_MAPPED);
+	assert_int_equal(t3_getattr(t, &dev, &a), NFS3_OK);
+	assert_int_equal(a.type, NF3CHR);
+	assert_int_equal(a.rmaj, 4);
+	assert_int_equal(a.rmin, 1);
+	assert_int_equal(t3_getattr(t, &f, &a), NFS3_OK);
+	assert_int_equal(a.uid, 55);
+	assert_int_equal(a.gid, 66);
+	assert_int_equal(a.mode, 04755);
+	t3_close(t);
+}
+
 static void test_read_only(void **state)
 {
 	struct t3 *rw = *state;
@@ -1451,6 +1570,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_null_and_unknown_proc, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_args, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_exact_bytes, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_getattr, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_handles, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup, t3_setup, t3_teardown),
@@ -1471,6 +1591,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drc_remove, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_restart, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_write_verifier_changes_on_restart, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_mapped, t3_setup, t3_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
