@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* test_drc.c: the duplicate-request cache, alone and inside the server (retransmitted REMOVE). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nfs/drc.h"
+#include "nfs/rpc.h"
+#include "nfs_test_util.h"
+
+static void test_drc_states(void **state)
+{
+	struct drc *c = drc_new(8, 1024);
+	struct drc_key k = { .addr = 1, .port = 2, .xid = 3, .prog = RPC_PROG_NFS, .vers = 2, .proc = 10 };
+	struct drc_key k2 = k;
+	const uint8_t *rep = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
+	drc_finish(c, &k, (const uint8_t *)"reply", 5);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+	assert_int_equal(len, 5);
+	assert_memory_equal(rep, "reply", 5);
+	/* every key field matters */
+	k2.port = 3;
+	assert_int_equal(drc_begin(c, &k2, &rep, &len), DRC_NEW);
+	k2 = k;
+	k2.proc = 11;
+	assert_int_equal(drc_begin(c, &k2, &rep, &len), DRC_NEW);
+	k2 = k;
+	k2.addr = 9;
+	assert_int_equal(drc_begin(c, &k2, &rep, &len), DRC_NEW);
+	k2 = k;
+	k2.vers = 3;
+	assert_int_equal(drc_begin(c, &k2, &rep, &len), DRC_NEW);
+	assert_int_equal(drc_count(c), 5);
+	drc_free(c);
+}
+
+static void test_drc_bounds(void **state)
+{
+	struct drc *c = drc_new(3, 100);
+	struct drc_key k = { .addr = 1, .port = 2, .prog = RPC_PROG_NFS, .vers = 3, .proc = 7 };
+	uint8_t big[60] = { 0 };
+	const uint8_t *rep;
+	size_t len;
+	uint32_t i;
+
+	(void)state;
+	for (i = 1; i <= 3; i++) {
+		k.xid = i;
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+		drc_finish(c, &k, (const uint8_t *)"abcd", 4);
+	}
+	k.xid = 4;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);  /* evicts xid 1 */
+	assert_int_equal(drc_count(c), 3);
+	k.xid = 1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);  /* gone: evicts xid 2 */
+	k.xid = 3;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+	/* in-progress entries (4 and 1) are never evicted: a fourth cannot enter */
+	k.xid = 5;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	k.xid = 4;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
+	k.xid = 1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
+	/* byte bound: two 60-byte replies do not both fit in 100 */
+	k.xid = 4;
+	drc_finish(c, &k, big, sizeof(big));
+	k.xid = 1;
+	drc_finish(c, &k, big, sizeof(big));
+	k.xid = 4;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_free(c);
+}
+
+struct fx {
+	char *dir;
+	struct nfs_server *srv;
+	uint8_t root[32];
+	struct tu_call c;
+	struct tu_reply r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_mkexport();
+	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
+	tu_mount_root(f->srv, 1, f->root);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	nfs_server_free(f->srv);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static uint32_t v2_remove(struct fx *f, uint32_t xid, const struct nfs_peer *peer, const char *name)
+{
+	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 10);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, name);
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_SUCCESS);
+	return xdr_get_u32(&f->r.d);
+}
+
+static void test_retransmitted_remove(void **state)
+{
+	struct fx *f = *state;
+	struct nfs_peer other = tu_peer;
+	uint8_t first[64];
+	size_t first_len;
+
+	tu_write_file(f->dir, "victim", "x");
+	assert_int_equal(v2_remove(f, 500, &tu_peer, "victim"), 0);
+	first_len = f->r.len;
+	memcpy(first, f->r.buf, first_len);
+	/* the retransmission gets the cached OK, not NOENT */
+	assert_int_equal(v2_remove(f, 500, &tu_peer, "victim"), 0);
+	assert_int_equal(f->r.len, first_len);
+	assert_memory_equal(f->r.buf, first, first_len);
+	/* a new xid really runs again */
+	assert_int_equal(v2_remove(f, 501, &tu_peer, "victim"), 2);
+	/* the same xid from another port is another call */
+	other.port = 801;
+	assert_int_equal(v2_remove(f, 500, &other, "victim"), 2);
+}
+
+static void test_retransmitted_create_write_once(void **state)
+{
+	struct fx *f = *state;
+	char path[512];
+	struct stat st;
+	int i;
+
+	tu_write_file(f->dir, "file", "");
+	for (i = 0; i < 2; i++) {
+		/* REMOVE then a retransmitted CREATE must not recreate the file after a later REMOVE */
+		tu_begin(&f->c, 900, RPC_PROG_NFS, 2, 9);
+		xdr_put_fixed(&f->c.e, f->root, 32);
+		xdr_put_string(&f->c.e, "made");
+		for (int w = 0; w < 8; w++)
+			xdr_put_u32(&f->c.e, w == 0 ? 0644 : 0xffffffffu);
+		tu_call(f->srv, &f->c, &f->r);
+		assert_int_equal(xdr_get_u32(&f->r.d), 0);
+		if (i == 0)
+			assert_int_equal(v2_remove(f, 901, &tu_peer, "made"), 0);
+	}
+	snprintf(path, sizeof(path), "%s/made", f->dir);
+	assert_int_equal(stat(path, &st), -1);  /* the replayed CREATE did not run */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drc_states),
+		cmocka_unit_test(test_drc_bounds),
+		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/* test_portmap_mount.c: portmap GETPORT/DUMP, rpcbind GETADDR and MOUNT v1/v3. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nfs/rpc.h"
+#include "nfs_test_util.h"
+
+struct fx {
+	char *dir;
+	struct nfs_server *srv;
+	struct tu_call c;
+	struct tu_reply r;
+};
+
+static int setup_vers(void **state, unsigned versions)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char sub[4096];
+
+	f->dir = tu_mkexport();
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	mkdir(sub, 0755);
+	tu_write_file(f->dir, "plain", "x");
+	f->srv = tu_server(f->dir, versions, false, NFS_ATTR_SQUASH);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_vers(state, 0);
+}
+
+static int setup_v2(void **state)
+{
+	return setup_vers(state, NFS_SERVE_V2);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	nfs_server_free(f->srv);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static uint32_t getport(struct fx *f, uint32_t prog, uint32_t vers, uint32_t prot)
+{
+	tu_begin(&f->c, 1, RPC_PROG_PORTMAP, 2, 3);
+	xdr_put_u32(&f->c.e, prog);
+	xdr_put_u32(&f->c.e, vers);
+	xdr_put_u32(&f->c.e, prot);
+	xdr_put_u32(&f->c.e, 0);
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(f->r.len, 28);
+	return xdr_get_u32(&f->r.d);
+}
+
+static bool have_v3(struct fx *f)
+{
+	return getport(f, RPC_PROG_NFS, 3, 17) == 2049;
+}
+
+static void test_getport(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 17), 2049);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 1234);
+	assert_int_equal(getport(f, RPC_PROG_PORTMAP, 2, 17), 111);
+	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 6), 0);      /* TCP */
+	assert_int_equal(getport(f, RPC_PROG_NFS, 4, 17), 0);     /* not served */
+	assert_int_equal(getport(f, 100021, 1, 17), 0);           /* NLM */
+}
+
+static void test_getport_v2_only(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 17), 2049);
+	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 17), 0);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 3, 17), 0);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 1234);
+}
+
+static void test_dump(void **state)
+{
+	struct fx *f = *state;
+	bool seen_nfs2 = false, seen_mnt1 = false, seen_pmap = false;
+	unsigned n = 0;
+
+	tu_begin(&f->c, 2, RPC_PROG_PORTMAP, 2, 4);
+	tu_call(f->srv, &f->c, &f->r);
+	while (xdr_get_bool(&f->r.d)) {
+		uint32_t prog = xdr_get_u32(&f->r.d), vers = xdr_get_u32(&f->r.d);
+		uint32_t prot = xdr_get_u32(&f->r.d), port = xdr_get_u32(&f->r.d);
+
+		assert_int_equal(prot, 17);
+		if (prog == RPC_PROG_NFS && vers == 2 && port == 2049)
+			seen_nfs2 = true;
+		if (prog == RPC_PROG_MOUNT && vers == 1 && port == 1234)
+			seen_mnt1 = true;
+		if (prog == RPC_PROG_PORTMAP && vers == 2 && port == 111)
+			seen_pmap = true;
+		assert_true(++n < 50);
+	}
+	assert_false(f->r.d.err);
+	assert_int_equal(xdr_dec_left(&f->r.d), 0);
+	assert_true(seen_nfs2 && seen_mnt1 && seen_pmap);
+}
+
+static void getaddr(struct fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, const char *netid, char *out)
+{
+	const uint8_t *s;
+	uint32_t len;
+
+	tu_begin(&f->c, 3, RPC_PROG_PORTMAP, vers, 3);
+	xdr_put_u32(&f->c.e, prog);
+	xdr_put_u32(&f->c.e, pvers);
+	xdr_put_string(&f->c.e, netid);
+	xdr_put_string(&f->c.e, "");
+	xdr_put_string(&f->c.e, "");
+	tu_call(f->srv, &f->c, &f->r);
+	s = xdr_get_opaque(&f->r.d, 200, &len);
+	assert_non_null(s);
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+static void test_getaddr(void **state)
+{
+	struct fx *f = *state;
+	char ua[256];
+
+	getaddr(f, 3, RPC_PROG_NFS, 2, "udp", ua);
+	assert_string_equal(ua, "10.0.2.2.8.1");   /* 2049 = 8 * 256 + 1 */
+	getaddr(f, 4, RPC_PROG_MOUNT, 1, "udp", ua);
+	assert_string_equal(ua, "10.0.2.2.4.210"); /* 1234 = 4 * 256 + 210 */
+	getaddr(f, 4, RPC_PROG_NFS, 2, "tcp", ua);
+	assert_string_equal(ua, "");
+	getaddr(f, 3, RPC_PROG_NFS, 9, "udp", ua);
+	assert_string_equal(ua, "");
+}
+
+/* MNT @path; return the status, the handle in @fh when OK. */
+static uint32_t mnt(struct fx *f, uint32_t vers, const char *path, uint8_t fh[32])
+{
+	uint32_t st, len = 32;
+	const uint8_t *p;
+
+	tu_begin(&f->c, 4, RPC_PROG_MOUNT, vers, 1);
+	xdr_put_string(&f->c.e, path);
+	tu_call(f->srv, &f->c, &f->r);
+	st = xdr_get_u32(&f->r.d);
+	if (st)
+		return st;
+	p = vers == 3 ? xdr_get_opaque(&f->r.d, 64, &len) : xdr_get_fixed(&f->r.d, 32);
+	assert_non_null(p);
+	assert_int_equal(len, 32);
+	memcpy(fh, p, 32);
+	if (vers == 3) {
+		assert_int_equal(xdr_get_u32(&f->r.d), 1);
+		assert_int_equal(xdr_get_u32(&f->r.d), RPC_AUTH_SYS);
+	}
+	assert_int_equal(xdr_dec_left(&f->r.d), 0);
+	return 0;
+}
+
+static void test_mnt_paths(void **state)
+{
+	struct fx *f = *state;
+	uint8_t a[32], b[32], c[32];
+	char path[4096];
+	uint32_t mv = have_v3(f) ? 3 : 1;
+
+	assert_int_equal(mnt(f, 1, "/", a), 0);
+	assert_int_equal(mnt(f, mv, f->dir, b), 0);
+	assert_memory_equal(a, b, 32);
+	snprintf(path, sizeof(path), "%s/", f->dir);
+	assert_int_equal(mnt(f, 1, path, b), 0);
+	assert_memory_equal(a, b, 32);
+	snprintf(path, sizeof(path), "%s/sub", f->dir);
+	assert_int_equal(mnt(f, 1, path, c), 0);
+	assert_memory_not_equal(a, c, 32);
+	assert_int_equal(mnt(f, 1, "/sub", b), 0);
+	assert_memory_equal(b, c, 32);
+	assert_int_equal(mnt(f, 1, "/etc", b), 2);
+	assert_int_equal(mnt(f, 1, "/tmp", b), 2);
+	assert_int_equal(mnt(f, 1, "/sub/../../etc", b), 2);
+	assert_int_equal(mnt(f, 1, "relative", b), 2);
+	assert_int_equal(mnt(f, 1, "/plain", b), 20);     /* not a directory */
+	assert_int_equal(mnt(f, mv, "/nonexistent", b), 2);
+}
+
+static unsigned dump_count(struct fx *f, const char *want_path)
+{
+	unsigned n = 0;
+	const uint8_t *s;
+	uint32_t len;
+
+	tu_begin(&f->c, 5, RPC_PROG_MOUNT, 1, 2);
+	tu_call(f->srv, &f->c, &f->r);
+	while (xdr_get_bool(&f->r.d)) {
+		s = xdr_get_opaque(&f->r.d, 255, &len);
+		assert_int_equal(len, 9);
+		assert_memory_equal(s, "127.0.0.1", 9);
+		s = xdr_get_opaque(&f->r.d, 1024, &len);
+		assert_non_null(s);
+		if (want_path) {
+			assert_int_equal(len, strlen(want_path));
+			assert_memory_equal(s, want_path, len);
+		}
+		n++;
+	}
+	assert_false(f->r.d.err);
+	return n;
+}
+
+static void test_dump_umnt(void **state)
+{
+	struct fx *f = *state;
+	uint8_t fh[32];
+
+	assert_int_equal(dump_count(f, NULL), 0);
+	assert_int_equal(mnt(f, 1, "/", fh), 0);
+	assert_int_equal(mnt(f, 1, "/", fh), 0);
+	assert_int_equal(dump_count(f, "/"), 1);
+	tu_begin(&f->c, 6, RPC_PROG_MOUNT, 1, 3);
+	xdr_put_string(&f->c.e, "/");
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(f->r.len, 24);
+	assert_int_equal(dump_count(f, NULL), 0);
+	assert_int_equal(mnt(f, 1, "/", fh), 0);
+	assert_int_equal(mnt(f, 1, "/sub", fh), 0);
+	assert_int_equal(dump_count(f, NULL), 2);
+	tu_begin(&f->c, 7, RPC_PROG_MOUNT, 1, 4);
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(dump_count(f, NULL), 0);
+}
+
+static void test_export(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t want[] = {
+		0, 0, 0, 1, 0, 0, 0, 1, '/', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+
+	tu_begin(&f->c, 8, RPC_PROG_MOUNT, 1, 5);
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(xdr_dec_left(&f->r.d), sizeof(want));
+	assert_memory_equal(f->r.buf + f->r.d.pos, want, sizeof(want));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_getport, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getport_v2_only, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getaddr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
