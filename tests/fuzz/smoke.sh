@@ -78,9 +78,11 @@ for out in "${outputs[@]}"; do
 	corpus="$work/corpus-$name"
 	mkdir -p "$corpus" "$work/artifacts"
 	seed_core "$name" "$corpus"
-	# Seeds a module keeps next to its target: tests/fuzz/<module>/seeds/<target>/.
-	for d in "$root"/tests/fuzz/*/seeds/"$name"; do
-		[ -d "$d" ] && cp -r "$d"/. "$corpus"/
+	# Seeds a module keeps next to its target, in tests/fuzz/<module>/: files
+	# directly in seeds/ or corpus/, or in seeds/<target>/ or corpus/<target>/.
+	moddir="$root/$(dirname "$out")"
+	for d in "$moddir/seeds" "$moddir/corpus" "$moddir/seeds/$name" "$moddir/corpus/$name"; do
+		[ -d "$d" ] && find "$d" -maxdepth 1 -type f -exec cp {} "$corpus"/ \;
 	done
 	[ -n "$(ls -A "$corpus")" ] || head -c 64 /dev/urandom >"$corpus/random"
 	log="$work/$name.log"
