@@ -2,6 +2,7 @@
 /* test_frontend.c: QEMU stream/dgram frontends on a real NAT engine (DHCP DISCOVER -> OFFER). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,6 +32,7 @@ struct fixture {
 	struct frontend *fe;
 	indynet_engine *eng;
 	char path[108];
+	int netns_fd;  /* TAP test: the guest namespace, 0 when none */
 };
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -121,11 +129,27 @@ static void pump(struct frontend *fe, int ms)
 	}
 }
 
+/* Open the frontend described by fx->opts and attach it to a started NAT engine. */
+static void fixture_start(struct fixture *fx)
+{
+	struct indynet_config cfg;
+	char err[256];
+
+	assert_int_equal(frontend_new(&fx->opts, &fx->fe, err, sizeof(err)), 0);
+	indynet_config_init(&cfg);
+	cfg.mtu = fx->opts.mtu;
+	cfg.log_level = INDYNET_LOG_ERROR;
+	cfg.log = dlog_engine;
+	cfg.rx_notify = frontend_rx_notify;
+	cfg.rx_notify_opaque = fx->fe;
+	assert_int_equal(indynet_engine_new(&cfg, &fx->eng, err, sizeof(err)), 0);
+	assert_int_equal(frontend_start(fx->fe, fx->eng), 0);
+	assert_int_equal(indynet_engine_start(fx->eng), 0);
+}
+
 static int setup_kind(void **state, enum frontend_kind kind)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct indynet_config cfg;
-	char err[256];
 
 	assert_non_null(fx);
 	dlog_set_level(INDYNET_LOG_ERROR);
@@ -134,15 +158,7 @@ static int setup_kind(void **state, enum frontend_kind kind)
 	opts_init(&fx->opts);
 	fx->opts.frontend = kind;
 	fx->opts.frontend_arg = strdup(fx->path);
-	assert_int_equal(frontend_new(&fx->opts, &fx->fe, err, sizeof(err)), 0);
-	indynet_config_init(&cfg);
-	cfg.log_level = INDYNET_LOG_ERROR;
-	cfg.log = dlog_engine;
-	cfg.rx_notify = frontend_rx_notify;
-	cfg.rx_notify_opaque = fx->fe;
-	assert_int_equal(indynet_engine_new(&cfg, &fx->eng, err, sizeof(err)), 0);
-	assert_int_equal(frontend_start(fx->fe, fx->eng), 0);
-	assert_int_equal(indynet_engine_start(fx->eng), 0);
+	fixture_start(fx);
 	*state = fx;
 	return 0;
 }
@@ -174,6 +190,8 @@ static int teardown(void **state)
 		assert_int_equal(access(fx->path, F_OK), -1);
 	unlink(fx->path);
 	opts_free(&fx->opts);
+	if (fx->netns_fd > 0)
+		close(fx->netns_fd);
 	free(fx);
 	return 0;
 }
@@ -375,6 +393,132 @@ static void test_connect_retries_until_qemu_listens(void **state)
 	close(lfd);
 }
 
+/* ---- TAP in another network namespace (needs root; skipped otherwise) ---- */
+
+#define TAP_NAME "idtest0"
+#define TAP_MTU 1400
+
+struct ns_job {
+	int netns_fd;    /* in: namespace to enter, or -1 to make a new one (then out) */
+	int packet_fd;   /* out: AF_PACKET socket on TAP_NAME inside it */
+	int mtu;         /* out */
+	short flags;     /* out */
+};
+
+/* Runs on its own thread: setns/unshare affect only this thread. */
+static void *ns_thread(void *arg)
+{
+	struct ns_job *job = arg;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct ifreq ifr = { 0 };
+	int s;
+
+	if (job->netns_fd < 0) {
+		if (unshare(CLONE_NEWNET) == 0)
+			job->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		return NULL;
+	}
+	if (setns(job->netns_fd, CLONE_NEWNET) != 0)
+		return NULL;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", TAP_NAME);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0)
+		job->mtu = ifr.ifr_mtu;
+	if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0)
+		job->flags = ifr.ifr_flags;
+	if (s >= 0)
+		close(s);
+	sll.sll_ifindex = (int)if_nametoindex(TAP_NAME);
+	job->packet_fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (job->packet_fd >= 0 && bind(job->packet_fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		close(job->packet_fd);
+		job->packet_fd = -1;
+	}
+	return NULL;
+}
+
+static void ns_run(struct ns_job *job)
+{
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, ns_thread, job), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+static int setup_tap(void **state)
+{
+	struct ns_job job = { .netns_fd = -1, .packet_fd = -1 };
+	struct fixture *fx;
+	char nspath[64];
+
+	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0)
+		return 0; /* the test skips */
+	ns_run(&job);
+	if (job.netns_fd < 0)
+		return 0;
+	fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	dlog_set_level(INDYNET_LOG_ERROR);
+	fx->netns_fd = job.netns_fd;
+	snprintf(nspath, sizeof(nspath), "/proc/self/fd/%d", job.netns_fd);
+	opts_init(&fx->opts);
+	fx->opts.frontend = FE_TAP;
+	fx->opts.frontend_arg = strdup(TAP_NAME);
+	fx->opts.tap_netns = strdup(nspath);
+	fx->opts.mtu = TAP_MTU;
+	fixture_start(fx);
+	*state = fx;
+	return 0;
+}
+
+static int teardown_tap(void **state)
+{
+	return *state ? teardown(state) : 0;
+}
+
+/* Wait up to 3 s for a DHCP reply (UDP 67 -> 68) on the packet socket. */
+static size_t recv_dhcp_reply(int fd, uint8_t *buf, size_t cap)
+{
+	int64_t end = frontend_now_ms() + 3000;
+
+	while (frontend_now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		n = recv(fd, buf, cap, 0);
+		if (n > 14 + 20 + 8 && buf[12] == 0x08 && buf[13] == 0 && buf[14 + 9] == 17 &&
+		    buf[14 + 20 + 1] == 67 && buf[14 + 20 + 3] == 68)
+			return (size_t)n;
+	}
+	fail_msg("no DHCP reply on " TAP_NAME);
+	return 0;
+}
+
+static void test_tap_in_netns_dhcp(void **state)
+{
+	struct fixture *fx = *state;
+	struct ns_job job = { .packet_fd = -1 };
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	size_t len = build_discover(frame);
+
+	if (!fx)
+		skip();
+	/* The device is not in our namespace ... */
+	assert_int_equal(if_nametoindex(TAP_NAME), 0);
+	/* ... but in the guest's, up, with the configured MTU and no address needed. */
+	job.netns_fd = fx->netns_fd;
+	ns_run(&job);
+	assert_true(job.packet_fd >= 0);
+	assert_int_equal(job.mtu, TAP_MTU);
+	assert_true(job.flags & IFF_UP);
+	/* The guest's DISCOVER, sent on the TAP's kernel side, gets an OFFER back. */
+	assert_int_equal(send(job.packet_fd, frame, len, 0), (ssize_t)len);
+	assert_offer(reply, recv_dhcp_reply(job.packet_fd, reply, sizeof(reply)));
+	close(job.packet_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +531,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dgram_dhcp, setup_dgram, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tap_in_netns_dhcp, setup_tap, teardown_tap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
