@@ -17,6 +17,9 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Dtests=false
 fi
 
+# Regenerate first so that targets added since the last configure are listed.
+ninja -C "$build" build.ninja >/dev/null
+
 # Target output paths (relative to the build dir) of every executable named fuzz_*.
 mapfile -t outputs < <(meson introspect "$build" --targets | python3 -c '
 import json, os, sys
