@@ -127,22 +127,46 @@ static void nfs3_put_time(struct xdr_enc *e, const struct fs_time *t)
 	xdr_put_u32(e, t->nsec);
 }
 
+static uint8_t *nfs3_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static uint8_t *nfs3_be64(uint8_t *p, uint64_t v)
+{
+	return nfs3_be32(nfs3_be32(p, (uint32_t)(v >> 32)), (uint32_t)v);
+}
+
+static uint8_t *nfs3_be_time(uint8_t *p, const struct fs_time *t)
+{
+	return nfs3_be32(nfs3_be32(p, (uint32_t)t->sec), t->nsec);
+}
+
+/* fattr3 is on every hot path: one bounds check, then straight stores. */
 static void nfs3_put_fattr(struct xdr_enc *e, const struct fs_attr *a)
 {
-	xdr_put_u32(e, (uint32_t)a->type);
-	xdr_put_u32(e, a->mode);
-	xdr_put_u32(e, a->nlink);
-	xdr_put_u32(e, a->uid);
-	xdr_put_u32(e, a->gid);
-	xdr_put_u64(e, a->size);
-	xdr_put_u64(e, a->used);
-	xdr_put_u32(e, a->rdev_major);
-	xdr_put_u32(e, a->rdev_minor);
-	xdr_put_u64(e, a->fsid);
-	xdr_put_u64(e, a->fileid);
-	nfs3_put_time(e, &a->atime);
-	nfs3_put_time(e, &a->mtime);
-	nfs3_put_time(e, &a->ctime);
+	uint8_t *p = xdr_reserve(e, NFS3_FATTR_SIZE);
+
+	if (!p)
+		return;
+	p = nfs3_be32(p, (uint32_t)a->type);
+	p = nfs3_be32(p, a->mode);
+	p = nfs3_be32(p, a->nlink);
+	p = nfs3_be32(p, a->uid);
+	p = nfs3_be32(p, a->gid);
+	p = nfs3_be64(p, a->size);
+	p = nfs3_be64(p, a->used);
+	p = nfs3_be32(p, a->rdev_major);
+	p = nfs3_be32(p, a->rdev_minor);
+	p = nfs3_be64(p, a->fsid);
+	p = nfs3_be64(p, a->fileid);
+	p = nfs3_be_time(p, &a->atime);
+	p = nfs3_be_time(p, &a->mtime);
+	nfs3_be_time(p, &a->ctime);
 }
 
 /* post_op_attr: attributes when @a is non-NULL. */
@@ -422,13 +446,7 @@ static int nfs3_read(struct fs_export *fs, struct nfs_req *req)
 	}
 	e->pos = data_pos;
 	xdr_reserve(e, got);
-	hdr[0] = (uint8_t)(got >> 24);
-	hdr[1] = (uint8_t)(got >> 16);
-	hdr[2] = (uint8_t)(got >> 8);
-	hdr[3] = (uint8_t)got;
-	memset(hdr + 4, 0, 4);
-	hdr[7] = eof;
-	memcpy(hdr + 8, hdr, 4);
+	nfs3_be32(nfs3_be32(nfs3_be32(hdr, got), eof), got); /* count, eof, data length */
 	return nfs3_done(req);
 }
 
