@@ -48,7 +48,10 @@
  *
  * Guest RX: every frame for the guest goes on the SPSC RX ring (the engine
  * thread is its only producer).  At the end of each loop round that queued
- * frames, the RX eventfd is written once and cfg.rx_notify is called once.
+ * frames, cfg.rx_notify is called once, and the RX eventfd is written unless
+ * a wake-up is still pending there (rx_wake_pending, cleared by
+ * indynet_rx_fd_clear() before the consumer drains), so a consumer that
+ * drives itself by rx_notify costs no eventfd syscall per round.
  *
  * Commands (forwards, subnet, watches) from other threads are queued under
  * a mutex, the wake fd is written and the caller waits on a condition
@@ -109,6 +112,7 @@ struct indynet_engine {
 	struct frame_ring tx, rx;
 	int wake_fd, rx_fd;
 	atomic_bool tx_wake_pending;
+	atomic_bool rx_wake_pending; /* rx_fd written and not cleared since */
 	bool rx_pending;
 
 	pthread_t thread;
@@ -238,7 +242,8 @@ static void eng_flush(indynet_engine *e)
 		uint64_t one = 1;
 
 		e->rx_pending = false;
-		if (write(e->rx_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		if (!atomic_exchange(&e->rx_wake_pending, true) && write(e->rx_fd, &one, sizeof(one)) < 0 &&
+		    errno != EAGAIN)
 			ilog(INDYNET_LOG_WARN, "engine: rx eventfd: %s", strerror(errno));
 		if (e->cfg.rx_notify)
 			e->cfg.rx_notify(e->cfg.rx_notify_opaque);
@@ -396,6 +401,7 @@ void indynet_rx_fd_clear(indynet_engine *e)
 {
 	uint64_t v;
 
+	atomic_store(&e->rx_wake_pending, false);
 	if (read(e->rx_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		ilog(INDYNET_LOG_WARN, "engine: rx eventfd: %s", strerror(errno));
 }

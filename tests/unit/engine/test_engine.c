@@ -247,6 +247,27 @@ static void test_watch_fd_and_notify(void **state)
 	close(p[1]);
 }
 
+static void test_rx_fd_signals(void **state)
+{
+	indynet_engine *e = new_default();
+	uint8_t f[64], r[2048];
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+	struct pollfd p = { .fd = indynet_rx_fd(e), .events = POLLIN };
+
+	(void)state;
+	assert_int_equal(indynet_engine_start(e), 0);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(indynet_guest_send(e, f, n), 0);
+		assert_int_equal(poll(&p, 1, 2000), 1);
+		indynet_rx_fd_clear(e);
+		assert_true(indynet_guest_recv(e, r, sizeof(r)) > 0);
+		assert_int_equal(indynet_guest_recv(e, r, sizeof(r)), -EAGAIN);
+		assert_int_equal(poll(&p, 1, 0), 0); /* cleared and drained: quiet */
+	}
+	indynet_engine_free(e);
+}
+
 static void test_recv_api(void **state)
 {
 	indynet_engine *e = new_default();
@@ -455,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_learn_and_slirp_arp),
 		cmocka_unit_test(test_watch_fd_and_notify),
+		cmocka_unit_test(test_rx_fd_signals),
 		cmocka_unit_test(test_recv_api),
 		cmocka_unit_test(test_random_frames_accounted),
 		cmocka_unit_test(test_pcapng_capture),
