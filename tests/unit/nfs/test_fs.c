@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/* test_fs.c: handles across restarts, forged handles, containment, READDIR cookies, failed writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nfs/fs.h"
+#include "nfs/handle.h"
+#include "nfs/proc.h"
+#include "nfs_test_util.h"
+
+struct fx {
+	char *dir;
+	struct nfs_server *srv;
+	struct fs_export *fs;
+};
+
+static const struct fs_cred root_cred = { 0, 0, 0, NULL };
+static const struct fs_sattr no_sattr;
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_mkexport();
+	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
+	f->fs = nfs_server_fs(f->srv);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	nfs_server_free(f->srv);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void restart(struct fx *f)
+{
+	nfs_server_free(f->srv);
+	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
+	f->fs = nfs_server_fs(f->srv);
+}
+
+static void hpath(struct fx *f, const char *rel, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", f->dir, rel);
+}
+
+static void host_mkdir(struct fx *f, const char *rel)
+{
+	char p[4096];
+
+	hpath(f, rel, p, sizeof(p));
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static struct fs_node *walk(struct fx *f, const char *rel)
+{
+	struct fs_node *n = fs_root(f->fs);
+	char buf[512], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		assert_int_equal(fs_lookup(f->fs, n, (const uint8_t *)tok, (uint32_t)strlen(tok), &n), FS_OK);
+	return n;
+}
+
+static void handle_of(struct fx *f, const char *rel, uint8_t fh[FH_SIZE])
+{
+	fs_handle(f->fs, walk(f, rel), fh);
+}
+
+static uint64_t ino_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+static void test_handles_survive_restart(void **state)
+{
+	struct fx *f = *state;
+	uint8_t deep[FH_SIZE], mid[FH_SIZE], top[FH_SIZE], gone[FH_SIZE], root[FH_SIZE];
+	struct fs_node *n;
+	struct fs_attr a;
+	char p[4096];
+
+	host_mkdir(f, "a");
+	host_mkdir(f, "a/b");
+	host_mkdir(f, "a/b/c");
+	tu_write_file(f->dir, "a/b/c/file", "deep data");
+	tu_write_file(f->dir, "top", "t");
+	tu_write_file(f->dir, "a/doomed", "d");
+	handle_of(f, "a/b/c/file", deep);
+	handle_of(f, "a/b", mid);
+	handle_of(f, "top", top);
+	handle_of(f, "a/doomed", gone);
+	fs_handle(f->fs, fs_root(f->fs), root);
+	restart(f);
+	/* the root and a direct child resolve at once; the deep file through one scan */
+	assert_int_equal(fs_from_handle(f->fs, root, FH_SIZE, &n), FS_OK);
+	assert_ptr_equal(n, fs_root(f->fs));
+	assert_int_equal(fs_from_handle(f->fs, top, FH_SIZE, &n), FS_OK);
+	assert_int_equal(fs_from_handle(f->fs, deep, FH_SIZE, &n), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	hpath(f, "a/b/c/file", p, sizeof(p));
+	assert_true(a.fileid == ino_of(p));
+	assert_int_equal(a.size, 9);
+	assert_int_equal(fs_from_handle(f->fs, mid, FH_SIZE, &n), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_DIR);
+	/* ".." of a re-found directory is its real parent */
+	assert_int_equal(fs_lookup(f->fs, n, (const uint8_t *)"..", 2, &n), FS_OK);
+	hpath(f, "a", p, sizeof(p));
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	assert_true(a.fileid == ino_of(p));
+	/* an object deleted while the server was down is STALE */
+	restart(f);
+	hpath(f, "a/doomed", p, sizeof(p));
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(fs_from_handle(f->fs, gone, FH_SIZE, &n), FS_ERR_STALE);
+}
+
+static void test_forged_handles(void **state)
+{
+	struct fx *f = *state;
+	uint8_t good[FH_SIZE], bad[FH_SIZE + 8];
+	struct fh_data d;
+	struct fs_node *n;
+	char other_dir_tpl[] = "/tmp/indynet-other-XXXXXX";
+	struct nfs_server *other;
+	size_t i;
+
+	tu_write_file(f->dir, "f", "x");
+	handle_of(f, "f", good);
+	memcpy(bad, good, FH_SIZE);
+	/* truncated and oversized */
+	assert_int_equal(fs_from_handle(f->fs, good, FH_SIZE - 1, &n), FS_ERR_BADHANDLE);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE + 8, &n), FS_ERR_BADHANDLE);
+	assert_int_equal(fs_from_handle(f->fs, good, 0, &n), FS_ERR_BADHANDLE);
+	/* any flipped bit breaks the check word */
+	for (i = 0; i < FH_SIZE; i++) {
+		memcpy(bad, good, FH_SIZE);
+		bad[i] ^= 0x10;
+		assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_ERR_BADHANDLE);
+	}
+	/* well-formed, another export */
+	assert_non_null(mkdtemp(other_dir_tpl));
+	other = tu_server(other_dir_tpl, 0, false, NFS_ATTR_SQUASH);
+	fs_handle(nfs_server_fs(other), fs_root(nfs_server_fs(other)), bad);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_ERR_STALE);
+	nfs_server_free(other);
+	rmdir(other_dir_tpl);
+	/* well-formed, this export, the inode of /etc/passwd: not reachable */
+	assert_int_equal(fh_decode(good, FH_SIZE, 0, &d), FH_STALE);
+	d.export_id = ((uint32_t)good[4] << 24) | ((uint32_t)good[5] << 16) | ((uint32_t)good[6] << 8) | good[7];
+	d.ino = ino_of("/etc/passwd");
+	d.parent = ino_of("/etc");
+	fh_encode(&d, bad);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_ERR_STALE);
+	/* right inode, wrong generation or type */
+	d.ino = ino_of(f->dir) + 0;
+	memcpy(bad, good, FH_SIZE);
+	assert_int_equal(fh_decode(good, FH_SIZE, d.export_id, &d), FH_OK);
+	d.gen ^= 1;
+	fh_encode(&d, bad);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_ERR_STALE);
+	d.gen ^= 1;
+	d.type = FS_TYPE_DIR;
+	fh_encode(&d, bad);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_ERR_STALE);
+	d.type = FS_TYPE_REG;
+	fh_encode(&d, bad);
+	assert_int_equal(fs_from_handle(f->fs, bad, FH_SIZE, &n), FS_OK);
+}
+
+static void test_bad_names(void **state)
+{
+	struct fx *f = *state;
+	static const struct { const char *name; uint32_t len; enum fs_status lookup, create; } cases[] = {
+		{ "", 0, FS_ERR_NOENT, FS_ERR_INVAL },
+		{ "a/b", 3, FS_ERR_ACCES, FS_ERR_ACCES },
+		{ "../x", 4, FS_ERR_ACCES, FS_ERR_ACCES },
+		{ "/etc", 4, FS_ERR_ACCES, FS_ERR_ACCES },
+		{ "a\0b", 3, FS_ERR_ACCES, FS_ERR_ACCES },
+		{ ".", 1, FS_OK, FS_ERR_EXIST },
+		{ "..", 2, FS_OK, FS_ERR_EXIST },
+	};
+	char longname[257];
+	struct fs_node *n, *root = fs_root(f->fs);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint8_t *nm = (const uint8_t *)cases[i].name;
+
+		assert_int_equal(fs_lookup(f->fs, root, nm, cases[i].len, &n), cases[i].lookup);
+		assert_int_equal(fs_create(f->fs, root, nm, cases[i].len, FS_CREATE_GUARDED, &no_sattr, NULL,
+					   &root_cred, &n), cases[i].create);
+		assert_int_equal(fs_mkdir(f->fs, root, nm, cases[i].len, &no_sattr, &root_cred, &n),
+				 cases[i].create);
+	}
+	memset(longname, 'x', 256);
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)longname, 256, &n), FS_ERR_NAMETOOLONG);
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)longname, 256, FS_CREATE_UNCHECKED, &no_sattr,
+				   NULL, &root_cred, &n), FS_ERR_NAMETOOLONG);
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)longname, 255, FS_CREATE_UNCHECKED, &no_sattr,
+				   NULL, &root_cred, &n), FS_OK);
+	assert_int_equal(fs_remove(f->fs, root, (const uint8_t *)"..", 2), FS_ERR_INVAL);
+	assert_int_equal(fs_rmdir(f->fs, root, (const uint8_t *)"..", 2), FS_ERR_NOTEMPTY);
+	assert_int_equal(fs_rename(f->fs, root, (const uint8_t *)longname, 255, root, (const uint8_t *)"../out", 6),
+			 FS_ERR_ACCES);
+	assert_int_equal(access("/tmp/out", F_OK), -1);
+}
+
+static void test_symlink_containment(void **state)
+{
+	struct fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *l, *d, *n;
+	char p[4096], q[4096], text[64];
+	struct fs_attr a;
+	size_t len;
+	uint8_t fh[FH_SIZE];
+
+	hpath(f, "etc", p, sizeof(p));
+	assert_int_equal(symlink("/etc", p), 0);
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"etc", 3, &l), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, l, &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_LNK);
+	assert_int_equal(fs_lookup(f->fs, l, (const uint8_t *)"passwd", 6, &n), FS_ERR_NOTDIR);
+	assert_int_equal(fs_readlink(f->fs, l, text, sizeof(text), &len), FS_OK);
+	assert_int_equal(len, 4);
+	assert_memory_equal(text, "/etc", 4);
+	assert_int_equal(fs_lookup_path(f->fs, (const uint8_t *)"/etc/passwd", 11, &n), FS_ERR_NOTDIR);
+	assert_int_equal(fs_create(f->fs, l, (const uint8_t *)"x", 1, FS_CREATE_UNCHECKED, &no_sattr, NULL,
+				   &root_cred, &n), FS_ERR_NOTDIR);
+	/* a directory swapped for a symlink on the host after its handle went out */
+	host_mkdir(f, "d");
+	tu_write_file(f->dir, "d/inside", "mine");
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"d", 1, &d), FS_OK);
+	fs_handle(f->fs, d, fh);
+	restart(f);
+	hpath(f, "d", p, sizeof(p));
+	hpath(f, "d2", q, sizeof(q));
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(symlink("/etc", p), 0);
+	assert_int_equal(fs_from_handle(f->fs, fh, FH_SIZE, &d), FS_OK);
+	assert_int_equal(fs_lookup(f->fs, d, (const uint8_t *)"passwd", 6, &n), FS_ERR_NOENT);
+	assert_int_equal(fs_lookup(f->fs, d, (const uint8_t *)"inside", 6, &n), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	assert_int_equal(a.size, 4);
+}
+
+struct listing {
+	uint64_t cookie;
+	unsigned n, limit;
+	char (*names)[32];
+	unsigned cap;
+};
+
+static int collect(void *opaque, const struct fs_dirent *ent)
+{
+	struct listing *l = opaque;
+
+	if (l->n == l->limit)
+		return 1;
+	assert_true(l->cap > 0);
+	snprintf(l->names[--l->cap], 32, "%s", ent->name);
+	l->cookie = ent->cookie;
+	l->n++;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* List @d in batches of @batch, creating a new entry after every batch. */
+static unsigned list_while_adding(struct fx *f, struct fs_node *d, bool cookie32, unsigned batch,
+				  char (*names)[32], unsigned cap, bool restart_midway)
+{
+	struct listing l = { .names = names, .cap = cap };
+	unsigned added = 0, rounds = 0;
+	bool eof = false;
+	char name[64];
+	struct fs_node *n;
+	uint8_t fh[FH_SIZE];
+
+	fs_handle(f->fs, d, fh);
+	while (!eof) {
+		l.n = 0;
+		l.limit = batch;
+		assert_int_equal(fs_readdir(f->fs, d, l.cookie, cookie32, collect, &l, &eof), FS_OK);
+		if (cookie32)
+			assert_true(l.cookie <= UINT32_MAX);
+		snprintf(name, sizeof(name), "late-%u-%u", batch, added++);
+		assert_int_equal(fs_create(f->fs, d, (const uint8_t *)name, (uint32_t)strlen(name),
+					   FS_CREATE_GUARDED, &no_sattr, NULL, &root_cred, &n), FS_OK);
+		if (restart_midway && rounds == 10) {
+			restart(f);
+			assert_int_equal(fs_from_handle(f->fs, fh, FH_SIZE, &d), FS_OK);
+		}
+		assert_true(++rounds < 10000);
+	}
+	return cap - l.cap;
+}
+
+static void check_listing(char (*names)[32], unsigned got, unsigned base, unsigned cap)
+{
+	unsigned i, originals = 0;
+
+	qsort(names + (cap - got), got, 32, cmp_names);
+	for (i = cap - got + 1; i < cap; i++)
+		assert_string_not_equal(names[i - 1], names[i]);  /* no duplicates */
+	for (i = cap - got; i < cap; i++)
+		if (!strncmp(names[i], "e-", 2))
+			originals++;
+	assert_int_equal(originals, base);  /* nothing missing */
+}
+
+static void test_readdir_large(void **state)
+{
+	struct fx *f = *state;
+	const unsigned base = 2500, cap = 8000;
+	char (*names)[32] = calloc(cap, 32);
+	struct fs_node *d, *n;
+	char name[64];
+	unsigned i, got;
+
+	host_mkdir(f, "big");
+	d = walk(f, "big");
+	for (i = 0; i < base; i++) {
+		snprintf(name, sizeof(name), "e-%05u", i);
+		assert_int_equal(fs_create(f->fs, d, (const uint8_t *)name, (uint32_t)strlen(name),
+					   FS_CREATE_GUARDED, &no_sattr, NULL, &root_cred, &n), FS_OK);
+	}
+	got = list_while_adding(f, d, false, 37, names, cap, false);
+	check_listing(names, got, base, cap);
+	assert_true(got >= base + 2);
+	memset(names, 0, (size_t)cap * 32);
+	d = walk(f, "big");
+	got = list_while_adding(f, d, true, 23, names, cap, false);
+	check_listing(names, got, base, cap);
+	memset(names, 0, (size_t)cap * 32);
+	d = walk(f, "big");
+	got = list_while_adding(f, d, true, 50, names, cap, true);  /* 32-bit cookies across a restart */
+	check_listing(names, got, base, cap);
+	free(names);
+}
+
+struct dots {
+	uint64_t dot, dotdot;
+};
+
+static int find_dots(void *opaque, const struct fs_dirent *ent)
+{
+	struct dots *d = opaque;
+
+	if (!strcmp(ent->name, "."))
+		d->dot = ent->fileid;
+	else if (!strcmp(ent->name, ".."))
+		d->dotdot = ent->fileid;
+	return 0;
+}
+
+static void test_dotdot_fileid(void **state)
+{
+	struct fx *f = *state;
+	struct fs_node *d, *up, *root = fs_root(f->fs);
+	struct dots dots = { 0, 0 };
+	struct fs_attr a, ua, ra;
+	bool eof;
+
+	host_mkdir(f, "p");
+	host_mkdir(f, "p/q");
+	d = walk(f, "p/q");
+	assert_int_equal(fs_lookup(f->fs, d, (const uint8_t *)"..", 2, &up), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, up, &ua), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, d, &a), FS_OK);
+	assert_int_equal(fs_readdir(f->fs, d, 0, false, find_dots, &dots, &eof), FS_OK);
+	assert_true(eof);
+	assert_true(dots.dot == a.fileid);
+	assert_true(dots.dotdot == ua.fileid);
+	/* the root: ".." is the root itself, never the host's parent */
+	assert_int_equal(fs_getattr(f->fs, root, &ra), FS_OK);
+	assert_int_equal(fs_readdir(f->fs, root, 0, true, find_dots, &dots, &eof), FS_OK);
+	assert_true(dots.dotdot == ra.fileid);
+	assert_true(dots.dot == ra.fileid);
+}
+
+static void test_failed_write_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit old, lim = { 6000, 6000 };
+	struct fs_node *n, *root = fs_root(f->fs);
+	uint8_t data[8192] = { 1 };
+	uint32_t w = 0;
+	char p[4096];
+	struct stat st;
+
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"w", 1, FS_CREATE_GUARDED, &no_sattr, NULL,
+				   &root_cred, &n), FS_OK);
+	assert_int_equal(fs_write(f->fs, n, 0, data, 100, false, &w), FS_OK);
+	assert_int_equal(w, 100);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	setrlimit(RLIMIT_FSIZE, &lim);
+	assert_int_equal(fs_write(f->fs, n, 0, data, sizeof(data), true, &w), FS_ERR_FBIG);
+	setrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(w, 0);
+	hpath(f, "w", p, sizeof(p));
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, 100);  /* cut back: no partial garbage beyond the old end */
+}
+
+static void test_read_only_layer(void **state)
+{
+	struct fx *f = *state;
+	struct nfs_server *ro;
+	struct fs_export *fs;
+	struct fs_node *root, *n;
+	struct fs_sattr sa = { .set_mode = true, .mode = 0600 };
+	uint32_t w, granted;
+
+	tu_write_file(f->dir, "r", "data");
+	ro = tu_server(f->dir, 0, true, NFS_ATTR_SQUASH);
+	fs = nfs_server_fs(ro);
+	root = fs_root(fs);
+	assert_int_equal(fs_lookup(fs, root, (const uint8_t *)"r", 1, &n), FS_OK);
+	assert_int_equal(fs_setattr(fs, n, &sa, NULL), FS_ERR_ROFS);
+	assert_int_equal(fs_write(fs, n, 0, (const uint8_t *)"x", 1, true, &w), FS_ERR_ROFS);
+	assert_int_equal(fs_create(fs, root, (const uint8_t *)"c", 1, FS_CREATE_UNCHECKED, &no_sattr, NULL,
+				   &root_cred, &n), FS_ERR_ROFS);
+	assert_int_equal(fs_mkdir(fs, root, (const uint8_t *)"c", 1, &no_sattr, &root_cred, &n), FS_ERR_ROFS);
+	assert_int_equal(fs_symlink(fs, root, (const uint8_t *)"c", 1, (const uint8_t *)"t", 1, &no_sattr,
+				    &root_cred, &n), FS_ERR_ROFS);
+	assert_int_equal(fs_mknod(fs, root, (const uint8_t *)"c", 1, FS_TYPE_FIFO, 0, 0, &no_sattr, &root_cred,
+				  &n), FS_ERR_ROFS);
+	assert_int_equal(fs_remove(fs, root, (const uint8_t *)"r", 1), FS_ERR_ROFS);
+	assert_int_equal(fs_rmdir(fs, root, (const uint8_t *)"r", 1), FS_ERR_ROFS);
+	assert_int_equal(fs_rename(fs, root, (const uint8_t *)"r", 1, root, (const uint8_t *)"s", 1), FS_ERR_ROFS);
+	assert_int_equal(fs_lookup(fs, root, (const uint8_t *)"r", 1, &n), FS_OK);
+	assert_int_equal(fs_link(fs, n, root, (const uint8_t *)"l", 1), FS_ERR_ROFS);
+	assert_int_equal(fs_access(fs, n, &root_cred, 0x3f, &granted), FS_OK);
+	assert_int_equal(granted & (FS_ACCESS_MODIFY | FS_ACCESS_EXTEND | FS_ACCESS_DELETE), 0);
+	assert_true(granted & FS_ACCESS_READ);
+	nfs_server_free(ro);
+}
+
+static void test_exclusive_create(void **state)
+{
+	struct fx *f = *state;
+	const uint8_t v1[8] = "verf0001", v2[8] = "verf0002";
+	struct fs_node *root = fs_root(f->fs), *a, *b;
+
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"ex", 2, FS_CREATE_EXCLUSIVE, &no_sattr, v1,
+				   &root_cred, &a), FS_OK);
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"ex", 2, FS_CREATE_EXCLUSIVE, &no_sattr, v1,
+				   &root_cred, &b), FS_OK);
+	assert_ptr_equal(a, b);
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"ex", 2, FS_CREATE_EXCLUSIVE, &no_sattr, v2,
+				   &root_cred, &b), FS_ERR_EXIST);
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"ex", 2, FS_CREATE_GUARDED, &no_sattr, NULL,
+				   &root_cred, &b), FS_ERR_EXIST);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handles_survive_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_containment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dotdot_fileid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_layer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exclusive_create, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
