@@ -110,7 +110,7 @@ check "DHCP lease from indynetd" sh -c 'ip -4 addr show dev eth0 | grep -q "inet
 report address "$(ip -4 -o addr show dev eth0 | awk '{print $4}')"
 check "ping the gateway $GW" ping -c 3 -W 3 $GW
 report ping "$(ping -c 3 -W 3 $GW | sed -n 's|.*= \([0-9.]*\)/\([0-9.]*\)/.*|\2|p')"
-check "fetch http://$GW:8080/ (the host's 127.0.0.1:8080)" wget -q -T 20 -O /tmp/page.html http://$GW:8080/
+check "fetch http://$GW:8080/ (the host's 127.0.0.1:8080)" timeout 20 wget -q -O /tmp/page.html http://$GW:8080/
 echo "demo-page: $(sed -n 's/.*<p>\(.*\)<\/p>.*/\1/p' /tmp/page.html)"
 if [ "$NFS" = 1 ]; then
 	mkdir -p /mnt/share

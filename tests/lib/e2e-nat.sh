@@ -20,7 +20,7 @@ check "DHCP lease 192.168.0.2/24" sh -c 'ip -4 addr show dev eth0 | grep "inet 1
 check "default route via $GW" sh -c "ip route show default | grep 'via $GW'"
 check "resolv.conf names 192.168.0.3" grep -q 'nameserver 192.168.0.3' /etc/resolv.conf
 check "ping the gateway $GW" ping -c 3 -W 3 $GW
-check "wget 4 MiB from the host's loopback via $GW:8000" wget -q -T 60 -O /tmp/down.bin http://$GW:8000/down.bin
+check "wget 4 MiB from the host's loopback via $GW:8000" timeout 60 wget -q -O /tmp/down.bin http://$GW:8000/down.bin
 report down_md5 "$(md5 /tmp/down.bin)"
 report down_size "$(wc -c < /tmp/down.bin)"
 dd if=/dev/urandom of=/tmp/up.bin bs=64k count=64 2>/dev/null
@@ -29,10 +29,11 @@ check "nc upload of 4 MiB to the host's loopback via $GW:8001" sh -c "nc $GW 800
 if [ "${RESTART:-0}" = 1 ]; then
 	echo "VM-STEP restart-daemon"
 	# wait for the link to go away, then for it to come back
-	i=0; while ping -c 1 -W 1 $GW >/dev/null 2>&1 && [ $i -lt 30 ]; do i=$((i + 1)); sleep 0.2; done
+	i=0; while ping -c 1 -W 1 $GW >/dev/null 2>&1 && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.2; done
+	[ $i -lt 50 ] && report link_down_seen yes
 	check "the gateway answers again after the daemon restart" sh -c \
 		"i=0; until ping -c 1 -W 1 $GW; do i=\$((i + 1)); [ \$i -lt 40 ] || exit 1; done"
-	check "wget after the restart" wget -q -T 30 -O /tmp/again.txt http://$GW:8000/small.txt
+	check "wget after the restart" timeout 30 wget -q -O /tmp/again.txt http://$GW:8000/small.txt
 	report again "$(cat /tmp/again.txt)"
 fi
 finish
@@ -73,6 +74,7 @@ nat_e2e() {
 	t_wait 10 eval '! kill -0 '"$sink_pid" || t_fail "the upload sink did not see the end of the stream"
 	t_expect_eq "upload: md5 host = guest" "$(vm_value up_md5)" "$(t_md5 "$T_TMP/up.got")"
 	if [ "${NAT_E2E_RESTART:-0}" = 1 ]; then
+		t_expect_eq "the guest saw the gateway go away during the restart" yes "$(vm_value link_down_seen)"
 		t_expect_eq "fetch after the restart" "$(cat "$T_TMP/www/small.txt")" "$(vm_value again)"
 	fi
 	vm_daemon_stop

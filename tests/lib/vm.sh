@@ -15,7 +15,8 @@
 #   vm_daemon_stop         SIGTERM indynetd, fail unless it exits 0 within 10 s
 #   vm_boot SCRIPT [run.sh options]   boot the guest running SCRIPT (a file) in the
 #                          background; console in $VM_CONSOLE, pid in $VM_PID
-#   vm_wait_line REGEX SECS          wait for a console line matching REGEX
+#   vm_wait_line REGEX SECS          wait for a console line matching REGEX (1 if the
+#                          guest stops or SECS pass first)
 #   vm_wait SECS           wait for the guest to finish; sets $VM_RC (guest exit status)
 #   vm_checks              copy the guest's "VM-CHECK" lines into this test's results
 #                          (fails on the first failed one, printing its evidence)
@@ -84,7 +85,13 @@ vm_boot() {
 }
 
 vm_wait_line() {
-	t_wait "$2" grep -qE "$1" "$VM_CONSOLE"
+	local i n=$(($2 * 10))
+	for ((i = 0; i < n; i++)); do
+		grep -qE "$1" "$VM_CONSOLE" 2>/dev/null && return 0
+		kill -0 "$VM_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 vm_wait() {

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # guest-lib.sh: check helpers for scripts that run inside the test guest (installed as /lib/indynet-guest.sh).
 #
+# Note: Debian's busybox 1.35 wget crashes with -T; wrap commands in busybox timeout instead.
+#
 # A guest script does ". /lib/indynet-guest.sh", then:
 #   check DESC CMD...      run CMD; print "VM-CHECK ok DESC" or "VM-CHECK FAIL DESC"
 #                          followed by CMD's output (indented); time in ms is printed too

@@ -77,7 +77,7 @@ case $NET in
 stream:*) wait_sock "${NET#stream:}"
 	NETARGS=(-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=${NET#stream:}") ;;
 stream-connect:*) rm -f "${NET#stream-connect:}"
-	NETARGS=(-netdev "stream,id=n0,server=on,wait=off,addr.type=unix,addr.path=${NET#stream-connect:}") ;;
+	NETARGS=(-netdev "stream,id=n0,server=on,addr.type=unix,addr.path=${NET#stream-connect:}") ;;
 dgram:*) p=${NET#dgram:}
 	wait_sock "${p#*:}"
 	rm -f "${p%%:*}"
