@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/checksum.h"
 #include "core/eth.h"
+#include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/udp.h"
 #include "engine_test.h"
@@ -189,6 +191,50 @@ static void test_udp_echo_to_host_loopback(void **state)
 	indynet_engine_free(e);
 }
 
+struct echo_match {
+	uint16_t id, seq;
+};
+
+static int match_echo_reply(const uint8_t *f, size_t len, void *arg)
+{
+	struct echo_match *m = arg;
+	struct eth_view eth;
+	struct ipv4_view ip;
+	struct icmp_view ic;
+
+	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
+	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_ICMP &&
+	       ip.src == t_ip(192, 168, 0, 1) && ip.dst == t_ip(192, 168, 0, 2) &&
+	       icmp_parse(ip.payload, ip.payload_len, true, &ic) == 0 && ic.type == ICMP_ECHO_REPLY &&
+	       ic.id == m->id && ic.seq == m->seq && ic.payload_len == 32;
+}
+
+static void test_ping_gateway(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	static const uint8_t gw_mac[6] = { 0x52, 0x55, 192, 168, 0, 1 };
+	uint8_t f[128], r[2048], *ip = f + ETH_HLEN, *ic = ip + IPV4_HLEN;
+	struct echo_match m = { .id = 0x77, .seq = 3 };
+	uint16_t c;
+
+	(void)state;
+	guest_arp(e);
+	eth_build(f, gw_mac, guest_mac, ETHERTYPE_IPV4);
+	memset(ic, 0, ICMP_HLEN);
+	ic[0] = ICMP_ECHO_REQUEST;
+	ic[4] = 0;
+	ic[5] = 0x77;
+	ic[7] = 3;
+	memset(ic + ICMP_HLEN, 0xab, 32);
+	c = csum_fold(csum_add(0, ic, ICMP_HLEN + 32));
+	memcpy(ic + 2, &c, 2);
+	assert_int_equal(ipv4_build(ip, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), IPPROTO_ICMP, 1, ICMP_HLEN + 32),
+			 IPV4_HLEN);
+	assert_int_equal(indynet_guest_send(e, f, ETH_HLEN + IPV4_HLEN + ICMP_HLEN + 32), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_echo_reply, &m) > 0);
+	indynet_engine_free(e);
+}
+
 static uint16_t free_tcp_port(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -302,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_offer_and_ack),
 		cmocka_unit_test(test_subnet_change_then_dhcp),
 		cmocka_unit_test(test_udp_echo_to_host_loopback),
+		cmocka_unit_test(test_ping_gateway),
 		cmocka_unit_test(test_forward_add_remove_live),
 		cmocka_unit_test(test_forward_port_in_use),
 		cmocka_unit_test(test_udp_forward_reaches_guest),
