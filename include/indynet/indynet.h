@@ -175,6 +175,10 @@ int indynet_engine_start(indynet_engine *e);
 /**
  * indynet_engine_stop() - stop the poll loop and join its thread; idempotent.
  * @e: engine
+ *
+ * Frames still queued for the engine are processed before the thread ends.
+ * Called from a callback on the engine thread it only asks the loop to end
+ * after the current round; call it again from another thread to join.
  */
 void indynet_engine_stop(indynet_engine *e);
 

@@ -643,6 +643,8 @@ void indynet_engine_stop(indynet_engine *e)
 	if (!e || !e->thread_started)
 		return;
 	atomic_store(&e->stop, true);
+	if (eng_current == e)
+		return; /* from a callback: the loop ends after this round; join later */
 	eng_wake(e);
 	pthread_join(e->thread, NULL);
 	e->thread_started = false;
