@@ -219,8 +219,9 @@ struct seeq_pump_result seeq_pump(seeq *s);
  *
  * The thread sleeps until the engine's RX descriptor is readable or a
  * register write kicks it (TX or RX channel started, reset, mode change).
- * While a frame waits for the guest to return a descriptor it retries
- * every 200 microseconds.
+ * While a frame waits for the guest to hand back a descriptor (drivers do
+ * that in memory only) it retries after 200 microseconds, backing off to
+ * 6.4 ms while nothing moves.
  *
  * Return: 0, -EALREADY, -ENOTSUP (engine has no RX descriptor) or -errno.
  */

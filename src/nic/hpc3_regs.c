@@ -86,11 +86,19 @@ static void hpc3_reset_write(struct seeq *s, uint32_t v)
  * hpc3_reg_read() - read a 32-bit HPC3 Ethernet register.
  * @s: model (locked)
  * @off: 4-aligned offset
+ * @raw: the stored value of CTRL and RESET, without the status merge and
+ *       the interrupt bit (for read-modify-write of narrow writes)
  *
  * Return: the value; unknown offsets read 0.
  */
-uint32_t hpc3_reg_read(struct seeq *s, uint32_t off)
+uint32_t hpc3_reg_read(struct seeq *s, uint32_t off, bool raw)
 {
+	if (raw && off == SEEQ_HPC3_RX_CTRL)
+		return s->rx.ctrl;
+	if (raw && off == SEEQ_HPC3_TX_CTRL)
+		return s->tx.ctrl;
+	if (raw && off == SEEQ_HPC3_RESET)
+		return s->reset;
 	switch (off) {
 	case SEEQ_HPC3_RX_CBP: return s->rx.cbp;
 	case SEEQ_HPC3_RX_NBDP: return s->rx.nbdp;

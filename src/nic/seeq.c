@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 seeq *seeq_new(const struct seeq_host_ops *ops, void *opaque, indynet_engine *engine)
@@ -22,7 +23,11 @@ seeq *seeq_new(const struct seeq_host_ops *ops, void *opaque, indynet_engine *en
 	s->ops = *ops;
 	s->opaque = opaque;
 	s->engine = engine;
-	s->kick_fd = -1;
+	s->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->kick_fd < 0) {
+		free(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->irq_lock, NULL);
 	seeq_edlc_power_on(s);
@@ -35,6 +40,7 @@ void seeq_free(seeq *s)
 	if (!s)
 		return;
 	seeq_stop_thread(s);
+	close(s->kick_fd);
 	pthread_mutex_destroy(&s->irq_lock);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -83,7 +89,7 @@ uint32_t seeq_reg_read(seeq *s, uint32_t hpc3_offset, unsigned size)
 	if (seeq_is_edlc(hpc3_offset)) {
 		v = seeq_edlc_read(s, (hpc3_offset - SEEQ_HPC3_EDLC) >> 2);
 	} else {
-		v = hpc3_reg_read(s, hpc3_offset & ~3u);
+		v = hpc3_reg_read(s, hpc3_offset & ~3u, false);
 		v = (v >> seeq_lane_shift(hpc3_offset, size)) & seeq_lane_mask(size);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -102,7 +108,7 @@ void seeq_reg_write(seeq *s, uint32_t hpc3_offset, uint32_t value, unsigned size
 		uint32_t off = hpc3_offset & ~3u;
 		unsigned shift = seeq_lane_shift(hpc3_offset, size);
 		uint32_t mask = seeq_lane_mask(size) << shift;
-		uint32_t v = (hpc3_reg_read(s, off) & ~mask) | ((value << shift) & mask);
+		uint32_t v = (hpc3_reg_read(s, off, true) & ~mask) | ((value << shift) & mask);
 
 		if (size >= 4)
 			v = value;

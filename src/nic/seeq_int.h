@@ -89,7 +89,7 @@ uint8_t seeq_edlc_read(struct seeq *s, unsigned reg);
 bool seeq_edlc_write(struct seeq *s, unsigned reg, uint8_t v);
 
 /* hpc3_regs.c */
-uint32_t hpc3_reg_read(struct seeq *s, uint32_t off);
+uint32_t hpc3_reg_read(struct seeq *s, uint32_t off, bool raw);
 bool hpc3_reg_write(struct seeq *s, uint32_t off, uint32_t v);
 void hpc3_power_on(struct seeq *s);
 

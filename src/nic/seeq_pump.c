@@ -14,7 +14,8 @@
  * eventfd that register writes kick (a channel started, reset, RX mode
  * changed).  It pumps until there is nothing left to do now.  Only while a
  * frame is refused - the guest returns descriptors by setting OWN in
- * memory, which no register write announces - it re-polls every 200 us.
+ * memory, which no register write announces - it re-polls, after 200 us
+ * and backing off to 6.4 ms while nothing moves.
  */
 
 #include "nic/seeq_int.h"
@@ -22,11 +23,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SEEQ_REFUSED_RETRY_NS 200000L
+/* Retry while a frame is refused: 200 us, doubling up to 6.4 ms while nothing moves. */
+#define SEEQ_RETRY_MIN_NS 200000L
+#define SEEQ_RETRY_MAX_NS 6400000L
 
 static enum seeq_rx_result seeq_rx_drain(struct seeq *s, unsigned *filtered, bool *again)
 {
@@ -87,16 +89,17 @@ void seeq_kick(struct seeq *s)
 		(void)!write(s->kick_fd, &one, sizeof(one));
 }
 
-static void seeq_thread_wait(struct seeq *s, int rx_fd, bool refused)
+/* Sleep until kicked, a frame arrives, or (@retry_ns > 0) the retry time passes. */
+static void seeq_thread_wait(struct seeq *s, int rx_fd, long retry_ns)
 {
 	struct pollfd fds[2] = {
 		{ .fd = s->kick_fd, .events = POLLIN },
 		{ .fd = rx_fd, .events = POLLIN },
 	};
-	struct timespec retry = { 0, SEEQ_REFUSED_RETRY_NS };
+	struct timespec retry = { 0, retry_ns };
 	uint64_t n;
 
-	(void)ppoll(fds, 2, refused ? &retry : NULL, NULL);
+	(void)ppoll(fds, 2, retry_ns > 0 ? &retry : NULL, NULL);
 	if (fds[0].revents & POLLIN)
 		(void)!read(s->kick_fd, &n, sizeof(n));
 }
@@ -106,13 +109,23 @@ static void *seeq_thread_main(void *arg)
 	struct seeq *s = arg;
 	int rx_fd = indynet_rx_fd(s->engine);
 	struct seeq_pump_result r = { 0 };
+	long retry_ns = 0;
+	bool moved;
 
 	while (!atomic_load(&s->thread_stop)) {
-		seeq_thread_wait(s, rx_fd, r.rx == SEEQ_RX_REFUSED);
+		seeq_thread_wait(s, rx_fd, retry_ns);
 		indynet_rx_fd_clear(s->engine);
+		moved = false;
 		do {
 			r = seeq_pump(s);
+			moved |= r.tx > 0 || r.rx == SEEQ_RX_DELIVERED;
 		} while (r.again && !atomic_load(&s->thread_stop));
+		if (r.rx != SEEQ_RX_REFUSED)
+			retry_ns = 0;
+		else if (moved || retry_ns == 0)
+			retry_ns = SEEQ_RETRY_MIN_NS;
+		else if (retry_ns < SEEQ_RETRY_MAX_NS)
+			retry_ns *= 2;
 	}
 	return NULL;
 }
@@ -125,16 +138,11 @@ int seeq_start_thread(seeq *s)
 		return -EALREADY;
 	if (indynet_rx_fd(s->engine) < 0)
 		return -ENOTSUP;
-	s->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->kick_fd < 0)
-		return -errno;
 	atomic_store(&s->thread_stop, false);
 	atomic_store(&s->kick_wanted, true);
 	err = pthread_create(&s->thread, NULL, seeq_thread_main, s);
 	if (err) {
 		atomic_store(&s->kick_wanted, false);
-		close(s->kick_fd);
-		s->kick_fd = -1;
 		return -err;
 	}
 	s->thread_running = true;
@@ -151,7 +159,5 @@ void seeq_stop_thread(seeq *s)
 	(void)!write(s->kick_fd, &one, sizeof(one));
 	pthread_join(s->thread, NULL);
 	atomic_store(&s->kick_wanted, false);
-	close(s->kick_fd);
-	s->kick_fd = -1;
 	s->thread_running = false;
 }

@@ -248,6 +248,38 @@ static void test_clear_interrupt_strobe_sets_old(void **state)
 	assert_int_equal(f->m->rises, 2);
 }
 
+static void test_narrow_writes(void **state)
+{
+	struct fx *f = *state;
+
+	swrite(f, 7, SEEQ_TXC_GOOD);
+	send_one(f, 0);
+	assert_true(f->m->irq);
+	/* A byte write to another lane of RESET must not replay the pending bit as a strobe. */
+	seeq_reg_write(f->s, SEEQ_HPC3_RESET + 2, 0, 1);
+	assert_true(f->m->irq);
+	seeq_reg_write(f->s, SEEQ_HPC3_RESET + 3, SEEQ_RESET_LOOPBACK | SEEQ_RESET_CLRINT, 1);
+	assert_false(f->m->irq);
+	assert_int_equal(rd(f, SEEQ_HPC3_RESET), SEEQ_RESET_LOOPBACK);
+	/* A byte write of CTRL bits 15:8 with ACTIVE starts the channel and keeps the low byte. */
+	gmem_desc(f->m, 0x1000, 0x2000, SEEQ_DESC_OWN | 100, 0x1010);
+	wr(f, SEEQ_HPC3_RX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_RX_CTRL, 0x40);
+	seeq_reg_write(f->s, SEEQ_HPC3_RX_CTRL + 2, SEEQ_CTRL_ACTIVE >> 8, 1);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | 0x40 | 0x80);
+	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1000);
+	/* A 16-bit write at +2 covers bits 15:0. */
+	seeq_reg_write(f->s, SEEQ_HPC3_RX_CTRL + 2, SEEQ_CTRL_ACTIVE, 2);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | 0x80);
+	/* Byte writes to the upper lanes of a pointer register. */
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x00001010);
+	seeq_reg_write(f->s, SEEQ_HPC3_TX_NBDP, 0xAB, 1);
+	seeq_reg_write(f->s, SEEQ_HPC3_TX_NBDP + 3, 0x34, 1);
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_NBDP), 0xAB001034u);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_TX_NBDP + 1, 1), 0x00);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_TX_NBDP, 2), 0xAB00);
+}
+
 static void test_snapshot_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -329,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_active_amask, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_register, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_clear_interrupt_strobe_sets_old, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_narrow_writes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_round_trip, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_power_on_reset, fx_setup, fx_teardown),
 	};
