@@ -11,7 +11,7 @@
 
 /*
  * Squash presents host modes and the configured owner.  Mapped keeps the
- * guest's owner, group, mode and (for device nodes, which live on the host
+ * guest's owner, group, mode and (for special files, which live on the host
  * as regular placeholder files) type and device numbers in one extended
  * attribute, "user.indynet.attr", as text: "uid gid mode type major minor".
  * Symlinks cannot carry user xattrs on Linux; they present host values.
@@ -99,7 +99,8 @@ int attr_mapped_load(int fd, enum fs_type host_type, struct fs_attr *a)
 	a->uid = uid;
 	a->gid = gid;
 	a->mode = mode & 07777;
-	if (host_type == FS_TYPE_REG && (type == FS_TYPE_CHR || type == FS_TYPE_BLK)) {
+	if (host_type == FS_TYPE_REG && (type == FS_TYPE_CHR || type == FS_TYPE_BLK || type == FS_TYPE_FIFO ||
+					 type == FS_TYPE_SOCK)) {
 		a->type = (enum fs_type)type;
 		a->rdev_major = maj;
 		a->rdev_minor = min;

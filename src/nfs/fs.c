@@ -558,8 +558,13 @@ static void fs_scan_all(struct fs_export *fs)
 	uint64_t *queue = NULL;
 	size_t qlen = 0, qcap = 0, head = 0, budget = FS_SCAN_MAX;
 	struct fs_node *dir = fs->root;
+	char msg[160];
 
 	fs->last_scan = fs_now_sec();
+	if (fs->cfg.log) {
+		snprintf(msg, sizeof(msg), "unknown handle: indexing %s (%zu objects known)", fs->path, fs->count);
+		fs->cfg.log(fs->cfg.log_opaque, 2, msg);
+	}
 	for (;;) {
 		if (dir && dir->type == FS_TYPE_DIR)
 			fs_scan_dir(fs, dir, 0, &queue, &qlen, &qcap, &budget);

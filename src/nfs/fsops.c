@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nfs/fs.h"
@@ -184,17 +185,44 @@ static enum fs_status fs_finish_new(struct fs_export *fs, struct fs_node *dir, i
 	return FS_OK;
 }
 
+/* The verifier as two times (for filesystems without user xattrs, as knfsd does). */
+static void fs_verf_times(const uint8_t verf[8], struct timespec ts[2])
+{
+	ts[0].tv_sec = (time_t)((uint32_t)verf[0] << 24 | (uint32_t)verf[1] << 16 | (uint32_t)verf[2] << 8 | verf[3]);
+	ts[1].tv_sec = (time_t)((uint32_t)verf[4] << 24 | (uint32_t)verf[5] << 16 | (uint32_t)verf[6] << 8 | verf[7]);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+}
+
+/* Store an exclusive-create verifier on a file just created (@fd open for writing). */
+static int fs_verf_store(int fd, const uint8_t verf[8])
+{
+	struct timespec ts[2];
+
+	if (fsetxattr(fd, FS_VERF_XATTR, verf, 8, 0) == 0)
+		return 0;
+	if (errno != ENOTSUP && errno != EPERM)
+		return -errno;
+	fs_verf_times(verf, ts);
+	return futimens(fd, ts) < 0 ? -errno : 0;
+}
+
 static bool fs_verf_matches(struct fs_export *fs, struct fs_node *n, const uint8_t verf[8])
 {
+	struct timespec ts[2];
 	uint8_t have[8];
+	struct stat st;
 	char path[32];
+	ssize_t got;
 	int fd = fs_node_fd(fs, n);
 
 	if (fd < 0)
 		return false;
 	fs_proc_path(path, sizeof(path), fd);
-	return getxattr(path, FS_VERF_XATTR, have, sizeof(have)) == (ssize_t)sizeof(have) &&
-	       !memcmp(have, verf, sizeof(have));
+	got = getxattr(path, FS_VERF_XATTR, have, sizeof(have));
+	if (got >= 0 || (errno != ENOTSUP && errno != ENODATA))
+		return got == (ssize_t)sizeof(have) && !memcmp(have, verf, sizeof(have));
+	fs_verf_times(verf, ts);
+	return fstat(fd, &st) == 0 && st.st_atim.tv_sec == ts[0].tv_sec && st.st_mtim.tv_sec == ts[1].tv_sec;
 }
 
 static enum fs_status fs_create_existing(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
@@ -265,11 +293,12 @@ enum fs_status fs_create(struct fs_export *fs, struct fs_node *dir, const uint8_
 	if (fd < 0)
 		return fs_errno(errno);
 	if (how == FS_CREATE_EXCLUSIVE) {
-		if (fsetxattr(fd, FS_VERF_XATTR, verf, 8, 0) < 0) {
-			st = fs_errno(errno);
+		int rc = fs_verf_store(fd, verf);
+
+		if (rc < 0) {
 			close(fd);
 			unlinkat(dfd, cname, 0);
-			return st;
+			return fs_errno(-rc);
 		}
 	}
 	close(fd);
@@ -341,7 +370,7 @@ enum fs_status fs_symlink(struct fs_export *fs, struct fs_node *dir, const uint8
 	return fs_finish_new(fs, dir, dfd, cname, &s, cred, 0777, out);
 }
 
-static enum fs_status fs_mknod_device(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
+static enum fs_status fs_mknod_special(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
 				      enum fs_type type, uint32_t major, uint32_t minor,
 				      const struct fs_sattr *sa, const struct fs_cred *cred,
 				      struct fs_node **out)
@@ -373,9 +402,9 @@ static enum fs_status fs_mknod_device(struct fs_export *fs, struct fs_node *dir,
 }
 
 /**
- * fs_mknod() - MKNOD: FIFOs and sockets on the host; character and block
- * devices only under the mapped model (a regular placeholder file carrying
- * the type and numbers in its attributes), else FS_ERR_NOTSUPP.
+ * fs_mknod() - MKNOD.  Squash: FIFOs and sockets on the host, devices
+ * FS_ERR_NOTSUPP.  Mapped: every special file is a regular placeholder file
+ * carrying the guest's type, device numbers and owner in its attributes.
  * @fs: export
  * @dir: directory
  * @name: name bytes
@@ -405,13 +434,15 @@ enum fs_status fs_mknod(struct fs_export *fs, struct fs_node *dir, const uint8_t
 	case FS_TYPE_FIFO: fmt = S_IFIFO; break;
 	case FS_TYPE_SOCK: fmt = S_IFSOCK; break;
 	case FS_TYPE_CHR:
-	case FS_TYPE_BLK:
-		if (fs->cfg.attr_model != NFS_ATTR_MAPPED)
-			return FS_ERR_NOTSUPP;
-		return fs_mknod_device(fs, dir, dfd, cname, type, major, minor, sa, cred, out);
+	case FS_TYPE_BLK: fmt = 0; break;
 	default:
 		return FS_ERR_BADTYPE;
 	}
+	/* Special files cannot carry user xattrs: the mapped model keeps them all as placeholders. */
+	if (fs->cfg.attr_model == NFS_ATTR_MAPPED)
+		return fs_mknod_special(fs, dir, dfd, cname, type, major, minor, sa, cred, out);
+	if (!fmt)
+		return FS_ERR_NOTSUPP;
 	if (mknodat(dfd, cname, fmt | attr_host_mode(fs->cfg.attr_model, type, 0600), 0) < 0)
 		return fs_errno(errno);
 	return fs_finish_new(fs, dir, dfd, cname, sa, cred, 0644, out);

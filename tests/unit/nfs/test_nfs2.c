@@ -608,6 +608,13 @@ static void test_mapped_model(void **state)
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(getattr(f, fh, &a), 0);
 	assert_int_equal(a.type, 4);
+	/* so does a FIFO (special files cannot carry the owner's xattr) */
+	assert_int_equal(create(f, f->root, "fifo", S_IFIFO | 0600, NOVAL, fh, &a), 0);
+	assert_int_equal(a.mode, S_IFIFO | 0600);
+	assert_int_equal(a.uid, 4321);
+	host_path(f, "fifo", p, sizeof(p));
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
 }
 
 static void test_read_only(void **state)
