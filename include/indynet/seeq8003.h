@@ -16,9 +16,15 @@
  *
  * Guest memory is reached only through struct seeq_host_ops; the model
  * copies whole buffers per call and does the big-endian byte order of the
- * descriptors itself.  The callbacks run with the model's lock held: they
- * must not call back into seeq_*().  set_irq() is called without that lock,
- * once per change of the line level.
+ * descriptors itself.
+ *
+ * Threads: register accesses and pumps serialise on the model's lock, and
+ * mem_read()/mem_write() run with it held (on the pump thread, or on the
+ * thread calling seeq_pump()): they must not call back into seeq_*() nor
+ * wait for a lock the emulator holds while it calls seeq_reg_*().
+ * set_irq() runs without the model's lock, on the pump thread or inside
+ * seeq_reg_*()/seeq_pump() on the caller's thread, once per change of the
+ * line level; the last level it reports is always the current one.
  */
 
 #include <stdbool.h>

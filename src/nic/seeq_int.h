@@ -66,6 +66,7 @@ struct seeq {
 
 	/* Reporting of irq_level to the emulator, in order. */
 	pthread_mutex_t irq_lock;
+	atomic_bool irq_dirty;
 	bool irq_reported;
 
 	struct seeq_counters ctr;

@@ -14,8 +14,9 @@
  *
  * The interrupt line is a pure function of the state (seeq_irq_update());
  * the emulator hears about changes through seeq_irq_report(), called after
- * the model's lock is dropped, serialised on irq_lock so the last level
- * reported is always the current one.
+ * the model's lock is dropped.  One thread at a time reports (irq_lock,
+ * taken with trylock) and re-reads the level until it is stable, so the
+ * last level reported is always the current one.
  */
 
 #include "nic/seeq_int.h"
@@ -57,19 +58,27 @@ void seeq_irq_update(struct seeq *s)
 /**
  * seeq_irq_report() - tell the emulator the current level if it changed.
  * @s: model (not locked)
+ *
+ * Never waits for another thread's set_irq() call: when one is in progress
+ * that thread re-reads the level afterwards (irq_dirty), so the last level
+ * reported is always the current one and no thread blocks on the emulator.
  */
 void seeq_irq_report(struct seeq *s)
 {
-	pthread_mutex_lock(&s->irq_lock);
-	pthread_mutex_lock(&s->lock);
-	bool level = s->irq_level;
-	pthread_mutex_unlock(&s->lock);
-	if (level != s->irq_reported) {
-		s->irq_reported = level;
-		if (s->ops.set_irq)
-			s->ops.set_irq(s->opaque, level);
+	atomic_store(&s->irq_dirty, true);
+	while (atomic_load(&s->irq_dirty) && pthread_mutex_trylock(&s->irq_lock) == 0) {
+		while (atomic_exchange(&s->irq_dirty, false)) {
+			pthread_mutex_lock(&s->lock);
+			bool level = s->irq_level;
+			pthread_mutex_unlock(&s->lock);
+			if (level != s->irq_reported) {
+				s->irq_reported = level;
+				if (s->ops.set_irq)
+					s->ops.set_irq(s->opaque, level);
+			}
+		}
+		pthread_mutex_unlock(&s->irq_lock);
 	}
-	pthread_mutex_unlock(&s->irq_lock);
 }
 
 /**
