@@ -301,6 +301,7 @@ static int eng_check(indynet_engine *e, const uint8_t *frame, size_t len)
 	return -1;
 }
 
+/* one guest frame, on the engine thread (now_* are this round's clocks) */
 static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 {
 	int rc;
@@ -312,13 +313,12 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 	if (rc == 0) {
 		ctr_add(&e->st.tx_frames, 1);
 		ctr_add(&e->st.tx_bytes, len);
-		atomic_store_explicit(&e->st.last_activity_ms, eng_current == e ? e->now_real_ms : clock_real_ms(),
-				      memory_order_relaxed);
+		atomic_store_explicit(&e->st.last_activity_ms, e->now_real_ms, memory_order_relaxed);
 	}
 	stats_end(&e->st);
 	if (rc < 0)
 		return;
-	if (vhost_input(e->vt, frame, len, eng_current == e ? e->now_mono_ms : clock_mono_ms()))
+	if (vhost_input(e->vt, frame, len, e->now_mono_ms))
 		return;
 	e->backend->ops->input(e->backend, frame, len);
 }
