@@ -311,6 +311,12 @@ static uint32_t fs_gen_of(const struct statx *stx)
 	return (uint32_t)((uint64_t)stx->stx_btime.tv_sec ^ ((uint64_t)stx->stx_btime.tv_nsec << 2));
 }
 
+/* Another mount (even a bind mount of the same device) is not part of the export. */
+static bool fs_is_mount_root(const struct statx *stx)
+{
+	return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 /* Check that @fd is the object @n claims; learn its generation. */
 static int fs_verify(struct fs_export *fs, int fd, struct fs_node *n)
 {
@@ -320,7 +326,7 @@ static int fs_verify(struct fs_export *fs, int fd, struct fs_node *n)
 	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return -errno;
 	if (stx.stx_ino != n->ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev ||
-	    attr_type_of(stx.stx_mode) != n->type)
+	    attr_type_of(stx.stx_mode) != n->type || fs_is_mount_root(&stx))
 		return -ESTALE;
 	gen = fs_gen_of(&stx);
 	if (n->gen_known && gen != n->gen)
@@ -475,9 +481,9 @@ enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, str
 	struct fs_node *n;
 	uint32_t gen;
 
-	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0)
 		return fs_errno(errno);
-	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev)
+	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev || fs_is_mount_root(&stx))
 		return FS_ERR_ACCES;
 	n = fs_index_put(fs, stx.stx_ino, dir->ino, (uint8_t)attr_type_of(stx.stx_mode), name);
 	if (!n)

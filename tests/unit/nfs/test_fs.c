@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -481,6 +483,33 @@ static void test_exclusive_create(void **state)
 				   &root_cred, &b), FS_ERR_EXIST);
 }
 
+static void test_bind_mount_refused(void **state)
+{
+	struct fx *f = *state;
+	char outside[] = "/tmp/indynet-outside-XXXXXX", mnt[4096];
+	struct fs_node *root = fs_root(f->fs), *n;
+	uint8_t fh[FH_SIZE];
+
+	host_mkdir(f, "mnt");
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"mnt", 3, &n), FS_OK);
+	fs_handle(f->fs, n, fh);
+	assert_non_null(mkdtemp(outside));
+	tu_write_file(outside, "secret", "s");
+	hpath(f, "mnt", mnt, sizeof(mnt));
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(outside, mnt, NULL, MS_BIND, NULL) < 0) {
+		tu_rmtree(outside);
+		skip();  /* needs CAP_SYS_ADMIN */
+	}
+	restart(f);
+	root = fs_root(f->fs);
+	/* a bind mount of the same device inside the export is not followed */
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"mnt", 3, &n), FS_ERR_ACCES);
+	assert_int_equal(fs_from_handle(f->fs, fh, FH_SIZE, &n), FS_ERR_STALE);
+	umount2(mnt, MNT_DETACH);
+	tu_rmtree(outside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_mount_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
