@@ -205,7 +205,8 @@ static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
 	h = vhost_find_host(vt, a.tpa);
 	if (!h || !h->answer_arp)
 		return false;
-	n = arp_build_reply(vt->frame, VHOST_FRAME_CAP, h->mac, h->ip, &a);
+	/* to the MAC the request came from; the ARP target is its sender */
+	n = arp_build(vt->frame, VHOST_FRAME_CAP, vt->req_src, ARP_OP_REPLY, h->mac, h->ip, a.sha, a.spa);
 	if (n)
 		vt->to_guest(vt->opaque, vt->frame, n);
 	return true;
