@@ -177,7 +177,7 @@ void lnx_service(struct lnx_drv *d)
 	for (unsigned guard = 0; guard < 4096; guard++) {
 		struct seeq_pump_result r = seeq_pump(d->s);
 
-		if (d->m->irq)
+		if (gmem_irq(d->m))
 			lnx_interrupt(d);
 		else if (!r.again)
 			break;

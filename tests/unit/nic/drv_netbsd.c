@@ -164,7 +164,7 @@ void nbsd_service(struct nbsd_drv *d)
 	for (unsigned guard = 0; guard < 4096; guard++) {
 		struct seeq_pump_result r = seeq_pump(d->s);
 
-		if (d->m->irq)
+		if (gmem_irq(d->m))
 			nbsd_intr(d);
 		else if (!r.again)
 			break;

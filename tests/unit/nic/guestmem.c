@@ -16,6 +16,7 @@ struct gmem *gmem_new(size_t size)
 	if (!m->mem)
 		abort();
 	m->size = size;
+	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
 
@@ -23,6 +24,7 @@ void gmem_free(struct gmem *m)
 {
 	if (!m)
 		return;
+	pthread_mutex_destroy(&m->lock);
 	free(m->mem);
 	free(m);
 }
@@ -36,12 +38,15 @@ static int gmem_read(void *opaque, uint32_t paddr, void *buf, size_t len)
 {
 	struct gmem *m = opaque;
 
+	pthread_mutex_lock(&m->lock);
 	if (!gmem_in(m, paddr, len)) {
 		m->oob++;
+		pthread_mutex_unlock(&m->lock);
 		return -1;
 	}
 	memcpy(buf, m->mem + paddr, len);
 	m->reads++;
+	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
 
@@ -49,47 +54,57 @@ static int gmem_write(void *opaque, uint32_t paddr, const void *buf, size_t len)
 {
 	struct gmem *m = opaque;
 
+	pthread_mutex_lock(&m->lock);
 	if (!gmem_in(m, paddr, len)) {
 		m->oob++;
+		pthread_mutex_unlock(&m->lock);
 		return -1;
 	}
 	memcpy(m->mem + paddr, buf, len);
 	m->writes++;
+	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
 
-static void gmem_irq(void *opaque, bool level)
+static void gmem_set_irq(void *opaque, bool level)
 {
 	struct gmem *m = opaque;
 
+	pthread_mutex_lock(&m->lock);
 	if (level && !m->irq)
 		m->rises++;
 	if (!level && m->irq)
 		m->falls++;
 	m->irq = level;
+	pthread_mutex_unlock(&m->lock);
 }
 
 const struct seeq_host_ops gmem_ops = {
 	.mem_read = gmem_read,
 	.mem_write = gmem_write,
-	.set_irq = gmem_irq,
+	.set_irq = gmem_set_irq,
 };
 
-uint32_t gmem_be32(const struct gmem *m, uint32_t addr)
+uint32_t gmem_be32(struct gmem *m, uint32_t addr)
 {
 	const uint8_t *p = m->mem + addr;
 
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	pthread_mutex_lock(&m->lock);
+	uint32_t v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	pthread_mutex_unlock(&m->lock);
+	return v;
 }
 
 void gmem_put_be32(struct gmem *m, uint32_t addr, uint32_t v)
 {
 	uint8_t *p = m->mem + addr;
 
+	pthread_mutex_lock(&m->lock);
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void gmem_desc(struct gmem *m, uint32_t addr, uint32_t buf, uint32_t cnt, uint32_t next)
@@ -98,4 +113,12 @@ void gmem_desc(struct gmem *m, uint32_t addr, uint32_t buf, uint32_t cnt, uint32
 	gmem_put_be32(m, addr + 4, cnt);
 	gmem_put_be32(m, addr + 8, next);
 	gmem_put_be32(m, addr + 12, 0);
+}
+
+bool gmem_irq(struct gmem *m)
+{
+	pthread_mutex_lock(&m->lock);
+	bool v = m->irq;
+	pthread_mutex_unlock(&m->lock);
+	return v;
 }
