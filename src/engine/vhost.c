@@ -24,10 +24,11 @@
  * replayed to the backend, so that nothing a guest sends to the gateway's
  * other ports is lost.
  *
- * A service writes its reply straight into the packet buffer behind room
- * for the IPv4 and UDP headers, so a reply is built without a copy; it is
- * then cut to the guest MTU and each piece gets an Ethernet header
- * addressed to the MAC the request came from.
+ * A service writes its reply straight into the reply buffer behind room
+ * for the Ethernet, IPv4 and UDP headers, so a reply that fits the guest
+ * MTU leaves as one frame without a copy; a larger one is cut to the MTU
+ * and each piece gets an Ethernet header.  Replies go to the MAC the
+ * request came from.
  */
 
 struct vhost_host {
@@ -60,8 +61,8 @@ struct vhost_table {
 	uint8_t req_dst[ETH_ALEN]; /* its destination: kept when replaying */
 	uint16_t req_ethertype;
 	uint64_t drops[INDYNET_DROP__COUNT];
-	uint8_t *pkt;   /* IPV4_MAX_LEN: reply packet under construction */
-	uint8_t *frame; /* ETH_HLEN + IPV4_MAX_LEN: one outgoing frame */
+	uint8_t *reply; /* VHOST_FRAME_CAP: a reply frame under construction */
+	uint8_t *frame; /* VHOST_FRAME_CAP: one fragment, ARP reply or replayed frame */
 };
 
 #define VHOST_FRAME_CAP (ETH_HLEN + IPV4_MAX_LEN)
@@ -78,9 +79,9 @@ struct vhost_table *vhost_new(unsigned mtu, vhost_emit_fn to_guest, vhost_emit_f
 	vt->to_backend = to_backend;
 	vt->opaque = opaque;
 	vt->ra = reasm_new();
-	vt->pkt = malloc(IPV4_MAX_LEN);
+	vt->reply = malloc(VHOST_FRAME_CAP);
 	vt->frame = malloc(VHOST_FRAME_CAP);
-	if (!vt->ra || !vt->pkt || !vt->frame) {
+	if (!vt->ra || !vt->reply || !vt->frame) {
 		vhost_free(vt);
 		return NULL;
 	}
@@ -92,7 +93,7 @@ void vhost_free(struct vhost_table *vt)
 	if (!vt)
 		return;
 	reasm_free(vt->ra);
-	free(vt->pkt);
+	free(vt->reply);
 	free(vt->frame);
 	free(vt);
 }
@@ -168,17 +169,24 @@ static void vhost_emit_piece(void *opaque, const uint8_t *pkt, size_t len)
 static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, const struct ipv4_view *ip,
 			const struct udp_view *u)
 {
+	uint8_t *pkt = vt->reply + ETH_HLEN;
 	size_t rlen = svc->fn(svc->opaque, ip->src, u->sport, ip->dst, u->dport, u->payload, u->payload_len,
-			      vt->pkt + VHOST_REPLY_OFF, IPV4_MAX_LEN - VHOST_REPLY_OFF);
+			      pkt + VHOST_REPLY_OFF, IPV4_MAX_LEN - VHOST_REPLY_OFF);
 
 	if (rlen == 0)
 		return;
 	if (rlen > IPV4_MAX_LEN - VHOST_REPLY_OFF)
 		rlen = IPV4_MAX_LEN - VHOST_REPLY_OFF; /* a service overran its cap: never trust it */
-	udp_build(vt->pkt + IPV4_HLEN, ip->dst, ip->src, u->dport, u->sport, rlen);
-	ipv4_build(vt->pkt, ip->dst, ip->src, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
+	udp_build(pkt + IPV4_HLEN, ip->dst, ip->src, u->dport, u->sport, rlen);
+	ipv4_build(pkt, ip->dst, ip->src, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
 	vt->cur_host = vhost_find_host(vt, ip->dst);
-	if (frag_ipv4(vt->pkt, VHOST_REPLY_OFF + rlen, vt->mtu, vhost_emit_piece, vt) < 0)
+	if (VHOST_REPLY_OFF + rlen <= vt->mtu) {
+		/* fits: the frame is already in place behind room for its Ethernet header */
+		eth_build(vt->reply, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
+		vt->to_guest(vt->opaque, vt->reply, ETH_HLEN + VHOST_REPLY_OFF + rlen);
+		return;
+	}
+	if (frag_ipv4(pkt, VHOST_REPLY_OFF + rlen, vt->mtu, vhost_emit_piece, vt) < 0)
 		vt->drops[INDYNET_DROP_OVERSIZED]++;
 }
 

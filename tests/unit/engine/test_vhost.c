@@ -268,6 +268,23 @@ static void test_small_request_and_no_reply(void **state)
 	assert_int_equal(x->calls, 2);
 	assert_int_equal(x->guest.n, 1);
 	assert_int_equal(x->guest.len[0], ETH_HLEN + IPV4_HLEN + UDP_HLEN + 100);
+	{
+		struct eth_view eth;
+		struct ipv4_view ip;
+		struct udp_view u;
+
+		assert_int_equal(eth_parse(x->guest.f[0], x->guest.len[0], &eth), 0);
+		assert_memory_equal(eth.dst, guest_mac, 6);
+		assert_memory_equal(eth.src, host_mac, 6);
+		assert_int_equal(ipv4_parse(eth.payload, eth.payload_len, &ip), 0);
+		assert_false(ipv4_is_fragment(&ip));
+		assert_int_equal(udp_parse(&ip, true, &u), 0);
+		assert_true(u.has_csum);
+		assert_int_equal(u.sport, 2049);
+		assert_int_equal(u.dport, 700);
+		for (size_t i = 0; i < 100; i++)
+			assert_int_equal(u.payload[i], (uint8_t)(i * 7 + 3));
+	}
 }
 
 static void test_unserved_port_not_consumed(void **state)
