@@ -23,7 +23,11 @@
  * (READDIR) or dircount and maxcount (READDIRPLUS); an entry that does not
  * fit ends the reply and is returned again by the next call from its
  * cookie.  A non-zero cookie must come with the directory's current cookie
- * verifier (BAD_COOKIE otherwise).
+ * verifier (BAD_COOKIE otherwise); an all-zero verifier is accepted because
+ * some clients never echo it.  WRITE honours UNSTABLE (no flush; COMMIT
+ * flushes) and answers FILE_SYNC otherwise; the write verifier is the file
+ * layer's, new on every server start, so clients resend uncommitted data
+ * after a restart.
  */
 #include "nfs/nfs3.h"
 
@@ -39,6 +43,7 @@
 #define NFS3_FATTR_SIZE 84u
 #define NFS3_POST_ATTR_SIZE (4u + NFS3_FATTR_SIZE)
 #define NFS3_POST_FH_SIZE (4u + 4u + FH_SIZE)
+
 /* ---- argument decoders (sticky ->err: callers check it once) -------- */
 
 /** struct nfs3_fh - an nfs_fh3 as received; points into the call datagram. */
@@ -67,15 +72,6 @@ static void nfs3_get_time(struct xdr_dec *d, struct fs_time *t)
 		d->err = true;
 }
 
-static bool nfs3_get_flag(struct xdr_dec *d)
-{
-	uint32_t b = xdr_get_u32(d);
-
-	if (b > 1)
-		d->err = true;
-	return b == 1;
-}
-
 static void nfs3_get_set_time(struct xdr_dec *d, enum fs_time_how *how, struct fs_time *t)
 {
 	uint32_t h = xdr_get_u32(d);
@@ -99,13 +95,13 @@ static void nfs3_get_set_time(struct xdr_dec *d, enum fs_time_how *how, struct f
 static void nfs3_get_sattr(struct xdr_dec *d, struct fs_sattr *s)
 {
 	memset(s, 0, sizeof(*s));
-	if ((s->set_mode = nfs3_get_flag(d)))
+	if ((s->set_mode = xdr_get_bool(d)))
 		s->mode = xdr_get_u32(d) & 07777;
-	if ((s->set_uid = nfs3_get_flag(d)))
+	if ((s->set_uid = xdr_get_bool(d)))
 		s->uid = xdr_get_u32(d);
-	if ((s->set_gid = nfs3_get_flag(d)))
+	if ((s->set_gid = xdr_get_bool(d)))
 		s->gid = xdr_get_u32(d);
-	if ((s->set_size = nfs3_get_flag(d)))
+	if ((s->set_size = xdr_get_bool(d)))
 		s->size = xdr_get_u64(d);
 	nfs3_get_set_time(d, &s->atime_how, &s->atime);
 	nfs3_get_set_time(d, &s->mtime_how, &s->mtime);
@@ -323,7 +319,7 @@ static int nfs3_setattr(struct fs_export *fs, struct nfs_req *req)
 
 	nfs3_get_fh(&req->args, &fh);
 	nfs3_get_sattr(&req->args, &sa);
-	check = nfs3_get_flag(&req->args);
+	check = xdr_get_bool(&req->args);
 	if (check)
 		nfs3_get_time(&req->args, &guard);
 	if (req->args.err)
