@@ -40,24 +40,39 @@ mkdir -p "$W/debs"
 exec 9>"$W/.lock"
 flock 9
 
-# fetch PKG: make sure PKG_*.deb is in $W/debs
+# fetch PKG: make sure PKG_*.deb is in $W/debs (refreshing the apt lists once if needed)
+APT_UPDATED=0
 fetch() {
 	local p=$1
 	compgen -G "$W/debs/${p}_*.deb" >/dev/null && return 0
 	log "apt-get download $p"
-	(cd "$W/debs" && apt-get download -q "$p" >/dev/null 2>&1) ||
-		(cd "$W/debs" && apt-get download "$p") || die "cannot download $p"
+	(cd "$W/debs" && apt-get download -q "$p" >/dev/null 2>&1) && return 0
+	if [ $APT_UPDATED = 0 ] && [ "$(id -u)" = 0 ]; then
+		log "apt-get update"
+		apt-get update -qq || true
+		APT_UPDATED=1
+	fi
+	(cd "$W/debs" && apt-get download "$p") || die "cannot download $p"
 }
 
-# kernel_version: the version linux-image-amd64 depends on (cached in $W/kver)
+apt_kernel() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/{sub("linux-image-", "", $2); print $2; exit}'
+}
+
+# kernel_version: set KV to the version linux-image-amd64 depends on (or $KVER; cached in $W/kver)
 kernel_version() {
 	local k=""
-	if [ -n "${KVER:-}" ]; then echo "$KVER"; return; fi
-	k=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/{sub("linux-image-", "", $2); print $2; exit}')
+	if [ -n "${KVER:-}" ]; then KV=$KVER; return; fi
+	k=$(apt_kernel)
 	if [ -z "$k" ] && [ -f "$W/kver" ]; then k=$(cat "$W/kver"); fi
+	if [ -z "$k" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -qq >&2 || true
+		APT_UPDATED=1
+		k=$(apt_kernel)
+	fi
 	[ -n "$k" ] || die "cannot find the kernel linux-image-amd64 points at (apt-get update?)"
-	echo "$k"
+	KV=$k
 }
 
 unpack_kernel() {
@@ -151,7 +166,7 @@ pack_initrd() {
 	log "initramfs $(du -h "$W/initrd.cpio.gz" | cut -f1)"
 }
 
-KV=$(kernel_version)
+kernel_version
 unpack_kernel "$KV"
 build_nfs_udp "$KV"
 pack_initrd "$KV"

@@ -63,8 +63,8 @@ if [ -n "$CMD$CMDFILE" ] || [ ${#EXTRA[@]} -gt 0 ]; then
 fi
 
 wait_sock() { # wait_sock PATH: the backend's socket must exist before QEMU starts
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		[ -S "$1" ] && return 0
 		sleep 0.1
 	done
@@ -112,7 +112,7 @@ if [ $SHELL_MODE = 1 ]; then
 	exit "$(status $?)"
 fi
 
-us() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
+us() { echo "${EPOCHREALTIME/./}"; }
 T0=$(us)
 timeout --foreground -k 5 "$TMO" "${QEMU[@]}" </dev/null | while IFS= read -r line; do
 	t=$(($(us) - T0))
