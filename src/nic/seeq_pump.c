@@ -140,6 +140,7 @@ int seeq_start_thread(seeq *s)
 		return -ENOTSUP;
 	atomic_store(&s->thread_stop, false);
 	atomic_store(&s->kick_wanted, true);
+	seeq_kick(s); /* the first pass picks up work queued before the start */
 	err = pthread_create(&s->thread, NULL, seeq_thread_main, s);
 	if (err) {
 		atomic_store(&s->kick_wanted, false);

@@ -16,6 +16,7 @@ indynet_engine *fake_engine_new(void)
 	if (!e)
 		abort();
 	e->rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&e->lock, NULL);
 	return e;
 }
 
@@ -28,6 +29,7 @@ void fake_engine_free(indynet_engine *e)
 	for (unsigned i = 0; i < FAKE_TX_KEEP; i++)
 		free(e->tx_frame[i]);
 	close(e->rx_fd);
+	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
 
@@ -36,13 +38,17 @@ bool fake_engine_push(indynet_engine *e, const void *frame, size_t len)
 	uint64_t one = 1;
 	unsigned slot;
 
-	if (e->rx_count == INDYNET_RX_RING_FRAMES)
+	pthread_mutex_lock(&e->lock);
+	if (e->rx_count == INDYNET_RX_RING_FRAMES) {
+		pthread_mutex_unlock(&e->lock);
 		return false;
+	}
 	slot = (e->rx_head + e->rx_count) % INDYNET_RX_RING_FRAMES;
 	e->rx_frame[slot] = malloc(len ? len : 1);
 	memcpy(e->rx_frame[slot], frame, len);
 	e->rx_len[slot] = len;
 	e->rx_count++;
+	pthread_mutex_unlock(&e->lock);
 	(void)!write(e->rx_fd, &one, sizeof(one));
 	return true;
 }
@@ -57,37 +63,47 @@ const uint8_t *fake_engine_tx(const indynet_engine *e, unsigned i, size_t *len)
 
 int indynet_guest_send(indynet_engine *e, const void *frame, size_t len)
 {
-	unsigned slot = e->tx_count % FAKE_TX_KEEP;
+	unsigned slot;
 
 	if (e->tx_result)
 		return e->tx_result;
 	if (len < 14 || len > INDYNET_FRAME_MAX)
 		return -EMSGSIZE;
+	pthread_mutex_lock(&e->lock);
+	slot = e->tx_count % FAKE_TX_KEEP;
 	free(e->tx_frame[slot]);
 	e->tx_frame[slot] = malloc(len);
 	memcpy(e->tx_frame[slot], frame, len);
 	e->tx_len[slot] = len;
 	e->tx_count++;
+	pthread_mutex_unlock(&e->lock);
 	return 0;
 }
 
 bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len)
 {
-	if (!e->rx_count)
-		return false;
-	*frame = e->rx_frame[e->rx_head];
-	*len = e->rx_len[e->rx_head];
-	return true;
+	bool any;
+
+	pthread_mutex_lock(&e->lock);
+	any = e->rx_count != 0;
+	if (any) {
+		*frame = e->rx_frame[e->rx_head];
+		*len = e->rx_len[e->rx_head];
+	}
+	pthread_mutex_unlock(&e->lock);
+	return any;
 }
 
 void indynet_rx_pop(indynet_engine *e)
 {
-	if (!e->rx_count)
-		return;
-	free(e->rx_frame[e->rx_head]);
-	e->rx_frame[e->rx_head] = NULL;
-	e->rx_head = (e->rx_head + 1) % INDYNET_RX_RING_FRAMES;
-	e->rx_count--;
+	pthread_mutex_lock(&e->lock);
+	if (e->rx_count) {
+		free(e->rx_frame[e->rx_head]);
+		e->rx_frame[e->rx_head] = NULL;
+		e->rx_head = (e->rx_head + 1) % INDYNET_RX_RING_FRAMES;
+		e->rx_count--;
+	}
+	pthread_mutex_unlock(&e->lock);
 }
 
 int indynet_rx_fd(indynet_engine *e)

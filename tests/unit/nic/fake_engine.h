@@ -3,6 +3,7 @@
 #ifndef NIC_TEST_FAKE_ENGINE_H
 #define NIC_TEST_FAKE_ENGINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #define FAKE_TX_KEEP 64u
 
 struct indynet_engine {
+	pthread_mutex_t lock; /* the pump thread consumes while a test produces */
 	/* RX ring towards the guest (INDYNET_RX_RING_FRAMES deep, like the engine's). */
 	uint8_t *rx_frame[INDYNET_RX_RING_FRAMES];
 	size_t rx_len[INDYNET_RX_RING_FRAMES];

@@ -641,13 +641,20 @@ static void test_pump_thread(void **state)
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
 	gmem_desc(f->m, 0x1010, 0x9000, 1584, 0x1000);
 	rx_start(f, 0x1000);
+	/* TX started before the thread exists is picked up by its first pass. */
+	gmem_desc(f->m, 0x3000, 0x9000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x3010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x3000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
 	assert_int_equal(seeq_start_thread(f->s), 0);
 	assert_int_equal(seeq_start_thread(f->s), -EALREADY);
+	struct timespec ms = { 0, 1000000 };
+	for (int i = 0; i < 2000 && word6(f, 0x3000) != 0x8000; i++)
+		nanosleep(&ms, NULL);
+	assert_int_equal(word6(f, 0x3000), 0x8000);
 	make_frame(frame, our_mac, peer_mac, sizeof(frame), 3);
 	/* The ring belongs to the pump thread now: fill it before it runs, via the fd. */
 	fake_engine_push(f->e, frame, sizeof(frame));
 	fake_engine_push(f->e, frame, sizeof(frame));
-	struct timespec ms = { 0, 1000000 };
 	for (int i = 0; i < 2000 && (gmem_be32(f->m, 0x1004) & SEEQ_DESC_OWN); i++)
 		nanosleep(&ms, NULL);
 	assert_false(gmem_be32(f->m, 0x1004) & SEEQ_DESC_OWN);
@@ -665,7 +672,7 @@ static void test_pump_thread(void **state)
 	assert_int_equal(word6(f, 0x2000), 0x8000);
 	seeq_stop_thread(f->s);
 	seeq_stop_thread(f->s);
-	assert_int_equal(f->e->tx_count, 1);
+	assert_int_equal(f->e->tx_count, 2);
 }
 
 int main(void)
