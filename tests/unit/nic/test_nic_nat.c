@@ -66,24 +66,42 @@ static int64_t now_ms(void)
 
 typedef bool (*match_fn)(const uint8_t *f, size_t len, void *arg);
 
-/* Service the Linux-style driver until a received frame matches. */
-static bool lnx_wait(struct fx *f, struct lnx_drv *d, match_fn match, void *arg)
+/*
+ * Service the Linux-style driver until a received frame matches: either
+ * pumping the model here, or (@threaded) leaving the DMA to the library's
+ * pump thread and only taking the interrupts.
+ */
+static bool lnx_wait_mode(struct fx *f, struct lnx_drv *d, bool threaded, match_fn match, void *arg)
 {
 	uint8_t buf[LNX_BUFSZ];
 	int64_t end = now_ms() + WAIT_MS;
 
 	while (now_ms() < end) {
 		struct pollfd p = { .fd = indynet_rx_fd(f->e), .events = POLLIN };
+		struct timespec tick = { 0, 100000 };
 		size_t len;
 
-		indynet_rx_fd_clear(f->e);
-		lnx_service(d);
+		if (threaded) {
+			if (gmem_irq(f->m))
+				lnx_interrupt(d);
+		} else {
+			indynet_rx_fd_clear(f->e);
+			lnx_service(d);
+		}
 		while ((len = lnx_take(d, buf, sizeof(buf))) != 0)
 			if (match(buf, len, arg))
 				return true;
-		(void)poll(&p, 1, 20);
+		if (threaded)
+			nanosleep(&tick, NULL);
+		else
+			(void)poll(&p, 1, 20);
 	}
 	return false;
+}
+
+static bool lnx_wait(struct fx *f, struct lnx_drv *d, match_fn match, void *arg)
+{
+	return lnx_wait_mode(f, d, false, match, arg);
 }
 
 struct dhcp_arg {
@@ -120,6 +138,18 @@ static bool match_icmp(const uint8_t *fr, size_t len, void *arg)
 	struct icmp_arg *a = arg;
 
 	return np_icmp_reply(fr, len, a->ip, a->id, a->seq, 56);
+}
+
+struct icmp_len_arg {
+	struct icmp_arg ia;
+	size_t payload;
+};
+
+static bool match_icmp_any(const uint8_t *fr, size_t len, void *arg)
+{
+	struct icmp_len_arg *a = arg;
+
+	return np_icmp_reply(fr, len, a->ia.ip, a->ia.id, a->ia.seq, a->payload);
 }
 
 static void test_linux_driver_dhcp_and_ping(void **state)
@@ -167,6 +197,40 @@ static void test_linux_driver_dhcp_and_ping(void **state)
 	free(d);
 }
 
+/* 300 pings of growing size through the pump thread: no lost wake-up, nothing dropped. */
+static void test_linux_driver_thread_ping_run(void **state)
+{
+	struct fx *f = *state;
+	struct lnx_drv *d = calloc(1, sizeof(*d));
+	uint8_t frame[1600];
+	const uint32_t ip = 0xC0A80002u, gw = 0xC0A80001u;
+	struct arp_arg aa = { .ip = gw };
+	size_t n;
+
+	lnx_open(d, f->s, f->m, 0x10000, guest_mac, SEEQ_RXC_MATCH_BCAST);
+	assert_int_equal(seeq_start_thread(f->s), 0);
+	n = np_arp_request(frame, guest_mac, ip, gw);
+	assert_true(lnx_xmit(d, frame, n));
+	assert_true(lnx_wait_mode(f, d, true, match_arp, &aa));
+	for (uint16_t seq = 1; seq <= 300; seq++) {
+		struct icmp_arg ia = { .ip = gw, .id = 0x7777, .seq = seq };
+		size_t payload = 56 + (seq * 5u) % 1400u;
+
+		n = np_icmp_echo(frame, guest_mac, aa.mac, ip, gw, ia.id, seq, payload);
+		assert_true(lnx_xmit(d, frame, n));
+		ia.seq = seq;
+		assert_true(lnx_wait_mode(f, d, true, match_icmp_any, &(struct icmp_len_arg){ ia, payload }));
+	}
+	seeq_stop_thread(f->s);
+	struct seeq_counters c;
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_frames, 301);
+	assert_int_equal(c.rx_truncated, 0);
+	assert_int_equal(c.dma_errors, 0);
+	assert_int_equal(d->rx_errors, 0);
+	free(d);
+}
+
 /* NetBSD-style driver with the library's pump thread doing the DMA. */
 static void test_netbsd_driver_thread_dhcp(void **state)
 {
@@ -201,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_linux_driver_dhcp_and_ping, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_driver_thread_ping_run, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_netbsd_driver_thread_dhcp, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests_name("nic-nat", tests, NULL, NULL);
