@@ -541,6 +541,19 @@ static void test_bad_handles(void **state)
 		st = t3_getattr(t, &bad, &a);
 		assert_true(st == NFS3ERR_BADHANDLE || st == NFS3ERR_STALE);
 	}
+	/* a genuine handle of another export is STALE here, and vice versa */
+	{
+		char tmpl[] = "/tmp/indynet-nfs3-other-XXXXXX";
+		struct t3 *o;
+
+		assert_non_null(mkdtemp(tmpl));
+		o = t3_open(tmpl, false, NFS_ATTR_SQUASH);
+		assert_int_equal(t3_getattr(t, &o->root, &a), NFS3ERR_STALE);
+		assert_int_equal(t3_getattr(o, &fh, &a), NFS3ERR_STALE);
+		assert_int_equal(t3_lookup(o, &t->root, "hello.txt", &bad, &a), NFS3ERR_STALE);
+		t3_close(o);
+		assert_int_equal(t3_rm(tmpl), 0);
+	}
 	/* errors in other procedures too */
 	bad.len = 7;
 	assert_int_equal(t3_lookup(t, &bad, "hello.txt", &fh, &a), NFS3ERR_BADHANDLE);
@@ -1037,6 +1050,16 @@ static void test_mknod(void **state)
 	assert_int_equal(a.type, NF3FIFO);
 	t3_stat(t, "fifo", &st);
 	assert_true(S_ISFIFO(st.st_mode));
+	b.n = 0;
+	t3_dirop(&b, &t->root, "sock");
+	t3_u32(&b, NF3SOCK);
+	t3_sattr_mode(&b, 0600);
+	assert_int_equal(t3_diropres(t, NFS3PROC_MKNOD, &b, &fh, &a), NFS3_OK);
+	assert_int_equal(a.type, NF3SOCK);
+	t3_stat(t, "sock", &st);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(t3_getattr(t, &fh, &a), NFS3_OK);
+	assert_int_equal(a.fileid, st.st_ino);
 	/* devices need the mapped model */
 	b.n = 0;
 	t3_dirop(&b, &t->root, "tty");
