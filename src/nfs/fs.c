@@ -911,6 +911,41 @@ enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_
 	return FS_OK;
 }
 
+/*
+ * Stat a node without opening it, through its parent's cached descriptor
+ * (READDIRPLUS and LOOKUP touch many objects once).  Return: 1 when @st was
+ * filled and the object checked out, 0 to fall back to opening it.
+ */
+static int fs_stat_via_parent(struct fs_export *fs, struct fs_node *n, struct stat *st)
+{
+	struct fs_node *p = n == fs->root ? NULL : fs_index_get(fs, n->parent);
+	struct statx stx;
+
+	if (!p || p->fd < 0 || !n->gen_known)
+		return 0;
+	if (statx(p->fd, n->name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0 ||
+	    stx.stx_ino != n->ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev ||
+	    attr_type_of(stx.stx_mode) != n->type || fs_is_mount_root(&stx) || fs_gen_of(&stx) != n->gen)
+		return 0;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = stx.stx_mode;
+	st->st_nlink = stx.stx_nlink;
+	st->st_uid = stx.stx_uid;
+	st->st_gid = stx.stx_gid;
+	st->st_size = (off_t)stx.stx_size;
+	st->st_blocks = (blkcnt_t)stx.stx_blocks;
+	st->st_blksize = stx.stx_blksize;
+	st->st_rdev = makedev(stx.stx_rdev_major, stx.stx_rdev_minor);
+	st->st_ino = stx.stx_ino;
+	st->st_atim.tv_sec = stx.stx_atime.tv_sec;
+	st->st_atim.tv_nsec = stx.stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = stx.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = stx.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = stx.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = stx.stx_ctime.tv_nsec;
+	return 1;
+}
+
 /**
  * fs_getattr() - the attributes of an object.
  * @fs: export
@@ -921,9 +956,14 @@ enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_
  */
 enum fs_status fs_getattr(struct fs_export *fs, struct fs_node *node, struct fs_attr *a)
 {
-	int fd = fs_node_fd(fs, node);
 	struct stat st;
+	int fd;
 
+	if (node->fd < 0 && fs->cfg.attr_model == NFS_ATTR_SQUASH && fs_stat_via_parent(fs, node, &st)) {
+		attr_from_stat(&st, fs->cfg.attr_model, fs->cfg.uid, fs->cfg.gid, (uint64_t)fs->dev, a);
+		return FS_OK;
+	}
+	fd = fs_node_fd(fs, node);
 	if (fd < 0)
 		return fs_errno(-fd);
 	if (fstat(fd, &st) < 0)
