@@ -407,6 +407,27 @@ int fs_node_fd(struct fs_export *fs, struct fs_node *n)
 }
 
 /**
+ * fs_node_adopt() - give a node a descriptor opened for writing (a file just created).
+ * @fs: export
+ * @n: node of a regular file
+ * @fd: descriptor; owned by the node afterwards, or closed if it does not
+ *      match the node or the node already has one
+ */
+void fs_node_adopt(struct fs_export *fs, struct fs_node *n, int fd)
+{
+	if (n->fd >= 0 || n->type != FS_TYPE_REG || fs_verify(fs, fd, n) < 0) {
+		close(fd);
+		return;
+	}
+	fs_lru_evict(fs);
+	n->fd = fd;
+	n->fd_rw = true;
+	n->fd_path = false;
+	fs_lru_push(fs, n);
+	fs->nfds++;
+}
+
+/**
  * fs_node_rw_fd() - a descriptor of a regular file open for writing.
  * @fs: export
  * @n: node of a regular file

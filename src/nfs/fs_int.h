@@ -52,6 +52,7 @@ struct fs_export {
 
 int fs_node_fd(struct fs_export *fs, struct fs_node *n);
 int fs_node_rw_fd(struct fs_export *fs, struct fs_node *n);
+void fs_node_adopt(struct fs_export *fs, struct fs_node *n, int fd);
 int fs_parent_fd(struct fs_export *fs, struct fs_node *n);
 struct fs_node *fs_index_get(struct fs_export *fs, uint64_t ino);
 struct fs_node *fs_index_put(struct fs_export *fs, uint64_t ino, uint64_t parent, uint8_t type,

@@ -149,16 +149,23 @@ enum fs_status fs_setattr(struct fs_export *fs, struct fs_node *node, const stru
 	return fs_apply_sattr(fs, node, sa);
 }
 
-/* A new object exists under @cname: index it and give it its attributes, or undo it. */
-static enum fs_status fs_finish_new(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
-				    const struct fs_sattr *sa, const struct fs_cred *cred, uint32_t defmode,
-				    struct fs_node **out)
+/*
+ * A new object exists under @cname: index it and give it its attributes, or
+ * undo it.  @fd, when not -1, is the new file open for writing (adopted).
+ */
+static enum fs_status fs_finish_new_fd(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
+				       const struct fs_sattr *sa, const struct fs_cred *cred, uint32_t defmode,
+				       int fd, struct fs_node **out)
 {
 	struct fs_sattr s = *sa;
 	struct fs_node *n = NULL;
 	enum fs_status st;
 
 	st = fs_stat_name(fs, dfd, cname, dir, &n);
+	if (fd >= 0 && st == FS_OK)
+		fs_node_adopt(fs, n, fd);
+	else if (fd >= 0)
+		close(fd);
 	if (st == FS_OK) {
 		if (fs->cfg.attr_model == NFS_ATTR_MAPPED) {
 			if (!s.set_uid) {
@@ -183,6 +190,13 @@ static enum fs_status fs_finish_new(struct fs_export *fs, struct fs_node *dir, i
 	}
 	*out = n;
 	return FS_OK;
+}
+
+static enum fs_status fs_finish_new(struct fs_export *fs, struct fs_node *dir, int dfd, const char *cname,
+				    const struct fs_sattr *sa, const struct fs_cred *cred, uint32_t defmode,
+				    struct fs_node **out)
+{
+	return fs_finish_new_fd(fs, dir, dfd, cname, sa, cred, defmode, -1, out);
 }
 
 /* The verifier as two times (for filesystems without user xattrs, as knfsd does). */
@@ -301,8 +315,7 @@ enum fs_status fs_create(struct fs_export *fs, struct fs_node *dir, const uint8_
 			return fs_errno(-rc);
 		}
 	}
-	close(fd);
-	return fs_finish_new(fs, dir, dfd, cname, sa, cred, 0644, out);
+	return fs_finish_new_fd(fs, dir, dfd, cname, sa, cred, 0644, fd, out);
 }
 
 /**
