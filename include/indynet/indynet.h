@@ -301,10 +301,12 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  * to the new gateway address.  The guest keeps running; it gets an address
  * in the new subnet at its next DHCP exchange: a REQUEST for its old
  * address is answered with a NAK, after which the client starts over with
- * DISCOVER and is offered .2 of the new subnet.  A client that renews by
- * unicast to the old gateway address gets no answer from the new instance,
- * so after a change the guest should restart DHCP (e.g. bring the link
- * down and up, or release and request again) rather than wait for T1.
+ * DISCOVER and is offered .2 of the new subnet.  A renewal sent by unicast
+ * to the old gateway (what a client does at T1 or when told to renew, e.g.
+ * udhcpc on SIGUSR1) is answered with a NAK by a small virtual host the
+ * engine leaves at the old gateway address, with the old gateway's MAC, so
+ * that client too starts over in the new subnet.  Until it renews, the
+ * guest's traffic through the old gateway goes nowhere.
  * A forward whose host port cannot be bound again is dropped and named in
  * @err (the return value is then that bind error; the subnet did change).
  *

@@ -19,6 +19,7 @@
 #include "core/ipv4.h"
 #include "core/log.h"
 #include "core/ring.h"
+#include "engine/dhcp_nak.h"
 #include "engine/pcapng.h"
 #include "engine/vhost.h"
 #include "indynet/indynet.h"
@@ -102,6 +103,7 @@ struct indynet_engine {
 	uint32_t net;   /* network byte order */
 	unsigned prefix;
 	uint32_t gw;    /* gateway address, network byte order */
+	uint32_t old_gw; /* the previous subnet's gateway, answering DHCP with NAK; 0 = none */
 
 	struct backend *backend;
 	bool backend_reset; /* the backend was rebuilt during this loop round */
@@ -716,20 +718,42 @@ struct subnet_arg {
 	size_t errlen;
 };
 
+/*
+ * After a subnet change the guest still holds a lease from the old one.  A
+ * virtual host stays at the old gateway address (same MAC, so the guest's
+ * ARP cache stays right) and NAKs the guest's unicast DHCP renewal, which
+ * sends the guest back to DISCOVER and into the new subnet.
+ */
+static void eng_keep_old_gateway(indynet_engine *e, uint32_t old_gw)
+{
+	uint8_t mac[ETH_ALEN];
+
+	if (old_gw == e->gw)
+		return;
+	nat_gateway_mac(old_gw, mac);
+	if (vhost_add_host(e->vt, old_gw, mac, true) == 0 &&
+	    vhost_add_udp(e->vt, old_gw, DHCP_SERVER_PORT, dhcp_nak_reply, NULL) == 0)
+		e->old_gw = old_gw;
+}
+
 static int eng_cmd_subnet(indynet_engine *e, void *arg)
 {
 	struct subnet_arg *a = arg;
-	uint32_t new_gw = nat_host_addr(a->net, NAT_GATEWAY_HOST);
+	uint32_t old_gw = e->gw, new_gw = nat_host_addr(a->net, NAT_GATEWAY_HOST);
 	uint8_t mac[ETH_ALEN];
 	int rc = nat_set_subnet(e->backend, a->net, a->prefix, a->err, a->errlen);
 
 	if (rc == -ENOMEM)
 		return rc;
+	if (e->old_gw)
+		vhost_remove_host(e->vt, e->old_gw); /* it may sit where the new gateway goes */
+	e->old_gw = 0;
 	nat_gateway_mac(new_gw, mac);
-	vhost_set_host_ip(e->vt, e->gw, new_gw, mac);
+	vhost_set_host_ip(e->vt, old_gw, new_gw, mac);
 	e->net = a->net;
 	e->prefix = a->prefix;
 	e->gw = new_gw;
+	eng_keep_old_gateway(e, old_gw);
 	e->backend_reset = true;
 	ilog(INDYNET_LOG_INFO, "engine: NAT subnet is now %u.%u.%u.%u/%u", ntohl(a->net) >> 24,
 	     (ntohl(a->net) >> 16) & 255, (ntohl(a->net) >> 8) & 255, ntohl(a->net) & 255, a->prefix);

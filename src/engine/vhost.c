@@ -127,6 +127,21 @@ int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bo
 	return 0;
 }
 
+int vhost_remove_host(struct vhost_table *vt, uint32_t ip)
+{
+	struct vhost_host *h = vhost_find_host(vt, ip);
+	unsigned kept = 0;
+
+	if (!h)
+		return -ENOENT;
+	*h = vt->hosts[--vt->nhosts];
+	for (unsigned i = 0; i < vt->nsvcs; i++)
+		if (vt->svcs[i].ip != ip)
+			vt->svcs[kept++] = vt->svcs[i];
+	vt->nsvcs = kept;
+	return 0;
+}
+
 int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip, const uint8_t *new_mac)
 {
 	struct vhost_host *h = vhost_find_host(vt, old_ip);

@@ -65,6 +65,15 @@ void vhost_free(struct vhost_table *vt);
 int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bool answer_arp);
 
 /**
+ * vhost_remove_host() - remove a virtual host and every service on its address.
+ * @vt: table
+ * @ip: its address
+ *
+ * Return: 0 or -ENOENT.
+ */
+int vhost_remove_host(struct vhost_table *vt, uint32_t ip);
+
+/**
  * vhost_set_host_ip() - move a host and its services to another address.
  * @vt: table
  * @old_ip: current address

@@ -39,10 +39,9 @@ size_t t_arp_request(uint8_t *buf, const uint8_t mac[6], uint32_t spa, uint32_t 
 	return arp_build(buf, ETH_ZLEN, bcast, ARP_OP_REQUEST, mac, spa, zero, tpa);
 }
 
-size_t t_dhcp_frame(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
-		    uint32_t server)
+size_t t_dhcp_frame_to(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
+		       uint32_t server, uint32_t src_ip, uint32_t dst_ip, const uint8_t dst_mac[6])
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t d[300] = { 0 };
 	uint32_t v;
 	size_t o = DHCP_FIXED;
@@ -52,7 +51,8 @@ size_t t_dhcp_frame(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t x
 	d[2] = 6;
 	v = htonl(xid);
 	memcpy(d + 4, &v, 4);
-	d[10] = 0x80; /* broadcast flag */
+	d[10] = src_ip ? 0 : 0x80; /* broadcast flag until configured */
+	memcpy(d + 12, &src_ip, 4); /* ciaddr */
 	memcpy(d + 28, mac, 6);
 	v = htonl(DHCP_MAGIC);
 	memcpy(d + o, &v, 4);
@@ -73,7 +73,15 @@ size_t t_dhcp_frame(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t x
 		o += 4;
 	}
 	d[o++] = 255;
-	return t_udp_frame(buf, bcast, mac, 0, 0xffffffffu, 68, 67, d, sizeof(d), (uint16_t)xid);
+	return t_udp_frame(buf, dst_mac, mac, src_ip, dst_ip, 68, 67, d, sizeof(d), (uint16_t)xid);
+}
+
+size_t t_dhcp_frame(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
+		    uint32_t server)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return t_dhcp_frame_to(buf, mac, type, xid, req_ip, server, 0, 0xffffffffu, bcast);
 }
 
 int t_dhcp_reply(const uint8_t *frame, size_t len, uint32_t xid, uint32_t *yiaddr)

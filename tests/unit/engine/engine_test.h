@@ -43,6 +43,13 @@ size_t t_dhcp_frame(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t x
 		    uint32_t server);
 
 /**
+ * t_dhcp_frame_to() - a DHCP message from @src_ip:68 to @dst_ip:67 (@dst_mac), ciaddr = @src_ip.
+ * Return: the frame length.
+ */
+size_t t_dhcp_frame_to(uint8_t *buf, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
+		       uint32_t server, uint32_t src_ip, uint32_t dst_ip, const uint8_t dst_mac[6]);
+
+/**
  * t_dhcp_reply() - parse a frame as a DHCP reply for @xid.
  * @yiaddr: receives the offered address (network order)
  * Return: the DHCP message type, or 0 when the frame is not such a reply.

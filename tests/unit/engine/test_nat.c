@@ -97,6 +97,52 @@ static void test_subnet_change_then_dhcp(void **state)
 	indynet_engine_free(e);
 }
 
+/* a unicast renewal to the old gateway gets a NAK from it; and back again */
+static void test_subnet_change_naks_unicast_renewal(void **state)
+{
+	indynet_engine *e = start_nat("10.0.2.0/24");
+	static const uint8_t old_gw_mac[6] = { 0x52, 0x55, 10, 0, 2, 1 };
+	uint8_t f[600], r[2048];
+	struct dhcp_match m = { .xid = 0x200 };
+	char err[256] = "";
+	uint32_t yi = 0;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x1ff, 0, 0, &yi), DHCP_OFFER);
+	/* before any change, a renewal is libslirp's: ACK */
+	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x1fe, 0, 0, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1),
+			    old_gw_mac);
+	m.xid = 0x1fe;
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
+	assert_int_equal(m.type, DHCP_ACK);
+
+	assert_int_equal(indynet_set_nat_subnet(e, "10.0.3.0/24", err, sizeof(err)), 0);
+	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x200, 0, 0, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1),
+			    old_gw_mac);
+	m.xid = 0x200;
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
+	assert_int_equal(m.type, DHCP_NAK);
+	assert_memory_equal(r + 6, old_gw_mac, 6);
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x201, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, t_ip(10, 0, 3, 2));
+
+	/* back to the first subnet: its gateway is libslirp's again, 10.0.3.1 now NAKs */
+	assert_int_equal(indynet_set_nat_subnet(e, "10.0.2.0/24", err, sizeof(err)), 0);
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x202, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, t_ip(10, 0, 2, 2));
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x203, yi, t_ip(10, 0, 2, 1), &yi), DHCP_ACK);
+	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x204, 0, 0, t_ip(10, 0, 3, 2), t_ip(10, 0, 3, 1),
+			    old_gw_mac);
+	m.xid = 0x204;
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
+	assert_int_equal(m.type, DHCP_NAK);
+	indynet_engine_free(e);
+}
+
 struct udp_match {
 	uint16_t sport, dport;
 	uint32_t src;
@@ -347,6 +393,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dhcp_offer_and_ack),
 		cmocka_unit_test(test_subnet_change_then_dhcp),
+		cmocka_unit_test(test_subnet_change_naks_unicast_renewal),
 		cmocka_unit_test(test_udp_echo_to_host_loopback),
 		cmocka_unit_test(test_ping_gateway),
 		cmocka_unit_test(test_forward_add_remove_live),

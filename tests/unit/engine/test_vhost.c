@@ -397,6 +397,24 @@ static void test_move_host(void **state)
 	assert_memory_equal(eth.src, new_mac, 6);
 }
 
+static void test_remove_host(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "x", 1, 1);
+
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, true), 0);
+	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), 0);
+	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), -ENOENT);
+	assert_false(vhost_input(x->vt, f, n, 0)); /* service gone with its host */
+	assert_int_equal(x->calls, 0);
+	n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 5));
+	assert_true(vhost_input(x->vt, f, n, 0)); /* the other host stays */
+	/* the address can be used again */
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), 0);
+}
+
 static void test_garbage_not_consumed(void **state)
 {
 	struct fx *x = *state;
@@ -427,6 +445,7 @@ int main(void)
 		T(test_bad_checksum_and_truncated_udp),
 		T(test_fragment_ageout_counted),
 		T(test_move_host),
+		T(test_remove_host),
 		T(test_garbage_not_consumed),
 	};
 
