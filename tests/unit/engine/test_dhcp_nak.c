@@ -23,7 +23,8 @@ static size_t msg(uint8_t *d, uint8_t op, const uint8_t *opts, size_t olen)
 	d[7] = 0xef;
 	memcpy(d + 28, mac, 6);
 	memcpy(d + 236, magic, 4);
-	memcpy(d + 240, opts, olen);
+	if (olen)
+		memcpy(d + 240, opts, olen);
 	d[240 + olen] = 255;
 	return 300;
 }
