@@ -14,7 +14,8 @@
 #                          (run.sh -n value), $INDY_PID, $INDY_LOG
 #   vm_daemon_stop         SIGTERM indynetd, fail unless it exits 0 within 10 s
 #   vm_boot SCRIPT [run.sh options]   boot the guest running SCRIPT (a file) in the
-#                          background; console in $VM_CONSOLE, pid in $VM_PID
+#                          background; console in $VM_CONSOLE (= $VM_CONSOLE_FILE if
+#                          set, else $T_TMP/console.log), pid in $VM_PID
 #   vm_wait_line REGEX SECS          wait for a console line matching REGEX (1 if the
 #                          guest stops or SECS pass first)
 #   vm_wait SECS           wait for the guest to finish; sets $VM_RC (guest exit status)
@@ -75,7 +76,7 @@ vm_daemon_stop() {
 vm_boot() {
 	local script=$1
 	shift
-	VM_CONSOLE=$T_TMP/console.log
+	VM_CONSOLE=${VM_CONSOLE_FILE:-$T_TMP/console.log}
 	t_evidence "$VM_CONSOLE"
 	ip netns exec "$NS_HOST" bash "$(t_repo)/tests/vm/run.sh" -n "$VM_NET" -f "$script" \
 		-t "${VM_TIMEOUT:-300}" "$@" >"$VM_CONSOLE" 2>&1 &
