@@ -93,9 +93,12 @@ static int daemon_engine(struct daemon *d)
 		err[0] = '\0';
 		rc = indynet_forward_add(d->eng, &d->opts.forwards[i], err, sizeof(err));
 		if (rc < 0) {
-			fprintf(stderr, "indynetd: forward %s: %s\n",
-				opts_forward_format(&d->opts.forwards[i], spec, sizeof(spec)),
-				err[0] ? err : strerror(-rc));
+			if (err[0])
+				fprintf(stderr, "indynetd: %s\n", err);
+			else
+				fprintf(stderr, "indynetd: forward %s: %s\n",
+					opts_forward_format(&d->opts.forwards[i], spec, sizeof(spec)),
+					strerror(-rc));
 			return EXIT_RUNTIME;
 		}
 	}
