@@ -235,20 +235,27 @@ static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
 	return true;
 }
 
-/* a whole UDP datagram for one of our hosts; false = no service owns the port */
+/*
+ * A whole UDP datagram for one of our hosts; false = no service owns the
+ * port (or it does not even parse): the backend judges it.  The checksum
+ * is only verified for datagrams we serve.
+ */
 static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
 {
 	struct udp_view u;
 	const struct vhost_svc *svc;
-	int rc = udp_parse(ip, true, &u);
+	int rc;
 
+	if (udp_parse(ip, false, &u) != 0)
+		return false;
+	svc = vhost_find_svc(vt, ip->dst, u.dport);
+	if (!svc)
+		return false;
+	rc = udp_parse(ip, true, &u);
 	if (rc != 0) {
 		vt->drops[rc == -EMSGSIZE ? INDYNET_DROP_TRUNCATED : INDYNET_DROP_MALFORMED]++;
 		return true;
 	}
-	svc = vhost_find_svc(vt, ip->dst, u.dport);
-	if (!svc)
-		return false;
 	vhost_serve(vt, svc, ip, &u);
 	return true;
 }

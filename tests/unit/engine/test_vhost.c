@@ -353,6 +353,10 @@ static void test_bad_checksum_and_truncated_udp(void **state)
 	assert_int_equal(x->calls, 0);
 	vhost_counters(x->vt, d);
 	assert_int_equal(d[INDYNET_DROP_MALFORMED], 1);
+	/* to a port nobody serves the backend judges it, checksum and all */
+	n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 53, "abcd", 4, 2);
+	f[n - 1] ^= 0xff;
+	assert_false(vhost_input(x->vt, f, n, 0));
 }
 
 static void test_fragment_ageout_counted(void **state)
