@@ -108,6 +108,13 @@ static char *config_reader(char *str, int num, void *stream)
 	if (!fgets(str, num, c->f))
 		return NULL;
 	c->line++;
+	/* inih would treat the rest of an over-long line as a line of its own. */
+	if (strlen(str) == (size_t)num - 1 && str[num - 2] != '\n' && !feof(c->f)) {
+		snprintf(c->err, c->errlen, "%s:%d: line is longer than %d bytes", c->path, c->line,
+			 num - 2);
+		c->failed = true;
+		return NULL;
+	}
 	return str;
 }
 

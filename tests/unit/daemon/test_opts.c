@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <ini.h>
 
 #include "daemon/options.h"
 
@@ -333,6 +334,14 @@ static void test_ini_errors(void **state)
 			 "F:3: tap: only one frontend may be given (qemu-stream is already set)");
 	expect_ini_error("[network]\nmtu 1500\n",
 			 "F:2: syntax error (expected [section] or key = value)");
+	{
+		char text[INI_MAX_LINE + 100], want[64];
+
+		snprintf(text, sizeof(text), "[nfs]\nexport = /%0*d\n[network]\nmtu = 1500\n",
+			 INI_MAX_LINE, 0);
+		snprintf(want, sizeof(want), "F:2: line is longer than %d bytes", INI_MAX_LINE - 2);
+		expect_ini_error(text, want);
+	}
 	/* The first error wins, even when later lines are bad too. */
 	expect_ini_error("[log]\nlevel = chatty\n[bogus]\nx = 1\n",
 			 "F:2: level: 'chatty' is not a log level (expected error, warn, info or debug)");
