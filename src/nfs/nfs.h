@@ -71,7 +71,8 @@ void nfs_server_free(struct nfs_server *srv);
  * nfs_server_call() - serve one RPC call datagram.
  * @srv: server
  * @peer: the caller
- * @port: the UDP port the call was sent to (111, 1234 or 2049)
+ * @port: the UDP port the call was sent to (111, 1234 or 2049; each port
+ *        serves only its program; 0 accepts any of the three)
  * @call: the call datagram
  * @len: its length
  * @reply: reply buffer

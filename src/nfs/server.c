@@ -252,7 +252,7 @@ size_t nfs_server_call(struct nfs_server *srv, const struct nfs_peer *peer, uint
 	struct xdr_enc e;
 	size_t out = 0;
 
-	if (!srv || !call || !reply)
+	if (!srv || !peer || !call || !reply)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.peer = *peer;
