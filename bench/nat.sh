@@ -60,10 +60,12 @@ BPID=""
 cleanup() {
 	set +e
 	stop_backend
-	for ns in "$GNS" "$HNS"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	for sig in TERM KILL; do
+		for ns in "$GNS" "$HNS"; do
+			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -s $sig "$p" 2>/dev/null; done
+		done
+		sleep 0.3
 	done
-	sleep 0.3
 	ip netns del "$GNS" 2>/dev/null
 	ip netns del "$HNS" 2>/dev/null
 }

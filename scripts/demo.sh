@@ -33,6 +33,7 @@ NS=indynet-demo-$$
 DEMO=$TOP/.demo
 SHARE=$TOP/share
 GW=192.168.0.1
+LIFETIME=600 # seconds: indynetd and the web server stop by themselves after this
 
 bold() { printf '\033[1m%s\033[0m\n' "$*"; }
 say() { echo "demo: $*"; }
@@ -79,12 +80,13 @@ cat >"$DEMO/www/index.html" <<EOF
 <html><head><title>indynet demo</title></head>
 <body><p>Hello, guest! This page comes from a web server on the host's 127.0.0.1:8080.</p></body></html>
 EOF
-ip netns exec "$NS" python3 -m http.server --bind 127.0.0.1 --directory "$DEMO/www" 8080 \
+[ $SHELL_MODE = 1 ] && LIFETIME=86400
+ip netns exec "$NS" timeout "$LIFETIME" python3 -m http.server --bind 127.0.0.1 --directory "$DEMO/www" 8080 \
 	>"$DEMO/http.log" 2>&1 &
 
 start_daemon() { # start_daemon ARGS...: indynetd in the netns; 0 once its socket exists
 	rm -f "$DEMO/indy.sock"
-	ip netns exec "$NS" "$INDYNETD" --qemu-stream "$DEMO/indy.sock" --log-level info "$@" \
+	ip netns exec "$NS" timeout -s TERM "$LIFETIME" "$INDYNETD" --qemu-stream "$DEMO/indy.sock" --log-level info "$@" \
 		>"$DEMO/indynetd.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 1 100); do
