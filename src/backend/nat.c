@@ -422,6 +422,8 @@ int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, 
 	int ret = 0;
 
 	slirp_cleanup(n->slirp);
+	while (n->timers) /* any the old instance left behind must never fire */
+		nat_cb_timer_free(n->timers, n);
 	n->slirp = nat_slirp_new(n, net, prefix);
 	if (!n->slirp) {
 		snprintf(err, errlen, "libslirp refused the new subnet");
