@@ -23,7 +23,8 @@
 #   pasta-MTU     pasta --config-net -T none -U none [-m 1500] --runas 0:0: gateway
 #                 198.51.100.254 mapped to the host loopback (tap path, no splicing)
 # Metrics per run: iperf3 TCP guest->host and host->guest (-R), receiver Gbit/s;
-# tcprr (bench/tools/tcprr.c) 1-byte TCP round trip p50/p99 in microseconds.
+# tcprr (bench/tools/tcprr.c) 1-byte TCP round trip p50/p99 in microseconds; the
+# backend process's CPU time during each (% of one core, all its threads).
 # Output: median [min-max] over RUNS per backend and MTU, and indynet/peer ratios
 # (throughput: higher is better; latency: lower is better).
 set -euo pipefail
@@ -44,7 +45,7 @@ RR_PORT=5202
 INDYNETD=$BUILD/src/daemon/indynetd
 
 [ "$(id -u)" = 0 ] || { echo "nat.sh: run as root (network namespaces)" >&2; exit 1; }
-for c in iperf3 ip jq cc; do
+for c in iperf3 ip python3 cc slirp4netns pasta; do
 	command -v $c >/dev/null || { echo "nat.sh: needs $c (scripts/install-deps.sh)" >&2; exit 1; }
 done
 mkdir -p "$OUT/raw"
@@ -161,6 +162,18 @@ wait_listen() {
 
 record() { echo "$1,$2,$3,$4,$5" >>"$RES"; }
 
+# CPU time of the backend process (all threads) in clock ticks, and the tick rate
+ticks() { awk '{print $14 + $15}' "/proc/$BPID/stat" 2>/dev/null || echo 0; }
+HZ=$(getconf CLK_TCK)
+cpu_start() { CPU_T0=$(ticks); CPU_W0=${EPOCHREALTIME/./}; }
+cpu_record() { # cpu_record KIND MTU METRIC RUN: backend CPU % of one core since cpu_start
+	local t1 w1
+	t1=$(ticks)
+	w1=${EPOCHREALTIME/./}
+	record "$1" "$2" "$3" "$4" "$(awk -v t="$((t1 - CPU_T0))" -v w="$((w1 - CPU_W0))" -v hz="$HZ" \
+		'BEGIN { printf "%.1f", 100 * t / hz / (w / 1e6) }')"
+}
+
 iperf_run() { # iperf_run KIND MTU METRIC RUN ARGS...
 	local kind=$1 mtu=$2 metric=$3 run=$4 f spid v
 	shift 4
@@ -169,8 +182,10 @@ iperf_run() { # iperf_run KIND MTU METRIC RUN ARGS...
 		>>"$OUT/raw/iperf3-server.log" 2>&1 &
 	spid=$!
 	wait_listen $IPERF_PORT || log "iperf3 server not listening"
+	cpu_start
 	if ip netns exec "$GNS" timeout $((DUR + 30)) iperf3 -c "$GW" -p $IPERF_PORT -t "$DUR" -J "$@" >"$f" 2>>"$LOG"; then
-		v=$(jq -r '.end.sum_received.bits_per_second / 1e9' "$f")
+		cpu_record "$kind" "$mtu" "cpu_$metric" "$run"
+		v=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9)' "$f")
 		record "$kind" "$mtu" "$metric" "$run" "$v"
 	else
 		log "WARN $kind-$mtu $metric run $run failed"
@@ -185,7 +200,9 @@ rr_run() { # rr_run KIND MTU RUN
 	ip netns exec "$HNS" timeout 120 "$TCPRR" server 127.0.0.1 $RR_PORT >>"$LOG" 2>&1 &
 	spid=$!
 	wait_listen $RR_PORT || log "tcprr server not listening"
+	cpu_start
 	if ip netns exec "$GNS" timeout 120 "$TCPRR" client "$GW" $RR_PORT "$RR_COUNT" >"$f" 2>>"$LOG"; then
+		cpu_record "$kind" "$mtu" cpu_rr "$run"
 		record "$kind" "$mtu" rr_p50 "$run" "$(sed -n 's/.*p50_us=\([0-9.]*\).*/\1/p' "$f")"
 		record "$kind" "$mtu" rr_p99 "$run" "$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' "$f")"
 	else
