@@ -237,6 +237,61 @@ static void test_udp_echo_to_host_loopback(void **state)
 	indynet_engine_free(e);
 }
 
+static int match_udp_or_fragment_to_guest(const uint8_t *f, size_t len, void *arg)
+{
+	struct eth_view eth;
+	struct ipv4_view ip;
+
+	(void)arg;
+	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
+	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_UDP &&
+	       ip.dst == t_ip(192, 168, 0, 2);
+}
+
+/* a 4000-byte answer from the host reaches the guest in frames no larger than the MTU */
+static void big_reply_frames(unsigned mtu, unsigned want_frames)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+	uint16_t port;
+	int s = udp_socket(&port);
+	uint8_t f[256], r[16384], big[4000];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	size_t n, total = 0;
+	unsigned frames = 0;
+
+	indynet_config_init(&cfg);
+	cfg.mtu = mtu;
+	assert_int_equal(indynet_engine_new(&cfg, &e, NULL, 0), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	guest_arp(e);
+	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4001, port, "?", 1, 8);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	assert_int_equal(recvfrom(s, big, sizeof(big), 0, (struct sockaddr *)&from, &fl), 1);
+	memset(big, 0x5c, sizeof(big));
+	assert_int_equal(sendto(s, big, sizeof(big), 0, (struct sockaddr *)&from, fl), sizeof(big));
+	while (total < UDP_HLEN + sizeof(big) &&
+	       (n = t_wait_frame(e, r, sizeof(r), 2000, match_udp_or_fragment_to_guest, NULL)) > 0) {
+		assert_true(n <= ETH_HLEN + mtu);
+		total += n - ETH_HLEN - IPV4_HLEN;
+		frames++;
+	}
+	assert_int_equal(total, UDP_HLEN + sizeof(big));
+	assert_int_equal(frames, want_frames);
+	close(s);
+	indynet_engine_free(e);
+}
+
+static void test_mtu_reaches_libslirp(void **state)
+{
+	(void)state;
+	big_reply_frames(1500, 3);
+	big_reply_frames(9000, 1);
+}
+
 struct echo_match {
 	uint16_t id, seq;
 };
@@ -396,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_subnet_change_naks_unicast_renewal),
 		cmocka_unit_test(test_udp_echo_to_host_loopback),
 		cmocka_unit_test(test_ping_gateway),
+		cmocka_unit_test(test_mtu_reaches_libslirp),
 		cmocka_unit_test(test_forward_add_remove_live),
 		cmocka_unit_test(test_forward_port_in_use),
 		cmocka_unit_test(test_udp_forward_reaches_guest),
