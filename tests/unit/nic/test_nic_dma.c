@@ -209,6 +209,73 @@ static void test_tx_stops_and_faults(void **state)
 	assert_int_equal(c.tx_dropped, 1);
 }
 
+static void test_tx_budget_and_oversize(void **state)
+{
+	struct fx *f = *state;
+	struct seeq_counters c;
+
+	/* 300 packets in one chain: a pump sends 256 and says there is more. */
+	for (unsigned i = 0; i < 300; i++)
+		gmem_desc(f->m, 0x10000 + i * 16, 0x8000, 60 | SEEQ_DESC_EOP | (i == 299 ? SEEQ_DESC_EOX : 0),
+			  0x10000 + (i + 1) * 16);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x10000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	struct seeq_pump_result r = seeq_pump(f->s);
+	assert_int_equal(r.tx, 256);
+	assert_true(r.again);
+	assert_true(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	r = seeq_pump(f->s);
+	assert_int_equal(r.tx, 44);
+	assert_false(r.again);
+	assert_int_equal(f->e->tx_count, 300);
+
+	/* A packet gathered beyond 16 KiB is dropped, its descriptors still completed. */
+	gmem_desc(f->m, 0x1000, 0x20000, 10000, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x30000, 10000 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 1);
+	assert_int_equal(f->e->tx_count, 300);
+	assert_int_equal(word6(f, 0x1000), 0x8000);
+	assert_int_equal(word6(f, 0x1010), 0x8000);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_errors, 1);
+}
+
+static void test_rx_dma_faults(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[64];
+	struct seeq_counters c;
+
+	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0);
+	/* NBDP outside memory: the fetch on ACTIVE fails, the channel does not start. */
+	rx_start(f, MEM_SIZE + 0x1000);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	/* A buffer outside memory: refused, channel stopped, the frame kept. */
+	gmem_desc(f->m, 0x1000, MEM_SIZE - 8, SEEQ_DESC_OWN | 1584, 0x1010);
+	rx_start(f, 0x1000);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->rx_count, 1);
+	assert_int_equal(gmem_be32(f->m, 0x1004), SEEQ_DESC_OWN | 1584);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 2);
+	/* A descriptor straddling the top of the 32-bit space is refused without a wrap. */
+	unsigned reads = f->m->reads;
+	rx_start(f, 0xFFFFFFF8u);
+	assert_int_equal(f->m->reads, reads);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 3);
+	/* seeq_new() needs memory callbacks and an engine. */
+	struct seeq_host_ops none = { 0 };
+	assert_null(seeq_new(&none, NULL, f->e));
+	assert_int_equal(errno, EINVAL);
+	assert_null(seeq_new(&gmem_ops, f->m, NULL));
+}
+
 /* --- RX --- */
 
 static void test_rx_layout_and_writeback(void **state)
@@ -681,6 +748,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_single, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_gather_links_and_two_packets, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_dma_faults, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_truncated_to_buffer, fx_setup, fx_teardown),
