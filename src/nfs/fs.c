@@ -1015,9 +1015,10 @@ static bool fs_cred_in_group(const struct fs_cred *cred, uint32_t gid)
  * @want: FS_ACCESS_* bits asked for
  * @granted: receives the bits granted
  *
- * A read-only export still grants by mode: the modifying call itself then
- * answers ROFS, so the guest sees EROFS instead of EACCES (and tools such
- * as rm do not stop to ask whether to override a "write-protected" file).
+ * A read-only export withholds MODIFY, EXTEND and DELETE (as knfsd does),
+ * so a guest opening a file for writing is refused at open(), before it
+ * has buffered data that could only fail at close.  Calls that do not ask
+ * ACCESS first (CREATE, REMOVE, SETATTR, ...) answer ROFS themselves.
  *
  * Return: FS_OK or an error.
  */
@@ -1045,6 +1046,8 @@ enum fs_status fs_access(struct fs_export *fs, struct fs_node *node, const struc
 					     FS_ACCESS_MODIFY | FS_ACCESS_EXTEND;
 	if (perm & 1)
 		g |= a.type == FS_TYPE_DIR ? FS_ACCESS_LOOKUP : FS_ACCESS_EXECUTE;
+	if (fs->cfg.read_only)
+		g &= ~(FS_ACCESS_MODIFY | FS_ACCESS_EXTEND | FS_ACCESS_DELETE);
 	*granted = g & want;
 	return FS_OK;
 }
