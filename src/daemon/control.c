@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -168,6 +169,13 @@ int control_open(const char *path, indynet_engine *eng, struct control **out, ch
 	for (int i = 0; i < CONTROL_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	c->listen_fd = usock_bind(path, SOCK_STREAM, err, errlen);
+	/* Whoever may connect may reconfigure the NAT: owner only. */
+	if (c->listen_fd >= 0 && chmod(path, 0600) < 0) {
+		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+		close(c->listen_fd);
+		unlink(path);
+		c->listen_fd = -1;
+	}
 	if (c->listen_fd < 0) {
 		free(c->path);
 		free(c);
@@ -317,6 +325,11 @@ int control_client_run(const char *path, const char *command)
 
 	if (fd < 0) {
 		fprintf(stderr, "indynetd: cannot connect to %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (strchr(command, '\n')) {
+		fprintf(stderr, "indynetd: a command is one line\n");
+		close(fd);
 		return 1;
 	}
 	if (len >= (int)sizeof(line) || send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {

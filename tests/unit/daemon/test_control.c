@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -157,14 +158,18 @@ static void test_socket_and_client(void **state)
 	indynet_engine *eng = *state;
 	struct server srv = { 0 };
 	char path[64], err[256];
+	struct stat st;
 	pthread_t t;
 
 	snprintf(path, sizeof(path), "/tmp/indynetd-ctl-%d.sock", (int)getpid());
 	assert_int_equal(control_open(path, eng, &srv.ctl, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(pthread_create(&t, NULL, serve, &srv), 0);
 	assert_int_equal(control_client_run(path, "forward list"), 0);
 	assert_int_equal(control_client_run(path, "forward remove tcp:1:1"), 1);
 	assert_int_equal(control_client_run(path, "stats"), 0);
+	assert_int_equal(control_client_run(path, "stats\nstats"), 1);
 	atomic_store(&srv.stop, true);
 	pthread_join(t, NULL);
 	control_close(srv.ctl);
