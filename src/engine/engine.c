@@ -20,13 +20,11 @@
 #include "core/log.h"
 #include "core/ring.h"
 #include "engine/dhcp_nak.h"
+#include "engine/nfsvc.h"
 #include "engine/pcapng.h"
 #include "engine/vhost.h"
 #include "indynet/indynet.h"
-#ifdef INDYNET_HAVE_NFS_SERVER
-#include "engine/nfsvc.h"
 #include "nfs/nfs.h"
-#endif
 
 /*
  * Theory of operation
@@ -820,16 +818,6 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 				    errlen);
 }
 
-static int eng_open_nfs(indynet_engine *e, char *err, size_t errlen)
-{
-#ifdef INDYNET_HAVE_NFS_SERVER
-	return nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);
-#else
-	snprintf(err, errlen, "this build has no NFS server: cannot export '%s'", e->cfg.export_dir);
-	return -EOPNOTSUPP;
-#endif
-}
-
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct backend_host host = { .to_guest = eng_to_guest, .opaque = e };
@@ -859,7 +847,7 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	if (e->cfg.export_dir) {
 		rc = vhost_add_host(e->vt, e->gw, gw_mac, false);
 		if (rc == 0)
-			rc = eng_open_nfs(e, err, errlen);
+			rc = nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);
 		if (rc < 0)
 			return rc;
 	}
@@ -914,9 +902,7 @@ void indynet_engine_free(indynet_engine *e)
 	if (e->backend)
 		e->backend->ops->free(e->backend);
 	vhost_free(e->vt);
-#ifdef INDYNET_HAVE_NFS_SERVER
 	nfs_server_free(e->nfs);
-#endif
 	pcapng_close(e->cap);
 	ring_destroy(&e->tx);
 	ring_destroy(&e->rx);
