@@ -160,7 +160,9 @@ void indynet_config_init(struct indynet_config *cfg);
  * @err: buffer for a message naming the bad input, may be NULL
  * @errlen: size of @err
  *
- * Return: 0, or a negative errno (-EINVAL for bad configuration).
+ * Return: 0, or a negative errno: -EINVAL for bad configuration (subnet,
+ * MTU, version), -EOPNOTSUPP for bridge mode (not in this version), -EIO
+ * when the capture file cannot be created; @err names the cause.
  */
 int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen);
 
