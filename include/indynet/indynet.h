@@ -287,7 +287,10 @@ const char *indynet_drop_reason_name(enum indynet_drop_reason r);
  * @err: receives the reason, e.g. "prefix /31 is too small (minimum /30)"
  * @errlen: size of @err
  *
- * Return: 0 or -EINVAL.
+ * The text must be a network address with a prefix of /8 to /30; a host
+ * address is refused with the network address it probably meant.
+ *
+ * Return: 0 or -EINVAL (@net and @prefix untouched).
  */
 int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char *err, size_t errlen);
 
