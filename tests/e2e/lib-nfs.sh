@@ -254,7 +254,7 @@ nfs_ganesha_stop() {
 	kill "$NFS_GPID" "$NFS_RPCBPID" 2>/dev/null
 	wait "$NFS_GPID" "$NFS_RPCBPID" 2>/dev/null
 	umount /var/lib/nfs 2>/dev/null
-	NFS_GPID= NFS_RPCBPID=
+	NFS_GPID="" NFS_RPCBPID=""
 }
 
 if [ -n "${NFS_LIB_HOOK:-}" ]; then . "$NFS_LIB_HOOK"; fi
