@@ -12,7 +12,7 @@
 #define FS_MAX_FDS 512u        /* descriptors cached by the node LRU */
 #define FS_MAX_DEPTH 4096u     /* deepest directory chain walked */
 #define FS_SCAN_MAX 2000000u   /* objects indexed by one full scan */
-#define FS_RESCAN_SEC 2        /* least seconds between two full scans */
+#define FS_RESCAN_SEC 10       /* least seconds between two full scans (forged handles cannot force more) */
 
 struct fs_cookie_map;
 
