@@ -4,7 +4,8 @@
 #
 # The name indynet.test exists only in the test's own resolver (dnsmasq on the
 # host netns' 127.0.0.1, reached through indynetd's /etc/resolv.conf), so a right
-# answer proves the DNS relay at .3 works end to end.
+# answer proves the DNS relay at .3 works end to end.  Guests with other MACs
+# must get addresses other than the gateway's and the DNS relay's.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -36,6 +37,21 @@ else
 	t_fail "DNS via 192.168.0.3: indynet.test should be 192.0.2.55" "$out"
 fi
 t_check "the test's resolver saw the relayed query" grep -q 'query\[A\] indynet.test' "$T_TMP/dnsmasq.log"
+
+# a guest that comes back with another MAC (a new QEMU on the same daemon) must
+# not be handed an address the NAT itself uses (gateway .1, DNS .3)
+bb=$(command -v busybox)
+for mac in 02:11:22:33:44:55 02:11:22:33:44:66; do
+	kill "$GUEST_DHCP_PID" 2>/dev/null
+	ip -n "$NS_GUEST" link set tap0 address "$mac"
+	out=$(ip netns exec "$NS_GUEST" "$bb" udhcpc -i tap0 -n -q -t 5 -T 1 -s /bin/true 2>&1)
+	addr=$(echo "$out" | sed -n 's/.*lease of \([0-9.]*\) obtained.*/\1/p')
+	case $addr in
+	192.168.0.1 | 192.168.0.3 | "") t_fail "DHCP for MAC $mac: got '$addr' (the gateway's or DNS address, or none)" "$out" ;;
+	192.168.0.*) t_pass "DHCP for another MAC $mac: $addr (not the gateway's or DNS address)" ;;
+	*) t_fail "DHCP for MAC $mac: $addr is outside 192.168.0.0/24" "$out" ;;
+	esac
+done
 
 nat_stop
 t_done
