@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* test_main.c: the indynetd binary: exit statuses, messages, start-up and clean shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "indynet-build.h"
+
+extern char **environ;
+
+static const char *indynetd; /* path of the binary, from argv[1] */
+
+struct run {
+	int status;      /* exit status, or -1 */
+	char out[8192];  /* stdout */
+	char err[8192];  /* stderr */
+};
+
+static pid_t spawn(const char *const *args, int out_fd, int err_fd)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[32];
+	int argc = 0;
+	pid_t pid;
+
+	argv[argc++] = (char *)indynetd;
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	assert_int_equal(posix_spawn(&pid, indynetd, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+static void slurp(int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < cap - 1 && (n = read(fd, buf + got, cap - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+}
+
+/* Run to completion (short commands only: output fits the pipes). */
+static void run_args(struct run *r, const char *const *args)
+{
+	int out[2], err[2], st;
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(err), 0);
+	pid = spawn(args, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	slurp(out[0], r->out, sizeof(r->out));
+	slurp(err[0], r->err, sizeof(r->err));
+	close(out[0]);
+	close(err[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define RUN(r, ...) run_args((r), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_version_and_help(void **state)
+{
+	static const char *const flags[] = {
+		"--config", "--mode", "--qemu-stream ", "--qemu-stream-connect", "--qemu-dgram",
+		"--tap ", "--tap-netns", "--nat-subnet", "--forward", "--export", "--nfs-version",
+		"--read-only", "--attr-model", "--uid", "--gid", "--mtu", "--capture-file",
+		"--log-level", "--control", "--ctl", "--version", "--help",
+	};
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--version");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "indynetd " INDYNET_VERSION " (libindynet " INDYNET_VERSION ")\n");
+	RUN(&r, "--help");
+	assert_int_equal(r.status, 0);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		assert_non_null(strstr(r.out, flags[i]));
+}
+
+static void test_bad_input_exits_2(void **state)
+{
+	char path[64];
+	struct run r;
+	int fd;
+
+	(void)state;
+	RUN(&r, "--tap", "t0", "--mtu", "100");
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "indynetd: --mtu: MTU 100 is out of range (576-65520)\n"
+				   "Try 'indynetd --help'.\n");
+	RUN(&r, "--qemu-stream", "/tmp/a.sock", "--qemu-dgram", "/tmp/b.sock");
+	assert_int_equal(r.status, 2);
+	RUN(&r, "--mode", "bridge", "--qemu-dgram", "/tmp/indynetd-never.sock");
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "indynetd: bridge mode is not available in this build\n");
+	assert_int_equal(access("/tmp/indynetd-never.sock", F_OK), -1);
+
+	snprintf(path, sizeof(path), "/tmp/indynetd-main-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[network]\nmode = nat\nmtu = 1500\nnat_subnet = 10.0.0.0/31\n", 57),
+			 57);
+	close(fd);
+	RUN(&r, "--config", path, "--tap", "t0");
+	unlink(path);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":4: nat_subnet: prefix /31 is too small (minimum /30)\n"));
+}
+
+static bool wait_for_file(const char *path, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (access(path, F_OK) == 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static void test_run_control_and_sigterm(void **state)
+{
+	char sock[64], ctl[64], log[64];
+	struct run r;
+	pid_t pid;
+	int logfd, devnull = open("/dev/null", O_WRONLY), st;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "/tmp/indynetd-main-%d.sock", (int)getpid());
+	snprintf(ctl, sizeof(ctl), "/tmp/indynetd-main-%d.ctl", (int)getpid());
+	snprintf(log, sizeof(log), "/tmp/indynetd-main-%d.log", (int)getpid());
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(logfd >= 0 && devnull >= 0);
+	pid = spawn((const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL }, devnull,
+		    logfd);
+	assert_true(wait_for_file(ctl, 5000));
+	assert_true(access(sock, F_OK) == 0);
+	RUN(&r, "--ctl", ctl, "forward", "list");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "ok\n");
+	RUN(&r, "--ctl", ctl, "subnet", "10.0.0.0/31");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "error: prefix /31 is too small (minimum /30)\n");
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* Sockets unlinked; the log has the start-up summary and the shutdown. */
+	assert_int_equal(access(sock, F_OK), -1);
+	assert_int_equal(access(ctl, F_OK), -1);
+	logfd = open(log, O_RDONLY);
+	slurp(logfd, r.err, sizeof(r.err));
+	close(logfd);
+	unlink(log);
+	assert_non_null(strstr(r.err, "indynetd: info: indynetd " INDYNET_VERSION ": mode nat, subnet 192.168.0.0/24"));
+	assert_non_null(strstr(r.err, "frontend --qemu-stream /tmp/indynetd-main-"));
+	assert_non_null(strstr(r.err, ": shutting down\n"));
+	close(devnull);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_and_help),
+		cmocka_unit_test(test_bad_input_exits_2),
+		cmocka_unit_test(test_run_control_and_sigterm),
+	};
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s PATH-OF-INDYNETD\n", argv[0]);
+		return 2;
+	}
+	indynetd = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
