@@ -754,6 +754,7 @@ struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err,
 	fs->nbuckets = 1024;
 	fs->dirbuf_len = 32768;
 	fs->path = strdup(cfg->export_dir);
+	fs->real = realpath(cfg->export_dir, NULL);
 	fs->tab = calloc(fs->nbuckets, sizeof(*fs->tab));
 	fs->dirbuf = malloc(fs->dirbuf_len);
 	if (!fs->path || !fs->tab || !fs->dirbuf) {
@@ -809,6 +810,7 @@ void fs_export_close(struct fs_export *fs)
 	free(fs->tab);
 	free(fs->dirbuf);
 	free(fs->path);
+	free(fs->real);
 	free(fs);
 }
 
@@ -886,6 +888,18 @@ enum fs_status fs_lookup(struct fs_export *fs, struct fs_node *dir, const uint8_
 	return fs_stat_name(fs, dfd, cname, dir, out);
 }
 
+/* Length of the host-path prefix @prefix at the start of @path, or 0. */
+static uint32_t fs_prefix_len(const char *prefix, const uint8_t *path, uint32_t len)
+{
+	size_t plen = prefix ? strlen(prefix) : 0;
+
+	while (plen > 1 && prefix[plen - 1] == '/')
+		plen--;
+	if (plen > 1 && len >= plen && !memcmp(path, prefix, plen) && (len == plen || path[plen] == '/'))
+		return (uint32_t)plen;
+	return 0;
+}
+
 /**
  * fs_lookup_path() - resolve a MOUNT path to a directory of the export.
  * @fs: export
@@ -893,23 +907,22 @@ enum fs_status fs_lookup(struct fs_export *fs, struct fs_node *dir, const uint8_
  * @len: its length
  * @out: receives the directory's node
  *
- * The export's own host path and "/" name the root; a path below either
+ * The export's own host path (as configured, or with symlinks resolved)
+ * and "/" name the root; a path below either
  * names a directory inside.  ".." never climbs.
  *
  * Return: FS_OK, FS_ERR_NOENT, FS_ERR_NOTDIR or FS_ERR_ACCES.
  */
 enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_t len, struct fs_node **out)
 {
-	size_t plen = strlen(fs->path);
 	struct fs_node *n = fs->root;
-	uint32_t i = 0, start;
+	uint32_t i, start;
 
-	while (plen > 1 && fs->path[plen - 1] == '/')
-		plen--;
 	if (len == 0 || path[0] != '/' || memchr(path, '\0', len))
 		return FS_ERR_NOENT;
-	if (plen > 1 && len >= plen && !memcmp(path, fs->path, plen) && (len == plen || path[plen] == '/'))
-		i = (uint32_t)plen;
+	i = fs_prefix_len(fs->path, path, len);
+	if (!i)
+		i = fs_prefix_len(fs->real, path, len);
 	while (i < len) {
 		enum fs_status st;
 

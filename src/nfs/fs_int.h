@@ -36,6 +36,7 @@ struct fs_node {
 struct fs_export {
 	struct nfs_server_config cfg;
 	char *path;
+	char *real;               /* realpath() of @path (MOUNT accepts either), or NULL */
 	int rootfd;
 	dev_t dev;
 	uint32_t export_id;

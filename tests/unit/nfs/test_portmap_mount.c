@@ -204,6 +204,29 @@ static void test_mnt_paths(void **state)
 	assert_int_equal(mnt(f, mv, "/nonexistent", b), 2);
 }
 
+static void test_mnt_through_symlinked_export_path(void **state)
+{
+	struct fx *f = *state;
+	char link[4096], sub[4096];
+	uint8_t a[32], b[32], c[32];
+	struct nfs_server *orig = f->srv;
+
+	snprintf(link, sizeof(link), "%s-link", f->dir);
+	assert_int_equal(symlink(f->dir, link), 0);
+	f->srv = tu_server(link, 0, false, NFS_ATTR_SQUASH);
+	assert_int_equal(mnt(f, 1, "/", a), 0);
+	assert_int_equal(mnt(f, 1, link, b), 0);
+	assert_memory_equal(a, b, 32);
+	assert_int_equal(mnt(f, 1, f->dir, c), 0);      /* the resolved path works too */
+	assert_memory_equal(a, c, 32);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	assert_int_equal(mnt(f, 1, sub, c), 0);
+	assert_memory_not_equal(a, c, 32);
+	nfs_server_free(f->srv);
+	f->srv = orig;
+	unlink(link);
+}
+
 static unsigned dump_count(struct fx *f, const char *want_path)
 {
 	unsigned n = 0;
@@ -271,6 +294,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getaddr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 	};
