@@ -484,6 +484,13 @@ enum fs_status fs_dir_fd(struct fs_export *fs, struct fs_node *dir, int *fd)
 	return *fd < 0 ? fs_errno(-*fd) : FS_OK;
 }
 
+static bool fs_fd_unlinked(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 || st.st_nlink == 0;
+}
+
 /**
  * fs_stat_name() - stat a name inside a directory (no symlink following) and index it.
  * @fs: export
@@ -510,8 +517,8 @@ enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, str
 	if (!n)
 		return FS_ERR_IO;
 	gen = fs_gen_of(&stx);
-	if (n->gen_known && n->gen != gen)
-		fs_node_close(fs, n);
+	if (n->fd >= 0 && n != fs->root && ((n->gen_known && n->gen != gen) || fs_fd_unlinked(n->fd)))
+		fs_node_close(fs, n);  /* the cached descriptor is an older file with a reused inode number */
 	n->gen = gen;
 	n->gen_known = true;
 	*out = n;
