@@ -483,6 +483,32 @@ static void test_exclusive_create(void **state)
 				   &root_cred, &b), FS_ERR_EXIST);
 }
 
+static void test_host_side_replace(void **state)
+{
+	struct fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *n;
+	struct fs_attr a;
+	uint8_t buf[32];
+	uint32_t got, w;
+	bool eof;
+	char p[4096];
+
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"f", 1, FS_CREATE_GUARDED, &no_sattr, NULL,
+				   &root_cred, &n), FS_OK);
+	assert_int_equal(fs_write(f->fs, n, 0, (const uint8_t *)"old", 3, false, &w), FS_OK);
+	/* the host replaces the file behind the server's back (the inode number may be reused) */
+	hpath(f, "f", p, sizeof(p));
+	assert_int_equal(unlink(p), 0);
+	tu_write_file(f->dir, "f", "brand new!");
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"f", 1, &n), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	assert_int_equal(a.size, 10);
+	assert_int_equal(fs_read(f->fs, n, 0, buf, sizeof(buf), &got, &eof), FS_OK);
+	assert_int_equal(got, 10);
+	assert_memory_equal(buf, "brand new!", 10);
+	assert_true(eof);
+}
+
 static void test_bind_mount_refused(void **state)
 {
 	struct fx *f = *state;
@@ -522,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_side_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, setup, teardown),
 	};
 
