@@ -527,6 +527,27 @@ enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, str
 
 /* ---- index misses: scans ---- */
 
+/* The type of a directory entry (filesystems without d_type get an fstatat). */
+static uint8_t fs_dirent_type(int dfd, const struct dirent64 *de)
+{
+	struct stat st;
+
+	switch (de->d_type) {
+	case DT_DIR: return FS_TYPE_DIR;
+	case DT_REG: return FS_TYPE_REG;
+	case DT_LNK: return FS_TYPE_LNK;
+	case DT_CHR: return FS_TYPE_CHR;
+	case DT_BLK: return FS_TYPE_BLK;
+	case DT_FIFO: return FS_TYPE_FIFO;
+	case DT_SOCK: return FS_TYPE_SOCK;
+	case DT_UNKNOWN:
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return (uint8_t)attr_type_of(st.st_mode);
+		return FS_TYPE_NONE;
+	default: return FS_TYPE_NONE;
+	}
+}
+
 /* Scan one directory; index every entry (or only @want when non-zero). */
 static int fs_scan_dir(struct fs_export *fs, struct fs_node *dir, uint64_t want, uint64_t **queue,
 		       size_t *qlen, size_t *qcap, size_t *budget)
@@ -543,18 +564,13 @@ static int fs_scan_dir(struct fs_export *fs, struct fs_node *dir, uint64_t want,
 
 		while (off < nread) {
 			struct dirent64 *de = (struct dirent64 *)(void *)(fs->dirbuf + off);
-			uint8_t type = de->d_type == DT_DIR ? FS_TYPE_DIR :
-				       de->d_type == DT_REG ? FS_TYPE_REG :
-				       de->d_type == DT_LNK ? FS_TYPE_LNK :
-				       de->d_type == DT_CHR ? FS_TYPE_CHR :
-				       de->d_type == DT_BLK ? FS_TYPE_BLK :
-				       de->d_type == DT_FIFO ? FS_TYPE_FIFO :
-				       de->d_type == DT_SOCK ? FS_TYPE_SOCK : FS_TYPE_NONE;
+			uint8_t type;
 
 			off += de->d_reclen;
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || type == FS_TYPE_NONE)
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || (want && de->d_ino != want))
 				continue;
-			if (want && de->d_ino != want)
+			type = fs_dirent_type(fd, de);
+			if (type == FS_TYPE_NONE)
 				continue;
 			if (!fs_index_get(fs, de->d_ino)) {
 				if (!*budget)
