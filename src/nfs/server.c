@@ -8,6 +8,22 @@
 #include "nfs/rpc.h"
 #include "nfs/srv.h"
 
+/*
+ * Theory of operation
+ *
+ * One datagram in, one reply out.  The call header is parsed (rpc.c); a
+ * header that is not a call is dropped, a wrong RPC version or bad
+ * credentials are denied.  Each port serves its own program (111 portmap,
+ * 1234 MOUNT, 2049 NFS); a version we do not serve gets PROG_MISMATCH with
+ * the served range, which follows the configured NFS versions (MOUNT v1/v2
+ * go with NFSv2, MOUNT v3 with NFSv3).  Non-idempotent NFS calls pass the
+ * duplicate-request cache.  The dispatchers write their results behind an
+ * accepted-reply header and may ask for GARBAGE_ARGS, PROC_UNAVAIL or
+ * SYSTEM_ERR instead, in which case the header is rewritten.  A mutex
+ * serialises calls: the file layer's index and descriptor cache are not
+ * thread-safe, and one guest's NFS traffic is served by one engine thread.
+ */
+
 #define NFS_DRC_ENTRIES 1024u
 #define NFS_DRC_BYTES (4u << 20)
 
