@@ -17,7 +17,10 @@
 # All mounts: proto=udp,mountproto=udp,nolock,port=2049,mountport=1234.  The guest
 # writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
 # and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
-# around dd.  Printed: median [min-max] per case and direction, and the ratios
+# around dd.  Each line of raw results also shows the RPC ops/transmissions the guest's
+# mountstats counted (retransmissions), how busy the guest's vCPU was during each dd
+# (when it is ~100%, the TCG guest, not the server, limits the figure), the CPU seconds
+# indynetd used for the whole boot, and its non-zero drop counters (indynetd --ctl stats).  Printed: median [min-max] per case and direction, and the ratios
 # in-core/ganesha (target >= 1.5 for read and write).
 set -uo pipefail
 if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
@@ -44,18 +47,21 @@ EOF
 	cat <<'EOF'
 # xprt_stat OP: "ops/transmissions" of OP from this mount's /proc/self/mountstats
 xprt_stat() { awk -v op="$1:" '$1 == op {print $2 "/" $3; exit}' /proc/self/mountstats; }
+# cpu_ticks: "busy total" jiffies of the guest's CPU (to tell whether the guest is the bottleneck)
+cpu_ticks() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+busy_pct() { echo "$1 $2" | awk '{printf "%d%%", 100 * ($3 - $1) / (($4 - $2) ? ($4 - $2) : 1)}'; }
 gmount b "$OPTS" || { gfail "mount -o $OPTS"; exit 1; }
-t0=$(up)
+t0=$(up) c0=$(cpu_ticks)
 dd if=/dev/zero of=/mnt/b/bench.bin bs=1M count=$SIZE conv=fsync 2>/tmp/dd.err || { gfail "dd write: $(cat /tmp/dd.err)"; exit 1; }
-t1=$(up)
-echo "BENCH-write=$(echo "$t1 - $t0" | bc) BENCH-write-ops=$(xprt_stat WRITE)"
+t1=$(up) c1=$(cpu_ticks)
+echo "BENCH-write=$(echo "$t1 - $t0" | bc) BENCH-write-ops=$(xprt_stat WRITE) BENCH-write-busy=$(busy_pct "$c0" "$c1")"
 gumount b || exit 1
 gmount b "$OPTS" || { gfail "remount"; exit 1; }
-t0=$(up)
+t0=$(up) c0=$(cpu_ticks)
 dd if=/mnt/b/bench.bin of=/dev/null bs=1M 2>/tmp/dd.err || { gfail "dd read: $(cat /tmp/dd.err)"; exit 1; }
-t1=$(up)
+t1=$(up) c1=$(cpu_ticks)
 grep -q "^$SIZE+0 records in" /tmp/dd.err || gfail "dd read a short file: $(head -n 1 /tmp/dd.err)"
-echo "BENCH-read=$(echo "$t1 - $t0" | bc) BENCH-read-ops=$(xprt_stat READ)"
+echo "BENCH-read=$(echo "$t1 - $t0" | bc) BENCH-read-ops=$(xprt_stat READ) BENCH-read-busy=$(busy_pct "$c0" "$c1")"
 rm -f /mnt/b/bench.bin
 gumount b
 gend
@@ -64,19 +70,21 @@ EOF
 
 # one CASE RUN: boot the guest for one measurement, append "case run write read" to RES
 one() {
-	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd
+	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops dcpu
 	case $c in
 	core-v3) opts=vers=3,rsize=32768,wsize=32768 path=$NFS_EXPORT
-		nfs_daemon_start stream --export "$NFS_EXPORT" ;;
+		nfs_daemon_start stream --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
-		nfs_daemon_start stream --export "$NFS_EXPORT" ;;
+		nfs_daemon_start stream --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	ganesha-v3) opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT
-		nfs_daemon_start stream ;;
+		nfs_daemon_start stream --control "$NFS_W/ctl.sock" ;;
 	*) nfs_die "unknown case $c" ;;
 	esac
 	guest_script "$opts" "$path" >"$g"
 	nfs_vm_run "$g" "$con" 600
 	rc=$?
+	drops=$("$INDYNETD" --ctl "$NFS_W/ctl.sock" stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
+	dcpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$(pgrep -P "$NFS_DPID" | head -n 1)/stat" 2>/dev/null)
 	nfs_daemon_stop >/dev/null
 	w=$(nfs_console_value "$con" BENCH-write)
 	rd=$(nfs_console_value "$con" BENCH-read)
@@ -86,12 +94,13 @@ one() {
 		tail -n 15 "${NFS_DLOG:-/dev/null}"
 		return 1
 	fi
-	printf '%s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" \
-		"$(nfs_console_value "$con" BENCH-write-ops)" "$(nfs_console_value "$con" BENCH-read-ops)" | tee -a "$RES"
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
+		"$(nfs_console_value "$con" BENCH-read-ops)" "$(nfs_console_value "$con" BENCH-write-busy)" \
+		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "${drops:-none}" | tee -a "$RES"
 }
 
 echo "bench/nfs: $RUNS runs x ($CASES), ${SIZE} MiB, $(nproc) CPUs, $(date -u +%FT%TZ)"
-echo "case run write_s read_s write_ops/transmissions read_ops/transmissions"
+echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s indynetd_drops"
 for r in $(seq 1 "$RUNS"); do
 	for c in $CASES; do one "$c" "$r"; done
 done
