@@ -213,16 +213,22 @@ static void fs_node_close(struct fs_export *fs, struct fs_node *n)
 	fs->nfds--;
 }
 
-static void fs_lru_evict(struct fs_export *fs)
+/* Close unpinned cached descriptors, least recently used first, down to @keep. */
+static void fs_lru_shrink(struct fs_export *fs, unsigned keep)
 {
 	struct fs_node *n = fs->lru_tail, *prev;
 
-	while (fs->nfds >= FS_MAX_FDS && n) {
+	while (fs->nfds > keep && n) {
 		prev = n->lru_prev;
 		if (!n->pin)
 			fs_node_close(fs, n);
 		n = prev;
 	}
+}
+
+static void fs_lru_evict(struct fs_export *fs)
+{
+	fs_lru_shrink(fs, FS_MAX_FDS - 1);
 }
 
 /**
@@ -368,6 +374,13 @@ static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
 	if (pfd < 0)
 		return pfd;
 	fd = openat(pfd, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/* out of descriptors: give back the older half of the cache and retry once */
+		p->pin++;
+		fs_lru_shrink(fs, fs->nfds / 2);
+		p->pin--;
+		fd = openat(pfd, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -ESTALE : -errno;
 	rc = fs_verify(fs, fd, n);
@@ -377,7 +390,15 @@ static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
 	}
 	n->fd_path = true;
 	if (n->type == FS_TYPE_DIR || n->type == FS_TYPE_REG) {
-		io = fs_reopen(fd, n->type == FS_TYPE_DIR ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+		int flags = n->type == FS_TYPE_DIR ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+
+		io = fs_reopen(fd, flags);
+		if (io < 0 && (errno == EMFILE || errno == ENFILE)) {
+			p->pin++;
+			fs_lru_shrink(fs, fs->nfds / 2);
+			p->pin--;
+			io = fs_reopen(fd, flags);
+		}
 		if (io >= 0) {
 			close(fd);
 			fd = io;

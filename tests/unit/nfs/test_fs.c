@@ -509,6 +509,40 @@ static void test_host_side_replace(void **state)
 	assert_true(eof);
 }
 
+static void test_few_descriptors(void **state)
+{
+	struct fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *n;
+	struct rlimit old, lim;
+	struct fs_attr a;
+	char name[32];
+	uint8_t buf[16];
+	uint32_t got;
+	bool eof;
+	int i, probe;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		tu_write_file(f->dir, name, name);
+	}
+	probe = dup(0);
+	assert_true(probe >= 0);
+	close(probe);
+	getrlimit(RLIMIT_NOFILE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)probe + 24;  /* room for ~20 cached descriptors */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)name, (uint32_t)strlen(name), &n), FS_OK);
+		assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+		assert_int_equal(a.size, strlen(name));
+		assert_int_equal(fs_read(f->fs, n, 0, buf, sizeof(buf), &got, &eof), FS_OK);  /* a real descriptor */
+		assert_int_equal(got, strlen(name));
+	}
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
 static void test_bind_mount_refused(void **state)
 {
 	struct fx *f = *state;
@@ -549,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_side_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_few_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, setup, teardown),
 	};
 
