@@ -5,8 +5,9 @@
 # Usage: bench/run-all.sh [BUILD_DIR]     (as root for the namespace benches; `make bench`)
 # Env:   RUNS, DUR, BACKENDS ... are passed through to the scripts;
 #        BENCH_LOGDIR (default /var/tmp/indynet-bench/run-<time>) keeps each bench's output.
-# Runs, in order: every executable $BUILD/bench/*/*-bench (nfs-core-bench,
-# seeq-bench, ...), bench/nat.sh, bench/nfs.sh (when present).  A bench that fails
+# Runs, in order: the build's in-process benchmarks (meson benchmark(): nfs-core,
+# seeq, ... run one at a time with their registered arguments through
+# `meson test --benchmark`), bench/nat.sh, bench/nfs.sh (when present).  A bench that fails
 # is reported and the others still run; the exit status is 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +28,9 @@ run() { # run NAME CMD...: run one bench, output to the console and LOGDIR/NAME.
 	[ "$rc" = 0 ] || failed+=("$name")
 }
 
-for b in "$BUILD"/bench/*/*-bench; do
-	[ -x "$b" ] && run "$(basename "$b")" "$b"
-done
+if [ -n "$(meson test -C "$BUILD" --benchmark --list 2>/dev/null)" ]; then
+	run in-process meson test -C "$BUILD" --benchmark --verbose --num-processes 1
+fi
 run nat bash bench/nat.sh "$BUILD"
 [ -f bench/nfs.sh ] && run nfs bash bench/nfs.sh "$BUILD"
 
