@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: MIT
 # common.sh: shell helpers shared by the integration/e2e tests, the demo and the benchmarks (source it).
 #
+# tests/lib holds the shell helpers every script test sources (each documents
+# its functions at its top):
+#   common.sh   this file: checks, skips, waiting, cleanup, finding indynetd
+#   netns.sh    "host" + guest network namespaces around indynetd --tap (integration)
+#   vm.sh       indynetd + the QEMU test guest in a private netns (e2e, demo-like)
+#   e2e-nat.sh  the NAT end-to-end scenario of tests/e2e/nat-*.sh
+#   rawsend.py  hostile Ethernet frames through AF_PACKET (nat-hostile.sh)
+# The guest itself is built by tests/vm/build.sh and booted by tests/vm/run.sh.
+#
 # Conventions: a test prints one line per check ("ok   - ..." / "FAIL - ...");
 # a failure prints the evidence and exits 1; exit 77 means "skipped"
 # (tests/run-all.sh counts it as such).  Everything a test starts is undone by
