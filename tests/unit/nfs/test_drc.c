@@ -171,6 +171,65 @@ static void test_retransmitted_create_write_once(void **state)
 	assert_int_equal(stat(path, &st), -1);  /* the replayed CREATE did not run */
 }
 
+static uint32_t v2_rename(struct fx *f, uint32_t xid, const char *from, const char *to)
+{
+	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 11);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, from);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, to);
+	tu_call(f->srv, &f->c, &f->r);
+	return xdr_get_u32(&f->r.d);
+}
+
+static uint32_t v2_write(struct fx *f, uint32_t xid, const uint8_t fh[32], uint32_t off, const char *data)
+{
+	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 8);
+	xdr_put_fixed(&f->c.e, fh, 32);
+	xdr_put_u32(&f->c.e, 0);
+	xdr_put_u32(&f->c.e, off);
+	xdr_put_u32(&f->c.e, 0);
+	xdr_put_opaque(&f->c.e, data, (uint32_t)strlen(data));
+	tu_call(f->srv, &f->c, &f->r);
+	return xdr_get_u32(&f->r.d);
+}
+
+static void test_retransmitted_rename_write(void **state)
+{
+	struct fx *f = *state;
+	uint8_t fh[32];
+	char path[512], buf[16] = "";
+	FILE *fp;
+
+	tu_write_file(f->dir, "a", "0123456789");
+	assert_int_equal(v2_rename(f, 700, "a", "b"), 0);
+	tu_write_file(f->dir, "a", "new a");
+	/* the retransmission must not move the new "a" over "b" */
+	assert_int_equal(v2_rename(f, 700, "a", "b"), 0);
+	snprintf(path, sizeof(path), "%s/a", f->dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "new a");
+	/* a WRITE retransmitted after a later WRITE to the same range does not undo it */
+	tu_begin(&f->c, 701, RPC_PROG_NFS, 2, 4);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, "b");
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(xdr_get_u32(&f->r.d), 0);
+	memcpy(fh, xdr_get_fixed(&f->r.d, 32), 32);
+	assert_int_equal(v2_write(f, 702, fh, 0, "AAAA"), 0);
+	assert_int_equal(v2_write(f, 703, fh, 0, "BBBB"), 0);
+	assert_int_equal(v2_write(f, 702, fh, 0, "AAAA"), 0);
+	snprintf(path, sizeof(path), "%s/b", f->dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "BBBB456789");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_drc_bounds),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_rename_write, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
