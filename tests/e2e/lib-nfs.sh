@@ -30,6 +30,11 @@
 # nfs_expect_eq DESC GOT WANT
 # nfs_finish                print a summary; exit 1 when any check failed.
 # nfs_console_value LOG KEY prints the value of the last "KEY=value" line of LOG.
+# nfs_wire_check CAP VERS... tshark checks of an indynetd --capture-file: no malformed
+#                           frame, no expert error, replies decoded for MOUNT and NFS of
+#                           each VERS (2, 3), all accepted (NFSACL may be PROG_UNAVAIL),
+#                           every call answered, v2 READDIR replies within 1472 bytes.
+#                           Defines nfs_wire_count FILTER for further checks.
 # nfs_ganesha_start EXPORT  rpcbind + nfs-ganesha (bench/ganesha/ganesha.conf.in: NFSv3,
 #                           UDP, NFS 2049, MOUNT 1234) on the namespace's loopback.
 # nfs_ganesha_stop
@@ -222,6 +227,41 @@ gmountopts() { awk -v m="/mnt/$1" '$2 == m && $3 ~ /^nfs/ {print $4}' /proc/moun
 # ghasopt NAME OPT: the mount of /mnt/NAME shows OPT
 ghasopt() { gmountopts "$1" | tr ',' '\n' | grep -qx "$2"; }
 EOF
+}
+
+nfs_wire_count() { # nfs_wire_count FILTER: frames of NFS_CAP matching (two-pass: replies know their calls)
+	tshark -2 -n -r "$NFS_CAP" -Y "$1" 2>/dev/null | wc -l
+}
+
+nfs_wire_check() {
+	local v n calls
+	NFS_CAP=$1
+	shift
+	command -v tshark >/dev/null || { nfs_log "no tshark: wire check skipped"; return 0; }
+	[ -s "$NFS_CAP" ] || { nfs_check "capture file $NFS_CAP exists" false; return; }
+	nfs_check "tshark reads the capture" tshark -r "$NFS_CAP" -c 1 -n -q
+	nfs_log "capture: $(stat -c %s "$NFS_CAP") bytes, $(nfs_wire_count frame) frames, $(nfs_wire_count rpc) RPC messages"
+	nfs_expect_eq "wire: frames tshark flags malformed" "$(nfs_wire_count _ws.malformed)" 0
+	nfs_expect_eq "wire: expert infos of severity error" "$(nfs_wire_count '_ws.expert.severity == 8388608')" 0
+	calls=$(nfs_wire_count 'rpc.msgtyp == 0 && rpc.program == 100000')
+	nfs_expect_eq "wire: portmap replies decoded (one per call)" \
+		"$(nfs_wire_count 'rpc.msgtyp == 1 && rpc.program == 100000')" "$calls"
+	n=$(nfs_wire_count "rpc.msgtyp == 1 && rpc.program == 100005")
+	nfs_check "wire: MOUNT replies decoded: $n" test "$n" -gt 0
+	for v in "$@"; do
+		n=$(nfs_wire_count "rpc.msgtyp == 1 && rpc.program == 100003 && rpc.programversion == $v")
+		nfs_check "wire: NFSv$v replies decoded: $n" test "$n" -gt 0
+	done
+	nfs_expect_eq "wire: NFSv2 READDIR replies over 1472 bytes of UDP payload (IRIX limit)" \
+		"$(nfs_wire_count 'nfs.procedure_v2 == 16 && rpc.msgtyp == 1 && udp.length > 1480')" 0
+	nfs_expect_eq "wire: denied replies (MSG_DENIED)" "$(nfs_wire_count 'rpc.msgtyp == 1 && rpc.replystat != 0')" 0
+	nfs_expect_eq "wire: replies with accept_stat other than SUCCESS" \
+		"$(nfs_wire_count 'rpc.msgtyp == 1 && rpc.state_accept != 0 && rpc.program != 100227')" 0
+	nfs_expect_eq "wire: calls without a reply" "$(nfs_wire_count 'rpc.msgtyp == 0 && !rpc.reqframe && !rpc.repframe')" 0
+	[ "$NFS_FAILS" = 0 ] && return 0
+	echo "---- tshark: malformed / errors / unanswered calls"
+	tshark -2 -n -r "$NFS_CAP" -Y '_ws.malformed || _ws.expert.severity == 8388608 || (rpc.msgtyp == 0 && !rpc.reqframe && !rpc.repframe)' 2>/dev/null | head -n 30
+	tshark -n -r "$NFS_CAP" -q -z expert,error 2>/dev/null | head -n 30
 }
 
 nfs_ganesha_start() { # nfs_ganesha_start EXPORT

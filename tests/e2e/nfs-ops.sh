@@ -10,7 +10,8 @@
 # from the server's answers: attributes, link counts, the 2,000-entry listing complete
 # with no duplicates.  The host then checks its own view of the export: names, modes,
 # link counts, inode identity of the hard link, mtime of touch -d, sizes and contents,
-# and that the guest's and the host's numbers agree.
+# and that the guest's and the host's numbers agree.  The session is captured
+# (--capture-file) and goes through the tshark wire check of lib-nfs.sh.
 set -uo pipefail
 . "$(dirname "$0")/lib-nfs.sh"
 nfs_init "$0" "$@"
@@ -109,7 +110,7 @@ gend
 EOF
 } >"$G"
 
-nfs_daemon_start stream --export "$NFS_EXPORT"
+nfs_daemon_start stream --export "$NFS_EXPORT" --capture-file "$NFS_W/cap.pcapng"
 nfs_vm_run "$G" "$CON" 600
 rc=$?
 nfs_daemon_stop
@@ -149,5 +150,6 @@ host_view() {
 }
 host_view v3
 host_view v2
+nfs_wire_check "$NFS_W/cap.pcapng" 3 2
 [ "$NFS_FAILS" = 0 ] || nfs_show_logs "$CON"
 nfs_finish
