@@ -289,6 +289,11 @@ static int eng_check(indynet_engine *e, const uint8_t *frame, size_t len)
 		break;
 	case ETHERTYPE_IPV4:
 		rc = ipv4_parse(eth.payload, eth.payload_len, &ip);
+		if (rc == 0 && ip.hlen + ip.frag_off + ip.payload_len > IPV4_MAX_LEN) {
+			/* a fragment reaching past 65535: no datagram can hold it */
+			ctr_add(&e->st.drops[INDYNET_DROP_FRAG_TOO_BIG], 1);
+			return -1;
+		}
 		if (rc == 0)
 			eng_learn(e, eth.src, ip.src);
 		break;

@@ -11,7 +11,9 @@
 
 #include "core/arp.h"
 #include "core/clock.h"
+#include "core/checksum.h"
 #include "core/eth.h"
+#include "core/ipv4.h"
 #include "engine/pcapng.h"
 #include "engine_test.h"
 
@@ -352,6 +354,39 @@ static void test_random_frames_accounted(void **state)
 	indynet_engine_free(e);
 }
 
+/* a fragment whose end lies past 65535 never reaches libslirp, which would crash on it */
+static void test_fragment_past_64k_dropped(void **state)
+{
+	indynet_engine *e = new_default();
+	static uint8_t f[1600], r[65536];
+	struct indynet_stats st;
+	uint8_t payload[1000];
+	uint16_t c;
+	size_t n;
+
+	(void)state;
+	memset(payload, 'b', sizeof(payload));
+	n = t_udp_frame(f, guest_mac, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 1000, 9, payload,
+			sizeof(payload), 8);
+	/* last fragment at offset 65528: 65528 + 1008 bytes of UDP is past the limit */
+	f[ETH_HLEN + 6] = 0x1f;
+	f[ETH_HLEN + 7] = 0xff;
+	f[ETH_HLEN + 10] = 0;
+	f[ETH_HLEN + 11] = 0;
+	c = ipv4_header_csum(f + ETH_HLEN, IPV4_HLEN);
+	memcpy(f + ETH_HLEN + 10, &c, 2);
+	assert_int_equal(indynet_engine_start(e), 0);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	/* the engine still answers: an ARP request for the gateway gets its reply */
+	n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_arp_reply, NULL) > 0);
+	indynet_engine_stop(e);
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.drops[INDYNET_DROP_FRAG_TOO_BIG], 1);
+	indynet_engine_free(e);
+}
+
 /* ---- pcapng ---- */
 
 static uint32_t rd32(const uint8_t *p)
@@ -479,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_rx_fd_signals),
 		cmocka_unit_test(test_recv_api),
 		cmocka_unit_test(test_random_frames_accounted),
+		cmocka_unit_test(test_fragment_past_64k_dropped),
 		cmocka_unit_test(test_pcapng_capture),
 	};
 
