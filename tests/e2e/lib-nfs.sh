@@ -41,6 +41,10 @@
 # NFS_LIB_HOOK=FILE         a file sourced at the end of this library (debugging aid: e.g.
 #                           redefine nfs_daemon_start to try the guest scripts elsewhere).
 
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	echo "lib-nfs.sh is a library for tests/e2e/nfs-*.sh, not a test"
+	exit 77
+fi
 NFS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$NFS_REPO/tests/lib/common.sh"
 NFS_FAILS=0
