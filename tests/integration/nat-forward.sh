@@ -24,6 +24,7 @@ ns_bg "$NS_GUEST" "$T_TMP/g80.log" socat TCP-LISTEN:80,reuseaddr,fork SYSTEM:'ec
 ns_bg "$NS_GUEST" "$T_TMP/g81.log" socat UDP-LISTEN:81,reuseaddr,fork PIPE
 ns_bg "$NS_GUEST" "$T_TMP/g82.log" socat TCP-LISTEN:82,reuseaddr,fork SYSTEM:'echo tcp-forward-82'
 ns_bg "$NS_GUEST" "$T_TMP/g83.log" socat TCP-LISTEN:83,reuseaddr,fork SYSTEM:'echo tcp-forward-83'
+ns_bg "$NS_GUEST" "$T_TMP/g85.log" socat UDP-LISTEN:85,reuseaddr,fork PIPE
 t_wait 5 ns_listening "$NS_GUEST" tcp 83 || t_fail "guest services did not start"
 
 host_tcp() { ip netns exec "$NS_HOST" timeout 10 socat -T 5 - TCP:127.0.0.1:"$1" </dev/null 2>&1; }
@@ -65,6 +66,20 @@ if out=$(host_tcp 18082) && [ "$out" = tcp-forward-82 ]; then
 fi
 t_pass "removed forward: connecting to 127.0.0.1:18082 fails ($out)"
 t_expect_eq "the other forwards survive the removal" tcp-forward-80 "$(host_tcp 18080)"
+
+# the same for UDP
+reply=$(nat_ctl forward add udp:18085:85)
+case $reply in ok*) t_pass "--ctl forward add udp:18085:85 -> $reply" ;;
+*) t_fail "--ctl forward add udp:18085:85 should answer ok" "$reply" ;; esac
+t_expect_eq "added UDP forward: bound to 127.0.0.1" 127.0.0.1:18085 "$(listen_addr udp 18085)"
+token="udp-added-$RANDOM$RANDOM"
+got=$(echo "$token" | ip netns exec "$NS_HOST" timeout 10 socat -T 3 - UDP:127.0.0.1:18085 2>&1)
+t_expect_eq "added UDP forward host 127.0.0.1:18085 -> guest :85 (echo)" "$token" "$got"
+reply=$(nat_ctl forward remove udp:18085:85)
+case $reply in ok*) t_pass "--ctl forward remove udp:18085:85 -> $reply" ;;
+*) t_fail "--ctl forward remove udp:18085:85 should answer ok" "$reply" ;; esac
+t_wait 5 eval '! ns_listening '"$NS_HOST"' udp 18085' || t_fail "removed UDP forward: 18085 still bound"
+t_pass "removed UDP forward: nothing bound to udp 18085 any more"
 
 # bad requests are refused with an error, the daemon keeps running
 for bad in "tcp:99999:82" "icmp:18084:84" "tcp:18080:80"; do
