@@ -3,7 +3,7 @@
 # run-all.sh: the whole test suite (unit, unit under ASan/UBSan, fuzz smoke, integration, e2e).
 #
 # Usage: tests/run-all.sh BUILD_DIR [ASAN_BUILD_DIR]
-# Every script tests/{integration,e2e}/*.sh is one test: exit 0 passes, 77 skips,
+# Every script tests/{integration,e2e}/*.sh (but lib*.sh, sourced helpers) is one test: exit 0 passes, 77 skips,
 # anything else fails.  TESTS=pattern limits the scripts run (a grep -E on the path).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,18 +37,28 @@ if [ -n "$ASAN" ]; then
 		run_meson "$(realpath "$ASAN")" asan-ubsan
 fi
 
-for t in tests/fuzz/smoke.sh tests/integration/*.sh tests/e2e/*.sh; do
-	[ -f "$t" ] || continue
-	if [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS"; then continue; fi
-	name=${t#tests/}
-	log=$LOGDIR/${name//\//_}.log
+run_script() { # run_script SCRIPT LABEL: one test script against the indynetd of $INDYNET_BUILD
+	local t=$1 name=${1#tests/}$2 log rc start=$SECONDS
+	if [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS"; then return; fi
+	log=$LOGDIR/${name//[\/ ()]/_}.log
 	echo "---- $name"
-	start=$SECONDS
 	timeout -k 10 900 bash "$t" >"$log" 2>&1
 	rc=$?
 	record "$name ($((SECONDS - start)) s)" $rc
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then tail -40 "$log"; fi
+}
+
+for t in tests/fuzz/smoke.sh tests/integration/*.sh tests/e2e/*.sh; do
+	case ${t##*/} in lib*) continue ;; esac # sourced helpers, not tests
+	[ -f "$t" ] && run_script "$t" ""
 done
+# the daemon itself under ASan/UBSan, against the namespace tests
+if [ -n "$ASAN" ]; then
+	for t in tests/integration/*.sh; do
+		INDYNET_BUILD=$(realpath "$ASAN") ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			run_script "$t" " (asan-ubsan)"
+	done
+fi
 
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
