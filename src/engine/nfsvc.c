@@ -28,6 +28,7 @@ int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_confi
 	static const uint16_t ports[] = { NFS_PORT_PORTMAP, NFS_PORT_MOUNT, NFS_PORT_NFS };
 	struct nfs_server_config nc = {
 		.export_dir = cfg->export_dir,
+		.server_addr = ip,
 		.versions = cfg->nfs_version == INDYNET_NFS_V2   ? NFS_SERVE_V2
 			    : cfg->nfs_version == INDYNET_NFS_V3 ? NFS_SERVE_V3
 								 : 0,
