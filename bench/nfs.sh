@@ -20,8 +20,10 @@
 # around dd.  Each line of raw results also shows the RPC ops/transmissions the guest's
 # mountstats counted (retransmissions), how busy the guest's vCPU was during each dd
 # (when it is ~100%, the TCG guest, not the server, limits the figure), the CPU seconds
-# indynetd used for the whole boot, and its non-zero drop counters (indynetd --ctl stats).  Printed: median [min-max] per case and direction, and the ratios
-# in-core/ganesha (target >= 1.5 for read and write).
+# indynetd used for the whole boot, the host CPU seconds of the NFS service for the boot
+# (indynetd, plus ganesha's for the ganesha case) and indynetd's non-zero drop counters
+# (indynetd --ctl stats).  Printed: median [min-max] per case and direction, and the
+# ratios in-core/ganesha (target >= 1.5 for read and write).
 set -uo pipefail
 if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
 . "$(dirname "$0")/../tests/e2e/lib-nfs.sh"
@@ -68,9 +70,14 @@ gend
 EOF
 }
 
+# cpu_s PID: user+system CPU seconds of PID so far (0 when there is none)
+cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/${1:-none}/stat" 2>/dev/null || echo 0; }
+# ganesha_pid: the ganesha.nfsd process (a child of its timeout wrapper), if running
+ganesha_pid() { [ -n "${NFS_GPID:-}" ] && pgrep -P "$NFS_GPID" | head -n 1; }
+
 # one CASE RUN: boot the guest for one measurement, append "case run write read" to RES
 one() {
-	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops dcpu
+	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops dcpu scpu g0=0 g1=0
 	case $c in
 	core-v3) opts=vers=3,rsize=32768,wsize=32768 path=$NFS_EXPORT
 		nfs_daemon_start stream --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
@@ -81,10 +88,13 @@ one() {
 	*) nfs_die "unknown case $c" ;;
 	esac
 	guest_script "$opts" "$path" >"$g"
+	g0=$(cpu_s "$(ganesha_pid)")
 	nfs_vm_run "$g" "$con" 600
+	g1=$(cpu_s "$(ganesha_pid)")
 	rc=$?
 	drops=$("$INDYNETD" --ctl "$NFS_W/ctl.sock" stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
-	dcpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$(pgrep -P "$NFS_DPID" | head -n 1)/stat" 2>/dev/null)
+	dcpu=$(cpu_s "$(pgrep -P "$NFS_DPID" | head -n 1)")
+	scpu=$(awk -v d="$dcpu" -v a="$g0" -v b="$g1" 'BEGIN {printf "%.2f", d + b - a}')
 	nfs_daemon_stop >/dev/null
 	w=$(nfs_console_value "$con" BENCH-write)
 	rd=$(nfs_console_value "$con" BENCH-read)
@@ -94,13 +104,13 @@ one() {
 		tail -n 15 "${NFS_DLOG:-/dev/null}"
 		return 1
 	fi
-	printf '%s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
+	printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
 		"$(nfs_console_value "$con" BENCH-read-ops)" "$(nfs_console_value "$con" BENCH-write-busy)" \
-		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "${drops:-none}" | tee -a "$RES"
+		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "$scpu" "${drops:-none}" | tee -a "$RES"
 }
 
 echo "bench/nfs: $RUNS runs x ($CASES), ${SIZE} MiB, $(nproc) CPUs, $(date -u +%FT%TZ)"
-echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s indynetd_drops"
+echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s host_cpu_s indynetd_drops"
 for r in $(seq 1 "$RUNS"); do
 	for c in $CASES; do one "$c" "$r"; done
 done
