@@ -21,10 +21,13 @@
  *
  * NAT mode (libslirp): the subnet (default 192.168.0.0/24) has the gateway
  * at .1 (MAC 52:55 followed by its IPv4 address, as libslirp derives it),
- * the guest at .2 (DHCP) and DNS at .3, relayed to the first nameserver of
- * the host's /etc/resolv.conf, which libslirp reads itself (tests run the
- * engine in a mount namespace with their own resolv.conf pointing at a
- * resolver on 127.0.0.1).  The gateway's address reaches the host's
+ * which is also the guest's DNS server (DHCP option 6): UDP and TCP to the
+ * gateway's port 53 are relayed to the first nameserver of the host's
+ * /etc/resolv.conf, which libslirp reads itself (tests run the engine in a
+ * mount namespace with their own resolv.conf).  Guests get .2, .3, ... by
+ * DHCP (a /30 has room for one).  The subnet's broadcast address is used
+ * inside the engine and never carries guest traffic: packets to it are
+ * dropped.  Every other port of the gateway's address reaches the host's
  * loopback.  With cfg.export_dir set, UDP 111/1234/2049 at the gateway are
  * served by the in-core NFS server before libslirp sees them.
  *

@@ -45,6 +45,8 @@ void poll_set_free(struct poll_set *ps);
 struct backend_host {
 	/* a frame for the guest (engine thread) */
 	void (*to_guest)(void *opaque, const uint8_t *frame, size_t len);
+	/* a frame (either way) the backend dropped, counted by reason (engine thread) */
+	void (*drop)(void *opaque, enum indynet_drop_reason reason);
 	void *opaque;
 };
 

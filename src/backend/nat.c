@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* nat.c: NAT backend on libslirp 4.7 (DHCP, DNS relay, ICMP echo, TCP/UDP NAT, forwards). */
+/* nat.c: NAT backend on libslirp 4.7 (DHCP, DNS relay at the gateway, ICMP echo, TCP/UDP NAT, forwards). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,10 @@
 #include <slirp/libslirp.h>
 
 #include "backend/nat.h"
+#include "backend/nat_dns.h"
 #include "core/clock.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
 #include "core/log.h"
 
 /*
@@ -21,6 +24,12 @@
  * itself), and turns guest TCP/UDP/ICMP flows into host sockets.  The
  * gateway address maps to the host's 127.0.0.1 (disable_host_loopback is
  * false).
+ *
+ * The guest finds DNS at the gateway: libslirp's nameserver address is the
+ * subnet's broadcast address, hidden from the guest by the rewrites of
+ * nat_dns.c on the frames either way (only DNS and DHCP frames are copied
+ * into in_buf/out_buf and changed).  So the DHCP pool starting at .2 never
+ * collides with a DNS address, and a /30 works.
  *
  * We drive it with the 4.7 polling API: slirp_pollfds_fill() asks for each
  * socket through add_poll(), which appends to the engine's poll set and
@@ -47,6 +56,9 @@ struct nat {
 	uint32_t net;   /* network byte order */
 	unsigned prefix;
 	unsigned mtu;
+	struct nat_dns_map dns;
+	uint8_t *in_buf;  /* a guest frame being rewritten for libslirp */
+	uint8_t *out_buf; /* a libslirp frame being rewritten for the guest */
 	struct nat_timer *timers;
 	struct indynet_forward *fwd;
 	size_t nfwd, fwd_cap;
@@ -54,6 +66,9 @@ struct nat {
 	struct poll_set *cur_ps;
 	const struct poll_set *done_ps;
 };
+
+/* the largest frame either way: a reassembled datagram behind a tagged header */
+#define NAT_BUF_CAP (ETH_HLEN + 4 + IPV4_MAX_LEN)
 
 static struct nat *to_nat(struct backend *b)
 {
@@ -78,7 +93,21 @@ static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
 {
 	struct nat *n = opaque;
 
-	n->host.to_guest(n->host.opaque, buf, len);
+	switch (nat_dns_slirp_verdict(&n->dns, buf, len)) {
+	case NAT_DNS_PASS:
+		n->host.to_guest(n->host.opaque, buf, len);
+		break;
+	case NAT_DNS_REWRITE:
+		if (len > NAT_BUF_CAP)
+			break; /* the engine would drop it as oversized anyway */
+		memcpy(n->out_buf, buf, len);
+		nat_dns_slirp_rewrite(&n->dns, n->out_buf, len);
+		n->host.to_guest(n->host.opaque, n->out_buf, len);
+		break;
+	case NAT_DNS_DROP:
+		n->host.drop(n->host.opaque, INDYNET_DROP_BACKEND);
+		break;
+	}
 	return (ssize_t)len;
 }
 
@@ -240,7 +269,25 @@ static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool pol
 
 static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 {
-	slirp_input(to_nat(b)->slirp, frame, (int)len);
+	struct nat *n = to_nat(b);
+
+	if (len > NAT_BUF_CAP) {
+		n->host.drop(n->host.opaque, INDYNET_DROP_OVERSIZED);
+		return;
+	}
+	switch (nat_dns_guest_verdict(&n->dns, frame, len)) {
+	case NAT_DNS_PASS:
+		slirp_input(n->slirp, frame, (int)len);
+		break;
+	case NAT_DNS_REWRITE:
+		memcpy(n->in_buf, frame, len);
+		nat_dns_guest_rewrite(&n->dns, n->in_buf, len);
+		slirp_input(n->slirp, n->in_buf, (int)len);
+		break;
+	case NAT_DNS_DROP:
+		n->host.drop(n->host.opaque, INDYNET_DROP_NO_SERVICE);
+		break;
+	}
 }
 
 /* ---- forwards ---- */
@@ -347,18 +394,21 @@ static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, s
 
 /* ---- instance life cycle ---- */
 
+/* a libslirp instance for the subnet; n->dns is set to its addresses */
 static Slirp *nat_slirp_new(struct nat *n, uint32_t net, unsigned prefix)
 {
-	uint32_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
-	SlirpConfig cfg = {
+	SlirpConfig cfg;
+
+	nat_dns_map_init(&n->dns, net, prefix);
+	cfg = (SlirpConfig){
 		.version = 4,
 		.restricted = 0,
 		.in_enabled = true,
-		.vnetwork = { .s_addr = net },
-		.vnetmask = { .s_addr = mask },
-		.vhost = { .s_addr = nat_host_addr(net, NAT_GATEWAY_HOST) },
+		.vnetwork = { .s_addr = n->dns.net },
+		.vnetmask = { .s_addr = n->dns.mask },
+		.vhost = { .s_addr = n->dns.gw },
 		.vdhcp_start = { .s_addr = nat_host_addr(net, NAT_GUEST_HOST) },
-		.vnameserver = { .s_addr = nat_host_addr(net, NAT_DNS_HOST) },
+		.vnameserver = { .s_addr = n->dns.hidden },
 		.in6_enabled = false,
 		.if_mtu = n->mtu,
 		.if_mru = n->mtu,
@@ -378,6 +428,8 @@ static void nat_free(struct backend *b)
 	while (n->timers)
 		nat_cb_timer_free(n->timers, n);
 	free(n->fwd);
+	free(n->in_buf);
+	free(n->out_buf);
 	free(n);
 }
 
@@ -406,10 +458,14 @@ struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struc
 	n->net = net;
 	n->prefix = prefix;
 	n->mtu = mtu;
-	n->slirp = nat_slirp_new(n, net, prefix);
+	n->in_buf = malloc(NAT_BUF_CAP);
+	n->out_buf = malloc(NAT_BUF_CAP);
+	if (n->in_buf && n->out_buf)
+		n->slirp = nat_slirp_new(n, net, prefix);
 	if (!n->slirp) {
-		snprintf(err, errlen, "libslirp refused the NAT configuration");
-		free(n);
+		snprintf(err, errlen, n->in_buf && n->out_buf ? "libslirp refused the NAT configuration" :
+								  "out of memory");
+		nat_free(&n->base);
 		return NULL;
 	}
 	return &n->base;

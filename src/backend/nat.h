@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* nat.h: the NAT backend (libslirp): DHCP, DNS relay, ICMP echo, TCP/UDP NAT, forwards. */
+/* nat.h: the NAT backend (libslirp): DHCP, DNS relay at the gateway, ICMP echo, TCP/UDP NAT, forwards. */
 #ifndef INDYNET_BACKEND_NAT_H
 #define INDYNET_BACKEND_NAT_H
 
 #include "backend/backend.h"
 
-/* Host offsets inside the NAT subnet (as libslirp's defaults). */
+/*
+ * Host offsets inside the NAT subnet.  DNS is served at the gateway; the
+ * address libslirp relays DNS at is hidden from the guest (nat_dns.h).
+ */
 #define NAT_GATEWAY_HOST 1u
 #define NAT_GUEST_HOST 2u
-#define NAT_DNS_HOST 3u
 
 /**
  * nat_new() - create a NAT backend on a libslirp instance.

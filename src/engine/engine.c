@@ -252,6 +252,12 @@ static void eng_flush(indynet_engine *e)
 		pcapng_flush(e->cap);
 }
 
+/* backend_host.drop */
+static void eng_backend_drop(void *opaque, enum indynet_drop_reason r)
+{
+	eng_drop(opaque, r);
+}
+
 /* ---- TX: frames from the guest ---- */
 
 static void eng_to_backend(void *opaque, const uint8_t *frame, size_t len)
@@ -825,7 +831,7 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
-	const struct backend_host host = { .to_guest = eng_to_guest, .opaque = e };
+	const struct backend_host host = { .to_guest = eng_to_guest, .drop = eng_backend_drop, .opaque = e };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 

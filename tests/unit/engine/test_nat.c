@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_nat.c: NAT mode on real libslirp: DHCP, subnet change, UDP to host loopback, live forwards. */
+/* test_nat.c: NAT mode on real libslirp: DHCP (DNS at the gateway), subnet change, UDP to host loopback, forwards. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -22,29 +22,63 @@ struct dhcp_match {
 	uint32_t xid;
 	int type;
 	uint32_t yiaddr;
+	uint32_t dns; /* first address of option 6, 0 = none */
 };
+
+/* the first address of option 6 in a DHCP reply frame already accepted by t_dhcp_reply() */
+static uint32_t dhcp_dns(const uint8_t *f, size_t len)
+{
+	const uint8_t *o = f + ETH_HLEN + IPV4_HLEN + UDP_HLEN + 240, *end = f + len;
+	uint32_t a = 0;
+
+	while (o + 2 <= end && o[0] != 255) {
+		if (o[0] == 0) {
+			o++;
+			continue;
+		}
+		if (o[0] == 6 && o[1] >= 4 && o + 6 <= end) {
+			memcpy(&a, o + 2, 4);
+			break;
+		}
+		o += 2 + o[1];
+	}
+	return a;
+}
 
 static int match_dhcp(const uint8_t *f, size_t len, void *arg)
 {
 	struct dhcp_match *m = arg;
 
 	m->type = t_dhcp_reply(f, len, m->xid, &m->yiaddr);
+	if (m->type)
+		m->dns = dhcp_dns(f, len);
 	return m->type != 0;
+}
+
+/* send one DHCP message from @mac; the reply type (0 = none within @ms) */
+static int dhcp_exchange_mac(indynet_engine *e, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
+			     uint32_t server, struct dhcp_match *m, int ms)
+{
+	uint8_t f[600], r[2048];
+	size_t n = t_dhcp_frame(f, mac, type, xid, req_ip, server);
+
+	*m = (struct dhcp_match){ .xid = xid };
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	if (!t_wait_frame(e, r, sizeof(r), ms, match_dhcp, m))
+		return 0;
+	return m->type;
 }
 
 /* send one DHCP message and return the reply type (0 = none within 2 s) */
 static int dhcp_exchange(indynet_engine *e, uint8_t type, uint32_t xid, uint32_t req_ip, uint32_t server,
 			 uint32_t *yiaddr)
 {
-	uint8_t f[600], r[2048];
-	struct dhcp_match m = { .xid = xid };
-	size_t n = t_dhcp_frame(f, guest_mac, type, xid, req_ip, server);
+	struct dhcp_match m;
+	int rc = dhcp_exchange_mac(e, guest_mac, type, xid, req_ip, server, &m, 2000);
 
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	if (!t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m))
-		return 0;
-	*yiaddr = m.yiaddr;
-	return m.type;
+	if (rc)
+		*yiaddr = m.yiaddr;
+	return rc;
 }
 
 static indynet_engine *start_nat(const char *subnet)
@@ -70,6 +104,68 @@ static void test_dhcp_offer_and_ack(void **state)
 	assert_int_equal(yi, t_ip(192, 168, 0, 2));
 	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x1235, yi, t_ip(192, 168, 0, 1), &yi), DHCP_ACK);
 	assert_int_equal(yi, t_ip(192, 168, 0, 2));
+	indynet_engine_free(e);
+}
+
+/* DNS is at the gateway: OFFER and ACK name it in option 6 */
+static void test_dhcp_dns_is_gateway(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	struct dhcp_match m;
+
+	(void)state;
+	assert_int_equal(dhcp_exchange_mac(e, guest_mac, DHCP_DISCOVER, 0x301, 0, 0, &m, 2000), DHCP_OFFER);
+	assert_int_equal(m.dns, t_ip(192, 168, 0, 1));
+	assert_int_equal(dhcp_exchange_mac(e, guest_mac, DHCP_REQUEST, 0x302, m.yiaddr, t_ip(192, 168, 0, 1), &m,
+					   2000),
+			 DHCP_ACK);
+	assert_int_equal(m.yiaddr, t_ip(192, 168, 0, 2));
+	assert_int_equal(m.dns, t_ip(192, 168, 0, 1));
+	indynet_engine_free(e);
+}
+
+/* no address is reserved for DNS: guests get .2, .3, .4 */
+static void test_dhcp_more_guests(void **state)
+{
+	static const uint8_t mac2[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 };
+	static const uint8_t mac3[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x57 };
+	indynet_engine *e = start_nat(NULL);
+	struct dhcp_match m;
+
+	(void)state;
+	assert_int_equal(dhcp_exchange_mac(e, guest_mac, DHCP_DISCOVER, 0x311, 0, 0, &m, 2000), DHCP_OFFER);
+	assert_int_equal(m.yiaddr, t_ip(192, 168, 0, 2));
+	assert_int_equal(dhcp_exchange_mac(e, mac2, DHCP_DISCOVER, 0x312, 0, 0, &m, 2000), DHCP_OFFER);
+	assert_int_equal(m.yiaddr, t_ip(192, 168, 0, 3));
+	assert_int_equal(m.dns, t_ip(192, 168, 0, 1));
+	assert_int_equal(dhcp_exchange_mac(e, mac3, DHCP_DISCOVER, 0x313, 0, 0, &m, 2000), DHCP_OFFER);
+	assert_int_equal(m.yiaddr, t_ip(192, 168, 0, 4));
+	assert_int_equal(dhcp_exchange_mac(e, mac3, DHCP_REQUEST, 0x314, m.yiaddr, t_ip(192, 168, 0, 1), &m, 2000),
+			 DHCP_ACK);
+	assert_int_equal(m.yiaddr, t_ip(192, 168, 0, 4));
+	indynet_engine_free(e);
+}
+
+/* a /30 has room for the gateway (also DNS) and one guest; a second guest gets nothing */
+static void test_dhcp_slash30(void **state)
+{
+	static const uint8_t mac2[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 };
+	indynet_engine *e = start_nat("10.40.0.8/30");
+	struct dhcp_match m;
+	struct indynet_stats st;
+
+	(void)state;
+	assert_int_equal(dhcp_exchange_mac(e, guest_mac, DHCP_DISCOVER, 0x321, 0, 0, &m, 2000), DHCP_OFFER);
+	assert_int_equal(m.yiaddr, t_ip(10, 40, 0, 10));
+	assert_int_equal(m.dns, t_ip(10, 40, 0, 9));
+	assert_int_equal(dhcp_exchange_mac(e, guest_mac, DHCP_REQUEST, 0x322, m.yiaddr, t_ip(10, 40, 0, 9), &m, 2000),
+			 DHCP_ACK);
+	assert_int_equal(m.dns, t_ip(10, 40, 0, 9));
+	/* libslirp would offer 10.40.0.11, the broadcast address */
+	assert_int_equal(dhcp_exchange_mac(e, mac2, DHCP_DISCOVER, 0x323, 0, 0, &m, 500), 0);
+	indynet_engine_stop(e);
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.drops[INDYNET_DROP_BACKEND], 1);
 	indynet_engine_free(e);
 }
 
@@ -447,6 +543,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dhcp_offer_and_ack),
+		cmocka_unit_test(test_dhcp_dns_is_gateway),
+		cmocka_unit_test(test_dhcp_more_guests),
+		cmocka_unit_test(test_dhcp_slash30),
 		cmocka_unit_test(test_subnet_change_then_dhcp),
 		cmocka_unit_test(test_subnet_change_naks_unicast_renewal),
 		cmocka_unit_test(test_udp_echo_to_host_loopback),

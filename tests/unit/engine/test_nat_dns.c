@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: MIT */
+/* test_nat_dns.c: DNS at the gateway: the rewrites on hand-built frames, and end to end in a private netns. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend/nat_dns.h"
+#include "core/checksum.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "core/udp.h"
+#include "engine_test.h"
+
+static const uint8_t guest_mac[6] = T_GUEST_MAC;
+static const uint8_t gw_mac[6] = { 0x52, 0x55, 10, 0, 0, 1 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* 10.0.0.0/24: gateway 10.0.0.1, hidden 10.0.0.255 */
+#define GW t_ip(10, 0, 0, 1)
+#define GUEST t_ip(10, 0, 0, 2)
+#define HIDDEN t_ip(10, 0, 0, 255)
+
+static struct nat_dns_map map24(void)
+{
+	struct nat_dns_map m;
+
+	nat_dns_map_init(&m, t_ip(10, 0, 0, 0), 24);
+	return m;
+}
+
+/* a TCP segment (20-byte header, @flags, @data) in an Ethernet frame, checksums right */
+static size_t tcp_frame(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t src_mac[6], uint32_t src,
+			uint32_t dst, uint16_t sport, uint16_t dport, uint8_t flags, const void *data, size_t len)
+{
+	uint8_t *ip = buf + ETH_HLEN, *t = ip + IPV4_HLEN;
+	uint16_t v, c;
+	uint32_t seq = htonl(1000);
+
+	eth_build(buf, dst_mac, src_mac, ETHERTYPE_IPV4);
+	memset(t, 0, 20);
+	v = htons(sport);
+	memcpy(t, &v, 2);
+	v = htons(dport);
+	memcpy(t + 2, &v, 2);
+	memcpy(t + 4, &seq, 4);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	v = htons(8192);
+	memcpy(t + 14, &v, 2);
+	memcpy(t + 20, data, len);
+	c = l4_csum_ipv4(src, dst, IPPROTO_TCP, t, 20 + len);
+	memcpy(t + 16, &c, 2);
+	assert_int_equal(ipv4_build(ip, src, dst, IPPROTO_TCP, 9, 20 + len), IPV4_HLEN);
+	return ETH_HLEN + IPV4_HLEN + 20 + len;
+}
+
+/* the frame's IPv4 view; asserts a valid header */
+static struct ipv4_view ip_of(const uint8_t *f, size_t n)
+{
+	struct ipv4_view ip;
+
+	assert_int_equal(ipv4_parse(f + ETH_HLEN, n - ETH_HLEN, &ip), 0);
+	return ip;
+}
+
+static void test_map(void **state)
+{
+	struct nat_dns_map m = map24();
+
+	(void)state;
+	assert_int_equal(m.gw, GW);
+	assert_int_equal(m.hidden, HIDDEN);
+	nat_dns_map_init(&m, t_ip(192, 168, 7, 4), 30);
+	assert_int_equal(m.net, t_ip(192, 168, 7, 4));
+	assert_int_equal(m.gw, t_ip(192, 168, 7, 5));
+	assert_int_equal(m.hidden, t_ip(192, 168, 7, 7));
+}
+
+static void test_guest_udp_dns_rewritten(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1);
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_guest_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.dst, HIDDEN);
+	assert_int_equal(ip.src, GUEST);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_true(u.has_csum);
+	assert_int_equal(u.dport, 53);
+	assert_memory_equal(u.payload, "query", 5);
+
+	/* a sender without a UDP checksum keeps none */
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "q2", 2, 2);
+	memset(f + ETH_HLEN + IPV4_HLEN + 6, 0, 2);
+	nat_dns_guest_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.dst, HIDDEN);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_false(u.has_csum);
+}
+
+static void test_guest_tcp_dns_rewritten(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200];
+	size_t n = tcp_frame(f, gw_mac, guest_mac, GUEST, GW, 40000, 53, 0x02, "\0\x1d", 2);
+	struct ipv4_view ip;
+
+	(void)state;
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_guest_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.dst, HIDDEN);
+	assert_int_equal(l4_csum_ipv4(ip.src, ip.dst, IPPROTO_TCP, ip.payload, ip.payload_len), 0);
+}
+
+static void test_guest_verdicts(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200];
+	size_t n;
+
+	(void)state;
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 123, "ntp", 3, 1);
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_PASS);
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, t_ip(10, 0, 0, 9), 33000, 53, "q", 1, 1);
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_PASS);
+	/* anything to the hidden address, any port, is dropped */
+	n = t_udp_frame(f, bcast, guest_mac, GUEST, HIDDEN, 137, 137, "nb", 2, 1);
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_DROP);
+	n = t_udp_frame(f, bcast, guest_mac, GUEST, HIDDEN, 5000, 53, "q", 1, 1);
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_DROP);
+	/* a fragment is never rewritten (the engine reassembles them first) */
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1);
+	f[ETH_HLEN + 6] |= 0x20;
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_PASS);
+	/* truncated: the UDP header does not fit the IP total length */
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1);
+	f[ETH_HLEN + 2] = 0;
+	f[ETH_HLEN + 3] = 24;
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_PASS);
+	/* shorter than an IPv4 header, and ARP */
+	assert_int_equal(nat_dns_guest_verdict(&m, f, ETH_HLEN + 19), NAT_DNS_PASS);
+	n = t_arp_request(f, guest_mac, GUEST, GW);
+	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_PASS);
+}
+
+static void test_slirp_reply_from_hidden(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, guest_mac, gw_mac, HIDDEN, GUEST, 53, 33000, "answer", 6, 3);
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.sport, 53);
+	assert_memory_equal(u.payload, "answer", 6);
+
+	n = tcp_frame(f, guest_mac, gw_mac, HIDDEN, GUEST, 53, 40000, 0x12, "", 0);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(l4_csum_ipv4(ip.src, ip.dst, IPPROTO_TCP, ip.payload, ip.payload_len), 0);
+
+	n = t_udp_frame(f, guest_mac, gw_mac, GW, GUEST, 9, 33000, "plain", 5, 3);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+}
+
+/*
+ * A DHCP reply as libslirp would send it: option 53 = @type, a pad (so
+ * that option 6 sits at an odd offset), option 6 = {@dns1, @dns2}, option 3.
+ */
+static size_t dhcp_reply(uint8_t *f, uint8_t type, uint32_t yiaddr, uint32_t dns1, uint32_t dns2)
+{
+	uint8_t d[300] = { 0 };
+	uint32_t magic = htonl(0x63825363u);
+	size_t o = 240;
+
+	d[0] = 2;
+	d[1] = 1;
+	d[2] = 6;
+	memcpy(d + 16, &yiaddr, 4);
+	memcpy(d + 236, &magic, 4);
+	d[o++] = 53;
+	d[o++] = 1;
+	d[o++] = type;
+	d[o++] = 0;
+	d[o++] = 6;
+	d[o++] = 8;
+	memcpy(d + o, &dns1, 4);
+	memcpy(d + o + 4, &dns2, 4);
+	o += 8;
+	d[o++] = 3;
+	d[o++] = 4;
+	memcpy(d + o, (uint32_t[]){ HIDDEN }, 4); /* not option 6: left alone */
+	o += 4;
+	d[o] = 255;
+	return t_udp_frame(f, bcast, gw_mac, GW, 0xffffffffu, 67, 68, d, sizeof(d), 4);
+}
+
+static void test_dhcp_option6_rewritten(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[600];
+	size_t n = dhcp_reply(f, 2, GUEST, HIDDEN, t_ip(10, 0, 0, 77));
+	struct ipv4_view ip;
+	struct udp_view u;
+	uint32_t a;
+
+	(void)state;
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_true(u.has_csum);
+	memcpy(&a, u.payload + 246, 4);
+	assert_int_equal(a, GW);
+	memcpy(&a, u.payload + 250, 4);
+	assert_int_equal(a, t_ip(10, 0, 0, 77));
+	memcpy(&a, u.payload + 256, 4);
+	assert_int_equal(a, HIDDEN);
+	memcpy(&a, u.payload + 16, 4);
+	assert_int_equal(a, GUEST);
+}
+
+static void test_dhcp_non_host_offer_dropped(void **state)
+{
+	struct nat_dns_map m = map24(), m30;
+	uint8_t f[600];
+	size_t n;
+
+	(void)state;
+	n = dhcp_reply(f, 2, HIDDEN, HIDDEN, HIDDEN);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_DROP);
+	n = dhcp_reply(f, 5, t_ip(10, 0, 1, 2), HIDDEN, HIDDEN);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_DROP);
+	/* a NAK carries no lease: passed on */
+	n = dhcp_reply(f, 6, 0xffffffffu, HIDDEN, HIDDEN);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	/* on a /30 the second lease libslirp hands out is the broadcast address */
+	nat_dns_map_init(&m30, t_ip(10, 0, 0, 0), 30);
+	n = dhcp_reply(f, 2, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 3), 0);
+	assert_int_equal(nat_dns_slirp_verdict(&m30, f, n), NAT_DNS_REWRITE);
+	n = dhcp_reply(f, 2, t_ip(10, 0, 0, 3), t_ip(10, 0, 0, 3), 0);
+	assert_int_equal(nat_dns_slirp_verdict(&m30, f, n), NAT_DNS_DROP);
+}
+
+/* ---- end to end: libslirp relays DNS at the gateway to the resolver of /etc/resolv.conf ---- */
+
+static bool in_netns;
+static char skip_why[160];
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * A private user+mount+network namespace with lo up and a resolver at
+ * 127.0.0.53 in /etc/resolv.conf: not the host loopback address (127.0.0.1)
+ * the gateway maps to, so only the relay reaches it.
+ */
+static bool enter_netns(void)
+{
+	char map[64], conf[] = "/tmp/indynet-resolv.XXXXXX";
+	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, s;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) < 0) {
+		snprintf(skip_why, sizeof(skip_why), "unshare: %s", strerror(errno));
+		return false;
+	}
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	write_file("/proc/self/setgroups", "deny");
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return false;
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	write_file("/proc/self/gid_map", map);
+	fd = mkstemp(conf);
+	if (fd < 0 || write(fd, "nameserver 127.0.0.53\n", 22) != 22)
+		return false;
+	close(fd);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0) {
+		snprintf(skip_why, sizeof(skip_why), "bind-mount resolv.conf: %s", strerror(errno));
+		unlink(conf);
+		return false;
+	}
+	unlink(conf);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return false;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return false;
+	close(s);
+	return true;
+}
+
+static int resolver_socket(int type)
+{
+	int s = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53),
+				 .sin_addr.s_addr = htonl(0x7f000035) }; /* 127.0.0.53 */
+
+	assert_true(s >= 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (type == SOCK_STREAM)
+		assert_int_equal(listen(s, 4), 0);
+	return s;
+}
+
+static indynet_engine *start_default(void)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+
+	indynet_config_init(&cfg);
+	assert_int_equal(indynet_engine_new(&cfg, &e, NULL, 0), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	return e;
+}
+
+static int match_arp(const uint8_t *f, size_t len, void *arg)
+{
+	(void)arg;
+	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06;
+}
+
+struct l4_match {
+	uint8_t proto;
+	uint32_t src;
+	uint16_t sport, dport;
+};
+
+/* an IPv4 frame for the guest with valid checksums from @src:@sport to @dport */
+static int match_l4(const uint8_t *f, size_t len, void *arg)
+{
+	struct l4_match *m = arg;
+	struct eth_view eth;
+	struct ipv4_view ip;
+	uint16_t p[2];
+
+	if (eth_parse(f, len, &eth) || eth.ethertype != ETHERTYPE_IPV4 ||
+	    ipv4_parse(eth.payload, eth.payload_len, &ip) || ip.proto != m->proto || ip.payload_len < UDP_HLEN ||
+	    ip.src != m->src || l4_csum_ipv4(ip.src, ip.dst, ip.proto, ip.payload, ip.payload_len) != 0)
+		return 0;
+	memcpy(p, ip.payload, 4);
+	return ntohs(p[0]) == m->sport && ntohs(p[1]) == m->dport;
+}
+
+static void guest_hello(indynet_engine *e)
+{
+	uint8_t f[64], r[2048];
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_arp, NULL) > 0);
+}
+
+static void test_udp_dns_at_gateway(void **state)
+{
+	static const uint8_t gw[6] = { 0x52, 0x55, 192, 168, 0, 1 };
+	struct l4_match m = { .proto = IPPROTO_UDP, .src = t_ip(192, 168, 0, 1), .sport = 53, .dport = 33001 };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	uint8_t f[200], r[2048];
+	char buf[64];
+	indynet_engine *e;
+	int s;
+	size_t n;
+
+	(void)state;
+	if (!in_netns)
+		skip();
+	s = resolver_socket(SOCK_DGRAM);
+	e = start_default();
+	guest_hello(e);
+	n = t_udp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 33001, 53, "dns-query", 9, 5);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 2000), 1);
+	assert_int_equal(recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 9);
+	assert_memory_equal(buf, "dns-query", 9);
+	assert_int_equal(sendto(s, "dns-answer", 10, 0, (struct sockaddr *)&from, fl), 10);
+	n = t_wait_frame(e, r, sizeof(r), 2000, match_l4, &m);
+	assert_int_equal(n, ETH_HLEN + IPV4_HLEN + UDP_HLEN + 10);
+	assert_memory_equal(r + n - 10, "dns-answer", 10);
+	indynet_engine_free(e);
+	close(s);
+}
+
+static void test_tcp_dns_at_gateway(void **state)
+{
+	static const uint8_t gw[6] = { 0x52, 0x55, 192, 168, 0, 1 };
+	struct l4_match m = { .proto = IPPROTO_TCP, .src = t_ip(192, 168, 0, 1), .sport = 53, .dport = 40001 };
+	uint8_t f[200], r[2048];
+	indynet_engine *e;
+	int s, c;
+	size_t n;
+
+	(void)state;
+	if (!in_netns)
+		skip();
+	s = resolver_socket(SOCK_STREAM);
+	e = start_default();
+	guest_hello(e);
+	n = tcp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 40001, 53, 0x02, "", 0);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 2000), 1);
+	c = accept(s, NULL, NULL);
+	assert_true(c >= 0);
+	/* the SYN-ACK comes from the gateway, never from the hidden address */
+	n = t_wait_frame(e, r, sizeof(r), 2000, match_l4, &m);
+	assert_true(n > 0);
+	assert_int_equal(r[ETH_HLEN + IPV4_HLEN + 13], 0x12);
+	indynet_engine_free(e);
+	close(c);
+	close(s);
+}
+
+static void test_hidden_address_dropped(void **state)
+{
+	uint8_t f[200];
+	struct indynet_stats st;
+	indynet_engine *e;
+	int s;
+	size_t n;
+
+	(void)state;
+	if (!in_netns)
+		skip();
+	s = resolver_socket(SOCK_DGRAM);
+	e = start_default();
+	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 255), 33002, 53, "q", 1, 6);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 300), 0);
+	indynet_engine_stop(e);
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.drops[INDYNET_DROP_NO_SERVICE], 1);
+	indynet_engine_free(e);
+	close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_guest_udp_dns_rewritten),
+		cmocka_unit_test(test_guest_tcp_dns_rewritten),
+		cmocka_unit_test(test_guest_verdicts),
+		cmocka_unit_test(test_slirp_reply_from_hidden),
+		cmocka_unit_test(test_dhcp_option6_rewritten),
+		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
+		cmocka_unit_test(test_udp_dns_at_gateway),
+		cmocka_unit_test(test_tcp_dns_at_gateway),
+		cmocka_unit_test(test_hidden_address_dropped),
+	};
+
+	in_netns = enter_netns();
+	if (!in_netns)
+		fprintf(stderr, "test_nat_dns: end-to-end tests skipped (%s)\n",
+			skip_why[0] ? skip_why : "no private network namespace");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
