@@ -43,7 +43,10 @@
  *
  * Processing a guest frame: capture it, validate it (drops counted by
  * reason), learn the guest's MAC and IPv4 address, offer it to the virtual
- * hosts, and hand what they do not consume to the backend.
+ * hosts, and hand what they do not consume to the backend.  The virtual
+ * hosts also hold every IPv4 fragment in the bounded reassembler and pass
+ * the backend whole datagrams only (libslirp's own reassembly is
+ * unbounded).
  *
  * Guest RX: every frame for the guest goes on the SPSC RX ring (the engine
  * thread is its only producer).  At the end of each loop round that queued

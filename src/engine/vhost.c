@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vhost.c: virtual hosts: ARP answers, UDP demux to services, fragmenting replies, replaying fragments. */
+/* vhost.c: virtual hosts: ARP answers, UDP demux to services, fragmenting replies, reassembling guest fragments. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +16,16 @@
  * Theory of operation
  *
  * vhost_input() looks at each guest frame before the backend does.  ARP
- * requests for a host that answers ARP get a reply.  An IPv4 packet to a
- * host's address that carries UDP is ours: unfragmented, it is served at
- * once when a service owns its port and otherwise handed back to the
- * caller; fragmented, it is held by the reassembler and, once complete,
- * served or -- when no service owns the port -- its original fragments are
- * replayed to the backend, so that nothing a guest sends to the gateway's
- * other ports is lost.
+ * requests for a host that answers ARP get a reply.  An unfragmented IPv4
+ * packet to a host's address that carries UDP is served at once when a
+ * service owns its port and otherwise handed back to the caller.
+ *
+ * Every guest IPv4 fragment, whatever its destination, is held by the
+ * bounded reassembler (core/reasm.c: datagram, byte and age limits,
+ * overlaps dropped, every drop counted).  A completed datagram is served
+ * when it is UDP for a service; anything else goes to the backend whole,
+ * in one frame that may exceed the MTU (libslirp takes it as it is), so
+ * the backend never reassembles guest fragments itself.
  *
  * A service writes its reply straight into the reply buffer behind room
  * for the Ethernet, IPv4 and UDP headers, so a reply that fits the guest
@@ -58,11 +61,11 @@ struct vhost_table {
 	/* the request being answered: where pieces go */
 	const struct vhost_host *cur_host;
 	uint8_t req_src[ETH_ALEN]; /* the guest frame's source: replies go there */
-	uint8_t req_dst[ETH_ALEN]; /* its destination: kept when replaying */
+	uint8_t req_dst[ETH_ALEN]; /* its destination: kept for a reassembled datagram */
 	uint16_t req_ethertype;
 	uint64_t drops[INDYNET_DROP__COUNT];
 	uint8_t *reply; /* VHOST_FRAME_CAP: a reply frame under construction */
-	uint8_t *frame; /* VHOST_FRAME_CAP: one fragment, ARP reply or replayed frame */
+	uint8_t *frame; /* VHOST_FRAME_CAP: one reply piece, ARP reply or reassembled datagram */
 };
 
 #define VHOST_FRAME_CAP (ETH_HLEN + IPV4_MAX_LEN)
@@ -205,18 +208,6 @@ static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, con
 		vt->drops[INDYNET_DROP_OVERSIZED]++;
 }
 
-/* reasm_frag_fn: send one held guest fragment on to the backend */
-static void vhost_replay_piece(void *opaque, const uint8_t *pkt, size_t len)
-{
-	struct vhost_table *vt = opaque;
-
-	if (len > IPV4_MAX_LEN)
-		return;
-	eth_build(vt->frame, vt->req_dst, vt->req_src, vt->req_ethertype);
-	memcpy(vt->frame + ETH_HLEN, pkt, len);
-	vt->to_backend(vt->opaque, vt->frame, ETH_HLEN + len);
-}
-
 static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
 {
 	struct arp_view a;
@@ -260,6 +251,13 @@ static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
 	return true;
 }
 
+/* an unfragmented (or reassembled) IPv4 packet: served when it is UDP for one of our services */
+static bool vhost_plain(struct vhost_table *vt, const struct ipv4_view *ip)
+{
+	return ip->proto == IPPROTO_UDP && vhost_find_host(vt, ip->dst) && vhost_udp(vt, ip);
+}
+
+/* a reassembled datagram: served, or handed to the backend whole */
 static void vhost_complete(struct vhost_table *vt, const uint8_t *pkt, size_t len)
 {
 	struct ipv4_view ip;
@@ -268,13 +266,15 @@ static void vhost_complete(struct vhost_table *vt, const uint8_t *pkt, size_t le
 		vt->drops[INDYNET_DROP_MALFORMED]++;
 		return;
 	}
-	if (vhost_udp(vt, &ip))
+	if (vhost_plain(vt, &ip))
 		return;
 	if (!vt->to_backend) {
 		vt->drops[INDYNET_DROP_NO_SERVICE]++;
 		return;
 	}
-	reasm_last_fragments(vt->ra, vhost_replay_piece, vt);
+	eth_build(vt->frame, vt->req_dst, vt->req_src, vt->req_ethertype);
+	memcpy(vt->frame + ETH_HLEN, pkt, len);
+	vt->to_backend(vt->opaque, vt->frame, ETH_HLEN + len);
 }
 
 static bool vhost_ipv4(struct vhost_table *vt, const struct eth_view *eth, uint64_t now_ms)
@@ -283,17 +283,16 @@ static bool vhost_ipv4(struct vhost_table *vt, const struct eth_view *eth, uint6
 	const uint8_t *whole;
 	size_t whole_len;
 
-	if (ipv4_parse(eth->payload, eth->payload_len, &ip) != 0 || ip.proto != IPPROTO_UDP ||
-	    !vhost_find_host(vt, ip.dst))
+	if (ipv4_parse(eth->payload, eth->payload_len, &ip) != 0)
 		return false;
 	if (!ipv4_is_fragment(&ip))
-		return vhost_udp(vt, &ip);
+		return vhost_plain(vt, &ip);
 	switch (reasm_input(vt->ra, eth->payload, eth->payload_len, now_ms, &whole, &whole_len)) {
 	case REASM_COMPLETE:
 		vhost_complete(vt, whole, whole_len);
 		break;
 	case REASM_NOT_FRAGMENT:
-		return vhost_udp(vt, &ip);
+		return vhost_plain(vt, &ip);
 	case REASM_HELD:
 	case REASM_DROPPED:
 		break;
@@ -305,14 +304,14 @@ bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint6
 {
 	struct eth_view eth;
 
-	if (vt->nhosts == 0 || eth_parse(frame, len, &eth) != 0)
+	if (eth_parse(frame, len, &eth) != 0)
 		return false;
 	memcpy(vt->req_src, eth.src, ETH_ALEN);
 	memcpy(vt->req_dst, eth.dst, ETH_ALEN);
 	vt->req_ethertype = eth.ethertype;
 	switch (eth.ethertype) {
 	case ETHERTYPE_ARP:
-		return vhost_arp(vt, &eth);
+		return vt->nhosts && vhost_arp(vt, &eth);
 	case ETHERTYPE_IPV4:
 		return vhost_ipv4(vt, &eth, now_ms);
 	default:

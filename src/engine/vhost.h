@@ -13,11 +13,11 @@
  * A virtual host is an IPv4 address (with a MAC) that lives inside the
  * engine.  Services register (address, UDP port) and receive whole
  * datagrams; what they answer is turned into frames (fragmented to the
- * guest MTU) and emitted towards the guest.  Guest fragments addressed to a
- * virtual host are held and reassembled here; when the completed datagram
- * is for a port nobody serves, its original fragments are replayed to the
- * backend unchanged.  All addresses are in network byte order, ports in
- * host order.
+ * guest MTU) and emitted towards the guest.  Every guest IPv4 fragment
+ * (for a virtual host or not) is held and reassembled here by the bounded
+ * reassembler; a completed datagram that no service takes goes to the
+ * backend whole, as one frame.  All addresses are in network byte order,
+ * ports in host order.
  */
 
 /* Most hosts and services one table holds. */
@@ -31,15 +31,16 @@ typedef size_t (*vhost_udp_fn)(void *opaque, uint32_t src_ip, uint16_t src_port,
 			       uint32_t dst_ip, uint16_t dst_port,
 			       const uint8_t *data, size_t len, uint8_t *reply, size_t cap);
 
-/** Where frames go: towards the guest (RX) or to the backend (replay). */
+/** Where frames go: towards the guest (RX) or to the backend (reassembled datagrams). */
 typedef void (*vhost_emit_fn)(void *opaque, const uint8_t *frame, size_t len);
 
 /**
  * vhost_new() - create an empty table.
  * @mtu: guest MTU replies are fragmented to (68..65520)
  * @to_guest: emits frames for the guest
- * @to_backend: emits replayed fragments to the backend; NULL = none (they
- *              are dropped and counted as INDYNET_DROP_NO_SERVICE)
+ * @to_backend: emits reassembled datagrams no service takes (one frame of
+ *              up to ETH_HLEN + 65535 bytes) to the backend; NULL = none
+ *              (they are dropped and counted as INDYNET_DROP_NO_SERVICE)
  * @opaque: passed to both
  *
  * Return: the table, or NULL when out of memory.
@@ -103,9 +104,10 @@ int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_
  * @len: its length
  * @now_ms: monotonic time, for fragment age-out
  *
- * Return: true when consumed (answered, held for reassembly, replayed to
- * the backend, or dropped and counted); false when the frame is not for a
- * virtual host and the caller passes it on.
+ * Return: true when consumed (answered, a fragment held for reassembly, a
+ * reassembled datagram passed to the backend, or dropped and counted);
+ * false when the frame is not for a virtual host and not a fragment, and
+ * the caller passes it on.
  */
 bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint64_t now_ms);
 

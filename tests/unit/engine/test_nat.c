@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 
 #include "core/checksum.h"
 #include "core/eth.h"
+#include "core/frag.h"
 #include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/udp.h"
@@ -333,6 +335,77 @@ static void test_udp_echo_to_host_loopback(void **state)
 	indynet_engine_free(e);
 }
 
+struct frag_send {
+	indynet_engine *e;
+	unsigned n;
+	bool overlap; /* move the second fragment 8 bytes back, over the first */
+};
+
+/* frag_emit_fn: send one fragment as a guest frame */
+static void send_fragment(void *opaque, const uint8_t *pkt, size_t len)
+{
+	static const uint8_t gw_mac[6] = { 0x52, 0x55, 192, 168, 0, 1 };
+	struct frag_send *fs = opaque;
+	uint8_t f[1600];
+
+	assert_true(len <= sizeof(f) - ETH_HLEN);
+	eth_build(f, gw_mac, guest_mac, ETHERTYPE_IPV4);
+	memcpy(f + ETH_HLEN, pkt, len);
+	if (fs->overlap && fs->n == 1) {
+		uint16_t off = (uint16_t)((f[ETH_HLEN + 6] << 8 | f[ETH_HLEN + 7]) - 1), c;
+
+		f[ETH_HLEN + 6] = (uint8_t)(off >> 8);
+		f[ETH_HLEN + 7] = (uint8_t)off;
+		memset(f + ETH_HLEN + 10, 0, 2);
+		c = ipv4_header_csum(f + ETH_HLEN, IPV4_HLEN);
+		memcpy(f + ETH_HLEN + 10, &c, 2);
+	}
+	assert_int_equal(indynet_guest_send(fs->e, f, ETH_HLEN + len), 0);
+	fs->n++;
+}
+
+/* a guest datagram sent in fragments reaches libslirp reassembled, and the host whole */
+static void test_fragmented_datagram_to_host(void **state)
+{
+	indynet_engine *e = start_nat(NULL);
+	static uint8_t f[ETH_HLEN + IPV4_HLEN + UDP_HLEN + 4000], got[8000];
+	uint8_t data[4000];
+	struct frag_send fs = { .e = e };
+	struct pollfd p;
+	struct indynet_stats st;
+	uint16_t port;
+	int s = udp_socket(&port);
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 31 + 1);
+	guest_arp(e);
+	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4002, port, data,
+			sizeof(data), 0x4444);
+	assert_int_equal(frag_ipv4(f + ETH_HLEN, n - ETH_HLEN, 1500, send_fragment, &fs), 3);
+	assert_int_equal(fs.n, 3);
+	p = (struct pollfd){ .fd = s, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	assert_int_equal(recv(s, got, sizeof(got), 0), sizeof(data));
+	assert_memory_equal(got, data, sizeof(data));
+	indynet_stats_get(e, &st);
+	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
+		assert_int_equal(st.drops[i], 0);
+
+	/* overlapping fragments: our reassembler drops the datagram (libslirp's would not) */
+	fs = (struct frag_send){ .e = e, .overlap = true };
+	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4002, port, data,
+			sizeof(data), 0x4445);
+	assert_int_equal(frag_ipv4(f + ETH_HLEN, n - ETH_HLEN, 1500, send_fragment, &fs), 3);
+	assert_int_equal(poll(&p, 1, 300), 0);
+	indynet_engine_stop(e);
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.drops[INDYNET_DROP_FRAG_OVERLAP], 1);
+	close(s);
+	indynet_engine_free(e);
+}
+
 static int match_udp_or_fragment_to_guest(const uint8_t *f, size_t len, void *arg)
 {
 	struct eth_view eth;
@@ -551,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_udp_echo_to_host_loopback),
 		cmocka_unit_test(test_ping_gateway),
 		cmocka_unit_test(test_mtu_reaches_libslirp),
+		cmocka_unit_test(test_fragmented_datagram_to_host),
 		cmocka_unit_test(test_forward_add_remove_live),
 		cmocka_unit_test(test_forward_port_in_use),
 		cmocka_unit_test(test_udp_forward_reaches_guest),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_vhost.c: virtual hosts: ARP answers, UDP demux, fragmented requests and replies, replay. */
+/* test_vhost.c: virtual hosts: ARP answers, UDP demux, fragmented requests and replies, guest reassembly. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -181,15 +181,20 @@ static void frag_collect(void *opaque, const uint8_t *pkt, size_t len)
 	o->len[o->n++] = ETH_HLEN + len;
 }
 
-static void make_frags(struct frag_out *o, uint16_t dport, const uint8_t *data, size_t len, uint16_t id)
+static void make_frags_to(struct frag_out *o, uint32_t dst, uint16_t dport, const uint8_t *data, size_t len,
+			  uint16_t id)
 {
 	uint8_t *frame = malloc(ETH_HLEN + 65535);
-	size_t n = t_udp_frame(frame, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 1023, dport, data,
-			       len, id);
+	size_t n = t_udp_frame(frame, host_mac, guest_mac, t_ip(10, 0, 0, 2), dst, 1023, dport, data, len, id);
 
 	o->n = 0;
 	assert_true(frag_ipv4(frame + ETH_HLEN, n - ETH_HLEN, 1500, frag_collect, o) > 1);
 	free(frame);
+}
+
+static void make_frags(struct frag_out *o, uint16_t dport, const uint8_t *data, size_t len, uint16_t id)
+{
+	make_frags_to(o, t_ip(10, 0, 0, 1), dport, data, len, id);
 }
 
 static void frags_free(struct frag_out *o)
@@ -300,13 +305,38 @@ static void test_unserved_port_not_consumed(void **state)
 	assert_int_equal(x->guest.n + x->backend.n, 0);
 }
 
-static void test_replay_fragments_of_unserved_port(void **state)
+/* the backend got exactly one frame: the whole UDP datagram from 10.0.0.2:1023 to @dst:@dport */
+static void assert_whole_datagram(struct fx *x, uint32_t dst, uint16_t dport, const uint8_t *data, size_t len)
+{
+	struct eth_view eth;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	assert_int_equal(x->backend.n, 1);
+	assert_int_equal(x->backend.len[0], ETH_HLEN + IPV4_HLEN + UDP_HLEN + len);
+	assert_int_equal(eth_parse(x->backend.f[0], x->backend.len[0], &eth), 0);
+	assert_memory_equal(eth.dst, host_mac, 6);
+	assert_memory_equal(eth.src, guest_mac, 6);
+	assert_int_equal(eth.ethertype, ETHERTYPE_IPV4);
+	assert_int_equal(ipv4_parse(eth.payload, eth.payload_len, &ip), 0);
+	assert_false(ipv4_is_fragment(&ip));
+	assert_int_equal(ip.src, t_ip(10, 0, 0, 2));
+	assert_int_equal(ip.dst, dst);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.sport, 1023);
+	assert_int_equal(u.dport, dport);
+	assert_int_equal(u.payload_len, len);
+	assert_memory_equal(u.payload, data, len);
+}
+
+static void test_unserved_port_fragments_go_whole(void **state)
 {
 	struct fx *x = *state;
 	uint8_t data[3000];
 	struct frag_out o;
 
-	memset(data, 0x42, sizeof(data));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13);
 	make_frags(&o, 5000, data, sizeof(data), 99);
 	/* deliver out of order: last first */
 	assert_true(vhost_input(x->vt, o.f[2], o.len[2], 0));
@@ -315,12 +345,33 @@ static void test_replay_fragments_of_unserved_port(void **state)
 	assert_true(vhost_input(x->vt, o.f[1], o.len[1], 0));
 	assert_int_equal(x->calls, 0);
 	assert_int_equal(x->guest.n, 0);
-	assert_int_equal(x->backend.n, 3);
-	/* the original fragments, in arrival order, byte for byte */
-	assert_int_equal(x->backend.len[0], o.len[2]);
-	assert_memory_equal(x->backend.f[0], o.f[2], o.len[2]);
-	assert_memory_equal(x->backend.f[1], o.f[0], o.len[0]);
-	assert_memory_equal(x->backend.f[2], o.f[1], o.len[1]);
+	assert_whole_datagram(x, t_ip(10, 0, 0, 1), 5000, data, sizeof(data));
+	frags_free(&o);
+}
+
+/* fragments to any address are reassembled here, even in a table without hosts */
+static void test_fragments_elsewhere_go_whole(void **state)
+{
+	struct fx *x = *state;
+	struct vhost_table *served = x->vt;
+	uint8_t data[4000];
+	struct frag_out o;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i ^ 0x33);
+	make_frags_to(&o, t_ip(10, 0, 0, 77), 2049, data, sizeof(data), 7);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 0));
+	assert_int_equal(x->calls, 0);
+	assert_whole_datagram(x, t_ip(10, 0, 0, 77), 2049, data, sizeof(data));
+	cap_clear(&x->backend);
+
+	x->vt = vhost_new(1500, to_guest, to_backend, x);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 0));
+	assert_whole_datagram(x, t_ip(10, 0, 0, 77), 2049, data, sizeof(data));
+	vhost_free(x->vt);
+	x->vt = served;
 	frags_free(&o);
 }
 
@@ -444,7 +495,8 @@ int main(void)
 		T(test_udp_fragmented_request_big_reply),
 		T(test_small_request_and_no_reply),
 		T(test_unserved_port_not_consumed),
-		T(test_replay_fragments_of_unserved_port),
+		T(test_unserved_port_fragments_go_whole),
+		T(test_fragments_elsewhere_go_whole),
 		T(test_no_backend_counts_no_service),
 		T(test_bad_checksum_and_truncated_udp),
 		T(test_fragment_ageout_counted),
