@@ -10,7 +10,10 @@
 # Each: the kernel's mount options must show the version, sizes and proto=udp; a 16 MiB
 # random file is copied in, the share is unmounted (caches dropped) and mounted again,
 # the file is read back and its md5 compared with the original's, in the guest and on
-# the host's copy in the export.  Usage: tests/e2e/nfs-mount.sh   (INDYNET_BUILD set)
+# the host's copy in the export.  Then, for v3 and v2, MNT of a directory below the
+# export must serve that directory, and MNT of /etc, of export/.., of a symlink in the
+# export pointing to /etc and of a missing path must be refused.
+# Usage: tests/e2e/nfs-mount.sh   (INDYNET_BUILD set)
 set -uo pipefail
 . "$(dirname "$0")/lib-nfs.sh"
 nfs_init "$0" "$@"
@@ -51,11 +54,36 @@ one_case() {
 one_case v2-8k vers=2,rsize=8192,wsize=8192 "$EXPORT_PATH"
 one_case v3-8k vers=3,rsize=8192,wsize=8192,port=2049,mountport=1234 /
 one_case v3-32k vers=3,rsize=32768,wsize=32768 "$EXPORT_PATH"
+# MNT of a directory below the export serves that directory; paths outside are refused
+for v in 3 2; do
+	if gmount "sub$v" "vers=$v" "$EXPORT_PATH/sub/deeper"; then
+		s=$(cat "/mnt/sub$v/inner.txt")
+		[ "$s" = "inner file" ] && gok "v$v: mount of a subdirectory serves it" || gfail "v$v: subdirectory mount shows '$s'"
+		gumount "sub$v"
+	else
+		gfail "v$v: mount of $EXPORT_PATH/sub/deeper"
+	fi
+	for bad in /etc "$EXPORT_PATH/.." "$EXPORT_PATH/escape" "$EXPORT_PATH/nonexistent"; do
+		mkdir -p /mnt/bad
+		if out=$(mount -t nfs -o "vers=$v,proto=udp,mountproto=udp,nolock,addr=$SRV,mountaddr=$SRV" "$SRV:$bad" /mnt/bad 2>&1); then
+			gfail "v$v: mount of $bad (outside the export) succeeded: $(ls /mnt/bad | head -n 3 | tr '\n' ' ')"
+			umount /mnt/bad
+		else
+			case $out in
+			*"Invalid argument"*) gfail "v$v: mount of $bad failed for a wrong reason: $out" ;;
+			*) gok "v$v: mount of $bad refused: ${out##*: }" ;;
+			esac
+		fi
+	done
+done
 grep -E '^ +(READ|WRITE|GETATTR|LOOKUP):' /proc/self/mountstats 2>/dev/null | head -n 4
 gend
 EOF
 } >"$G"
 
+mkdir -p "$NFS_EXPORT/sub/deeper"
+echo "inner file" >"$NFS_EXPORT/sub/deeper/inner.txt"
+ln -s /etc "$NFS_EXPORT/escape"
 nfs_daemon_start stream --export "$NFS_EXPORT"
 nfs_vm_run "$G" "$CON" 600
 rc=$?
