@@ -233,8 +233,12 @@ ghasopt() { gmountopts "$1" | tr ',' '\n' | grep -qx "$2"; }
 EOF
 }
 
+# MOUNT's port 1234 is no well-known RPC port: without a portmap exchange in the capture
+# tshark would decode it as another protocol ("AC DR"), so decode it as RPC.
+NFS_TSHARK=(tshark -n -d udp.port==1234,rpc)
+
 nfs_wire_count() { # nfs_wire_count FILTER: frames of NFS_CAP matching (two-pass: replies know their calls)
-	tshark -2 -n -r "$NFS_CAP" -Y "$1" 2>/dev/null | wc -l
+	"${NFS_TSHARK[@]}" -2 -r "$NFS_CAP" -Y "$1" 2>/dev/null | wc -l
 }
 
 nfs_wire_check() {
@@ -243,7 +247,7 @@ nfs_wire_check() {
 	shift
 	command -v tshark >/dev/null || { nfs_log "no tshark: wire check skipped"; return 0; }
 	[ -s "$NFS_CAP" ] || { nfs_check "capture file $NFS_CAP exists" false; return; }
-	nfs_check "tshark reads the capture" tshark -r "$NFS_CAP" -c 1 -n -q
+	nfs_check "tshark reads the capture" "${NFS_TSHARK[@]}" -r "$NFS_CAP" -c 1 -q
 	nfs_log "capture: $(stat -c %s "$NFS_CAP") bytes, $(nfs_wire_count frame) frames, $(nfs_wire_count rpc) RPC messages"
 	nfs_expect_eq "wire: frames tshark flags malformed" "$(nfs_wire_count _ws.malformed)" 0
 	nfs_expect_eq "wire: expert infos of severity error" "$(nfs_wire_count '_ws.expert.severity == 8388608')" 0
@@ -264,8 +268,8 @@ nfs_wire_check() {
 	nfs_expect_eq "wire: calls without a reply" "$(nfs_wire_count 'rpc.msgtyp == 0 && !rpc.reqframe && !rpc.repframe')" 0
 	[ "$NFS_FAILS" = 0 ] && return 0
 	echo "---- tshark: malformed / errors / unanswered calls"
-	tshark -2 -n -r "$NFS_CAP" -Y '_ws.malformed || _ws.expert.severity == 8388608 || (rpc.msgtyp == 0 && !rpc.reqframe && !rpc.repframe)' 2>/dev/null | head -n 30
-	tshark -n -r "$NFS_CAP" -q -z expert,error 2>/dev/null | head -n 30
+	"${NFS_TSHARK[@]}" -2 -r "$NFS_CAP" -Y '_ws.malformed || _ws.expert.severity == 8388608 || (rpc.msgtyp == 0 && !rpc.reqframe && !rpc.repframe)' 2>/dev/null | head -n 30
+	"${NFS_TSHARK[@]}" -r "$NFS_CAP" -q -z expert,error 2>/dev/null | head -n 30
 }
 
 nfs_ganesha_start() { # nfs_ganesha_start EXPORT

@@ -11,6 +11,8 @@
 # Phase v2:  indynetd --export DIR --nfs-version v2.  A vers=3 mount fails (via the
 #            portmapper and with explicit ports); vers=2 mounts and writes a file.
 # Phase v3:  indynetd --export DIR --nfs-version v3.  The reverse.
+# Each phase is captured; the refusals must show on the wire as PROG_MISMATCH with the
+# served range (MOUNT 1..2 for v2 only, 3..3 for v3 only).
 set -uo pipefail
 . "$(dirname "$0")/lib-nfs.sh"
 nfs_init "$0" "$@"
@@ -68,7 +70,7 @@ phase() { # phase NAME GUESTBODY DAEMONARGS...
 		echo "$body"
 		echo gend
 	} >"$g"
-	nfs_daemon_start stream --export "$NFS_EXPORT" "$@"
+	nfs_daemon_start stream --export "$NFS_EXPORT" --capture-file "$NFS_W/cap-$name.pcapng" "$@"
 	nfs_vm_run "$g" "$con" 400
 	rc=$?
 	nfs_daemon_stop
@@ -116,6 +118,15 @@ rwcheck v2 vers=2
 EOF
 )
 phase v2only "$V2_BODY" --nfs-version v2
+# mismatch CAP: "program version min max" of every PROG_MISMATCH reply in CAP
+mismatch() {
+	tshark -2 -n -d udp.port==1234,rpc -r "$1" -Y 'rpc.msgtyp == 1 && rpc.state_accept == 2' -T fields \
+		-e rpc.program -e rpc.programversion -e rpc.programversion.min -e rpc.programversion.max 2>/dev/null |
+		sort -u | tr '\t\n' ' ;'
+}
+m=$(mismatch "$NFS_W/cap-v2only.pcapng")
+nfs_check "v2only: the wire shows MOUNT v3 refused with PROG_MISMATCH 1..1 or 1..2 ($m)" \
+	test "$m" = "100005 3 1 2;" -o "$m" = "100005 3 1 1;"
 nfs_expect_eq "v2only: host sees the v2 write" "$(cat "$NFS_EXPORT/v2.txt" 2>&1)" "written by v2"
 nfs_check "v2only: no v3 file on the host" test ! -e "$NFS_EXPORT/v3.txt"
 
@@ -128,6 +139,8 @@ EOF
 )
 rm -f "$NFS_EXPORT/v2.txt"
 phase v3only "$V3_BODY" --nfs-version v3
+nfs_expect_eq "v3only: the wire shows MOUNT v1 refused with PROG_MISMATCH 3..3" "$(mismatch "$NFS_W/cap-v3only.pcapng")" \
+	"100005 1 3 3;"
 nfs_expect_eq "v3only: host sees the v3 write" "$(cat "$NFS_EXPORT/v3.txt" 2>&1)" "written by v3"
 nfs_check "v3only: no v2 file on the host" test ! -e "$NFS_EXPORT/v2.txt"
 nfs_finish
