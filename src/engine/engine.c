@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/ring.h"
 #include "engine/dhcp_nak.h"
+#include "engine/engine_sync.h"
 #include "engine/nfsvc.h"
 #include "engine/pcapng.h"
 #include "engine/vhost.h"
@@ -378,6 +379,23 @@ int indynet_guest_send(indynet_engine *e, const void *frame, size_t len)
 			return -errno;
 	}
 	return 0;
+}
+
+int eng_input_sync(indynet_engine *e, const void *frame, size_t len)
+{
+	indynet_engine *prev = eng_current;
+	int rc;
+
+	if (e->thread_started)
+		return -EBUSY;
+	e->now_mono_ms = clock_mono_ms();
+	e->now_real_ms = clock_real_ms();
+	eng_current = e; /* indynet_guest_send() processes the frame at once */
+	rc = indynet_guest_send(e, frame, len);
+	eng_current = prev;
+	eng_publish_vhost(e);
+	eng_flush(e);
+	return rc;
 }
 
 /* ---- RX API (consumer side) ---- */

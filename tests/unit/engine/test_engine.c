@@ -14,6 +14,7 @@
 #include "core/checksum.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
+#include "engine/engine_sync.h"
 #include "engine/pcapng.h"
 #include "engine_test.h"
 
@@ -387,6 +388,32 @@ static void test_fragment_past_64k_dropped(void **state)
 	indynet_engine_free(e);
 }
 
+/* eng_input_sync(): the frame is processed on this thread, before the engine starts */
+static void test_input_sync(void **state)
+{
+	indynet_engine *e = new_default();
+	uint8_t f[64], r[2048];
+	struct indynet_stats st;
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+	ssize_t got;
+
+	(void)state;
+	assert_int_equal(indynet_guest_recv(e, r, sizeof(r)), -EAGAIN);
+	assert_int_equal(eng_input_sync(e, f, n), 0);
+	got = indynet_guest_recv(e, r, sizeof(r));
+	assert_true(got > 0);
+	assert_true(match_arp_reply(r, (size_t)got, NULL));
+	assert_int_equal(eng_input_sync(e, f, 5), -EMSGSIZE);
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.tx_frames, 1);
+	assert_int_equal(st.drops[INDYNET_DROP_TRUNCATED], 1);
+	assert_int_equal(indynet_engine_start(e), 0);
+	assert_int_equal(eng_input_sync(e, f, n), -EBUSY);
+	indynet_engine_stop(e);
+	assert_int_equal(eng_input_sync(e, f, n), 0);
+	indynet_engine_free(e);
+}
+
 /* ---- pcapng ---- */
 
 static uint32_t rd32(const uint8_t *p)
@@ -515,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_recv_api),
 		cmocka_unit_test(test_random_frames_accounted),
 		cmocka_unit_test(test_fragment_past_64k_dropped),
+		cmocka_unit_test(test_input_sync),
 		cmocka_unit_test(test_pcapng_capture),
 	};
 

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* fuzz_engine.c: libFuzzer target: arbitrary guest frames through a whole NAT engine (vhosts, NFS, libslirp). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/checksum.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "engine/engine_sync.h"
+#include "indynet/indynet.h"
+
+/*
+ * Input: one flags byte, then frames, each as a 2-byte big-endian length
+ * and that many bytes (the last one may be cut short).  Flags bit 0 repairs
+ * the IPv4 header checksum and the UDP/TCP/ICMP checksum of every frame
+ * that looks like IPv4, so mutations reach past checksum checks; bit 1
+ * picks a /30 subnet instead of the default /24.
+ *
+ * Each input gets a fresh engine (NAT, NFS export in a temporary folder) and
+ * its frames are processed synchronously on this thread by eng_input_sync();
+ * frames for the guest are drained after each one.  libslirp turns guest
+ * traffic into real sockets, so the process first moves into a private
+ * network namespace (only its own loopback) and refuses to run otherwise.
+ */
+
+#define FZ_MAX_FRAMES 64
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char export_dir[] = "/tmp/indynet-fuzz-engine-XXXXXX";
+static uint8_t frame[INDYNET_FRAME_MAX];
+
+static void fz_quiet(void *opaque, enum indynet_log_level level, const char *msg)
+{
+	(void)opaque;
+	(void)level;
+	(void)msg;
+}
+
+static int fz_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fz_cleanup(void)
+{
+	nftw(export_dir, fz_rm_one, 64, FTW_DEPTH | FTW_PHYS);
+}
+
+static void fz_put(const char *rel, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", export_dir, rel);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* a network namespace of our own with its loopback up; false when none can be made */
+static bool fz_private_net(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s;
+
+	if (unshare(CLONE_NEWNET) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
+		return false;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	if (s >= 0)
+		close(s);
+	return true;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char p[256];
+
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(export_dir))
+		abort();
+	fz_put("hello", "hello world\n");
+	snprintf(p, sizeof(p), "%s/dir", export_dir);
+	mkdir(p, 0755);
+	fz_put("dir/inner", "x");
+	atexit(fz_cleanup);
+	if (!fz_private_net()) {
+		fprintf(stderr, "fuzz_engine: cannot enter a private network namespace (%s); "
+				"refusing to let libslirp reach the real network\n",
+			strerror(errno));
+		abort();
+	}
+	return 0;
+}
+
+/* recompute the checksums of a frame that looks like IPv4 */
+static void fz_repair(uint8_t *f, size_t len)
+{
+	uint8_t *ip = f + ETH_HLEN, *l4;
+	size_t ihl, tot, l4len;
+	uint32_t src, dst;
+	uint16_t c;
+	size_t at;
+
+	if (len < ETH_HLEN + IPV4_HLEN || f[12] != 0x08 || f[13] != 0x00)
+		return;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	tot = (size_t)ip[2] << 8 | ip[3];
+	if (ihl < IPV4_HLEN || tot < ihl || ETH_HLEN + tot > len)
+		return;
+	memset(ip + 10, 0, 2);
+	c = ipv4_header_csum(ip, ihl);
+	memcpy(ip + 10, &c, 2);
+	if ((ip[6] & 0x3f) || ip[7]) /* a fragment: leave its payload alone */
+		return;
+	l4 = ip + ihl;
+	l4len = tot - ihl;
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	if (ip[9] == IPPROTO_UDP && l4len >= 8) {
+		l4len = (size_t)l4[4] << 8 | l4[5];
+		if (l4len < 8 || l4len > tot - ihl)
+			return;
+		at = 6;
+	} else if (ip[9] == IPPROTO_TCP && l4len >= 20) {
+		at = 16;
+	} else if (ip[9] == IPPROTO_ICMP && l4len >= 8) {
+		memset(l4 + 2, 0, 2);
+		c = csum_fold(csum_add(0, l4, l4len));
+		memcpy(l4 + 2, &c, 2);
+		return;
+	} else {
+		return;
+	}
+	memset(l4 + at, 0, 2);
+	c = l4_csum_ipv4(src, dst, ip[9], l4, l4len);
+	if (c == 0 && ip[9] == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(l4 + at, &c, 2);
+}
+
+static indynet_engine *fz_engine(bool slash30)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+
+	indynet_config_init(&cfg);
+	cfg.export_dir = export_dir;
+	cfg.nat_subnet = slash30 ? "10.0.2.0/30" : NULL;
+	cfg.log = fz_quiet;
+	cfg.log_level = INDYNET_LOG_ERROR;
+	if (indynet_engine_new(&cfg, &e, NULL, 0) != 0)
+		abort();
+	return e;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	indynet_engine *e;
+	const uint8_t *f;
+	size_t off = 1, flen;
+
+	if (size < 1)
+		return 0;
+	e = fz_engine(data[0] & 2);
+	for (unsigned n = 0; n < FZ_MAX_FRAMES && off + 2 <= size; n++) {
+		size_t len = (size_t)data[off] << 8 | data[off + 1];
+
+		off += 2;
+		if (len > size - off)
+			len = size - off;
+		memcpy(frame, data + off, len);
+		off += len;
+		if (data[0] & 1)
+			fz_repair(frame, len);
+		eng_input_sync(e, frame, len);
+		while (indynet_rx_peek(e, &f, &flen)) {
+			if (flen > INDYNET_FRAME_MAX)
+				abort();
+			indynet_rx_pop(e);
+		}
+	}
+	indynet_engine_free(e);
+	return 0;
+}
