@@ -22,7 +22,10 @@
  *   guest -> libslirp: UDP/TCP to gateway:53 gets the hidden destination;
  *   libslirp -> guest: anything from the hidden address gets the gateway
  *   as its source (libslirp already does that for UDP replies itself);
- *   libslirp's DHCP replies: option 6 = hidden becomes the gateway.
+ *   libslirp's DHCP replies: option 6 = hidden becomes the gateway;
+ *   libslirp's ICMP errors about a relayed query (it sends them from the
+ *   gateway) quote the query as the guest sent it, to the gateway, so the
+ *   guest's stack finds the socket they are about.
  *
  * Guest packets to the hidden address itself are dropped: libslirp would
  * carry them, on any port, to the host's resolver.  DHCP replies offering
@@ -52,6 +55,7 @@
 #define ND_OPT_TYPE 53
 #define ND_DHCP_OFFER 2
 #define ND_DHCP_ACK 5
+#define ND_ICMP_HLEN 8
 #define ND_OPT_END 255
 
 /* the bounds of one IPv4 packet inside a frame */
@@ -240,6 +244,49 @@ static int nd_dhcp_type(const uint8_t *b, size_t blen)
 	return a.type;
 }
 
+/* ICMP types that quote the packet they are about (RFC 792) */
+static bool nd_icmp_is_error(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/*
+ * The frame offset of the packet quoted by an ICMP error from @src, with
+ * its header within the frame and its destination the hidden address; 0
+ * when the frame is not such an error.
+ */
+static size_t nd_icmp_quote(const struct nat_dns_map *m, const uint8_t *f, const struct nd_pkt *p)
+{
+	size_t icmp = ND_IP + p->ihl, q = icmp + ND_ICMP_HLEN;
+
+	if (p->proto != IPPROTO_ICMP || !p->whole || q + IPV4_HLEN > p->end || !nd_icmp_is_error(f[icmp]) ||
+	    (f[q] >> 4) != 4 || q + (size_t)(f[q] & 0x0f) * 4 > p->end || (f[q] & 0x0f) * 4 < IPV4_HLEN ||
+	    nd_rd32(f + q + 16) != m->hidden)
+		return 0;
+	return q;
+}
+
+/* point the packet quoted at @q back at the gateway, then checksum the ICMP message again */
+static void nd_icmp_unquote(const struct nat_dns_map *m, uint8_t *f, const struct nd_pkt *p, size_t q)
+{
+	size_t qihl = (size_t)(f[q] & 0x0f) * 4, icmp = ND_IP + p->ihl, at = 0;
+	uint16_t c;
+
+	if (!(nd_rd16(f + q + 6) & IPV4_OFFSET_MASK)) {
+		if (f[q + 9] == IPPROTO_UDP && q + qihl + UDP_HLEN <= p->end && nd_rd16(f + q + qihl + ND_UDP_CSUM))
+			at = q + qihl + ND_UDP_CSUM;
+		else if (f[q + 9] == IPPROTO_TCP && q + qihl + ND_TCP_CSUM + 2 <= p->end)
+			at = q + qihl + ND_TCP_CSUM;
+	}
+	if (at)
+		nd_csum_replace(f + at, m->hidden, m->gw);
+	nd_csum_replace(f + q + 10, m->hidden, m->gw);
+	memcpy(f + q + 16, &m->gw, 4);
+	memset(f + icmp + 2, 0, 2);
+	c = csum_fold(csum_add(0, f + icmp, p->end - icmp));
+	memcpy(f + icmp + 2, &c, 2);
+}
+
 static bool nd_is_host(const struct nat_dns_map *m, uint32_t a)
 {
 	return (a & m->mask) == m->net && a != m->net && a != m->hidden;
@@ -255,7 +302,7 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
 
 	if (!nd_ipv4(frame, len, &p))
 		return NAT_DNS_PASS;
-	if (nd_rd32(frame + ND_IP + 12) == m->hidden)
+	if (nd_rd32(frame + ND_IP + 12) == m->hidden || nd_icmp_quote(m, frame, &p))
 		return NAT_DNS_REWRITE;
 	b = nd_dhcp(m, frame, &p, &blen);
 	if (!b || blen < ND_DHCP_OPTIONS)
@@ -299,13 +346,16 @@ void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
 {
 	struct nd_pkt p;
 	uint8_t *b;
-	size_t blen, l4, ulen;
+	size_t blen, l4, ulen, q;
 	uint16_t c;
 
 	if (!nd_ipv4(frame, len, &p))
 		return;
-	if (nd_rd32(frame + ND_IP + 12) == m->hidden) {
+	if (nd_rd32(frame + ND_IP + 12) == m->hidden)
 		nd_readdress(frame, &p, ND_IP + 12, m->gw);
+	q = nd_icmp_quote(m, frame, &p);
+	if (q) {
+		nd_icmp_unquote(m, frame, &p, q);
 		return;
 	}
 	b = (uint8_t *)nd_dhcp(m, frame, &p, &blen);

@@ -64,8 +64,9 @@ void nat_dns_guest_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
  * @frame: Ethernet frame
  * @len: its length
  *
- * Return: NAT_DNS_REWRITE for an IPv4 packet from the hidden address and
- * for a DHCP reply from the gateway; NAT_DNS_DROP for a DHCP reply whose
+ * Return: NAT_DNS_REWRITE for an IPv4 packet from the hidden address, for
+ * an ICMP error quoting a packet to it, and for a DHCP reply from the
+ * gateway; NAT_DNS_DROP for a DHCP reply whose
  * offered address is not a host address of the subnet (libslirp hands out
  * addresses past the end of a small subnet); NAT_DNS_PASS otherwise.
  */
@@ -77,9 +78,10 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
  * @frame: a frame nat_dns_slirp_verdict() returned NAT_DNS_REWRITE for
  * @len: its length
  *
- * The source address becomes the gateway's; in a DHCP reply every address
- * of option 6 (DNS servers) equal to the hidden one does.  Checksums are
- * kept right.
+ * The source address becomes the gateway's; so does the destination of
+ * the packet an ICMP error quotes, and in a DHCP reply every address of
+ * option 6 (DNS servers) equal to the hidden one.  Checksums are kept
+ * right.
  */
 void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t len);
 

@@ -189,6 +189,67 @@ static void test_slirp_reply_from_hidden(void **state)
 	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
 }
 
+/* an ICMP port unreachable from the gateway quoting the IPv4 packet of @query */
+static size_t icmp_error(uint8_t *f, const uint8_t *query, size_t qlen)
+{
+	uint8_t *ip = f + ETH_HLEN, *ic = ip + IPV4_HLEN;
+	size_t ql = qlen - ETH_HLEN;
+	uint16_t c;
+
+	eth_build(f, guest_mac, gw_mac, ETHERTYPE_IPV4);
+	memset(ic, 0, 8);
+	ic[0] = 3;
+	ic[1] = 3;
+	memcpy(ic + 8, query + ETH_HLEN, ql);
+	c = csum_fold(csum_add(0, ic, 8 + ql));
+	memcpy(ic + 2, &c, 2);
+	assert_int_equal(ipv4_build(ip, GW, GUEST, IPPROTO_ICMP, 5, 8 + ql), IPV4_HLEN);
+	return ETH_HLEN + IPV4_HLEN + 8 + ql;
+}
+
+/* an ICMP error about a relayed query quotes the query as the guest sent it */
+static void test_icmp_error_quotes_gateway(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t q[200], rq[200], f[400];
+	size_t qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1), n;
+	struct ipv4_view ip;
+
+	(void)state;
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	n = icmp_error(f, rq, qn);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	/* byte for byte the guest's own packet, checksums and all */
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, qn - ETH_HLEN);
+
+	/* the same for TCP */
+	qn = tcp_frame(q, gw_mac, guest_mac, GUEST, GW, 40000, 53, 0x02, "", 0);
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	n = icmp_error(f, rq, qn);
+	nat_dns_slirp_rewrite(&m, f, n);
+	ip = ip_of(f, n);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, qn - ETH_HLEN);
+
+	/* an error about anything else, and an echo reply, are left alone */
+	n = icmp_error(f, q, qn);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+	n = icmp_error(f, rq, qn);
+	f[ETH_HLEN + IPV4_HLEN] = 0;
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+	/* a quote cut short inside its IPv4 header */
+	n = icmp_error(f, rq, qn);
+	f[ETH_HLEN + 3] = (uint8_t)(IPV4_HLEN + 8 + 10);
+	memset(f + ETH_HLEN + 10, 0, 2);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, ETH_HLEN + IPV4_HLEN + 8 + 10), NAT_DNS_PASS);
+}
+
 /*
  * A DHCP reply as libslirp would send it: option 53 = @type, a pad (so
  * that option 6 sits at an odd offset), option 6 = {@dns1, @dns2}, option 3.
@@ -381,6 +442,13 @@ static int match_l4(const uint8_t *f, size_t len, void *arg)
 	return ntohs(p[0]) == m->sport && ntohs(p[1]) == m->dport;
 }
 
+static int match_icmp_unreach(const uint8_t *f, size_t len, void *arg)
+{
+	(void)arg;
+	return len > ETH_HLEN + IPV4_HLEN + 8 && f[12] == 0x08 && f[13] == 0 && f[ETH_HLEN + 9] == IPPROTO_ICMP &&
+	       f[ETH_HLEN + IPV4_HLEN] == 3;
+}
+
 static void guest_hello(indynet_engine *e)
 {
 	uint8_t f[64], r[2048];
@@ -450,6 +518,45 @@ static void test_tcp_dns_at_gateway(void **state)
 	close(s);
 }
 
+/*
+ * The resolver is unreachable (no route in the namespace): libslirp's
+ * network unreachable quotes the query, which reads as sent to the gateway.
+ * Runs last: it points /etc/resolv.conf elsewhere for good.
+ */
+static void test_dns_unreachable_quotes_gateway(void **state)
+{
+	static const uint8_t gw[6] = { 0x52, 0x55, 192, 168, 0, 1 };
+	uint8_t f[200], r[2048];
+	struct eth_view eth;
+	struct ipv4_view ip;
+	indynet_engine *e;
+	size_t n;
+	int fd;
+
+	(void)state;
+	if (!in_netns)
+		skip();
+	fd = open("/etc/resolv.conf", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "nameserver 10.9.9.9\n", 20), 20);
+	close(fd);
+	usleep(1100 * 1000); /* libslirp looks at resolv.conf again after a second */
+	e = start_default();
+	guest_hello(e);
+	n = t_udp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 33003, 53, "nobody", 6, 7);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	n = t_wait_frame(e, r, sizeof(r), 2000, match_icmp_unreach, NULL);
+	assert_true(n > 0);
+	assert_int_equal(eth_parse(r, n, &eth), 0);
+	assert_int_equal(ipv4_parse(eth.payload, eth.payload_len, &ip), 0);
+	assert_int_equal(ip.src, t_ip(192, 168, 0, 1));
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	/* the quoted packet is the guest's own, to the gateway, checksums and all */
+	assert_true(ip.payload_len >= 8 + IPV4_HLEN + UDP_HLEN + 6);
+	assert_memory_equal(ip.payload + 8, f + ETH_HLEN, IPV4_HLEN + UDP_HLEN + 6);
+	indynet_engine_free(e);
+}
+
 static void test_hidden_address_dropped(void **state)
 {
 	uint8_t f[200];
@@ -482,10 +589,12 @@ int main(void)
 		cmocka_unit_test(test_guest_verdicts),
 		cmocka_unit_test(test_slirp_reply_from_hidden),
 		cmocka_unit_test(test_dhcp_option6_rewritten),
+		cmocka_unit_test(test_icmp_error_quotes_gateway),
 		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
 		cmocka_unit_test(test_udp_dns_at_gateway),
 		cmocka_unit_test(test_tcp_dns_at_gateway),
 		cmocka_unit_test(test_hidden_address_dropped),
+		cmocka_unit_test(test_dns_unreachable_quotes_gateway),
 	};
 
 	in_netns = enter_netns();
