@@ -4,8 +4,8 @@
 #
 # The name indynet.test exists only in the test's own resolver (dnsmasq on the
 # host netns' 127.0.0.1, reached through indynetd's /etc/resolv.conf), so a right
-# answer proves the DNS relay at .3 works end to end.  Guests with other MACs
-# must get addresses other than the gateway's and the DNS relay's.
+# answer proves the DNS relay at the gateway (.1) works end to end.  Guests with
+# other MACs get other addresses, never the gateway's, and each a different one.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -22,7 +22,7 @@ guest_dhcp_wait 20 || t_fail "no DHCP lease within 20 s" "$(ip -n "$NS_GUEST" ad
 t_expect_eq "DHCP: guest address" 192.168.0.2 "$GUEST_IP"
 t_expect_eq "DHCP: netmask" 24 "$(sed -n 's/^mask=//p' "$T_TMP/guest.lease")"
 t_expect_eq "DHCP: router" 192.168.0.1 "$GUEST_GW"
-t_expect_eq "DHCP: DNS server" 192.168.0.3 "$GUEST_DNS"
+t_expect_eq "DHCP: DNS server (the gateway)" 192.168.0.1 "$GUEST_DNS"
 t_expect_eq "DHCP: lease time" 86400 "$(sed -n 's/^lease=//p' "$T_TMP/guest.lease")"
 t_check "guest default route via the gateway" \
 	sh -c "ip -n $NS_GUEST route show default | grep -q 'via 192.168.0.1 dev tap0'"
@@ -30,25 +30,28 @@ t_check "guest default route via the gateway" \
 t_check "ping the gateway 192.168.0.1 (3 of 3 answered)" \
 	ip netns exec "$NS_GUEST" ping -c 3 -i 0.2 -W 3 192.168.0.1
 
-out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test 192.168.0.3 2>&1)
+out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test 192.168.0.1 2>&1)
 if echo "$out" | grep -q 'Address:[[:space:]]*192\.0\.2\.55'; then
-	t_pass "DNS via 192.168.0.3: indynet.test = 192.0.2.55 (from the test's resolver)"
+	t_pass "DNS via the gateway 192.168.0.1: indynet.test = 192.0.2.55 (from the test's resolver)"
 else
-	t_fail "DNS via 192.168.0.3: indynet.test should be 192.0.2.55" "$out"
+	t_fail "DNS via the gateway 192.168.0.1: indynet.test should be 192.0.2.55" "$out"
 fi
 t_check "the test's resolver saw the relayed query" grep -q 'query\[A\] indynet.test' "$T_TMP/dnsmasq.log"
 
 # a guest that comes back with another MAC (a new QEMU on the same daemon) must
-# not be handed an address the NAT itself uses (gateway .1, DNS .3)
+# not be handed the gateway's address, nor one already leased
 bb=$(command -v busybox)
+seen=" $GUEST_IP "
 for mac in 02:11:22:33:44:55 02:11:22:33:44:66; do
 	kill "$GUEST_DHCP_PID" 2>/dev/null
 	ip -n "$NS_GUEST" link set tap0 address "$mac"
 	out=$(ip netns exec "$NS_GUEST" "$bb" udhcpc -i tap0 -n -q -t 5 -T 1 -s /bin/true 2>&1)
 	addr=$(echo "$out" | sed -n 's/.*lease of \([0-9.]*\) obtained.*/\1/p')
+	case $seen in *" $addr "*) t_fail "DHCP for MAC $mac: $addr was already leased" "$out" ;; esac
+	seen="$seen$addr "
 	case $addr in
-	192.168.0.1 | 192.168.0.3 | "") t_fail "DHCP for MAC $mac: got '$addr' (the gateway's or DNS address, or none)" "$out" ;;
-	192.168.0.*) t_pass "DHCP for another MAC $mac: $addr (not the gateway's or DNS address)" ;;
+	192.168.0.1 | 192.168.0.255 | "") t_fail "DHCP for MAC $mac: got '$addr' (the gateway's or broadcast address, or none)" "$out" ;;
+	192.168.0.*) t_pass "DHCP for another MAC $mac: $addr (a fresh address, not the gateway's)" ;;
 	*) t_fail "DHCP for MAC $mac: $addr is outside 192.168.0.0/24" "$out" ;;
 	esac
 done

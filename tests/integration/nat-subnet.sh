@@ -46,18 +46,18 @@ guest_dhcp_wait 30 10.77.0. || t_fail "guest did not get a lease in 10.77.0.0/24
 	"$(cat "$T_TMP/guest.lease")"
 t_expect_eq "renewed lease: guest address" 10.77.0.2 "$GUEST_IP"
 t_expect_eq "renewed lease: router" 10.77.0.1 "$GUEST_GW"
-t_expect_eq "renewed lease: DNS server" 10.77.0.3 "$GUEST_DNS"
+t_expect_eq "renewed lease: DNS server (the new gateway)" 10.77.0.1 "$GUEST_DNS"
 t_check "ping the new gateway 10.77.0.1" ip netns exec "$NS_GUEST" ping -c 3 -i 0.2 -W 3 10.77.0.1
 
 ns_bg "$NS_HOST" "$T_TMP/srv.log" timeout 30 socat TCP-LISTEN:7010,bind=127.0.0.1,reuseaddr SYSTEM:'echo new-subnet-ok'
 t_wait 5 ns_listening "$NS_HOST" tcp 7010 || t_fail "test server not listening"
 t_expect_eq "TCP to the host's loopback via the new gateway" new-subnet-ok \
 	"$(ip netns exec "$NS_GUEST" timeout 10 socat -T 5 - TCP:10.77.0.1:7010 </dev/null 2>&1)"
-out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test 10.77.0.3 2>&1)
+out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test 10.77.0.1 2>&1)
 if echo "$out" | grep -q 'Address:[[:space:]]*192\.0\.2\.55'; then
-	t_pass "DNS via the new 10.77.0.3: indynet.test = 192.0.2.55"
+	t_pass "DNS via the new gateway 10.77.0.1: indynet.test = 192.0.2.55"
 else
-	t_fail "DNS via 10.77.0.3 should answer 192.0.2.55" "$out"
+	t_fail "DNS via the new gateway 10.77.0.1 should answer 192.0.2.55" "$out"
 fi
 
 nat_stop

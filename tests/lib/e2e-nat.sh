@@ -20,7 +20,7 @@ nat_e2e_guest_script() {
 GW=192.168.0.1
 check "DHCP lease 192.168.0.2/24" sh -c 'ip -4 addr show dev eth0 | grep "inet 192.168.0.2/24"'
 check "default route via $GW" sh -c "ip route show default | grep 'via $GW'"
-check "resolv.conf names 192.168.0.3" grep -q 'nameserver 192.168.0.3' /etc/resolv.conf
+check "resolv.conf names the gateway 192.168.0.1" grep -q 'nameserver 192.168.0.1' /etc/resolv.conf
 check "ping the gateway $GW" ping -c 3 -W 3 $GW
 check "wget 4 MiB from the host's loopback via $GW:8000" timeout 60 wget -q -O /tmp/down.bin http://$GW:8000/down.bin
 report down_md5 "$(md5 /tmp/down.bin)"
