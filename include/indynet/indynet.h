@@ -121,6 +121,7 @@ struct indynet_stats {
 typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
 typedef void (*indynet_notify_fn)(void *opaque);
 typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
+typedef bool (*indynet_deliver_fn)(void *opaque, const uint8_t *frame, size_t len);
 
 struct indynet_config {
 	unsigned version;            /* INDYNET_CONFIG_VERSION */
@@ -146,6 +147,15 @@ struct indynet_config {
 	 */
 	indynet_notify_fn rx_notify;
 	void *rx_notify_opaque;
+
+	/*
+	 * Optional fast path for a consumer that runs on the engine thread
+	 * (indynetd's frontends do): called with a frame for the guest while
+	 * the RX ring is empty.  Return true when the frame was delivered; it
+	 * is then counted and captured but not queued.  Return false to have
+	 * it queued on the RX ring as usual.  Receives rx_notify_opaque.
+	 */
+	indynet_deliver_fn rx_deliver;
 };
 
 typedef struct indynet_engine indynet_engine;

@@ -90,33 +90,39 @@ static void frontend_wake(struct frontend *fe)
 		dlog(INDYNET_LOG_DEBUG, "frontend wake-up failed: %s", strerror(errno));
 }
 
+/*
+ * fe->lock held: hand one frame to the guest.  False when the guest side
+ * would block (the frame must wait); true when it was written, or discarded
+ * because the connection is gone.
+ */
+static bool frontend_send_locked(struct frontend *fe, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (fe->data_fd < 0 || fe->dead)
+		return true;
+	rc = fe->ops->send(fe, frame, len);
+	if (rc == -EAGAIN) {
+		fe->blocked = true;
+		frontend_wake(fe);
+		return false;
+	}
+	if (rc < 0) {
+		dlog(INDYNET_LOG_WARN, "%s: write failed: %s", fe->label, strerror(-rc));
+		fe->dead = true;
+		frontend_wake(fe);
+	}
+	return true;
+}
+
 /* fe->lock held: move frames from the RX ring to the guest until it would block. */
 static void frontend_drain_locked(struct frontend *fe)
 {
 	const uint8_t *frame;
 	size_t len;
-	int rc;
 
-	if (fe->blocked)
-		return;
-	while (indynet_rx_peek(fe->eng, &frame, &len)) {
-		if (fe->data_fd < 0 || fe->dead) {
-			indynet_rx_pop(fe->eng);
-			continue;
-		}
-		rc = fe->ops->send(fe, frame, len);
-		if (rc == -EAGAIN) {
-			fe->blocked = true;
-			frontend_wake(fe);
-			return;
-		}
+	while (!fe->blocked && indynet_rx_peek(fe->eng, &frame, &len) && frontend_send_locked(fe, frame, len))
 		indynet_rx_pop(fe->eng);
-		if (rc < 0) {
-			dlog(INDYNET_LOG_WARN, "%s: write failed: %s", fe->label, strerror(-rc));
-			fe->dead = true;
-			frontend_wake(fe);
-		}
-	}
 }
 
 void frontend_rx_notify(void *opaque)
@@ -126,6 +132,17 @@ void frontend_rx_notify(void *opaque)
 	pthread_mutex_lock(&fe->lock);
 	frontend_drain_locked(fe);
 	pthread_mutex_unlock(&fe->lock);
+}
+
+bool frontend_rx_deliver(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct frontend *fe = opaque;
+	bool done;
+
+	pthread_mutex_lock(&fe->lock);
+	done = !fe->blocked && frontend_send_locked(fe, frame, len);
+	pthread_mutex_unlock(&fe->lock);
+	return done;
 }
 
 void frontend_mark_dead(struct frontend *fe)

@@ -137,6 +137,19 @@ void frontend_free(struct frontend *fe);
 void frontend_rx_notify(void *opaque);
 
 /**
+ * frontend_rx_deliver() - cfg.rx_deliver: write one frame to the guest at once.
+ * @opaque: the frontend
+ * @frame: the frame
+ * @len: its length
+ *
+ * Runs on the engine thread while its RX ring is empty.
+ *
+ * Return: true when the frame was written (or discarded: no connection),
+ * false when the guest side would block and the frame must be queued.
+ */
+bool frontend_rx_deliver(void *opaque, const uint8_t *frame, size_t len);
+
+/**
  * frontend_poll_fill() - add the main thread's descriptors for @fe to @pfds.
  * @fe: frontend
  * @pfds: poll array

@@ -50,6 +50,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->log_level = o->log_level;
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;
+	cfg->rx_deliver = frontend_rx_deliver;
 	cfg->rx_notify_opaque = d->fe;
 }
 

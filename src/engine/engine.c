@@ -49,8 +49,10 @@
  * the backend whole datagrams only (libslirp's own reassembly is
  * unbounded).
  *
- * Guest RX: every frame for the guest goes on the SPSC RX ring (the engine
- * thread is its only producer).  At the end of each loop round that queued
+ * Guest RX: a consumer on the engine thread may take a frame at once
+ * through cfg.rx_deliver while the RX ring is empty (no copy, no deferral:
+ * indynetd writes it straight to the TAP or socket).  Otherwise the frame
+ * goes on the SPSC RX ring (the engine thread is its only producer).  At the end of each loop round that queued
  * frames, cfg.rx_notify is called once, and the RX eventfd is written unless
  * a wake-up is still pending there (rx_wake_pending, cleared by
  * indynet_rx_fd_clear() before the consumer drains), so a consumer that
@@ -218,6 +220,13 @@ static int64_t eng_real_us(void)
 
 /* ---- RX: frames for the guest ---- */
 
+/* the consumer's fast path: only while nothing waits on the ring, so frames keep their order */
+static bool eng_deliver_direct(indynet_engine *e, const uint8_t *frame, size_t len)
+{
+	return e->cfg.rx_deliver && ring_count(&e->rx) == 0 &&
+	       e->cfg.rx_deliver(e->cfg.rx_notify_opaque, frame, len);
+}
+
 static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
 {
 	indynet_engine *e = opaque;
@@ -226,9 +235,12 @@ static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
 		eng_drop(e, INDYNET_DROP_OVERSIZED);
 		return;
 	}
-	if (!ring_push(&e->rx, frame, len)) {
-		eng_drop(e, INDYNET_DROP_RX_RING_FULL);
-		return;
+	if (!eng_deliver_direct(e, frame, len)) {
+		if (!ring_push(&e->rx, frame, len)) {
+			eng_drop(e, INDYNET_DROP_RX_RING_FULL);
+			return;
+		}
+		e->rx_pending = true;
 	}
 	stats_begin(&e->st);
 	ctr_add(&e->st.rx_frames, 1);
@@ -236,7 +248,6 @@ static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
 	stats_end(&e->st);
 	if (e->cap)
 		pcapng_write(e->cap, frame, len, PCAPNG_INBOUND, eng_real_us());
-	e->rx_pending = true;
 }
 
 static void eng_flush(indynet_engine *e)

@@ -141,6 +141,7 @@ static void fixture_start(struct fixture *fx)
 	cfg.log_level = INDYNET_LOG_ERROR;
 	cfg.log = dlog_engine;
 	cfg.rx_notify = frontend_rx_notify;
+	cfg.rx_deliver = frontend_rx_deliver;
 	cfg.rx_notify_opaque = fx->fe;
 	assert_int_equal(indynet_engine_new(&cfg, &fx->eng, err, sizeof(err)), 0);
 	assert_int_equal(frontend_start(fx->fe, fx->eng), 0);

@@ -250,6 +250,70 @@ static void test_watch_fd_and_notify(void **state)
 	close(p[1]);
 }
 
+/* ---- rx_deliver: the consumer's fast path ---- */
+
+struct deliver_ctx {
+	atomic_bool accept;
+	atomic_int offered;
+};
+
+static bool on_deliver(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct deliver_ctx *d = opaque;
+
+	assert_true(len >= ETH_HLEN && frame != NULL);
+	atomic_fetch_add(&d->offered, 1);
+	return atomic_load(&d->accept);
+}
+
+static void test_rx_deliver(void **state)
+{
+	struct deliver_ctx d = { 0 };
+	struct indynet_config cfg;
+	indynet_engine *e;
+	struct indynet_stats st;
+	uint8_t f[64], r[2048];
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+	const uint8_t *head;
+	size_t hlen;
+
+	(void)state;
+	indynet_config_init(&cfg);
+	cfg.rx_deliver = on_deliver;
+	cfg.rx_notify_opaque = &d;
+	e = new_engine(&cfg);
+	assert_int_equal(indynet_engine_start(e), 0);
+	/* accepted: counted as received, never queued */
+	atomic_store(&d.accept, true);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	for (int i = 0; i < 200 && atomic_load(&d.offered) == 0; i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&d.offered), 1);
+	assert_false(indynet_rx_peek(e, &head, &hlen));
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.rx_frames, 1);
+	/* refused: queued on the ring as usual */
+	atomic_store(&d.accept, false);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_arp_reply, NULL) > 0);
+	assert_int_equal(atomic_load(&d.offered), 2);
+	/* while a frame waits on the ring, the fast path is not offered (order is kept) */
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	for (int i = 0; i < 200 && !indynet_rx_peek(e, &head, &hlen); i++)
+		usleep(10000);
+	atomic_store(&d.accept, true);
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	for (int i = 0; i < 200; i++) {
+		indynet_stats_get(e, &st);
+		if (st.rx_frames == 4)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.rx_frames, 4);
+	assert_int_equal(atomic_load(&d.offered), 3);
+	indynet_engine_free(e);
+}
+
 static void test_rx_fd_signals(void **state)
 {
 	indynet_engine *e = new_default();
@@ -538,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_learn_and_slirp_arp),
 		cmocka_unit_test(test_watch_fd_and_notify),
+		cmocka_unit_test(test_rx_deliver),
 		cmocka_unit_test(test_rx_fd_signals),
 		cmocka_unit_test(test_recv_api),
 		cmocka_unit_test(test_random_frames_accounted),
