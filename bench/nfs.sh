@@ -22,7 +22,8 @@
 # (when it is ~100%, the TCG guest, not the server, limits the figure), the CPU seconds
 # indynetd used for the whole boot, the host CPU seconds of the NFS service for the boot
 # (indynetd, plus ganesha's for the ganesha case) and indynetd's non-zero drop counters
-# (indynetd --ctl stats).  Printed: median [min-max] per case and direction, and the
+# (indynetd --ctl stats), and the guest's UDP/reassembly loss counters (/proc/net/snmp:
+# RcvbufErrors, InErrors, ReasmFails).  Printed: median [min-max] per case and direction, and the
 # ratios in-core/ganesha (target >= 1.5 for read and write).
 set -uo pipefail
 if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
@@ -66,6 +67,10 @@ grep -q "^$SIZE+0 records in" /tmp/dd.err || gfail "dd read a short file: $(head
 echo "BENCH-read=$(echo "$t1 - $t0" | bc) BENCH-read-ops=$(xprt_stat READ) BENCH-read-busy=$(busy_pct "$c0" "$c1")"
 rm -f /mnt/b/bench.bin
 gumount b
+# snmp PROTO FIELD: a counter of the guest's /proc/net/snmp (where lost replies would show)
+snmp() { awk -v p="$1:" -v f="$2" '$1 == p && !h {for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next}
+	$1 == p && h {print $c[f]; exit}' /proc/net/snmp; }
+echo "BENCH-guest-drops=udp_rcvbuf:$(snmp Udp RcvbufErrors),udp_inerr:$(snmp Udp InErrors),reasm_fails:$(snmp Ip ReasmFails),reasm_timeout:$(snmp Ip ReasmTimeout 2>/dev/null)"
 gend
 EOF
 }
@@ -104,13 +109,13 @@ one() {
 		tail -n 15 "${NFS_DLOG:-/dev/null}"
 		return 1
 	fi
-	printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
+	printf '%s %s %s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
 		"$(nfs_console_value "$con" BENCH-read-ops)" "$(nfs_console_value "$con" BENCH-write-busy)" \
-		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "$scpu" "${drops:-none}" | tee -a "$RES"
+		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "$scpu" "${drops:-none}" "$(nfs_console_value "$con" BENCH-guest-drops)" | tee -a "$RES"
 }
 
 echo "bench/nfs: $RUNS runs x ($CASES), ${SIZE} MiB, $(nproc) CPUs, $(date -u +%FT%TZ)"
-echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s host_cpu_s indynetd_drops"
+echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s host_cpu_s indynetd_drops guest_drops"
 for r in $(seq 1 "$RUNS"); do
 	for c in $CASES; do one "$c" "$r"; done
 done
