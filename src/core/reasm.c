@@ -14,8 +14,9 @@
  * Theory of operation
  *
  * Each datagram in progress owns a slot (at most REASM_MAX_DATAGRAMS).  A
- * slot keeps a verbatim copy of every fragment in arrival order in an arena
- * (so that the originals can be replayed) and a bitmap with one bit per
+ * slot keeps a copy of every fragment in arrival order in an arena (the
+ * first fragment's header and every payload build the datagram; a held
+ * fragment's bytes tell an exact duplicate) and a bitmap with one bit per
  * 8-byte block of payload (8192 blocks cover 65535 bytes).  Every fragment
  * but the last carries a multiple of 8 bytes at an offset that is a multiple
  * of 8, so a fragment overlaps an earlier one exactly when one of its blocks
@@ -30,9 +31,8 @@
  * The datagram is complete once the last fragment (MF clear) fixed its
  * length and the payload bytes received reach it: with no overlaps that
  * means every byte is covered.  The completed datagram is copied to the
- * table's output buffer with the first fragment's header, fixed up; its
- * slot stays until the next call so that reasm_last_fragments() can replay
- * the originals.
+ * table's output buffer with the first fragment's header, fixed up, and
+ * its slot is released at once.
  *
  * Memory is bounded by counting every byte copied into arenas against
  * REASM_MAX_BYTES.  Arenas are reused by later datagrams; an arena grown
@@ -75,18 +75,13 @@ struct reasm {
 	struct reasm_slot slots[REASM_MAX_DATAGRAMS];
 	unsigned used;
 	size_t bytes;
-	int completed;        /* slot of the datagram just completed, or -1 */
 	uint64_t drops[INDYNET_DROP__COUNT];
 	uint8_t out[IPV4_MAX_LEN];
 };
 
 struct reasm *reasm_new(void)
 {
-	struct reasm *ra = calloc(1, sizeof(*ra));
-
-	if (ra)
-		ra->completed = -1;
-	return ra;
+	return calloc(1, sizeof(struct reasm));
 }
 
 void reasm_free(struct reasm *ra)
@@ -117,17 +112,8 @@ static void reasm_drop(struct reasm *ra, struct reasm_slot *s, enum indynet_drop
 	reasm_release(ra, s);
 }
 
-static void reasm_release_completed(struct reasm *ra)
-{
-	if (ra->completed >= 0) {
-		reasm_release(ra, &ra->slots[ra->completed]);
-		ra->completed = -1;
-	}
-}
-
 void reasm_expire(struct reasm *ra, uint64_t now_ms)
 {
-	reasm_release_completed(ra);
 	for (unsigned i = 0; i < REASM_MAX_DATAGRAMS && ra->used; i++) {
 		struct reasm_slot *s = &ra->slots[i];
 
@@ -327,8 +313,8 @@ static enum reasm_result reasm_add(struct reasm *ra, struct reasm_slot *s, const
 		reasm_drop(ra, s, INDYNET_DROP_FRAG_TOO_BIG);
 		return REASM_DROPPED;
 	}
+	reasm_release(ra, s);
 	*out = ra->out;
-	ra->completed = (int)(s - ra->slots);
 	return REASM_COMPLETE;
 }
 
@@ -370,19 +356,6 @@ enum reasm_result reasm_input(struct reasm *ra, const uint8_t *ip_pkt, size_t le
 	return reasm_add(ra, s, &v, out, out_len);
 }
 
-void reasm_last_fragments(struct reasm *ra, reasm_frag_fn fn, void *opaque)
-{
-	if (ra->completed < 0)
-		return;
-	const struct reasm_slot *s = &ra->slots[ra->completed];
-	const struct reasm_rec *r;
-	const uint8_t *pkt;
-	size_t pos = 0;
-
-	while ((r = reasm_next(s, &pos, &pkt)) != NULL)
-		fn(opaque, pkt, r->pkt_len);
-}
-
 void reasm_counters(const struct reasm *ra, uint64_t drops[INDYNET_DROP__COUNT])
 {
 	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
@@ -391,7 +364,7 @@ void reasm_counters(const struct reasm *ra, uint64_t drops[INDYNET_DROP__COUNT])
 
 unsigned reasm_pending(const struct reasm *ra)
 {
-	return ra->used - (ra->completed >= 0);
+	return ra->used;
 }
 
 size_t reasm_bytes_held(const struct reasm *ra)

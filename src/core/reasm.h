@@ -24,9 +24,6 @@ enum reasm_result {
 
 struct reasm;
 
-/** Receives one original fragment (a whole IPv4 packet). */
-typedef void (*reasm_frag_fn)(void *opaque, const uint8_t *ip_pkt, size_t len);
-
 /**
  * reasm_new() - create an empty reassembly table.
  *
@@ -65,17 +62,6 @@ enum reasm_result reasm_input(struct reasm *ra, const uint8_t *ip_pkt, size_t le
  * @now_ms: monotonic time in ms
  */
 void reasm_expire(struct reasm *ra, uint64_t now_ms);
-
-/**
- * reasm_last_fragments() - replay the fragments of the datagram just completed.
- * @ra: table
- * @fn: called for each original fragment in arrival order
- * @opaque: passed to @fn
- *
- * Valid right after reasm_input() returned REASM_COMPLETE and before the
- * next call on @ra; otherwise calls nothing.
- */
-void reasm_last_fragments(struct reasm *ra, reasm_frag_fn fn, void *opaque);
 
 /**
  * reasm_counters() - add this table's drop counts into @drops.
