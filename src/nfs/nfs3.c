@@ -184,12 +184,6 @@ static void nfs3_put_pre_attr(struct xdr_enc *e, const struct fs_attr *a)
 	}
 }
 
-static void nfs3_put_wcc(struct xdr_enc *e, const struct fs_attr *before, const struct fs_attr *after)
-{
-	nfs3_put_pre_attr(e, before);
-	nfs3_put_post_attr(e, after);
-}
-
 /* ---- status mapping and common helpers ------------------------------ */
 
 static const uint32_t nfs3_stat_of[] = {
@@ -269,6 +263,47 @@ static void nfs3_put_obj(struct xdr_enc *e, struct fs_export *fs, struct fs_node
 	nfs3_put_post_attr(e, nfs3_attr(fs, node, &a));
 }
 
+/* wcc_data: @pre as taken before the operation, @node's attributes now. */
+static void nfs3_put_wcc(struct xdr_enc *e, struct fs_export *fs, const struct fs_attr *pre, struct fs_node *node)
+{
+	struct fs_attr after;
+
+	nfs3_put_pre_attr(e, pre);
+	nfs3_put_post_attr(e, nfs3_attr(fs, node, &after));
+}
+
+/* status + wcc_data: the common shape of a modifying procedure's result. */
+static void nfs3_put_status_wcc(struct xdr_enc *e, enum fs_status st, struct fs_export *fs,
+				const struct fs_attr *pre, struct fs_node *node)
+{
+	xdr_put_u32(e, nfs3_status(st));
+	nfs3_put_wcc(e, fs, pre, node);
+}
+
+/* The server's write verifier (WRITE and COMMIT). */
+static void nfs3_put_write_verf(struct xdr_enc *e, struct fs_export *fs)
+{
+	uint8_t verf[NFS3_VERFSIZE];
+
+	fs_write_verf(fs, verf);
+	xdr_put_fixed(e, verf, NFS3_VERFSIZE);
+}
+
+/*
+ * Resolve a handle and take the object's pre-operation attributes (*pre is
+ * NULL when they cannot be read); *node is NULL when the handle fails.
+ */
+static enum fs_status nfs3_node_pre(struct fs_export *fs, const struct nfs3_fh *fh, struct fs_node **node,
+				    struct fs_attr *buf, const struct fs_attr **pre)
+{
+	enum fs_status st = nfs3_node(fs, fh, node);
+
+	*pre = st == FS_OK ? nfs3_attr(fs, *node, buf) : NULL;
+	if (st != FS_OK)
+		*node = NULL;
+	return st;
+}
+
 /* status + post_op_attr: the common shape of a read-only procedure's result. */
 static void nfs3_put_status_attr(struct xdr_enc *e, enum fs_status st, struct fs_export *fs, struct fs_node *node)
 {
@@ -311,9 +346,9 @@ static int nfs3_setattr(struct fs_export *fs, struct nfs_req *req)
 	struct nfs3_fh fh;
 	struct fs_sattr sa;
 	struct fs_time guard = { 0, 0 };
-	struct fs_attr before, after;
-	const struct fs_attr *pre = NULL;
-	struct fs_node *node = NULL;
+	struct fs_attr before;
+	const struct fs_attr *pre;
+	struct fs_node *node;
 	enum fs_status st;
 	bool check;
 
@@ -324,13 +359,10 @@ static int nfs3_setattr(struct fs_export *fs, struct nfs_req *req)
 		nfs3_get_time(&req->args, &guard);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_node(fs, &fh, &node);
-	if (st == FS_OK) {
-		pre = nfs3_attr(fs, node, &before);
+	st = nfs3_node_pre(fs, &fh, &node, &before, &pre);
+	if (st == FS_OK)
 		st = fs_setattr(fs, node, &sa, check ? &guard : NULL);
-	}
-	xdr_put_u32(&req->res, nfs3_status(st));
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, node, &after));
+	nfs3_put_status_wcc(&req->res, st, fs, pre, node);
 	return nfs3_done(req);
 }
 
@@ -450,12 +482,11 @@ static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
 {
 	struct nfs3_fh fh;
 	struct fs_node *node = NULL;
-	struct fs_attr before, after;
+	struct fs_attr before;
 	const struct fs_attr *pre = NULL;
 	uint64_t off;
 	uint32_t count, stable, len, written = 0;
 	const uint8_t *data;
-	uint8_t verf[NFS3_VERFSIZE];
 	enum fs_status st;
 
 	nfs3_get_fh(&req->args, &fh);
@@ -472,13 +503,11 @@ static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
 		pre = nfs3_attr(fs, node, &before);
 		st = fs_write(fs, node, off, data, count, stable != NFS3_UNSTABLE, &written);
 	}
-	xdr_put_u32(&req->res, nfs3_status(st));
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, node, &after));
+	nfs3_put_status_wcc(&req->res, st, fs, pre, node);
 	if (st == FS_OK) {
-		fs_write_verf(fs, verf);
 		xdr_put_u32(&req->res, written);
 		xdr_put_u32(&req->res, stable == NFS3_UNSTABLE ? NFS3_UNSTABLE : NFS3_FILE_SYNC);
-		xdr_put_fixed(&req->res, verf, NFS3_VERFSIZE);
+		nfs3_put_write_verf(&req->res, fs);
 	}
 	return nfs3_done(req);
 }
@@ -487,25 +516,11 @@ static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
 static int nfs3_put_diropres(struct fs_export *fs, struct nfs_req *req, enum fs_status st, struct fs_node *dir,
 			     const struct fs_attr *pre, struct fs_node *node)
 {
-	struct fs_attr after;
-
 	xdr_put_u32(&req->res, nfs3_status(st));
 	if (st == FS_OK)
 		nfs3_put_obj(&req->res, fs, node);
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, dir, &after));
+	nfs3_put_wcc(&req->res, fs, pre, dir);
 	return nfs3_done(req);
-}
-
-/* Resolve the directory of a diropargs3 and take its pre-operation attributes. */
-static enum fs_status nfs3_dir_pre(struct fs_export *fs, const struct nfs3_dirop *a, struct fs_node **dir,
-				   struct fs_attr *buf, const struct fs_attr **pre)
-{
-	enum fs_status st = nfs3_node(fs, &a->dir, dir);
-
-	*pre = st == FS_OK ? nfs3_attr(fs, *dir, buf) : NULL;
-	if (st != FS_OK)
-		*dir = NULL;
-	return st;
 }
 
 static int nfs3_create(struct fs_export *fs, struct nfs_req *req)
@@ -528,7 +543,7 @@ static int nfs3_create(struct fs_export *fs, struct nfs_req *req)
 		nfs3_get_sattr(&req->args, &sa);
 	if (req->args.err || how > NFS3_EXCLUSIVE)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+	st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	if (st == FS_OK)
 		st = fs_create(fs, dir, a.name, a.namelen, (enum fs_create_how)how, &sa, verf, &req->cred, &node);
 	return nfs3_put_diropres(fs, req, st, dir, pre, node);
@@ -547,7 +562,7 @@ static int nfs3_mkdir(struct fs_export *fs, struct nfs_req *req)
 	nfs3_get_sattr(&req->args, &sa);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+	st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	if (st == FS_OK)
 		st = fs_mkdir(fs, dir, a.name, a.namelen, &sa, &req->cred, &node);
 	return nfs3_put_diropres(fs, req, st, dir, pre, node);
@@ -569,7 +584,7 @@ static int nfs3_symlink(struct fs_export *fs, struct nfs_req *req)
 	target = xdr_get_opaque(&req->args, NFS3_PATH_MAX, &tlen);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+	st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	if (st == FS_OK)
 		st = fs_symlink(fs, dir, a.name, a.namelen, target, tlen, &sa, &req->cred, &node);
 	return nfs3_put_diropres(fs, req, st, dir, pre, node);
@@ -596,7 +611,7 @@ static int nfs3_mknod(struct fs_export *fs, struct nfs_req *req)
 	}
 	if (req->args.err || type < NF3REG || type > NF3FIFO)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+	st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	if (st == FS_OK && (type == NF3REG || type == NF3DIR || type == NF3LNK))
 		st = FS_ERR_BADTYPE;
 	if (st == FS_OK)
@@ -609,18 +624,17 @@ static int nfs3_unlink(struct fs_export *fs, struct nfs_req *req, bool is_dir)
 {
 	struct nfs3_dirop a;
 	struct fs_node *dir;
-	struct fs_attr before, after;
+	struct fs_attr before;
 	const struct fs_attr *pre;
 	enum fs_status st;
 
 	nfs3_get_dirop(&req->args, &a);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+	st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	if (st == FS_OK)
 		st = is_dir ? fs_rmdir(fs, dir, a.name, a.namelen) : fs_remove(fs, dir, a.name, a.namelen);
-	xdr_put_u32(&req->res, nfs3_status(st));
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, dir, &after));
+	nfs3_put_status_wcc(&req->res, st, fs, pre, dir);
 	return nfs3_done(req);
 }
 
@@ -638,7 +652,7 @@ static int nfs3_rename(struct fs_export *fs, struct nfs_req *req)
 {
 	struct nfs3_dirop from, to;
 	struct fs_node *fdir, *tdir = NULL;
-	struct fs_attr fbefore, tbefore, after;
+	struct fs_attr fbefore, tbefore;
 	const struct fs_attr *fpre, *tpre = NULL;
 	enum fs_status st;
 
@@ -646,14 +660,13 @@ static int nfs3_rename(struct fs_export *fs, struct nfs_req *req)
 	nfs3_get_dirop(&req->args, &to);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_dir_pre(fs, &from, &fdir, &fbefore, &fpre);
+	st = nfs3_node_pre(fs, &from.dir, &fdir, &fbefore, &fpre);
 	if (st == FS_OK)
-		st = nfs3_dir_pre(fs, &to, &tdir, &tbefore, &tpre);
+		st = nfs3_node_pre(fs, &to.dir, &tdir, &tbefore, &tpre);
 	if (st == FS_OK)
 		st = fs_rename(fs, fdir, from.name, from.namelen, tdir, to.name, to.namelen);
-	xdr_put_u32(&req->res, nfs3_status(st));
-	nfs3_put_wcc(&req->res, fpre, nfs3_attr(fs, fdir, &after));
-	nfs3_put_wcc(&req->res, tpre, nfs3_attr(fs, tdir, &after));
+	nfs3_put_status_wcc(&req->res, st, fs, fpre, fdir);
+	nfs3_put_wcc(&req->res, fs, tpre, tdir);
 	return nfs3_done(req);
 }
 
@@ -662,7 +675,7 @@ static int nfs3_link(struct fs_export *fs, struct nfs_req *req)
 	struct nfs3_fh fh;
 	struct nfs3_dirop a;
 	struct fs_node *node = NULL, *dir = NULL;
-	struct fs_attr before, after;
+	struct fs_attr before;
 	const struct fs_attr *pre = NULL;
 	enum fs_status st;
 
@@ -672,13 +685,13 @@ static int nfs3_link(struct fs_export *fs, struct nfs_req *req)
 		return NFS_PROC_GARBAGE;
 	st = nfs3_node(fs, &fh, &node);
 	if (st == FS_OK)
-		st = nfs3_dir_pre(fs, &a, &dir, &before, &pre);
+		st = nfs3_node_pre(fs, &a.dir, &dir, &before, &pre);
 	else
 		node = NULL;
 	if (st == FS_OK)
 		st = fs_link(fs, node, dir, a.name, a.namelen);
 	nfs3_put_status_attr(&req->res, st, fs, node);
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, dir, &after));
+	nfs3_put_wcc(&req->res, fs, pre, dir);
 	return nfs3_done(req);
 }
 
@@ -895,10 +908,9 @@ static int nfs3_pathconf(struct fs_export *fs, struct nfs_req *req)
 static int nfs3_commit(struct fs_export *fs, struct nfs_req *req)
 {
 	struct nfs3_fh fh;
-	struct fs_node *node = NULL;
-	struct fs_attr before, after;
-	const struct fs_attr *pre = NULL;
-	uint8_t verf[NFS3_VERFSIZE];
+	struct fs_node *node;
+	struct fs_attr before;
+	const struct fs_attr *pre;
 	enum fs_status st;
 
 	nfs3_get_fh(&req->args, &fh);
@@ -906,17 +918,12 @@ static int nfs3_commit(struct fs_export *fs, struct nfs_req *req)
 	(void)xdr_get_u32(&req->args); /* count */
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = nfs3_node(fs, &fh, &node);
-	if (st == FS_OK) {
-		pre = nfs3_attr(fs, node, &before);
+	st = nfs3_node_pre(fs, &fh, &node, &before, &pre);
+	if (st == FS_OK)
 		st = fs_commit(fs, node);
-	}
-	xdr_put_u32(&req->res, nfs3_status(st));
-	nfs3_put_wcc(&req->res, pre, nfs3_attr(fs, node, &after));
-	if (st == FS_OK) {
-		fs_write_verf(fs, verf);
-		xdr_put_fixed(&req->res, verf, NFS3_VERFSIZE);
-	}
+	nfs3_put_status_wcc(&req->res, st, fs, pre, node);
+	if (st == FS_OK)
+		nfs3_put_write_verf(&req->res, fs);
 	return nfs3_done(req);
 }
 
