@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nfs/proc.h"
 #include "nfs/rpc.h"
 
 const struct nfs_peer tu_peer = { .addr = 0x0100007fu, .port = 800 };
@@ -87,6 +88,65 @@ struct nfs_server *tu_server(const char *dir, unsigned versions, bool ro, enum n
 	if (!srv)
 		fail_msg("nfs_server_new: %s", err);
 	return srv;
+}
+
+/**
+ * tu_fx_new() - a fixture with an empty temporary export and no server yet.
+ *
+ * Return: the fixture (asserts on failure; free with tu_fx_teardown()).
+ */
+struct tu_fx *tu_fx_new(void)
+{
+	struct tu_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = tu_mkexport();
+	return f;
+}
+
+/**
+ * tu_fx_serve() - start the fixture's server over its export.
+ * @f: fixture (without a running server)
+ * @versions: nfs_vers_mask (0 = all)
+ * @ro: read-only export
+ * @model: attribute model
+ */
+void tu_fx_serve(struct tu_fx *f, unsigned versions, bool ro, enum nfs_attr_model model)
+{
+	f->srv = tu_server(f->dir, versions, ro, model);
+	f->fs = nfs_server_fs(f->srv);
+}
+
+/**
+ * tu_fx_setup() - cmocka setup: an empty export served read-write, all versions, squashed attributes.
+ * @state: receives the struct tu_fx
+ *
+ * Return: 0.
+ */
+int tu_fx_setup(void **state)
+{
+	struct tu_fx *f = tu_fx_new();
+
+	tu_fx_serve(f, 0, false, NFS_ATTR_SQUASH);
+	*state = f;
+	return 0;
+}
+
+/**
+ * tu_fx_teardown() - cmocka teardown: stop the server and remove the export.
+ * @state: the struct tu_fx
+ *
+ * Return: 0.
+ */
+int tu_fx_teardown(void **state)
+{
+	struct tu_fx *f = *state;
+
+	nfs_server_free(f->srv);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
 }
 
 /**

@@ -10,6 +10,8 @@
 #include "nfs/nfs.h"
 #include "nfs/xdr.h"
 
+struct fs_export;
+
 #define TU_BUF 70000u
 
 /** struct tu_call - a call being built. */
@@ -25,6 +27,25 @@ struct tu_reply {
 	uint32_t xid, reply_stat, accept_stat;
 	struct xdr_dec d;     /* positioned at the results (accepted replies) */
 };
+
+/**
+ * struct tu_fx - the common fixture: a server over a temporary export, with
+ * one call and one reply buffer.
+ */
+struct tu_fx {
+	char *dir;
+	struct nfs_server *srv;
+	struct fs_export *fs;   /* the server's file layer */
+	uint8_t root[32];       /* the root handle, once mounted */
+	uint32_t xid;
+	struct tu_call c;
+	struct tu_reply r;
+};
+
+struct tu_fx *tu_fx_new(void);
+void tu_fx_serve(struct tu_fx *f, unsigned versions, bool ro, enum nfs_attr_model model);
+int tu_fx_setup(void **state);
+int tu_fx_teardown(void **state);
 
 char *tu_mkexport(void);
 void tu_rmtree(const char *path);

@@ -85,37 +85,17 @@ static void test_drc_bounds(void **state)
 	drc_free(c);
 }
 
-struct fx {
-	char *dir;
-	struct nfs_server *srv;
-	uint8_t root[32];
-	struct tu_call c;
-	struct tu_reply r;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tu_fx *f;
 
-	f->dir = tu_mkexport();
-	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
+	tu_fx_setup(state);
+	f = *state;
 	tu_mount_root(f->srv, 1, f->root);
-	*state = f;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nfs_server_free(f->srv);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static uint32_t v2_remove(struct fx *f, uint32_t xid, const struct nfs_peer *peer, const char *name)
+static uint32_t v2_remove(struct tu_fx *f, uint32_t xid, const struct nfs_peer *peer, const char *name)
 {
 	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 10);
 	xdr_put_fixed(&f->c.e, f->root, 32);
@@ -127,7 +107,7 @@ static uint32_t v2_remove(struct fx *f, uint32_t xid, const struct nfs_peer *pee
 
 static void test_retransmitted_remove(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct nfs_peer other = tu_peer;
 	uint8_t first[64];
 	size_t first_len;
@@ -149,7 +129,7 @@ static void test_retransmitted_remove(void **state)
 
 static void test_retransmitted_create_write_once(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	char path[512];
 	struct stat st;
 	int i;
@@ -171,7 +151,7 @@ static void test_retransmitted_create_write_once(void **state)
 	assert_int_equal(stat(path, &st), -1);  /* the replayed CREATE did not run */
 }
 
-static uint32_t v2_rename(struct fx *f, uint32_t xid, const char *from, const char *to)
+static uint32_t v2_rename(struct tu_fx *f, uint32_t xid, const char *from, const char *to)
 {
 	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 11);
 	xdr_put_fixed(&f->c.e, f->root, 32);
@@ -182,7 +162,7 @@ static uint32_t v2_rename(struct fx *f, uint32_t xid, const char *from, const ch
 	return xdr_get_u32(&f->r.d);
 }
 
-static uint32_t v2_write(struct fx *f, uint32_t xid, const uint8_t fh[32], uint32_t off, const char *data)
+static uint32_t v2_write(struct tu_fx *f, uint32_t xid, const uint8_t fh[32], uint32_t off, const char *data)
 {
 	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 8);
 	xdr_put_fixed(&f->c.e, fh, 32);
@@ -196,7 +176,7 @@ static uint32_t v2_write(struct fx *f, uint32_t xid, const uint8_t fh[32], uint3
 
 static void test_retransmitted_rename_write(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32];
 	char path[512], buf[16] = "";
 	FILE *fp;
@@ -235,9 +215,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drc_states),
 		cmocka_unit_test(test_drc_bounds),
-		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retransmitted_rename_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_rename_write, setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

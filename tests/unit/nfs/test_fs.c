@@ -21,50 +21,21 @@
 #include "nfs/proc.h"
 #include "nfs_test_util.h"
 
-struct fx {
-	char *dir;
-	struct nfs_server *srv;
-	struct fs_export *fs;
-};
-
 static const struct fs_cred root_cred = { 0, 0, 0, NULL };
 static const struct fs_sattr no_sattr;
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->dir = tu_mkexport();
-	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
-	f->fs = nfs_server_fs(f->srv);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nfs_server_free(f->srv);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static void restart(struct fx *f)
+static void restart(struct tu_fx *f)
 {
 	nfs_server_free(f->srv);
-	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
-	f->fs = nfs_server_fs(f->srv);
+	tu_fx_serve(f, 0, false, NFS_ATTR_SQUASH);
 }
 
-static void hpath(struct fx *f, const char *rel, char *out, size_t cap)
+static void hpath(struct tu_fx *f, const char *rel, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%s", f->dir, rel);
 }
 
-static void host_mkdir(struct fx *f, const char *rel)
+static void host_mkdir(struct tu_fx *f, const char *rel)
 {
 	char p[4096];
 
@@ -72,7 +43,7 @@ static void host_mkdir(struct fx *f, const char *rel)
 	assert_int_equal(mkdir(p, 0755), 0);
 }
 
-static struct fs_node *walk(struct fx *f, const char *rel)
+static struct fs_node *walk(struct tu_fx *f, const char *rel)
 {
 	struct fs_node *n = fs_root(f->fs);
 	char buf[512], *save = NULL, *tok;
@@ -83,7 +54,7 @@ static struct fs_node *walk(struct fx *f, const char *rel)
 	return n;
 }
 
-static void handle_of(struct fx *f, const char *rel, uint8_t fh[FH_SIZE])
+static void handle_of(struct tu_fx *f, const char *rel, uint8_t fh[FH_SIZE])
 {
 	fs_handle(f->fs, walk(f, rel), fh);
 }
@@ -98,7 +69,7 @@ static uint64_t ino_of(const char *path)
 
 static void test_handles_survive_restart(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t deep[FH_SIZE], mid[FH_SIZE], top[FH_SIZE], gone[FH_SIZE], root[FH_SIZE];
 	struct fs_node *n;
 	struct fs_attr a;
@@ -142,7 +113,7 @@ static void test_handles_survive_restart(void **state)
 
 static void test_forged_handles(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t good[FH_SIZE], bad[FH_SIZE + 8];
 	struct fh_data d;
 	struct fs_node *n;
@@ -195,7 +166,7 @@ static void test_forged_handles(void **state)
 
 static void test_bad_names(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	static const struct { const char *name; uint32_t len; enum fs_status lookup, create; } cases[] = {
 		{ "", 0, FS_ERR_NOENT, FS_ERR_INVAL },
 		{ "a/b", 3, FS_ERR_ACCES, FS_ERR_ACCES },
@@ -233,7 +204,7 @@ static void test_bad_names(void **state)
 
 static void test_symlink_containment(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct fs_node *root = fs_root(f->fs), *l, *d, *n;
 	char p[4096], q[4096], text[64];
 	struct fs_attr a;
@@ -295,7 +266,7 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* List @d in batches of @batch, creating a new entry after every batch. */
-static unsigned list_while_adding(struct fx *f, struct fs_node *d, bool cookie32, unsigned batch,
+static unsigned list_while_adding(struct tu_fx *f, struct fs_node *d, bool cookie32, unsigned batch,
 				  char (*names)[32], unsigned cap, bool restart_midway)
 {
 	struct listing l = { .names = names, .cap = cap };
@@ -339,7 +310,7 @@ static void check_listing(char (*names)[32], unsigned got, unsigned base, unsign
 
 static void test_readdir_large(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const unsigned base = 2500, cap = 8000;
 	char (*names)[32] = calloc(cap, 32);
 	struct fs_node *d, *n;
@@ -384,7 +355,7 @@ static int find_dots(void *opaque, const struct fs_dirent *ent)
 
 static void test_dotdot_fileid(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct fs_node *d, *up, *root = fs_root(f->fs);
 	struct dots dots = { 0, 0 };
 	struct fs_attr a, ua, ra;
@@ -409,7 +380,7 @@ static void test_dotdot_fileid(void **state)
 
 static void test_failed_write_leaves_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct rlimit old, lim = { 6000, 6000 };
 	struct fs_node *n, *root = fs_root(f->fs);
 	uint8_t data[8192] = { 1 };
@@ -434,7 +405,7 @@ static void test_failed_write_leaves_nothing(void **state)
 
 static void test_read_only_layer(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct nfs_server *ro;
 	struct fs_export *fs;
 	struct fs_node *root, *n;
@@ -468,7 +439,7 @@ static void test_read_only_layer(void **state)
 
 static void test_exclusive_create(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const uint8_t v1[8] = "verf0001", v2[8] = "verf0002";
 	struct fs_node *root = fs_root(f->fs), *a, *b;
 
@@ -485,7 +456,7 @@ static void test_exclusive_create(void **state)
 
 static void test_host_side_replace(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct fs_node *root = fs_root(f->fs), *n;
 	struct fs_attr a;
 	uint8_t buf[32];
@@ -511,7 +482,7 @@ static void test_host_side_replace(void **state)
 
 static void test_few_descriptors(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct fs_node *root = fs_root(f->fs), *n;
 	struct rlimit old, lim;
 	struct fs_attr a;
@@ -545,7 +516,7 @@ static void test_few_descriptors(void **state)
 
 static void test_bind_mount_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	char outside[] = "/tmp/indynet-outside-XXXXXX", mnt[4096];
 	struct fs_node *root = fs_root(f->fs), *n;
 	uint8_t fh[FH_SIZE];
@@ -573,18 +544,18 @@ static void test_bind_mount_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_handles_survive_restart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forged_handles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_containment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readdir_large, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dotdot_fileid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_layer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exclusive_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_side_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_few_descriptors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_mount_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handles_survive_restart, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_forged_handles, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_names, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_containment, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_large, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dotdot_fileid, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_layer, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_exclusive_create, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_host_side_replace, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_few_descriptors, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_mount_refused, tu_fx_setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,22 +26,12 @@ struct v2attr {
 	uint32_t at, au, mt, mu, ct, cu;
 };
 
-struct fx {
-	char *dir;
-	struct nfs_server *srv;
-	uint8_t root[32];
-	struct tu_call c;
-	struct tu_reply r;
-	uint32_t xid;
-};
-
 static int setup_model(void **state, bool ro, enum nfs_attr_model model)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tu_fx *f = tu_fx_new();
 
-	f->dir = tu_mkexport();
 	tu_write_file(f->dir, "hello", "hello world\n");
-	f->srv = tu_server(f->dir, NFS_SERVE_V2, ro, model);
+	tu_fx_serve(f, NFS_SERVE_V2, ro, model);
 	tu_mount_root(f->srv, 1, f->root);
 	f->xid = 1000;
 	*state = f;
@@ -63,18 +53,7 @@ static int setup_mapped(void **state)
 	return setup_model(state, false, NFS_ATTR_MAPPED);
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nfs_server_free(f->srv);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static void begin(struct fx *f, uint32_t proc)
+static void begin(struct tu_fx *f, uint32_t proc)
 {
 	tu_begin_auth(&f->c, f->xid++, RPC_PROG_NFS, 2, proc, 4321, 55);
 }
@@ -102,20 +81,20 @@ static void put_sattr(struct xdr_enc *e, uint32_t mode, uint32_t uid, uint32_t g
 	xdr_put_u32(e, mtime == NOVAL ? NOVAL : 0);
 }
 
-static void put_dirop(struct fx *f, const uint8_t dir[32], const char *name)
+static void put_dirop(struct tu_fx *f, const uint8_t dir[32], const char *name)
 {
 	xdr_put_fixed(&f->c.e, dir, 32);
 	xdr_put_string(&f->c.e, name);
 }
 
 /* Send; return the nfsstat. */
-static uint32_t run(struct fx *f)
+static uint32_t run(struct tu_fx *f)
 {
 	tu_call(f->srv, &f->c, &f->r);
 	return xdr_get_u32(&f->r.d);
 }
 
-static uint32_t getattr(struct fx *f, const uint8_t fh[32], struct v2attr *a)
+static uint32_t getattr(struct tu_fx *f, const uint8_t fh[32], struct v2attr *a)
 {
 	uint32_t st;
 
@@ -128,7 +107,7 @@ static uint32_t getattr(struct fx *f, const uint8_t fh[32], struct v2attr *a)
 }
 
 /* diropres calls (LOOKUP, CREATE, MKDIR): status, handle and attributes. */
-static uint32_t diropres(struct fx *f, uint8_t fh[32], struct v2attr *a)
+static uint32_t diropres(struct tu_fx *f, uint8_t fh[32], struct v2attr *a)
 {
 	uint32_t st = run(f);
 	struct v2attr dummy;
@@ -141,14 +120,14 @@ static uint32_t diropres(struct fx *f, uint8_t fh[32], struct v2attr *a)
 	return 0;
 }
 
-static uint32_t lookup(struct fx *f, const uint8_t dir[32], const char *name, uint8_t fh[32], struct v2attr *a)
+static uint32_t lookup(struct tu_fx *f, const uint8_t dir[32], const char *name, uint8_t fh[32], struct v2attr *a)
 {
 	begin(f, P_LOOKUP);
 	put_dirop(f, dir, name);
 	return diropres(f, fh, a);
 }
 
-static uint32_t create(struct fx *f, const uint8_t dir[32], const char *name, uint32_t mode, uint32_t size,
+static uint32_t create(struct tu_fx *f, const uint8_t dir[32], const char *name, uint32_t mode, uint32_t size,
 		       uint8_t fh[32], struct v2attr *a)
 {
 	begin(f, P_CREATE);
@@ -157,7 +136,7 @@ static uint32_t create(struct fx *f, const uint8_t dir[32], const char *name, ui
 	return diropres(f, fh, a);
 }
 
-static uint32_t mkdir2(struct fx *f, const uint8_t dir[32], const char *name, uint32_t mode, uint8_t fh[32])
+static uint32_t mkdir2(struct tu_fx *f, const uint8_t dir[32], const char *name, uint32_t mode, uint8_t fh[32])
 {
 	begin(f, P_MKDIR);
 	put_dirop(f, dir, name);
@@ -165,7 +144,7 @@ static uint32_t mkdir2(struct fx *f, const uint8_t dir[32], const char *name, ui
 	return diropres(f, fh, NULL);
 }
 
-static uint32_t stat_only(struct fx *f)
+static uint32_t stat_only(struct tu_fx *f)
 {
 	uint32_t st = run(f);
 
@@ -173,14 +152,14 @@ static uint32_t stat_only(struct fx *f)
 	return st;
 }
 
-static uint32_t remove2(struct fx *f, const uint8_t dir[32], const char *name, bool rmdir)
+static uint32_t remove2(struct tu_fx *f, const uint8_t dir[32], const char *name, bool rmdir)
 {
 	begin(f, rmdir ? P_RMDIR : P_REMOVE);
 	put_dirop(f, dir, name);
 	return stat_only(f);
 }
 
-static uint32_t write2(struct fx *f, const uint8_t fh[32], uint32_t off, const void *data, uint32_t len)
+static uint32_t write2(struct tu_fx *f, const uint8_t fh[32], uint32_t off, const void *data, uint32_t len)
 {
 	struct v2attr a;
 	uint32_t st;
@@ -197,7 +176,7 @@ static uint32_t write2(struct fx *f, const uint8_t fh[32], uint32_t off, const v
 	return st;
 }
 
-static uint32_t read2(struct fx *f, const uint8_t fh[32], uint32_t off, uint32_t count, uint8_t *out,
+static uint32_t read2(struct tu_fx *f, const uint8_t fh[32], uint32_t off, uint32_t count, uint8_t *out,
 		      uint32_t *got)
 {
 	struct v2attr a;
@@ -220,14 +199,14 @@ static uint32_t read2(struct fx *f, const uint8_t fh[32], uint32_t off, uint32_t
 	return 0;
 }
 
-static void host_path(struct fx *f, const char *name, char *out, size_t cap)
+static void host_path(struct tu_fx *f, const char *name, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%s", f->dir, name);
 }
 
 static void test_null_root_writecache(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint32_t procs[] = { P_NULL, P_ROOT, P_WRITECACHE };
 	size_t i;
 
@@ -240,7 +219,7 @@ static void test_null_root_writecache(void **state)
 
 static void test_getattr(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct v2attr a;
 	struct stat st;
 	uint8_t bad[32];
@@ -260,7 +239,7 @@ static void test_getattr(void **state)
 
 static void test_lookup(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32], fh2[32];
 	struct v2attr a;
 	struct stat st;
@@ -282,7 +261,7 @@ static void test_lookup(void **state)
 
 static void test_create_write_read(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32], buf[8192], out[8192];
 	struct v2attr a;
 	struct stat st;
@@ -328,7 +307,7 @@ static void test_create_write_read(void **state)
 
 static void test_bad_names(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	char longname[300];
 	uint8_t fh[32];
 	struct v2attr a;
@@ -356,7 +335,7 @@ static void test_bad_names(void **state)
 
 static void test_setattr(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32];
 	struct v2attr a;
 	struct stat st;
@@ -387,7 +366,7 @@ static void test_setattr(void **state)
 
 static void test_remove_rmdir_rename(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t d[32], fh[32];
 	struct v2attr a;
 	char p[4096];
@@ -432,7 +411,7 @@ static void test_remove_rmdir_rename(void **state)
 
 static void test_link_symlink_readlink(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32], l[32];
 	struct v2attr a;
 	const uint8_t *text;
@@ -480,7 +459,7 @@ static void test_link_symlink_readlink(void **state)
 
 static void test_readdir_small_counts(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint32_t cookie = 0, dotdot = 0, n = 0;
 	uint8_t dfh[32], up[32], fh[32];
 	struct v2attr a, upa;
@@ -536,7 +515,7 @@ static void test_readdir_small_counts(void **state)
 
 static void test_statfs(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct statvfs sv;
 	uint32_t tsize, bsize, blocks, bfree, bavail;
 
@@ -559,7 +538,7 @@ static void test_statfs(void **state)
 
 static void test_mknod_squash(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32];
 	struct v2attr a;
 	struct stat st;
@@ -578,7 +557,7 @@ static void test_mknod_squash(void **state)
 
 static void test_mapped_model(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32];
 	struct v2attr a;
 	struct stat st;
@@ -619,7 +598,7 @@ static void test_mapped_model(void **state)
 
 static void test_read_only(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32], out[32];
 	struct v2attr a;
 	uint32_t got;
@@ -655,19 +634,19 @@ static void test_read_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_null_root_writecache, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_getattr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_write_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_rmdir_rename, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_symlink_readlink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readdir_small_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statfs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mknod_squash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mapped_model, setup_mapped, teardown),
-		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, teardown),
+		cmocka_unit_test_setup_teardown(test_null_root_writecache, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_getattr, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_create_write_read, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_names, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_setattr, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_rmdir_rename, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_link_symlink_readlink, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_small_counts, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_statfs, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mknod_squash, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mapped_model, setup_mapped, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

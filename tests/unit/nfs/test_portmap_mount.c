@@ -14,23 +14,15 @@
 #include "nfs/rpc.h"
 #include "nfs_test_util.h"
 
-struct fx {
-	char *dir;
-	struct nfs_server *srv;
-	struct tu_call c;
-	struct tu_reply r;
-};
-
 static int setup_vers(void **state, unsigned versions)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tu_fx *f = tu_fx_new();
 	char sub[4096];
 
-	f->dir = tu_mkexport();
 	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
 	mkdir(sub, 0755);
 	tu_write_file(f->dir, "plain", "x");
-	f->srv = tu_server(f->dir, versions, false, NFS_ATTR_SQUASH);
+	tu_fx_serve(f, versions, false, NFS_ATTR_SQUASH);
 	*state = f;
 	return 0;
 }
@@ -45,18 +37,7 @@ static int setup_v2(void **state)
 	return setup_vers(state, NFS_SERVE_V2);
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nfs_server_free(f->srv);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static uint32_t getport(struct fx *f, uint32_t prog, uint32_t vers, uint32_t prot)
+static uint32_t getport(struct tu_fx *f, uint32_t prog, uint32_t vers, uint32_t prot)
 {
 	tu_begin(&f->c, 1, RPC_PROG_PORTMAP, 2, 3);
 	xdr_put_u32(&f->c.e, prog);
@@ -68,14 +49,14 @@ static uint32_t getport(struct fx *f, uint32_t prog, uint32_t vers, uint32_t pro
 	return xdr_get_u32(&f->r.d);
 }
 
-static bool have_v3(struct fx *f)
+static bool have_v3(struct tu_fx *f)
 {
 	return getport(f, RPC_PROG_NFS, 3, 17) == 2049;
 }
 
 static void test_getport(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 
 	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 17), 2049);
 	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 1234);
@@ -87,7 +68,7 @@ static void test_getport(void **state)
 
 static void test_getport_v2_only(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 
 	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 17), 2049);
 	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 17), 0);
@@ -97,7 +78,7 @@ static void test_getport_v2_only(void **state)
 
 static void test_dump(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	bool seen_nfs2 = false, seen_mnt1 = false, seen_pmap = false;
 	unsigned n = 0;
 
@@ -121,7 +102,7 @@ static void test_dump(void **state)
 	assert_true(seen_nfs2 && seen_mnt1 && seen_pmap);
 }
 
-static void getaddr(struct fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, const char *netid, char *out)
+static void getaddr(struct tu_fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, const char *netid, char *out)
 {
 	const uint8_t *s;
 	uint32_t len;
@@ -141,7 +122,7 @@ static void getaddr(struct fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, 
 
 static void test_getaddr(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	char ua[256];
 
 	getaddr(f, 3, RPC_PROG_NFS, 2, "udp", ua);
@@ -155,7 +136,7 @@ static void test_getaddr(void **state)
 }
 
 /* MNT @path; return the status, the handle in @fh when OK. */
-static uint32_t mnt(struct fx *f, uint32_t vers, const char *path, uint8_t fh[32])
+static uint32_t mnt(struct tu_fx *f, uint32_t vers, const char *path, uint8_t fh[32])
 {
 	uint32_t st, len = 32;
 	const uint8_t *p;
@@ -180,7 +161,7 @@ static uint32_t mnt(struct fx *f, uint32_t vers, const char *path, uint8_t fh[32
 
 static void test_mnt_paths(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t a[32], b[32], c[32];
 	char path[4096];
 	uint32_t mv = have_v3(f) ? 3 : 1;
@@ -206,7 +187,7 @@ static void test_mnt_paths(void **state)
 
 static void test_mnt_through_symlinked_export_path(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	char link[4096], sub[4096];
 	uint8_t a[32], b[32], c[32];
 	struct nfs_server *orig = f->srv;
@@ -227,7 +208,7 @@ static void test_mnt_through_symlinked_export_path(void **state)
 	unlink(link);
 }
 
-static unsigned dump_count(struct fx *f, const char *want_path)
+static unsigned dump_count(struct tu_fx *f, const char *want_path)
 {
 	unsigned n = 0;
 	const uint8_t *s;
@@ -253,7 +234,7 @@ static unsigned dump_count(struct fx *f, const char *want_path)
 
 static void test_dump_umnt(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t fh[32];
 
 	assert_int_equal(dump_count(f, NULL), 0);
@@ -275,7 +256,7 @@ static void test_dump_umnt(void **state)
 
 static void test_export(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	static const uint8_t want[] = {
 		0, 0, 0, 1, 0, 0, 0, 1, '/', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	};
@@ -289,14 +270,14 @@ static void test_export(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_getport, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_getport_v2_only, setup_v2, teardown),
-		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_getaddr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getport, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_getport_v2_only, setup_v2, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dump, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_getaddr, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_export, setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

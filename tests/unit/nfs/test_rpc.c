@@ -11,34 +11,6 @@
 #include "nfs/rpc.h"
 #include "nfs_test_util.h"
 
-struct fx {
-	char *dir;
-	struct nfs_server *srv;
-	struct tu_call c;
-	struct tu_reply r;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->dir = tu_mkexport();
-	f->srv = tu_server(f->dir, 0, false, NFS_ATTR_SQUASH);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	nfs_server_free(f->srv);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 static size_t put_words(uint8_t *buf, const uint32_t *w, size_t n)
 {
 	struct xdr_enc e;
@@ -52,7 +24,7 @@ static size_t put_words(uint8_t *buf, const uint32_t *w, size_t n)
 
 static void test_rpc_mismatch(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const uint32_t call[] = { 0xabcd, 0, 3, RPC_PROG_NFS, 2, 0, 0, 0, 0, 0 };
 	static const uint8_t want[] = {
 		0, 0, 0xab, 0xcd, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2,
@@ -66,7 +38,7 @@ static void test_rpc_mismatch(void **state)
 
 static void test_not_a_call_or_short(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const uint32_t reply[] = { 1, 1, 0, 0, 0, 0 };
 	uint8_t buf[64];
 	size_t n = put_words(buf, reply, 6);
@@ -79,7 +51,7 @@ static void test_not_a_call_or_short(void **state)
 
 static void test_bad_auth_lengths(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	/* AUTH_SYS claiming 500 bytes (over the 400 limit) */
 	const uint32_t big[] = { 7, 0, 2, RPC_PROG_NFS, 2, 0, RPC_AUTH_SYS, 500 };
 	/* AUTH_SYS body of 24 bytes whose contents need 28 (ngids 1 missing) */
@@ -109,7 +81,7 @@ static void test_bad_auth_lengths(void **state)
 
 static void test_unknown_flavor(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const uint32_t call[] = { 10, 0, 2, RPC_PROG_NFS, 2, 0, 6, 0, 0, 0 };
 	uint8_t buf[64];
 	size_t n = put_words(buf, call, 10);
@@ -122,7 +94,7 @@ static void test_unknown_flavor(void **state)
 
 static void test_auth_none_null(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	const uint32_t call[] = { 0x55, 0, 2, RPC_PROG_NFS, 2, 0, 0, 0, 0, 0 };
 	static const uint8_t want[] = { 0, 0, 0, 0x55, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	uint8_t buf[64];
@@ -134,7 +106,7 @@ static void test_auth_none_null(void **state)
 
 static void test_prog_unavail(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 
 	tu_begin(&f->c, 1, 100099, 1, 0);
 	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
@@ -158,7 +130,7 @@ static bool v3_available(const char *dir)
 
 static void test_prog_mismatch(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct nfs_server *v2only = tu_server(f->dir, NFS_SERVE_V2, false, NFS_ATTR_SQUASH);
 	uint32_t high = v3_available(f->dir) ? 3 : 2;
 
@@ -196,7 +168,7 @@ static void test_prog_mismatch(void **state)
 
 static void test_proc_unavail_and_garbage(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 
 	tu_begin(&f->c, 7, RPC_PROG_NFS, 2, 18);
 	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
@@ -220,7 +192,7 @@ static void test_proc_unavail_and_garbage(void **state)
 
 static void test_small_reply_buffer(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	uint8_t tiny[16];
 	size_t n;
 
@@ -232,15 +204,15 @@ static void test_small_reply_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rpc_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_a_call_or_short, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_auth_lengths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_flavor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_auth_none_null, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prog_unavail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prog_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_proc_unavail_and_garbage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_small_reply_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rpc_mismatch, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_call_or_short, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_auth_lengths, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_flavor, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_auth_none_null, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prog_unavail, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_prog_mismatch, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_proc_unavail_and_garbage, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_small_reply_buffer, tu_fx_setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
