@@ -98,10 +98,7 @@ bool lnx_xmit(struct lnx_drv *d, const void *frame, size_t len)
 
 	if (d->tx_new - d->tx_old >= LNX_NTX - 1 || len > LNX_BUFSZ)
 		return false;
-	memset(d->m->mem + buf, 0, 60);
-	memcpy(d->m->mem + buf, frame, len);
-	if (len < 60)
-		len = 60;
+	len = drv_tx_copy(d->m, buf, frame, len);
 	cnt_set(d, td, (uint32_t)len | HPCDMA_XIU | SEEQ_DESC_EOP | SEEQ_DESC_XIE | SEEQ_DESC_EOX);
 	if (d->tx_old != d->tx_new)
 		cnt_set(d, txd(d, e - 1), cnt_of(d, txd(d, e - 1)) & ~SEEQ_DESC_EOX);
@@ -124,10 +121,8 @@ static void lnx_rx(struct lnx_drv *d)
 			d->rx_errors++;
 		else if (memcmp(data + 2 + 6, d->mac, 6) == 0)
 			d->echoes++;
-		else if (d->rxn < LNX_RXQ) {
-			memcpy(d->rxq[d->rxn], data + 2, len);
-			d->rxlen[d->rxn++] = len;
-		}
+		else
+			drv_rxq_push(&d->rxq, data + 2, len);
 		cnt_set(d, r, RCNTINFO_INIT);
 		d->rx_new++;
 	}
@@ -172,28 +167,17 @@ void lnx_interrupt(struct lnx_drv *d)
 		lnx_tx_reclaim(d);
 }
 
+static void lnx_interrupt_cb(void *d)
+{
+	lnx_interrupt(d);
+}
+
 void lnx_service(struct lnx_drv *d)
 {
-	for (unsigned guard = 0; guard < 4096; guard++) {
-		struct seeq_pump_result r = seeq_pump(d->s);
-
-		if (gmem_irq(d->m))
-			lnx_interrupt(d);
-		else if (!r.again)
-			break;
-	}
+	drv_service(d->s, d->m, lnx_interrupt_cb, d);
 }
 
 size_t lnx_take(struct lnx_drv *d, uint8_t *buf, size_t cap)
 {
-	size_t len;
-
-	if (!d->rxn)
-		return 0;
-	len = d->rxlen[0] < cap ? d->rxlen[0] : cap;
-	memcpy(buf, d->rxq[0], len);
-	d->rxn--;
-	memmove(d->rxq[0], d->rxq[1], d->rxn * sizeof(d->rxq[0]));
-	memmove(d->rxlen, d->rxlen + 1, d->rxn * sizeof(d->rxlen[0]));
-	return len;
+	return drv_rxq_take(&d->rxq, buf, cap);
 }

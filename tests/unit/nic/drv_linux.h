@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drv_common.h"
 #include "guestmem.h"
 
 #define LNX_NRX 16u
 #define LNX_NTX 16u
 #define LNX_BUFSZ 1584u
 #define LNX_DESC_STRIDE 128u /* Linux pads each descriptor to a cache line */
-#define LNX_RXQ 64u
 
 struct lnx_drv {
 	seeq *s;
@@ -23,10 +23,7 @@ struct lnx_drv {
 	unsigned rx_new, tx_new, tx_old;
 	bool is_edlc;
 	uint8_t mode;                  /* rx_cmd match mode */
-	/* Frames passed up the stack. */
-	uint8_t rxq[LNX_RXQ][LNX_BUFSZ];
-	size_t rxlen[LNX_RXQ];
-	unsigned rxn;
+	struct drv_rxq rxq;            /* frames passed up the stack */
 	unsigned echoes, rx_errors, tx_packets, interrupts, restarts;
 };
 

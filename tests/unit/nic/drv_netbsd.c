@@ -81,10 +81,7 @@ bool nbsd_start(struct nbsd_drv *d, const void *frame, size_t len)
 
 	if (d->nfreetx == 0 || len > NBSD_BUFSZ)
 		return false;
-	memset(d->m->mem + buf, 0, 60);
-	memcpy(d->m->mem + buf, frame, len);
-	if (len < 60)
-		len = 60;
+	len = drv_tx_copy(d->m, buf, frame, len);
 	gmem_desc(d->m, txd(d, first), buf,
 		  (uint32_t)len | SEEQ_DESC_EOP | SEEQ_DESC_XIE | SEEQ_DESC_EOX, txd(d, first + 1));
 	d->nfreetx--;
@@ -106,12 +103,10 @@ static void nbsd_rxintr(struct nbsd_drv *d)
 		size_t framelen = NBSD_BUFSZ - 3 - (ctl(d, rxd(d, i)) & SEEQ_DESC_BCNT);
 		const uint8_t *data = d->m->mem + d->rx_buf + (i % NBSD_NRX) * NBSD_BUFSZ;
 
-		if (!(data[framelen + 2] & SEEQ_RXS_GOOD)) {
+		if (!(data[framelen + 2] & SEEQ_RXS_GOOD))
 			d->ierrors++;
-		} else if (d->rxn < NBSD_RXQ) {
-			memcpy(d->rxq[d->rxn], data + 2, framelen);
-			d->rxlen[d->rxn++] = framelen;
-		}
+		else
+			drv_rxq_push(&d->rxq, data + 2, framelen);
 		nbsd_init_rxdesc(d, i);
 	}
 	if (i != d->nextrx) {
@@ -159,28 +154,17 @@ void nbsd_intr(struct nbsd_drv *d)
 		nbsd_txintr(d);
 }
 
+static void nbsd_intr_cb(void *d)
+{
+	nbsd_intr(d);
+}
+
 void nbsd_service(struct nbsd_drv *d)
 {
-	for (unsigned guard = 0; guard < 4096; guard++) {
-		struct seeq_pump_result r = seeq_pump(d->s);
-
-		if (gmem_irq(d->m))
-			nbsd_intr(d);
-		else if (!r.again)
-			break;
-	}
+	drv_service(d->s, d->m, nbsd_intr_cb, d);
 }
 
 size_t nbsd_take(struct nbsd_drv *d, uint8_t *buf, size_t cap)
 {
-	size_t len;
-
-	if (!d->rxn)
-		return 0;
-	len = d->rxlen[0] < cap ? d->rxlen[0] : cap;
-	memcpy(buf, d->rxq[0], len);
-	d->rxn--;
-	memmove(d->rxq[0], d->rxq[1], d->rxn * sizeof(d->rxq[0]));
-	memmove(d->rxlen, d->rxlen + 1, d->rxn * sizeof(d->rxlen[0]));
-	return len;
+	return drv_rxq_take(&d->rxq, buf, cap);
 }

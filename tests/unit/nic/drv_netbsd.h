@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drv_common.h"
 #include "guestmem.h"
 
 #define NBSD_NRX 64u
 #define NBSD_NTX 64u
 #define NBSD_BUFSZ 2048u /* MCLBYTES */
-#define NBSD_RXQ 64u
 
 /* Values if_sq programs into the HPC3 Ethernet PIO and DMA configuration registers. */
 #define NBSD_PIOCFG (1u | (6u << 4) | (1u << 8))
@@ -26,9 +26,8 @@ struct nbsd_drv {
 	unsigned nextrx, nexttx, prevtx, nfreetx;
 	bool is_80c03;
 	uint8_t rxcmd;
-	uint8_t rxq[NBSD_RXQ][NBSD_BUFSZ];
-	size_t rxlen[NBSD_RXQ];
-	unsigned rxn, ierrors, opackets, unexpected_intr;
+	struct drv_rxq rxq;
+	unsigned ierrors, opackets, unexpected_intr;
 };
 
 /* Attach (reset, 8003/80C03 detection) and init with rings at @base (about 270 KiB). */
