@@ -15,8 +15,9 @@
 #include "drv_netbsd.h"
 #include "fake_engine.h"
 #include "guestmem.h"
+#include "nic_fixture.h"
 
-#define MEM_SIZE (1u << 20)
+#define MEM_SIZE NIC_FX_MEM_SIZE
 
 static const uint8_t our_mac[6] = { 0x08, 0x00, 0x69, 0x12, 0x34, 0x56 };
 static const uint8_t other_mac[6] = { 0x08, 0x00, 0x69, 0x99, 0x99, 0x99 };
@@ -24,41 +25,12 @@ static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static const uint8_t peer_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 
-struct fx {
-	indynet_engine *e;
-	struct gmem *m;
-	seeq *s;
-};
+static uint32_t rd(struct nic_fx *f, uint32_t off) { return seeq_reg_read(f->s, off, 4); }
+static void wr(struct nic_fx *f, uint32_t off, uint32_t v) { seeq_reg_write(f->s, off, v, 4); }
+static void swrite(struct nic_fx *f, unsigned n, uint8_t v) { seeq_reg_write(f->s, SEEQ_HPC3_EDLC_REG(n), v, 1); }
+static uint16_t word6(struct nic_fx *f, uint32_t desc) { return (uint16_t)(gmem_be32(f->m, desc + 4) & 0xffff); }
 
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->e = fake_engine_new();
-	f->m = gmem_new(MEM_SIZE);
-	f->s = seeq_new(&gmem_ops, f->m, f->e);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	seeq_free(f->s);
-	gmem_free(f->m);
-	fake_engine_free(f->e);
-	free(f);
-	return 0;
-}
-
-static uint32_t rd(struct fx *f, uint32_t off) { return seeq_reg_read(f->s, off, 4); }
-static void wr(struct fx *f, uint32_t off, uint32_t v) { seeq_reg_write(f->s, off, v, 4); }
-static void swrite(struct fx *f, unsigned n, uint8_t v) { seeq_reg_write(f->s, SEEQ_HPC3_EDLC_REG(n), v, 1); }
-static uint16_t word6(struct fx *f, uint32_t desc) { return (uint16_t)(gmem_be32(f->m, desc + 4) & 0xffff); }
-
-static void set_station(struct fx *f, uint8_t rx_cmd)
+static void set_station(struct nic_fx *f, uint8_t rx_cmd)
 {
 	swrite(f, 7, SEEQ_TXC_BANK0);
 	for (unsigned n = 0; n < 6; n++)
@@ -77,7 +49,7 @@ static size_t make_frame(uint8_t *buf, const uint8_t *dst, const uint8_t *src, s
 	return len;
 }
 
-static void rx_start(struct fx *f, uint32_t desc)
+static void rx_start(struct nic_fx *f, uint32_t desc)
 {
 	wr(f, SEEQ_HPC3_RX_NBDP, desc);
 	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE);
@@ -87,7 +59,7 @@ static void rx_start(struct fx *f, uint32_t desc)
 
 static void test_tx_single(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[60];
 	const uint8_t *sent;
 	size_t len;
@@ -119,7 +91,7 @@ static void test_tx_single(void **state)
 
 static void test_tx_gather_links_and_two_packets(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 	const uint8_t *sent;
 	size_t len;
@@ -155,7 +127,7 @@ static void test_tx_gather_links_and_two_packets(void **state)
 
 static void test_tx_stops_and_faults(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	struct seeq_counters c;
 
 	/* A zero-count descriptor with EOX: nothing sent, channel stops. */
@@ -211,7 +183,7 @@ static void test_tx_stops_and_faults(void **state)
 
 static void test_tx_budget_and_oversize(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	struct seeq_counters c;
 
 	/* 300 packets in one chain: a pump sends 256 and says there is more. */
@@ -244,7 +216,7 @@ static void test_tx_budget_and_oversize(void **state)
 
 static void test_rx_dma_faults(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 	struct seeq_counters c;
 
@@ -280,7 +252,7 @@ static void test_rx_dma_faults(void **state)
 
 static void test_rx_layout_and_writeback(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[100];
 	struct seeq_counters c;
 
@@ -329,7 +301,7 @@ static void test_rx_layout_and_writeback(void **state)
 
 static void test_rx_refused_frame_and_eox_stop(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[80];
 	struct seeq_counters c;
 
@@ -374,7 +346,7 @@ static void test_rx_refused_frame_and_eox_stop(void **state)
 
 static void test_rx_truncated_to_buffer(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[1514];
 	struct seeq_counters c;
 
@@ -402,7 +374,7 @@ static void test_rx_truncated_to_buffer(void **state)
 /* Every match mode x {unicast to us, unicast to another, broadcast, multicast}. */
 static void test_rx_match_modes(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	static const uint8_t modes[4] = { SEEQ_RXC_MATCH_OFF, SEEQ_RXC_MATCH_ALL, SEEQ_RXC_MATCH_BCAST, SEEQ_RXC_MATCH_MCAST };
 	const uint8_t *dsts[4] = { our_mac, other_mac, bcast_mac, mcast_mac };
 	static const bool want[4][4] = {
@@ -448,7 +420,7 @@ static void test_rx_match_modes(void **state)
 
 static void test_rx_busy_ring(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
 	set_station(f, SEEQ_RXC_MATCH_BCAST);
@@ -494,7 +466,7 @@ static void test_rx_busy_ring(void **state)
 
 static void test_rx_filter_budget(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
 	set_station(f, SEEQ_RXC_MATCH_BCAST);
@@ -514,7 +486,7 @@ static void test_rx_filter_budget(void **state)
 
 static void test_rx_interrupt_edges(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
 	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_EOF);
@@ -552,7 +524,7 @@ static void test_rx_interrupt_edges(void **state)
 
 static void test_channel_reset_stops_dma(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
 	set_station(f, SEEQ_RXC_MATCH_BCAST);
@@ -583,7 +555,7 @@ static void test_channel_reset_stops_dma(void **state)
 
 static void test_linux_driver(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	struct lnx_drv *d = calloc(1, sizeof(*d));
 	uint8_t frame[1514], got[1600];
 
@@ -642,7 +614,7 @@ static void test_linux_driver(void **state)
 
 static void test_netbsd_driver(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	struct nbsd_drv *d = calloc(1, sizeof(*d));
 	uint8_t frame[1514], got[2048];
 
@@ -701,7 +673,7 @@ static void test_netbsd_driver(void **state)
 
 static void test_pump_thread(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
 	set_station(f, SEEQ_RXC_MATCH_BCAST);
@@ -745,22 +717,22 @@ static void test_pump_thread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tx_single, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tx_gather_links_and_two_packets, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_dma_faults, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_truncated_to_buffer, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_match_modes, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_busy_ring, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_filter_budget, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_interrupt_edges, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_channel_reset_stops_dma, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_linux_driver, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_netbsd_driver, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_pump_thread, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_single, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_gather_links_and_two_packets, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_dma_faults, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_truncated_to_buffer, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_match_modes, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_busy_ring, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_filter_budget, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_interrupt_edges, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_channel_reset_stops_dma, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_driver, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_netbsd_driver, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pump_thread, nic_fx_setup, nic_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("nic-dma", tests, NULL, NULL);
 }

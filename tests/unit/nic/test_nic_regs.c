@@ -12,43 +12,15 @@
 
 #include "fake_engine.h"
 #include "guestmem.h"
+#include "nic_fixture.h"
 
-struct fx {
-	indynet_engine *e;
-	struct gmem *m;
-	seeq *s;
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->e = fake_engine_new();
-	f->m = gmem_new(1u << 20);
-	f->s = seeq_new(&gmem_ops, f->m, f->e);
-	assert_non_null(f->s);
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	seeq_free(f->s);
-	gmem_free(f->m);
-	fake_engine_free(f->e);
-	free(f);
-	return 0;
-}
-
-static uint8_t sread(struct fx *f, unsigned n) { return (uint8_t)seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(n), 1); }
-static void swrite(struct fx *f, unsigned n, uint8_t v) { seeq_reg_write(f->s, SEEQ_HPC3_EDLC_REG(n), v, 1); }
-static uint32_t rd(struct fx *f, uint32_t off) { return seeq_reg_read(f->s, off, 4); }
-static void wr(struct fx *f, uint32_t off, uint32_t v) { seeq_reg_write(f->s, off, v, 4); }
+static uint8_t sread(struct nic_fx *f, unsigned n) { return (uint8_t)seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(n), 1); }
+static void swrite(struct nic_fx *f, unsigned n, uint8_t v) { seeq_reg_write(f->s, SEEQ_HPC3_EDLC_REG(n), v, 1); }
+static uint32_t rd(struct nic_fx *f, uint32_t off) { return seeq_reg_read(f->s, off, 4); }
+static void wr(struct nic_fx *f, uint32_t off, uint32_t v) { seeq_reg_write(f->s, off, v, 4); }
 
 /* Send one 60-byte frame through the TX channel: leaves tx_stat = SUCCESS. */
-static void send_one(struct fx *f, uint32_t flags)
+static void send_one(struct nic_fx *f, uint32_t flags)
 {
 	memset(f->m->mem + 0x2000, 0xab, 60);
 	gmem_desc(f->m, 0x1000, 0x2000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX | flags, 0x1010);
@@ -57,14 +29,14 @@ static void send_one(struct fx *f, uint32_t flags)
 	seeq_pump(f->s);
 }
 
-static void snap(struct fx *f, uint8_t *out)
+static void snap(struct nic_fx *f, uint8_t *out)
 {
 	assert_int_equal(seeq_snapshot_save(f->s, out, seeq_snapshot_size()), (long)seeq_snapshot_size());
 }
 
 static void test_power_on_and_80c03_id(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	for (unsigned n = 0; n < 5; n++)
 		assert_int_equal(sread(f, n), 0x00);
@@ -82,7 +54,7 @@ static void test_power_on_and_80c03_id(void **state)
 
 static void test_register_banks(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t b[128];
 
 	swrite(f, 7, SEEQ_TXC_BANK0);
@@ -112,7 +84,7 @@ static void test_register_banks(void **state)
 
 static void test_status_old_and_interrupt_rule(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	swrite(f, 7, SEEQ_TXC_GOOD);
 	send_one(f, 0);
@@ -143,7 +115,7 @@ static void test_status_old_and_interrupt_rule(void **state)
 
 static void test_ctrl_merges_status(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	/* RX: mask 0xBF, bit 6 comes from CTRL. */
 	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ENDIAN | SEEQ_CTRL_RBO | 0x40 | 0x3f);
@@ -161,7 +133,7 @@ static void test_ctrl_merges_status(void **state)
 
 static void test_active_amask(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	gmem_desc(f->m, 0x1000, 0x2000, SEEQ_DESC_OWN | 100, 0x1010);
 	wr(f, SEEQ_HPC3_RX_NBDP, 0x1000);
@@ -193,7 +165,7 @@ static void test_active_amask(void **state)
 
 static void test_reset_register(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	uint8_t b[128];
 
 	swrite(f, 7, SEEQ_TXC_BANK0);
@@ -232,7 +204,7 @@ static void test_reset_register(void **state)
 
 static void test_clear_interrupt_strobe_sets_old(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	swrite(f, 7, SEEQ_TXC_GOOD);
 	send_one(f, 0);
@@ -250,7 +222,7 @@ static void test_clear_interrupt_strobe_sets_old(void **state)
 
 static void test_narrow_writes(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	swrite(f, 7, SEEQ_TXC_GOOD);
 	send_one(f, 0);
@@ -282,7 +254,7 @@ static void test_narrow_writes(void **state)
 
 static void test_snapshot_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 	size_t n = seeq_snapshot_size();
 	uint8_t a[128], b[128], bad[128];
 
@@ -338,7 +310,7 @@ static void test_snapshot_round_trip(void **state)
 
 static void test_power_on_reset(void **state)
 {
-	struct fx *f = *state;
+	struct nic_fx *f = *state;
 
 	swrite(f, 7, SEEQ_TXC_GOOD);
 	send_one(f, 0);
@@ -354,16 +326,16 @@ static void test_power_on_reset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_power_on_and_80c03_id, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_register_banks, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_status_old_and_interrupt_rule, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ctrl_merges_status, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_active_amask, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_reset_register, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_clear_interrupt_strobe_sets_old, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_narrow_writes, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_round_trip, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_power_on_reset, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_power_on_and_80c03_id, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_register_banks, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_status_old_and_interrupt_rule, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_merges_status, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_active_amask, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_register, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clear_interrupt_strobe_sets_old, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_narrow_writes, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_round_trip, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_power_on_reset, nic_fx_setup, nic_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("nic-regs", tests, NULL, NULL);
 }
