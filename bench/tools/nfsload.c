@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/* nfsload.c: user-space NFSv3-over-UDP load client (windowed WRITE/COMMIT or READ) for bench/nfs-netns.sh. */
+
+/*
+ * Usage:
+ *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read FILE SIZE_MIB
+ *           [--window N] [--io BYTES]
+ *
+ * Theory of operation.  Everything is written from RFC 5531 (ONC RPC) and RFC 1813
+ * (NFSv3, MOUNTv3) with a tiny XDR encoder/decoder of our own.  One UDP socket
+ * (bound to a reserved port when possible, as kernel clients do) talks to MOUNT
+ * for the root handle, then to NFS.  The bulk phase keeps up to N calls in flight:
+ * each slot remembers its xid, file range and last send time; a call unanswered
+ * for 1 s is sent again with the same xid (counted as a retransmission).  Every
+ * reply is checked: xid of a live slot, MSG_ACCEPTED, SUCCESS, NFS3_OK, the counts
+ * asked for.  write: CREATE (UNCHECKED, size 0) FILE, WRITE UNSTABLE blocks filled
+ * with an offset-derived pattern, COMMIT (the write verifier must not change);
+ * the time covers the first WRITE to the COMMIT reply.  read: LOOKUP FILE, READ
+ * the blocks and check the pattern.  30 s without any valid reply ends the run
+ * with exit status 1.  Output: one line
+ *   op=write bytes=... secs=... mib_s=... retrans=...
+ * Credentials: AUTH_SYS uid 0 gid 0.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NL_PROG_MOUNT 100005u
+#define NL_PROG_NFS 100003u
+#define NL_MNT_MNT 1u
+#define NL_NFS_LOOKUP 3u
+#define NL_NFS_READ 6u
+#define NL_NFS_WRITE 7u
+#define NL_NFS_CREATE 8u
+#define NL_NFS_COMMIT 21u
+#define NL_FH_MAX 64u
+#define NL_MAX_IO 65536u
+#define NL_MAX_WINDOW 256u
+#define NL_MSG_MAX (NL_MAX_IO + 1024u)
+#define NL_RETRANS_NS 1000000000LL
+#define NL_STALL_NS 30000000000LL
+
+struct nl_buf {
+	uint8_t *p;
+	size_t len, cap;
+	int bad; /* overflow (encode) or truncation (decode) seen */
+};
+
+struct nl_fh {
+	uint32_t len;
+	uint8_t data[NL_FH_MAX];
+};
+
+struct nl_slot {
+	int busy;
+	uint32_t xid;
+	uint64_t off;
+	uint32_t count;
+	int64_t sent_ns;
+};
+
+struct nl_ctx {
+	int fd;
+	struct sockaddr_in mnt, nfs;
+	uint32_t next_xid;
+	uint64_t retrans;
+	int is_write;
+	uint8_t verf[8];
+	int have_verf;
+	uint8_t msg[NL_MSG_MAX];
+	uint8_t rx[NL_MSG_MAX];
+};
+
+__attribute__((format(printf, 1, 2))) static _Noreturn void nl_die(const char *fmt, ...);
+
+static _Noreturn void nl_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("nfsload: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static int64_t nl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- XDR ---- */
+
+static void xdr_put_u32(struct nl_buf *b, uint32_t v)
+{
+	if (b->cap - b->len < 4) {
+		b->bad = 1;
+		return;
+	}
+	b->p[b->len++] = (uint8_t)(v >> 24);
+	b->p[b->len++] = (uint8_t)(v >> 16);
+	b->p[b->len++] = (uint8_t)(v >> 8);
+	b->p[b->len++] = (uint8_t)v;
+}
+
+static void xdr_put_u64(struct nl_buf *b, uint64_t v)
+{
+	xdr_put_u32(b, (uint32_t)(v >> 32));
+	xdr_put_u32(b, (uint32_t)v);
+}
+
+/* opaque<> with its length; data may be NULL to reserve (zero) the bytes */
+static uint8_t *xdr_put_opaque(struct nl_buf *b, const void *data, uint32_t n)
+{
+	size_t padded = ((size_t)n + 3u) & ~(size_t)3u;
+	uint8_t *at;
+
+	xdr_put_u32(b, n);
+	if (b->bad || b->cap - b->len < padded) {
+		b->bad = 1;
+		return NULL;
+	}
+	at = b->p + b->len;
+	memset(at, 0, padded);
+	if (data)
+		memcpy(at, data, n);
+	b->len += padded;
+	return at;
+}
+
+static uint32_t xdr_get_u32(struct nl_buf *b)
+{
+	uint32_t v;
+
+	if (b->bad || b->cap - b->len < 4) {
+		b->bad = 1;
+		return 0;
+	}
+	v = (uint32_t)b->p[b->len] << 24 | (uint32_t)b->p[b->len + 1] << 16 |
+	    (uint32_t)b->p[b->len + 2] << 8 | b->p[b->len + 3];
+	b->len += 4;
+	return v;
+}
+
+/* skip n bytes (rounded up to XDR units); returns where they start, or NULL */
+static const uint8_t *xdr_skip(struct nl_buf *b, uint32_t n)
+{
+	size_t padded = ((size_t)n + 3u) & ~(size_t)3u;
+	const uint8_t *at;
+
+	if (b->bad || b->cap - b->len < padded) {
+		b->bad = 1;
+		return NULL;
+	}
+	at = b->p + b->len;
+	b->len += padded;
+	return at;
+}
+
+/* variable-length opaque of at most max bytes; sets *n */
+static const uint8_t *xdr_get_opaque(struct nl_buf *b, uint32_t max, uint32_t *n)
+{
+	*n = xdr_get_u32(b);
+	if (*n > max) {
+		b->bad = 1;
+		return NULL;
+	}
+	return xdr_skip(b, *n);
+}
+
+static void xdr_put_fh(struct nl_buf *b, const struct nl_fh *fh)
+{
+	xdr_put_opaque(b, fh->data, fh->len);
+}
+
+static void xdr_get_fh(struct nl_buf *b, struct nl_fh *fh)
+{
+	const uint8_t *d = xdr_get_opaque(b, NL_FH_MAX, &fh->len);
+
+	if (d)
+		memcpy(fh->data, d, fh->len);
+}
+
+/* post_op_attr: bool + fattr3 (84 bytes) */
+static void nfs3_skip_post_op_attr(struct nl_buf *b)
+{
+	if (xdr_get_u32(b))
+		xdr_skip(b, 84);
+}
+
+/* wcc_data: pre_op_attr (bool + 24 bytes) + post_op_attr */
+static void nfs3_skip_wcc(struct nl_buf *b)
+{
+	if (xdr_get_u32(b))
+		xdr_skip(b, 24);
+	nfs3_skip_post_op_attr(b);
+}
+
+/* ---- RPC ---- */
+
+static void rpc_put_header(struct nl_buf *b, uint32_t xid, uint32_t prog, uint32_t proc)
+{
+	static const uint8_t no_name[1];
+
+	xdr_put_u32(b, xid);
+	xdr_put_u32(b, 0); /* CALL */
+	xdr_put_u32(b, 2); /* RPC version */
+	xdr_put_u32(b, prog);
+	xdr_put_u32(b, 3); /* MOUNTv3 / NFSv3 */
+	xdr_put_u32(b, proc);
+	xdr_put_u32(b, 1); /* AUTH_SYS */
+	xdr_put_u32(b, 20); /* stamp, machinename "", uid, gid, gids<> */
+	xdr_put_u32(b, 0);
+	xdr_put_opaque(b, no_name, 0);
+	xdr_put_u32(b, 0);
+	xdr_put_u32(b, 0);
+	xdr_put_u32(b, 0);
+	xdr_put_u32(b, 0); /* verifier AUTH_NONE */
+	xdr_put_u32(b, 0);
+}
+
+/* check the reply header; returns the xid, leaves b at the procedure's results */
+static uint32_t rpc_get_reply(struct nl_buf *b)
+{
+	uint32_t xid = xdr_get_u32(b), n;
+
+	if (xdr_get_u32(b) != 1)
+		nl_die("not an RPC reply (xid %08x)", xid);
+	if (xdr_get_u32(b) != 0)
+		nl_die("call denied (MSG_DENIED, xid %08x)", xid);
+	xdr_get_u32(b); /* verifier flavor */
+	xdr_get_opaque(b, 400, &n);
+	n = xdr_get_u32(b);
+	if (b->bad)
+		nl_die("truncated RPC reply header");
+	if (n != 0)
+		nl_die("accept_stat %u (xid %08x)", n, xid);
+	return xid;
+}
+
+static void nl_send(struct nl_ctx *c, const struct sockaddr_in *to, const struct nl_buf *b)
+{
+	if (b->bad)
+		nl_die("call does not fit the buffer");
+	if (sendto(c->fd, b->p, b->len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0 &&
+	    errno != ENOBUFS && errno != EAGAIN)
+		nl_die("sendto: %s", strerror(errno));
+}
+
+/* wait up to ms for a datagram from the server; returns its length or 0 */
+static size_t nl_recv(struct nl_ctx *c, int ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, ms < 0 ? 0 : ms) <= 0)
+		return 0;
+	n = recv(c->fd, c->rx, sizeof(c->rx), MSG_DONTWAIT);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * rpc_call_sync - one call with retransmission; returns a decoder on the results.
+ * The encoder callback fills the arguments after the header (re-run per send).
+ */
+static struct nl_buf rpc_call_sync(struct nl_ctx *c, const struct sockaddr_in *to, uint32_t prog,
+				   uint32_t proc, void (*args)(struct nl_buf *, const void *), const void *arg)
+{
+	uint32_t xid = c->next_xid++;
+	int64_t start = nl_now_ns(), sent = 0;
+	struct nl_buf b = { .p = c->msg, .cap = sizeof(c->msg) };
+	size_t n;
+
+	rpc_put_header(&b, xid, prog, proc);
+	args(&b, arg);
+	for (;;) {
+		int64_t now = nl_now_ns();
+
+		if (now - start > NL_STALL_NS)
+			nl_die("no reply to procedure %u of program %u in 30 s", proc, prog);
+		if (now - sent >= NL_RETRANS_NS) {
+			if (sent)
+				c->retrans++;
+			nl_send(c, to, &b);
+			sent = now;
+		}
+		n = nl_recv(c, 100);
+		if (n) {
+			struct nl_buf r = { .p = c->rx, .cap = n };
+
+			if (rpc_get_reply(&r) == xid)
+				return r;
+		}
+	}
+}
+
+/* ---- procedures ---- */
+
+struct nl_dirop {
+	const struct nl_fh *dir;
+	const char *name;
+};
+
+static void mnt_args(struct nl_buf *b, const void *arg)
+{
+	const char *path = arg;
+
+	xdr_put_opaque(b, path, (uint32_t)strlen(path));
+}
+
+static void dirop_args(struct nl_buf *b, const void *arg)
+{
+	const struct nl_dirop *d = arg;
+
+	xdr_put_fh(b, d->dir);
+	xdr_put_opaque(b, d->name, (uint32_t)strlen(d->name));
+}
+
+static void create_args(struct nl_buf *b, const void *arg)
+{
+	dirop_args(b, arg);
+	xdr_put_u32(b, 0); /* UNCHECKED */
+	xdr_put_u32(b, 1); /* mode set */
+	xdr_put_u32(b, 0644);
+	xdr_put_u32(b, 0); /* uid, gid: don't set */
+	xdr_put_u32(b, 0);
+	xdr_put_u32(b, 1); /* size set: truncate to 0 */
+	xdr_put_u64(b, 0);
+	xdr_put_u32(b, 0); /* atime, mtime: don't change */
+	xdr_put_u32(b, 0);
+}
+
+static void commit_args(struct nl_buf *b, const void *arg)
+{
+	xdr_put_fh(b, arg);
+	xdr_put_u64(b, 0);
+	xdr_put_u32(b, 0);
+}
+
+static void nfs3_status(struct nl_buf *r, const char *what)
+{
+	uint32_t st = xdr_get_u32(r);
+
+	if (r->bad)
+		nl_die("%s: truncated reply", what);
+	if (st != 0)
+		nl_die("%s: NFS3 status %u", what, st);
+}
+
+static void mnt3_root(struct nl_ctx *c, const char *path, struct nl_fh *root)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->mnt, NL_PROG_MOUNT, NL_MNT_MNT, mnt_args, path);
+	uint32_t st = xdr_get_u32(&r);
+
+	if (st != 0)
+		nl_die("MNT %s: status %u", path, st);
+	xdr_get_fh(&r, root);
+	if (r.bad || root->len == 0)
+		nl_die("MNT %s: bad file handle", path);
+}
+
+static void nfs3_lookup(struct nl_ctx *c, const struct nl_dirop *d, struct nl_fh *fh)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->nfs, NL_PROG_NFS, NL_NFS_LOOKUP, dirop_args, d);
+
+	nfs3_status(&r, "LOOKUP");
+	xdr_get_fh(&r, fh);
+	if (r.bad || fh->len == 0)
+		nl_die("LOOKUP %s: bad file handle", d->name);
+}
+
+static void nfs3_create(struct nl_ctx *c, const struct nl_dirop *d, struct nl_fh *fh)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->nfs, NL_PROG_NFS, NL_NFS_CREATE, create_args, d);
+
+	nfs3_status(&r, "CREATE");
+	fh->len = 0;
+	if (xdr_get_u32(&r))
+		xdr_get_fh(&r, fh);
+	if (r.bad)
+		nl_die("CREATE %s: truncated reply", d->name);
+	if (fh->len == 0)
+		nfs3_lookup(c, d, fh);
+}
+
+static void nfs3_commit(struct nl_ctx *c, const struct nl_fh *fh)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->nfs, NL_PROG_NFS, NL_NFS_COMMIT, commit_args, fh);
+	const uint8_t *verf;
+
+	nfs3_status(&r, "COMMIT");
+	nfs3_skip_wcc(&r);
+	verf = xdr_skip(&r, 8);
+	if (!verf)
+		nl_die("COMMIT: truncated reply");
+	if (c->have_verf && memcmp(verf, c->verf, 8) != 0)
+		nl_die("COMMIT: write verifier changed (server restarted?)");
+}
+
+/* ---- bulk phase ---- */
+
+/* the data pattern: every 8-byte word holds its file offset, xor a constant */
+static void nl_fill(uint8_t *p, uint64_t off, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint64_t w = (off + i) ^ 0x6e66736c6f616400ULL;
+
+		memcpy(p + i, &w, n - i < 8 ? n - i : 8);
+	}
+}
+
+static int nl_check(const uint8_t *p, uint64_t off, uint32_t n)
+{
+	uint8_t want[8];
+
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint32_t k = n - i < 8 ? n - i : 8;
+
+		nl_fill(want, off + i, k);
+		if (memcmp(p + i, want, k) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void nl_send_slot(struct nl_ctx *c, const struct nl_fh *fh, const struct nl_slot *s)
+{
+	struct nl_buf b = { .p = c->msg, .cap = sizeof(c->msg) };
+
+	rpc_put_header(&b, s->xid, NL_PROG_NFS, c->is_write ? NL_NFS_WRITE : NL_NFS_READ);
+	xdr_put_fh(&b, fh);
+	xdr_put_u64(&b, s->off);
+	xdr_put_u32(&b, s->count);
+	if (c->is_write) {
+		uint8_t *d;
+
+		xdr_put_u32(&b, 0); /* UNSTABLE */
+		d = xdr_put_opaque(&b, NULL, s->count);
+		if (d)
+			nl_fill(d, s->off, s->count);
+	}
+	nl_send(c, &c->nfs, &b);
+}
+
+/* check one bulk reply against its slot; dies on anything wrong */
+static void nl_verify(struct nl_ctx *c, struct nl_buf *r, const struct nl_slot *s, uint64_t total)
+{
+	uint32_t count, n;
+
+	nfs3_status(r, c->is_write ? "WRITE" : "READ");
+	if (c->is_write) {
+		const uint8_t *verf;
+
+		nfs3_skip_wcc(r);
+		count = xdr_get_u32(r);
+		xdr_get_u32(r); /* committed */
+		verf = xdr_skip(r, 8);
+		if (r->bad)
+			nl_die("WRITE: truncated reply");
+		if (count != s->count)
+			nl_die("WRITE @%llu: short count %u of %u", (unsigned long long)s->off, count, s->count);
+		if (c->have_verf && memcmp(verf, c->verf, 8) != 0)
+			nl_die("WRITE: write verifier changed");
+		memcpy(c->verf, verf, 8);
+		c->have_verf = 1;
+		return;
+	}
+	nfs3_skip_post_op_attr(r);
+	count = xdr_get_u32(r);
+	uint32_t eof = xdr_get_u32(r);
+	const uint8_t *d = xdr_get_opaque(r, NL_MAX_IO, &n);
+
+	if (r->bad || !d || n != count)
+		nl_die("READ @%llu: malformed reply", (unsigned long long)s->off);
+	if (count != s->count)
+		nl_die("READ @%llu: short count %u of %u (eof %u; file shorter than %llu?)",
+		       (unsigned long long)s->off, count, s->count, eof, (unsigned long long)total);
+	if (!nl_check(d, s->off, count))
+		nl_die("READ @%llu: data differ from the pattern written", (unsigned long long)s->off);
+}
+
+static struct nl_slot *nl_find(struct nl_slot *slots, unsigned window, uint32_t xid)
+{
+	for (unsigned i = 0; i < window; i++)
+		if (slots[i].busy && slots[i].xid == xid)
+			return &slots[i];
+	return NULL;
+}
+
+/* fill free slots with the next ranges; resend overdue ones; returns ms to the next deadline */
+static int nl_pump(struct nl_ctx *c, const struct nl_fh *fh, struct nl_slot *slots, unsigned window,
+		   uint64_t *next_off, uint64_t total, uint32_t io)
+{
+	int64_t now = nl_now_ns(), wait = NL_RETRANS_NS;
+
+	for (unsigned i = 0; i < window; i++) {
+		struct nl_slot *s = &slots[i];
+
+		if (!s->busy && *next_off < total) {
+			s->busy = 1;
+			s->xid = c->next_xid++;
+			s->off = *next_off;
+			s->count = total - *next_off < io ? (uint32_t)(total - *next_off) : io;
+			*next_off += s->count;
+			s->sent_ns = now;
+			nl_send_slot(c, fh, s);
+		} else if (s->busy && now - s->sent_ns >= NL_RETRANS_NS) {
+			c->retrans++;
+			s->sent_ns = now;
+			nl_send_slot(c, fh, s);
+		}
+		if (s->busy && s->sent_ns + NL_RETRANS_NS - now < wait)
+			wait = s->sent_ns + NL_RETRANS_NS - now;
+	}
+	return (int)(wait / 1000000) + 1;
+}
+
+static void nl_bulk(struct nl_ctx *c, const struct nl_fh *fh, uint64_t total, unsigned window, uint32_t io)
+{
+	struct nl_slot slots[NL_MAX_WINDOW] = { 0 };
+	uint64_t next_off = 0, done = 0;
+	int64_t progress = nl_now_ns();
+
+	while (done < total) {
+		int ms = nl_pump(c, fh, slots, window, &next_off, total, io);
+		size_t n = nl_recv(c, ms);
+
+		if (!n) {
+			if (nl_now_ns() - progress > NL_STALL_NS)
+				nl_die("no progress for 30 s at %llu of %llu bytes", (unsigned long long)done,
+				       (unsigned long long)total);
+			continue;
+		}
+		struct nl_buf r = { .p = c->rx, .cap = n };
+		struct nl_slot *s = nl_find(slots, window, rpc_get_reply(&r));
+
+		if (!s)
+			continue; /* late reply to a retransmitted call */
+		nl_verify(c, &r, s, total);
+		done += s->count;
+		s->busy = 0;
+		progress = nl_now_ns();
+	}
+}
+
+/* ---- setup ---- */
+
+static void nl_addr(struct sockaddr_in *sa, const char *ip, const char *port)
+{
+	char *end;
+	long p = strtol(port, &end, 10);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (*end || p <= 0 || p > 65535 || inet_pton(AF_INET, ip, &sa->sin_addr) != 1)
+		nl_die("bad address %s:%s", ip, port);
+	sa->sin_port = htons((uint16_t)p);
+}
+
+/* a UDP socket with big buffers, on a reserved port when we may (servers may insist) */
+static int nl_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), sz = 8 << 20;
+	struct sockaddr_in me = { .sin_family = AF_INET };
+
+	if (fd < 0)
+		nl_die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	for (unsigned port = 1023; port >= 600; port--) {
+		me.sin_port = htons((uint16_t)port);
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me)) == 0)
+			break;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	return fd;
+}
+
+static unsigned long nl_num(const char *s, unsigned long lo, unsigned long hi, const char *what)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end || v < lo || v > hi)
+		nl_die("bad %s '%s' (%lu..%lu)", what, s, lo, hi);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static struct nl_ctx c;
+	struct nl_fh root, fh;
+	unsigned window = 16;
+	uint32_t io = 32768;
+	uint64_t total;
+	int64_t t0, t1;
+
+	if (argc < 8)
+		nl_die("usage: nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read FILE SIZE_MIB "
+		       "[--window N] [--io BYTES]");
+	for (int i = 8; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			nl_die("%s needs a value", argv[i]);
+		if (strcmp(argv[i], "--window") == 0)
+			window = (unsigned)nl_num(argv[i + 1], 1, NL_MAX_WINDOW, "window");
+		else if (strcmp(argv[i], "--io") == 0)
+			io = (uint32_t)nl_num(argv[i + 1], 8, NL_MAX_IO, "io size");
+		else
+			nl_die("unknown option %s", argv[i]);
+	}
+	if (strcmp(argv[5], "write") != 0 && strcmp(argv[5], "read") != 0)
+		nl_die("operation must be write or read");
+	c.is_write = argv[5][0] == 'w';
+	total = (uint64_t)nl_num(argv[7], 1, 65536, "size (MiB)") << 20;
+	nl_addr(&c.mnt, argv[1], argv[2]);
+	nl_addr(&c.nfs, argv[1], argv[3]);
+	c.fd = nl_socket();
+	c.next_xid = (uint32_t)nl_now_ns() ^ (uint32_t)getpid() << 16;
+
+	mnt3_root(&c, argv[4], &root);
+	struct nl_dirop d = { .dir = &root, .name = argv[6] };
+
+	if (c.is_write)
+		nfs3_create(&c, &d, &fh);
+	else
+		nfs3_lookup(&c, &d, &fh);
+	c.retrans = 0;
+	t0 = nl_now_ns();
+	nl_bulk(&c, &fh, total, window, io);
+	if (c.is_write)
+		nfs3_commit(&c, &fh);
+	t1 = nl_now_ns();
+	double secs = (double)(t1 - t0) / 1e9;
+
+	printf("op=%s bytes=%llu secs=%.3f mib_s=%.1f retrans=%llu\n", argv[5], (unsigned long long)total, secs,
+	       (double)total / 1048576.0 / secs, (unsigned long long)c.retrans);
+	close(c.fd);
+	return 0;
+}
