@@ -129,3 +129,32 @@ size_t t_wait_frame(indynet_engine *e, uint8_t *buf, size_t cap, int timeout_ms,
 		poll(&p, 1, 50);
 	}
 }
+
+indynet_engine *t_start_nat(const char *subnet)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+	char err[256] = "";
+
+	indynet_config_init(&cfg);
+	cfg.nat_subnet = subnet;
+	assert_int_equal(indynet_engine_new(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	return e;
+}
+
+int t_match_arp(const uint8_t *f, size_t len, void *arg)
+{
+	(void)arg;
+	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06;
+}
+
+void t_guest_arp(indynet_engine *e)
+{
+	static const uint8_t guest_mac[6] = T_GUEST_MAC;
+	uint8_t f[64], r[2048];
+	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+
+	assert_int_equal(indynet_guest_send(e, f, n), 0);
+	assert_true(t_wait_frame(e, r, sizeof(r), 2000, t_match_arp, NULL) > 0);
+}

@@ -63,4 +63,20 @@ int t_dhcp_reply(const uint8_t *frame, size_t len, uint32_t xid, uint32_t *yiadd
 size_t t_wait_frame(indynet_engine *e, uint8_t *buf, size_t cap, int timeout_ms,
 		    int (*match)(const uint8_t *f, size_t len, void *arg), void *arg);
 
+/**
+ * t_start_nat() - create and start a NAT engine with the default configuration.
+ * @subnet: NAT subnet ("a.b.c.d/n"), NULL = the default 192.168.0.0/24
+ * Return: the running engine (asserts on failure).
+ */
+indynet_engine *t_start_nat(const char *subnet);
+
+/** t_match_arp() - a t_wait_frame() matcher: any ARP frame. */
+int t_match_arp(const uint8_t *f, size_t len, void *arg);
+
+/**
+ * t_guest_arp() - the guest (T_GUEST_MAC, 192.168.0.2) asks for the gateway's
+ * MAC, so that libslirp learns its own; asserts an ARP frame comes back.
+ */
+void t_guest_arp(indynet_engine *e);
+
 #endif /* INDYNET_TEST_ENGINE_TEST_H */

@@ -25,6 +25,7 @@ struct dhcp_match {
 	int type;
 	uint32_t yiaddr;
 	uint32_t dns; /* first address of option 6, 0 = none */
+	uint8_t src_mac[6];
 };
 
 /* the first address of option 6 in a DHCP reply frame already accepted by t_dhcp_reply() */
@@ -52,23 +53,43 @@ static int match_dhcp(const uint8_t *f, size_t len, void *arg)
 	struct dhcp_match *m = arg;
 
 	m->type = t_dhcp_reply(f, len, m->xid, &m->yiaddr);
-	if (m->type)
+	if (m->type) {
 		m->dns = dhcp_dns(f, len);
+		memcpy(m->src_mac, f + 6, 6);
+	}
 	return m->type != 0;
 }
 
-/* send one DHCP message from @mac; the reply type (0 = none within @ms) */
-static int dhcp_exchange_mac(indynet_engine *e, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
-			     uint32_t server, struct dhcp_match *m, int ms)
+/* send the DHCP message @f (transaction @xid); the reply type (0 = none within @ms) */
+static int dhcp_send_wait(indynet_engine *e, const uint8_t *f, size_t n, uint32_t xid, struct dhcp_match *m, int ms)
 {
-	uint8_t f[600], r[2048];
-	size_t n = t_dhcp_frame(f, mac, type, xid, req_ip, server);
+	uint8_t r[2048];
 
 	*m = (struct dhcp_match){ .xid = xid };
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	if (!t_wait_frame(e, r, sizeof(r), ms, match_dhcp, m))
 		return 0;
 	return m->type;
+}
+
+/* send one DHCP message from @mac; the reply type (0 = none within @ms) */
+static int dhcp_exchange_mac(indynet_engine *e, const uint8_t mac[6], uint8_t type, uint32_t xid, uint32_t req_ip,
+			     uint32_t server, struct dhcp_match *m, int ms)
+{
+	uint8_t f[600];
+	size_t n = t_dhcp_frame(f, mac, type, xid, req_ip, server);
+
+	return dhcp_send_wait(e, f, n, xid, m, ms);
+}
+
+/* a unicast renewal (REQUEST from @ciaddr to the server @srv at @srv_mac); the reply type (0 = none within 2 s) */
+static int dhcp_renew(indynet_engine *e, uint32_t xid, uint32_t ciaddr, uint32_t srv, const uint8_t srv_mac[6],
+		      struct dhcp_match *m)
+{
+	uint8_t f[600];
+	size_t n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, xid, 0, 0, ciaddr, srv, srv_mac);
+
+	return dhcp_send_wait(e, f, n, xid, m, 2000);
 }
 
 /* send one DHCP message and return the reply type (0 = none within 2 s) */
@@ -83,36 +104,30 @@ static int dhcp_exchange(indynet_engine *e, uint8_t type, uint32_t xid, uint32_t
 	return rc;
 }
 
-static indynet_engine *start_nat(const char *subnet)
+/* DISCOVER (@xid) is offered @want; REQUEST (@xid + 1) of it from server @srv is ACKed: the address ACKed */
+static uint32_t dhcp_lease(indynet_engine *e, uint32_t xid, uint32_t srv, uint32_t want)
 {
-	struct indynet_config cfg;
-	indynet_engine *e = NULL;
-	char err[256] = "";
+	uint32_t yi = 0;
 
-	indynet_config_init(&cfg);
-	cfg.nat_subnet = subnet;
-	assert_int_equal(indynet_engine_new(&cfg, &e, err, sizeof(err)), 0);
-	assert_int_equal(indynet_engine_start(e), 0);
-	return e;
+	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, xid, 0, 0, &yi), DHCP_OFFER);
+	assert_int_equal(yi, want);
+	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, xid + 1, yi, srv, &yi), DHCP_ACK);
+	return yi;
 }
 
 static void test_dhcp_offer_and_ack(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
-	uint32_t yi = 0;
+	indynet_engine *e = t_start_nat(NULL);
 
 	(void)state;
-	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x1234, 0, 0, &yi), DHCP_OFFER);
-	assert_int_equal(yi, t_ip(192, 168, 0, 2));
-	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x1235, yi, t_ip(192, 168, 0, 1), &yi), DHCP_ACK);
-	assert_int_equal(yi, t_ip(192, 168, 0, 2));
+	assert_int_equal(dhcp_lease(e, 0x1234, t_ip(192, 168, 0, 1), t_ip(192, 168, 0, 2)), t_ip(192, 168, 0, 2));
 	indynet_engine_free(e);
 }
 
 /* DNS is at the gateway: OFFER and ACK name it in option 6 */
 static void test_dhcp_dns_is_gateway(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	struct dhcp_match m;
 
 	(void)state;
@@ -131,7 +146,7 @@ static void test_dhcp_more_guests(void **state)
 {
 	static const uint8_t mac2[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 };
 	static const uint8_t mac3[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x57 };
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	struct dhcp_match m;
 
 	(void)state;
@@ -152,7 +167,7 @@ static void test_dhcp_more_guests(void **state)
 static void test_dhcp_slash30(void **state)
 {
 	static const uint8_t mac2[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x56 };
-	indynet_engine *e = start_nat("10.40.0.8/30");
+	indynet_engine *e = t_start_nat("10.40.0.8/30");
 	struct dhcp_match m;
 	struct indynet_stats st;
 
@@ -173,14 +188,12 @@ static void test_dhcp_slash30(void **state)
 
 static void test_subnet_change_then_dhcp(void **state)
 {
-	indynet_engine *e = start_nat("10.0.2.0/24");
+	indynet_engine *e = t_start_nat("10.0.2.0/24");
 	uint32_t yi = 0;
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x100, 0, 0, &yi), DHCP_OFFER);
-	assert_int_equal(yi, t_ip(10, 0, 2, 2));
-	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x101, yi, t_ip(10, 0, 2, 1), &yi), DHCP_ACK);
+	dhcp_lease(e, 0x100, t_ip(10, 0, 2, 1), t_ip(10, 0, 2, 2));
 
 	assert_int_equal(indynet_set_nat_subnet(e, "172.20.0.4/24", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "172.20.0.4/24 is not the network address for /24 (did you mean 172.20.0.0/24?)");
@@ -188,56 +201,34 @@ static void test_subnet_change_then_dhcp(void **state)
 
 	/* the guest asks to keep its old address: refused, so it starts over */
 	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x102, t_ip(10, 0, 2, 2), 0, &yi), DHCP_NAK);
-	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x103, 0, 0, &yi), DHCP_OFFER);
-	assert_int_equal(yi, t_ip(172, 20, 0, 2));
-	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x104, yi, t_ip(172, 20, 0, 1), &yi), DHCP_ACK);
-	assert_int_equal(yi, t_ip(172, 20, 0, 2));
+	assert_int_equal(dhcp_lease(e, 0x103, t_ip(172, 20, 0, 1), t_ip(172, 20, 0, 2)), t_ip(172, 20, 0, 2));
 	indynet_engine_free(e);
 }
 
 /* a unicast renewal to the old gateway gets a NAK from it; and back again */
 static void test_subnet_change_naks_unicast_renewal(void **state)
 {
-	indynet_engine *e = start_nat("10.0.2.0/24");
+	indynet_engine *e = t_start_nat("10.0.2.0/24");
 	static const uint8_t old_gw_mac[6] = { 0x52, 0x55, 10, 0, 2, 1 };
-	uint8_t f[600], r[2048];
-	struct dhcp_match m = { .xid = 0x200 };
+	struct dhcp_match m;
 	char err[256] = "";
 	uint32_t yi = 0;
-	size_t n;
 
 	(void)state;
 	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x1ff, 0, 0, &yi), DHCP_OFFER);
 	/* before any change, a renewal is libslirp's: ACK */
-	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x1fe, 0, 0, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1),
-			    old_gw_mac);
-	m.xid = 0x1fe;
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
-	assert_int_equal(m.type, DHCP_ACK);
+	assert_int_equal(dhcp_renew(e, 0x1fe, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1), old_gw_mac, &m), DHCP_ACK);
 
 	assert_int_equal(indynet_set_nat_subnet(e, "10.0.3.0/24", err, sizeof(err)), 0);
-	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x200, 0, 0, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1),
-			    old_gw_mac);
-	m.xid = 0x200;
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
-	assert_int_equal(m.type, DHCP_NAK);
-	assert_memory_equal(r + 6, old_gw_mac, 6);
+	assert_int_equal(dhcp_renew(e, 0x200, t_ip(10, 0, 2, 2), t_ip(10, 0, 2, 1), old_gw_mac, &m), DHCP_NAK);
+	assert_memory_equal(m.src_mac, old_gw_mac, 6);
 	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x201, 0, 0, &yi), DHCP_OFFER);
 	assert_int_equal(yi, t_ip(10, 0, 3, 2));
 
 	/* back to the first subnet: its gateway is libslirp's again, 10.0.3.1 now NAKs */
 	assert_int_equal(indynet_set_nat_subnet(e, "10.0.2.0/24", err, sizeof(err)), 0);
-	assert_int_equal(dhcp_exchange(e, DHCP_DISCOVER, 0x202, 0, 0, &yi), DHCP_OFFER);
-	assert_int_equal(yi, t_ip(10, 0, 2, 2));
-	assert_int_equal(dhcp_exchange(e, DHCP_REQUEST, 0x203, yi, t_ip(10, 0, 2, 1), &yi), DHCP_ACK);
-	n = t_dhcp_frame_to(f, guest_mac, DHCP_REQUEST, 0x204, 0, 0, t_ip(10, 0, 3, 2), t_ip(10, 0, 3, 1),
-			    old_gw_mac);
-	m.xid = 0x204;
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_dhcp, &m) > 0);
-	assert_int_equal(m.type, DHCP_NAK);
+	dhcp_lease(e, 0x202, t_ip(10, 0, 2, 1), t_ip(10, 0, 2, 2));
+	assert_int_equal(dhcp_renew(e, 0x204, t_ip(10, 0, 3, 2), t_ip(10, 0, 3, 1), old_gw_mac, &m), DHCP_NAK);
 	indynet_engine_free(e);
 }
 
@@ -247,48 +238,35 @@ struct udp_match {
 	const char *payload;
 };
 
+/* a UDP datagram to the guest's m->dport with m->payload; its headers in @ip and @u */
+static bool udp_to_guest(const uint8_t *f, size_t len, const struct udp_match *m, struct ipv4_view *ip,
+			 struct udp_view *u)
+{
+	struct eth_view eth;
+
+	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
+	       ipv4_parse(eth.payload, eth.payload_len, ip) == 0 && ip->proto == IPPROTO_UDP &&
+	       udp_parse(ip, true, u) == 0 && ip->dst == t_ip(192, 168, 0, 2) && u->dport == m->dport &&
+	       u->payload_len == strlen(m->payload) && memcmp(u->payload, m->payload, u->payload_len) == 0;
+}
+
+/* udp_to_guest(), from m->src:m->sport */
 static int match_udp(const uint8_t *f, size_t len, void *arg)
 {
 	struct udp_match *m = arg;
-	struct eth_view eth;
 	struct ipv4_view ip;
 	struct udp_view u;
 
-	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
-	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_UDP &&
-	       udp_parse(&ip, true, &u) == 0 && ip.src == m->src && ip.dst == t_ip(192, 168, 0, 2) &&
-	       u.sport == m->sport && u.dport == m->dport && u.payload_len == strlen(m->payload) &&
-	       memcmp(u.payload, m->payload, u.payload_len) == 0;
+	return udp_to_guest(f, len, m, &ip, &u) && ip.src == m->src && u.sport == m->sport;
 }
 
-/* a UDP datagram to the guest's @dport with @payload, whatever its source */
+/* udp_to_guest(), whatever its source */
 static int match_udp_dport(const uint8_t *f, size_t len, void *arg)
 {
-	struct udp_match *m = arg;
-	struct eth_view eth;
 	struct ipv4_view ip;
 	struct udp_view u;
 
-	return eth_parse(f, len, &eth) == 0 && eth.ethertype == ETHERTYPE_IPV4 &&
-	       ipv4_parse(eth.payload, eth.payload_len, &ip) == 0 && ip.proto == IPPROTO_UDP &&
-	       udp_parse(&ip, true, &u) == 0 && ip.dst == t_ip(192, 168, 0, 2) && u.dport == m->dport &&
-	       u.payload_len == strlen(m->payload) && memcmp(u.payload, m->payload, u.payload_len) == 0;
-}
-
-static int match_any_arp(const uint8_t *f, size_t len, void *arg)
-{
-	(void)arg;
-	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06;
-}
-
-/* the guest says who it is (libslirp learns its MAC) */
-static void guest_arp(indynet_engine *e)
-{
-	uint8_t f[64], r[2048];
-	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
-
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_any_arp, NULL) > 0);
+	return udp_to_guest(f, len, arg, &ip, &u);
 }
 
 static int udp_socket(uint16_t *port)
@@ -306,7 +284,7 @@ static int udp_socket(uint16_t *port)
 
 static void test_udp_echo_to_host_loopback(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	uint16_t port;
 	int s = udp_socket(&port);
 	uint8_t f[256], r[2048];
@@ -319,7 +297,7 @@ static void test_udp_echo_to_host_loopback(void **state)
 	ssize_t got;
 
 	(void)state;
-	guest_arp(e);
+	t_guest_arp(e);
 	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4000, port, "hello, host", 11,
 			7);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
@@ -367,7 +345,7 @@ static void send_fragment(void *opaque, const uint8_t *pkt, size_t len)
 /* a guest datagram sent in fragments reaches libslirp reassembled, and the host whole */
 static void test_fragmented_datagram_to_host(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	static uint8_t f[ETH_HLEN + IPV4_HLEN + UDP_HLEN + 4000], got[8000];
 	uint8_t data[4000];
 	struct frag_send fs = { .e = e };
@@ -380,7 +358,7 @@ static void test_fragmented_datagram_to_host(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 31 + 1);
-	guest_arp(e);
+	t_guest_arp(e);
 	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4002, port, data,
 			sizeof(data), 0x4444);
 	assert_int_equal(frag_ipv4(f + ETH_HLEN, n - ETH_HLEN, 1500, send_fragment, &fs), 3);
@@ -435,7 +413,7 @@ static void big_reply_frames(unsigned mtu, unsigned want_frames)
 	cfg.mtu = mtu;
 	assert_int_equal(indynet_engine_new(&cfg, &e, NULL, 0), 0);
 	assert_int_equal(indynet_engine_start(e), 0);
-	guest_arp(e);
+	t_guest_arp(e);
 	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 4001, port, "?", 1, 8);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	assert_int_equal(poll(&p, 1, 2000), 1);
@@ -481,14 +459,14 @@ static int match_echo_reply(const uint8_t *f, size_t len, void *arg)
 
 static void test_ping_gateway(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	static const uint8_t gw_mac[6] = { 0x52, 0x55, 192, 168, 0, 1 };
 	uint8_t f[128], r[2048], *ip = f + ETH_HLEN, *ic = ip + IPV4_HLEN;
 	struct echo_match m = { .id = 0x77, .seq = 3 };
 	uint16_t c;
 
 	(void)state;
-	guest_arp(e);
+	t_guest_arp(e);
 	eth_build(f, gw_mac, guest_mac, ETHERTYPE_IPV4);
 	memset(ic, 0, ICMP_HLEN);
 	ic[0] = ICMP_ECHO_REQUEST;
@@ -531,7 +509,7 @@ static int tcp_connect(uint16_t port)
 
 static void test_forward_add_remove_live(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	uint16_t port = free_tcp_port();
 	struct indynet_forward fw = { .udp = false, .host_port = port, .guest_port = 80 };
 	struct indynet_forward list[4];
@@ -561,7 +539,7 @@ static void test_forward_add_remove_live(void **state)
 
 static void test_forward_port_in_use(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	uint16_t port;
 	int s = udp_socket(&port);
 	struct indynet_forward fw = { .udp = true, .host_port = port, .guest_port = 53 };
@@ -578,7 +556,7 @@ static void test_forward_port_in_use(void **state)
 
 static void test_udp_forward_reaches_guest(void **state)
 {
-	indynet_engine *e = start_nat(NULL);
+	indynet_engine *e = t_start_nat(NULL);
 	uint16_t port;
 	int s = udp_socket(&port), c;
 	struct indynet_forward fw = { .udp = true, .guest_port = 5353 };
@@ -594,7 +572,7 @@ static void test_udp_forward_reaches_guest(void **state)
 	(void)state;
 	close(s); /* a port that is free now */
 	fw.host_port = port;
-	guest_arp(e);
+	t_guest_arp(e);
 	assert_int_equal(indynet_forward_add(e, &fw, err, sizeof(err)), 0);
 	c = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	a.sin_port = htons(port);

@@ -73,6 +73,22 @@ static struct ipv4_view ip_of(const uint8_t *f, size_t n)
 	return ip;
 }
 
+/* a guest frame judged NAT_DNS_REWRITE, rewritten: its IPv4 view */
+static struct ipv4_view guest_rewritten(const struct nat_dns_map *m, uint8_t *f, size_t n)
+{
+	assert_int_equal(nat_dns_guest_verdict(m, f, n), NAT_DNS_REWRITE);
+	nat_dns_guest_rewrite(m, f, n);
+	return ip_of(f, n);
+}
+
+/* a libslirp frame judged NAT_DNS_REWRITE, rewritten: its IPv4 view */
+static struct ipv4_view slirp_rewritten(const struct nat_dns_map *m, uint8_t *f, size_t n)
+{
+	assert_int_equal(nat_dns_slirp_verdict(m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(m, f, n);
+	return ip_of(f, n);
+}
+
 static void test_map(void **state)
 {
 	struct nat_dns_map m = map24();
@@ -95,9 +111,7 @@ static void test_guest_udp_dns_rewritten(void **state)
 	struct udp_view u;
 
 	(void)state;
-	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_guest_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = guest_rewritten(&m, f, n);
 	assert_int_equal(ip.dst, HIDDEN);
 	assert_int_equal(ip.src, GUEST);
 	assert_int_equal(udp_parse(&ip, true, &u), 0);
@@ -123,9 +137,7 @@ static void test_guest_tcp_dns_rewritten(void **state)
 	struct ipv4_view ip;
 
 	(void)state;
-	assert_int_equal(nat_dns_guest_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_guest_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = guest_rewritten(&m, f, n);
 	assert_int_equal(ip.dst, HIDDEN);
 	assert_int_equal(l4_csum_ipv4(ip.src, ip.dst, IPPROTO_TCP, ip.payload, ip.payload_len), 0);
 }
@@ -170,18 +182,14 @@ static void test_slirp_reply_from_hidden(void **state)
 	struct udp_view u;
 
 	(void)state;
-	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_slirp_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = slirp_rewritten(&m, f, n);
 	assert_int_equal(ip.src, GW);
 	assert_int_equal(udp_parse(&ip, true, &u), 0);
 	assert_int_equal(u.sport, 53);
 	assert_memory_equal(u.payload, "answer", 6);
 
 	n = tcp_frame(f, guest_mac, gw_mac, HIDDEN, GUEST, 53, 40000, 0x12, "", 0);
-	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_slirp_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = slirp_rewritten(&m, f, n);
 	assert_int_equal(ip.src, GW);
 	assert_int_equal(l4_csum_ipv4(ip.src, ip.dst, IPPROTO_TCP, ip.payload, ip.payload_len), 0);
 
@@ -219,9 +227,7 @@ static void test_icmp_error_quotes_gateway(void **state)
 	memcpy(rq, q, qn);
 	nat_dns_guest_rewrite(&m, rq, qn);
 	n = icmp_error(f, rq, qn);
-	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_slirp_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = slirp_rewritten(&m, f, n);
 	assert_int_equal(ip.src, GW);
 	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
 	/* byte for byte the guest's own packet, checksums and all */
@@ -292,9 +298,7 @@ static void test_dhcp_option6_rewritten(void **state)
 	uint32_t a;
 
 	(void)state;
-	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
-	nat_dns_slirp_rewrite(&m, f, n);
-	ip = ip_of(f, n);
+	ip = slirp_rewritten(&m, f, n);
 	assert_int_equal(udp_parse(&ip, true, &u), 0);
 	assert_true(u.has_csum);
 	memcpy(&a, u.payload + 246, 4);
@@ -403,23 +407,6 @@ static int resolver_socket(int type)
 	return s;
 }
 
-static indynet_engine *start_default(void)
-{
-	struct indynet_config cfg;
-	indynet_engine *e = NULL;
-
-	indynet_config_init(&cfg);
-	assert_int_equal(indynet_engine_new(&cfg, &e, NULL, 0), 0);
-	assert_int_equal(indynet_engine_start(e), 0);
-	return e;
-}
-
-static int match_arp(const uint8_t *f, size_t len, void *arg)
-{
-	(void)arg;
-	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06;
-}
-
 struct l4_match {
 	uint8_t proto;
 	uint32_t src;
@@ -449,15 +436,6 @@ static int match_icmp_unreach(const uint8_t *f, size_t len, void *arg)
 	       f[ETH_HLEN + IPV4_HLEN] == 3;
 }
 
-static void guest_hello(indynet_engine *e)
-{
-	uint8_t f[64], r[2048];
-	size_t n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
-
-	assert_int_equal(indynet_guest_send(e, f, n), 0);
-	assert_true(t_wait_frame(e, r, sizeof(r), 2000, match_arp, NULL) > 0);
-}
-
 static void test_udp_dns_at_gateway(void **state)
 {
 	static const uint8_t gw[6] = { 0x52, 0x55, 192, 168, 0, 1 };
@@ -474,8 +452,8 @@ static void test_udp_dns_at_gateway(void **state)
 	if (!in_netns)
 		skip();
 	s = resolver_socket(SOCK_DGRAM);
-	e = start_default();
-	guest_hello(e);
+	e = t_start_nat(NULL);
+	t_guest_arp(e);
 	n = t_udp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 33001, 53, "dns-query", 9, 5);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 2000), 1);
@@ -502,8 +480,8 @@ static void test_tcp_dns_at_gateway(void **state)
 	if (!in_netns)
 		skip();
 	s = resolver_socket(SOCK_STREAM);
-	e = start_default();
-	guest_hello(e);
+	e = t_start_nat(NULL);
+	t_guest_arp(e);
 	n = tcp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 40001, 53, 0x02, "", 0);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 2000), 1);
@@ -541,8 +519,8 @@ static void test_dns_unreachable_quotes_gateway(void **state)
 	assert_int_equal(write(fd, "nameserver 10.9.9.9\n", 20), 20);
 	close(fd);
 	usleep(1100 * 1000); /* libslirp looks at resolv.conf again after a second */
-	e = start_default();
-	guest_hello(e);
+	e = t_start_nat(NULL);
+	t_guest_arp(e);
 	n = t_udp_frame(f, gw, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1), 33003, 53, "nobody", 6, 7);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	n = t_wait_frame(e, r, sizeof(r), 2000, match_icmp_unreach, NULL);
@@ -569,7 +547,7 @@ static void test_hidden_address_dropped(void **state)
 	if (!in_netns)
 		skip();
 	s = resolver_socket(SOCK_DGRAM);
-	e = start_default();
+	e = t_start_nat(NULL);
 	n = t_udp_frame(f, bcast, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 255), 33002, 53, "q", 1, 6);
 	assert_int_equal(indynet_guest_send(e, f, n), 0);
 	assert_int_equal(poll(&(struct pollfd){ .fd = s, .events = POLLIN }, 1, 300), 0);
