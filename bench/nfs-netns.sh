@@ -6,6 +6,7 @@
 #                                            src/daemon/indynetd, default: see t_indynetd)
 # Env:   RUNS (3)  SIZE_MIB (64)  WINDOW (16: RPCs in flight)  IO (32768: bytes per RPC)
 #        DATA_DIR (/var/tmp: where both exports live, the same host filesystem)
+#        CC, NFSLOAD_CFLAGS (how nfsload is built, e.g. CC=clang NFSLOAD_CFLAGS=-fsanitize=address,undefined)
 #
 # Topology (tests/lib/netns.sh; nothing reaches a real interface):
 #   netns $NS_HOST   lo only.  indynetd --tap tap0 --tap-netns $NS_GUEST runs here;
@@ -20,8 +21,12 @@
 #            ganesha on 127.0.0.1
 # Per run and case: nfsload write SIZE_MIB (CREATE, WRITE UNSTABLE, COMMIT), then
 # nfsload read of the same file; the CPU seconds indynetd and ganesha.nfsd used during
-# each.  Printed: the raw lines, median [min-max] MiB/s per case and direction, and the
-# ratios core/ganesha of the medians.
+# each, and where datagrams were lost (UDP RcvbufErrors in the host and guest netns, the
+# guest's IP ReasmFails, the host sockets that dropped by port, e.g. 2049 = ganesha,
+# an ephemeral port = libslirp's socket towards ganesha; indynetd's drop_ counters).
+# Each run writes a new file name: ganesha caches names, and the script removes the
+# file behind its back.  Printed: the raw lines, median [min-max] MiB/s per case and
+# direction, the median CPU seconds, and the ratios core/ganesha of the medians.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +62,8 @@ INDY_LOG_LEVEL=warn
 . "$TOP/tests/lib/netns.sh"
 
 NFSLOAD=$T_TMP/nfsload
-cc -std=c17 -O2 -Wall -Wextra -Werror -o "$NFSLOAD" "$HERE/tools/nfsload.c" || t_fail "cannot build nfsload"
+read -ra NFSLOAD_EXTRA <<<"${NFSLOAD_CFLAGS:-}"
+"${CC:-cc}" -std=c17 -O2 -Wall -Wextra -Werror "${NFSLOAD_EXTRA[@]}" -o "$NFSLOAD" "$HERE/tools/nfsload.c" || t_fail "cannot build nfsload"
 CORE_EXPORT=$T_TMP/core-export
 G_EXPORT=$T_TMP/ganesha-export
 mkdir -p "$CORE_EXPORT" "$G_EXPORT"
@@ -87,21 +93,26 @@ snmp() {
 }
 # drops: where datagrams were lost so far: host/guest UDP RcvbufErrors, guest ReasmFails
 drops() { echo "$(snmp "$NS_HOST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Ip ReasmFails)"; }
-# sock_drops: "port:drops" of every UDP socket in the host netns that dropped datagrams
+# sock_drops: "port drops" lines of the UDP sockets in the host netns
 sock_drops() {
 	local sl laddr rest
 	ip netns exec "$NS_HOST" cat /proc/net/udp /proc/net/udp6 | while read -r sl laddr rest; do
-		[ "$sl" = sl ] || [ "${rest##* }" = 0 ] || printf '%d:%s,' "0x${laddr##*:}" "${rest##* }"
+		[ "$sl" = sl ] || printf '%d %s\n' "0x${laddr##*:}" "${rest##* }"
 	done
+}
+# sock_drops_delta BEFORE AFTER: "port:drops," for every socket that dropped in between
+sock_drops_delta() {
+	awk 'NR == FNR {b[$1] += $2; next} {a[$1] += $2} END {
+		for (p in a) if (a[p] > b[p]) printf "%s:%d,", p, a[p] - b[p] }' <(echo "$1") <(echo "$2")
 }
 delta() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
-# load CASE OP PATH: one nfsload run; sets LOAD to "MiB/s retrans indynetd_cpu_s ganesha_cpu_s"
+# load CASE OP PATH RUN: one nfsload run; sets LOAD to "MiB/s retrans indynetd_cpu_s ganesha_cpu_s"
 load() {
 	local out d0 g0 ipid gpid
 	ipid=$(pid_of indynetd) gpid=$(pid_of ganesha.nfsd)
 	d0=$(cpu_s "$ipid") g0=$(cpu_s "$gpid")
-	out=$(ip netns exec "$NS_GUEST" timeout 600 "$NFSLOAD" "$GUEST_GW" 1234 2049 "$3" "$2" bench.bin "$SIZE" \
+	out=$(ip netns exec "$NS_GUEST" timeout 600 "$NFSLOAD" "$GUEST_GW" 1234 2049 "$3" "$2" "bench-$4.bin" "$SIZE" \
 		--window "$WINDOW" --io "$IO" 2>&1) || t_fail "$1: nfsload $2 failed" "$out"
 	LOAD="$(sed -n 's/.*mib_s=\([0-9.]*\).*/\1/p' <<<"$out") $(sed -n 's/.*retrans=\([0-9]*\).*/\1/p' <<<"$out")"
 	LOAD="$LOAD $(delta "$d0" "$(cpu_s "$ipid")") $(delta "$g0" "$(cpu_s "$gpid")")"
@@ -109,7 +120,7 @@ load() {
 
 # one CASE RUN: indynetd for CASE, a lease, write then read; appends a line to RES
 one() {
-	local c=$1 r=$2 path w rd wm wr wd wg rdm rdr rdd rdg h0 g0 f0 h1 g1 f1 idrops sdrops
+	local c=$1 r=$2 path w rd wm wr wd wg rdm rdr rdd rdg h0 g0 f0 h1 g1 f1 idrops sdrops s0
 	case $c in
 	core) path=$CORE_EXPORT; nat_start --export "$CORE_EXPORT" ;;
 	ganesha) path=$G_EXPORT; nat_start ;;
@@ -117,17 +128,18 @@ one() {
 	guest_dhcp_start
 	guest_dhcp_wait 20 192.168.0. || t_fail "$c: no DHCP lease"
 	read -r h0 g0 f0 <<<"$(drops)"
-	load "$c" write "$path"
+	s0=$(sock_drops)
+	load "$c" write "$path" "$r"
 	w=$LOAD
-	load "$c" read "$path"
+	load "$c" read "$path" "$r"
 	rd=$LOAD
 	read -r h1 g1 f1 <<<"$(drops)"
 	idrops=$(nat_ctl stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
-	sdrops=$(sock_drops)
+	sdrops=$(sock_drops_delta "$s0" "$(sock_drops)")
 	nat_stop >/dev/null
 	kill "$GUEST_DHCP_PID" 2>/dev/null
 	wait "$GUEST_DHCP_PID" 2>/dev/null
-	rm -f "$path/bench.bin"
+	rm -f "$path/bench-$r.bin" # a fresh name each run: ganesha caches names
 	read -r wm wr wd wg <<<"$w"
 	read -r rdm rdr rdd rdg <<<"$rd"
 	printf '%-8s %-3s %9s %9s %5s %5s %8s %8s %8s %8s  %s %s %s\n' "$c" "$r" "$wm" "$rdm" "$wr" "$rdr" "$wd" "$rdd" \
@@ -146,13 +158,13 @@ for r in $(seq 1 "$RUNS"); do
 	for c in core ganesha; do one "$c" "$r"; done
 done
 
-# stats CASE FIELD: "median min max" of column FIELD over the runs
+# stats CASE FIELD [DIGITS]: "median min max" of column FIELD over the runs
 stats() {
 	awk -v c="$1" -v f="$2" '$1 == c {print $f}' "$RES" | sort -g |
-		awk '{v[NR] = $1} END {
+		awk -v d="${3:-1}" '{v[NR] = $1} END {
 			if (NR == 0) { print "- - -"; exit }
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+			printf "%.*f %.*f %.*f\n", d, m, d, v[1], d, v[NR] }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
@@ -162,8 +174,8 @@ for c in core ganesha; do
 	read -r wm wl wh <<<"$(stats "$c" 3)"
 	read -r rdm rl rh <<<"$(stats "$c" 4)"
 	printf '%-8s %-24s %-24s %-22s %-22s\n' "$c" "$wm [$wl-$wh]" "$rdm [$rl-$rh]" \
-		"$(stats "$c" 7 | cut -d' ' -f1) / $(stats "$c" 8 | cut -d' ' -f1)" \
-		"$(stats "$c" 9 | cut -d' ' -f1) / $(stats "$c" 10 | cut -d' ' -f1)"
+		"$(stats "$c" 7 2 | cut -d' ' -f1) / $(stats "$c" 8 2 | cut -d' ' -f1)" \
+		"$(stats "$c" 9 2 | cut -d' ' -f1) / $(stats "$c" 10 2 | cut -d' ' -f1)"
 done
 echo "ratio core/ganesha (medians): write $(ratio "$(stats core 3 | cut -d' ' -f1)" "$(stats ganesha 3 | cut -d' ' -f1)")" \
 	"read $(ratio "$(stats core 4 | cut -d' ' -f1)" "$(stats ganesha 4 | cut -d' ' -f1)")"
