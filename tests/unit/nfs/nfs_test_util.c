@@ -43,10 +43,12 @@ static int tu_rm_one(const char *path, const struct stat *sb, int flag, struct F
 /**
  * tu_rmtree() - remove a directory tree (never follows symlinks).
  * @path: the tree
+ *
+ * Return: 0 when all of it is gone, non-zero otherwise.
  */
-void tu_rmtree(const char *path)
+int tu_rmtree(const char *path)
 {
-	nftw(path, tu_rm_one, 64, FTW_DEPTH | FTW_PHYS);
+	return nftw(path, tu_rm_one, 64, FTW_DEPTH | FTW_PHYS);
 }
 
 /**

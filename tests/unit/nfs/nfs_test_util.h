@@ -48,7 +48,7 @@ int tu_fx_setup(void **state);
 int tu_fx_teardown(void **state);
 
 char *tu_mkexport(void);
-void tu_rmtree(const char *path);
+int tu_rmtree(const char *path);
 void tu_write_file(const char *dir, const char *name, const char *data);
 struct nfs_server *tu_server(const char *dir, unsigned versions, bool ro, enum nfs_attr_model model);
 

@@ -17,6 +17,7 @@
 
 #include "nfs/nfs.h"
 #include "nfs/nfs3.h"
+#include "nfs_test_util.h"
 
 #define T3_PROG_NFS 100003u
 #define T3_PROG_MOUNT 100005u
@@ -338,30 +339,22 @@ static void t3_close(struct t3 *t)
 
 static int t3_setup(void **state)
 {
-	char tmpl[] = "/tmp/indynet-nfs3-XXXXXX";
+	char *dir = tu_mkexport();
 	char p[PATH_MAX];
 	struct t3 *t;
 
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(p, sizeof(p), "%s/sub", tmpl);
+	snprintf(p, sizeof(p), "%s/sub", dir);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/etclink", tmpl);
+	snprintf(p, sizeof(p), "%s/etclink", dir);
 	assert_int_equal(symlink("/etc", p), 0);
-	snprintf(p, sizeof(p), "%s/up", tmpl);
+	snprintf(p, sizeof(p), "%s/up", dir);
 	assert_int_equal(symlink("../../../..", p), 0);
-	t = t3_open(tmpl, false, NFS_ATTR_SQUASH);
+	t = t3_open(dir, false, NFS_ATTR_SQUASH);
+	free(dir);
 	t3_file(t, "hello.txt", "hello, indy\n");
 	t3_file(t, "sub/inner.txt", "inner");
 	*state = t;
 	return 0;
-}
-
-static int t3_rm(const char *path)
-{
-	char cmd[PATH_MAX + 32];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	return system(cmd);
 }
 
 static int t3_teardown(void **state)
@@ -371,7 +364,7 @@ static int t3_teardown(void **state)
 
 	snprintf(dir, sizeof(dir), "%s", t->dir);
 	t3_close(t);
-	return t3_rm(dir);
+	return tu_rmtree(dir);
 }
 
 /* LOOKUP @name in @dir; returns the status, the handle and attributes on success. */
@@ -543,16 +536,15 @@ static void test_bad_handles(void **state)
 	}
 	/* a genuine handle of another export is STALE here, and vice versa */
 	{
-		char tmpl[] = "/tmp/indynet-nfs3-other-XXXXXX";
-		struct t3 *o;
+		char *other = tu_mkexport();
+		struct t3 *o = t3_open(other, false, NFS_ATTR_SQUASH);
 
-		assert_non_null(mkdtemp(tmpl));
-		o = t3_open(tmpl, false, NFS_ATTR_SQUASH);
 		assert_int_equal(t3_getattr(t, &o->root, &a), NFS3ERR_STALE);
 		assert_int_equal(t3_getattr(o, &fh, &a), NFS3ERR_STALE);
 		assert_int_equal(t3_lookup(o, &t->root, "hello.txt", &bad, &a), NFS3ERR_STALE);
 		t3_close(o);
-		assert_int_equal(t3_rm(tmpl), 0);
+		assert_int_equal(tu_rmtree(other), 0);
+		free(other);
 	}
 	/* errors in other procedures too */
 	bad.len = 7;
@@ -867,21 +859,13 @@ static void test_setattr(void **state)
 	assert_int_equal(st.st_mode & 07777, 0640);
 }
 
-/* CREATE @name; returns status and the new handle. */
-static uint32_t t3_create(struct t3 *t, const struct t3_fh *dir, const char *name, uint32_t how,
-			  const char *verf, struct t3_fh *out, struct t3_fattr *a)
+/* CREATE, MKDIR, SYMLINK and MKNOD share the diropres3 shape. */
+static uint32_t t3_diropres(struct t3 *t, uint32_t proc, const struct t3_buf *b, struct t3_fh *out,
+			    struct t3_fattr *a)
 {
-	struct t3_buf b = { .n = 0 };
 	struct t3_rd r;
-	uint32_t st;
+	uint32_t st = t3_nfs(t, proc, b, &r);
 
-	t3_dirop(&b, dir, name);
-	t3_u32(&b, how);
-	if (how == NFS3_EXCLUSIVE)
-		t3_fixed(&b, verf, 8);
-	else
-		t3_sattr_mode(&b, 0640);
-	st = t3_nfs(t, NFS3PROC_CREATE, &b, &r);
 	if (st == NFS3_OK) {
 		assert_int_equal(t3_get32(&r), 1);
 		t3_getfh(&r, out);
@@ -890,6 +874,21 @@ static uint32_t t3_create(struct t3 *t, const struct t3_fh *dir, const char *nam
 	assert_true(t3_getwcc(&r, NULL));
 	assert_int_equal(r.pos, r.n);
 	return st;
+}
+
+/* CREATE @name; returns status and the new handle. */
+static uint32_t t3_create(struct t3 *t, const struct t3_fh *dir, const char *name, uint32_t how,
+			  const char *verf, struct t3_fh *out, struct t3_fattr *a)
+{
+	struct t3_buf b = { .n = 0 };
+
+	t3_dirop(&b, dir, name);
+	t3_u32(&b, how);
+	if (how == NFS3_EXCLUSIVE)
+		t3_fixed(&b, verf, 8);
+	else
+		t3_sattr_mode(&b, 0640);
+	return t3_diropres(t, NFS3PROC_CREATE, &b, out, a);
 }
 
 static void test_create(void **state)
@@ -921,23 +920,6 @@ static void test_create(void **state)
 	assert_int_not_equal(t3_create(t, &t->root, "..", NFS3_UNCHECKED, NULL, &fh2, &a2), NFS3_OK);
 	assert_int_not_equal(t3_create(t, &t->root, "a/b", NFS3_UNCHECKED, NULL, &fh2, &a2), NFS3_OK);
 	assert_int_equal(t3_create(t, &t->root, "sub", NFS3_GUARDED, NULL, &fh2, &a2), NFS3ERR_EXIST);
-}
-
-/* MKDIR / SYMLINK / MKNOD share the diropres3 shape. */
-static uint32_t t3_diropres(struct t3 *t, uint32_t proc, const struct t3_buf *b, struct t3_fh *out,
-			    struct t3_fattr *a)
-{
-	struct t3_rd r;
-	uint32_t st = t3_nfs(t, proc, b, &r);
-
-	if (st == NFS3_OK) {
-		assert_int_equal(t3_get32(&r), 1);
-		t3_getfh(&r, out);
-		assert_true(t3_getpost(&r, a));
-	}
-	assert_true(t3_getwcc(&r, NULL));
-	assert_int_equal(r.pos, r.n);
-	return st;
 }
 
 static uint32_t t3_mkdir(struct t3 *t, const struct t3_fh *dir, const char *name, struct t3_fh *out)
