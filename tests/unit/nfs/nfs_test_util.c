@@ -70,6 +70,25 @@ void tu_write_file(const char *dir, const char *name, const char *data)
 }
 
 /**
+ * tu_read_line() - the first line of a file (asserts that there is one).
+ * @dir: directory
+ * @name: file name (may contain "/")
+ * @buf: receives the line, NUL-terminated
+ * @cap: size of @buf
+ */
+void tu_read_line(const char *dir, const char *name, char *buf, size_t cap)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, (int)cap, f));
+	fclose(f);
+}
+
+/**
  * tu_server() - a server over @dir.
  * @dir: export
  * @versions: nfs_vers_mask (0 = all)

@@ -50,6 +50,7 @@ int tu_fx_teardown(void **state);
 char *tu_mkexport(void);
 int tu_rmtree(const char *path);
 void tu_write_file(const char *dir, const char *name, const char *data);
+void tu_read_line(const char *dir, const char *name, char *buf, size_t cap);
 struct nfs_server *tu_server(const char *dir, unsigned versions, bool ro, enum nfs_attr_model model);
 
 void tu_begin(struct tu_call *c, uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc);

@@ -178,19 +178,14 @@ static void test_retransmitted_rename_write(void **state)
 {
 	struct tu_fx *f = *state;
 	uint8_t fh[32];
-	char path[512], buf[16] = "";
-	FILE *fp;
+	char buf[16] = "";
 
 	tu_write_file(f->dir, "a", "0123456789");
 	assert_int_equal(v2_rename(f, 700, "a", "b"), 0);
 	tu_write_file(f->dir, "a", "new a");
 	/* the retransmission must not move the new "a" over "b" */
 	assert_int_equal(v2_rename(f, 700, "a", "b"), 0);
-	snprintf(path, sizeof(path), "%s/a", f->dir);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
+	tu_read_line(f->dir, "a", buf, sizeof(buf));
 	assert_string_equal(buf, "new a");
 	/* a WRITE retransmitted after a later WRITE to the same range does not undo it */
 	tu_begin(&f->c, 701, RPC_PROG_NFS, 2, 4);
@@ -202,11 +197,7 @@ static void test_retransmitted_rename_write(void **state)
 	assert_int_equal(v2_write(f, 702, fh, 0, "AAAA"), 0);
 	assert_int_equal(v2_write(f, 703, fh, 0, "BBBB"), 0);
 	assert_int_equal(v2_write(f, 702, fh, 0, "AAAA"), 0);
-	snprintf(path, sizeof(path), "%s/b", f->dir);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
+	tu_read_line(f->dir, "b", buf, sizeof(buf));
 	assert_string_equal(buf, "BBBB456789");
 }
 
