@@ -34,16 +34,23 @@ static bool gmem_in(const struct gmem *m, uint32_t paddr, size_t len)
 	return paddr <= m->size && len <= m->size - paddr;
 }
 
+/* Take the bus lock for @len bytes at @paddr; outside memory: counted, unlocked again, false. */
+static bool gmem_lock_in(struct gmem *m, uint32_t paddr, size_t len)
+{
+	pthread_mutex_lock(&m->lock);
+	if (gmem_in(m, paddr, len))
+		return true;
+	m->oob++;
+	pthread_mutex_unlock(&m->lock);
+	return false;
+}
+
 static int gmem_read(void *opaque, uint32_t paddr, void *buf, size_t len)
 {
 	struct gmem *m = opaque;
 
-	pthread_mutex_lock(&m->lock);
-	if (!gmem_in(m, paddr, len)) {
-		m->oob++;
-		pthread_mutex_unlock(&m->lock);
+	if (!gmem_lock_in(m, paddr, len))
 		return -1;
-	}
 	memcpy(buf, m->mem + paddr, len);
 	m->reads++;
 	pthread_mutex_unlock(&m->lock);
@@ -54,12 +61,8 @@ static int gmem_write(void *opaque, uint32_t paddr, const void *buf, size_t len)
 {
 	struct gmem *m = opaque;
 
-	pthread_mutex_lock(&m->lock);
-	if (!gmem_in(m, paddr, len)) {
-		m->oob++;
-		pthread_mutex_unlock(&m->lock);
+	if (!gmem_lock_in(m, paddr, len))
 		return -1;
-	}
 	memcpy(m->mem + paddr, buf, len);
 	m->writes++;
 	pthread_mutex_unlock(&m->lock);
