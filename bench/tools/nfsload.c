@@ -16,7 +16,10 @@
  * asked for.  write: CREATE (UNCHECKED, size 0) FILE, WRITE UNSTABLE blocks filled
  * with an offset-derived pattern, COMMIT (the write verifier must not change);
  * the time covers the first WRITE to the COMMIT reply.  read: LOOKUP FILE, READ
- * the blocks and check the pattern.  30 s without any valid reply ends the run
+ * the blocks and check the pattern (so FILE must be one nfsload wrote).  Datagrams
+ * from any other address are ignored.  A short WRITE or READ count (e.g. --io above
+ * the server's wtmax/rtmax, 32768 for the in-core server) is reported as an error,
+ * not split: the benchmark wants every call to carry --io bytes.  30 s without any valid reply ends the run
  * with exit status 1.  Output: one line
  *   op=write bytes=... secs=... mib_s=... retrans=...
  * Credentials: AUTH_SYS uid 0 gid 0.
@@ -45,7 +48,7 @@
 #define NL_NFS_CREATE 8u
 #define NL_NFS_COMMIT 21u
 #define NL_FH_MAX 64u
-#define NL_MAX_IO 65536u
+#define NL_MAX_IO 61440u /* the whole call must fit one UDP datagram */
 #define NL_MAX_WINDOW 256u
 #define NL_MSG_MAX (NL_MAX_IO + 1024u)
 #define NL_RETRANS_NS 1000000000LL
@@ -262,16 +265,20 @@ static void nl_send(struct nl_ctx *c, const struct sockaddr_in *to, const struct
 		nl_die("sendto: %s", strerror(errno));
 }
 
-/* wait up to ms for a datagram from the server; returns its length or 0 */
+/* wait up to ms for a datagram from the server's address; returns its length or 0 */
 static size_t nl_recv(struct nl_ctx *c, int ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
 	ssize_t n;
 
 	if (poll(&p, 1, ms < 0 ? 0 : ms) <= 0)
 		return 0;
-	n = recv(c->fd, c->rx, sizeof(c->rx), MSG_DONTWAIT);
-	return n > 0 ? (size_t)n : 0;
+	n = recvfrom(c->fd, c->rx, sizeof(c->rx), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+	if (n <= 0 || flen != sizeof(from) || from.sin_addr.s_addr != c->nfs.sin_addr.s_addr)
+		return 0;
+	return (size_t)n;
 }
 
 /*
