@@ -22,7 +22,7 @@
 # Per run and case: nfsload write SIZE_MIB (CREATE, WRITE UNSTABLE, COMMIT), then
 # nfsload read of the same file; the CPU seconds indynetd and ganesha.nfsd used during
 # each, and where datagrams were lost (UDP RcvbufErrors in the host and guest netns, the
-# guest's IP ReasmFails, the host sockets that dropped by port, e.g. 2049 = ganesha,
+# guest's IP ReasmFails, frames the guest's tap0 dropped on transmit, the host sockets that dropped by port, e.g. 2049 = ganesha,
 # an ephemeral port = libslirp's socket towards ganesha; indynetd's drop_ counters).
 # Each run writes a new file name: ganesha caches names, and the script removes the
 # file behind its back.  Printed: the raw lines, median [min-max] MiB/s per case and
@@ -91,8 +91,12 @@ snmp() {
 	ip netns exec "$1" cat /proc/net/snmp | awk -v p="$2:" -v f="$3" \
 		'$1 == p && !h {for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next} $1 == p && h {print $c[f]; exit}'
 }
-# drops: where datagrams were lost so far: host/guest UDP RcvbufErrors, guest ReasmFails
-drops() { echo "$(snmp "$NS_HOST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Ip ReasmFails)"; }
+# drops: where datagrams were lost so far: host/guest UDP RcvbufErrors, guest ReasmFails,
+# frames the guest's tap0 dropped on transmit (its queue towards indynetd was full)
+drops() {
+	echo "$(snmp "$NS_HOST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Udp RcvbufErrors) $(snmp "$NS_GUEST" Ip ReasmFails)" \
+		"$(ip netns exec "$NS_GUEST" cat /sys/class/net/tap0/statistics/tx_dropped)"
+}
 # sock_drops: "port drops" lines of the UDP sockets in the host netns
 sock_drops() {
 	local sl laddr rest
@@ -120,20 +124,20 @@ load() {
 
 # one CASE RUN: indynetd for CASE, a lease, write then read; appends a line to RES
 one() {
-	local c=$1 r=$2 path w rd wm wr wd wg rdm rdr rdd rdg h0 g0 f0 h1 g1 f1 idrops sdrops s0
+	local c=$1 r=$2 path w rd wm wr wd wg rdm rdr rdd rdg h0 g0 f0 h1 g1 f1 idrops sdrops s0 t0 t1
 	case $c in
 	core) path=$CORE_EXPORT; nat_start --export "$CORE_EXPORT" ;;
 	ganesha) path=$G_EXPORT; nat_start ;;
 	esac
 	guest_dhcp_start
 	guest_dhcp_wait 20 192.168.0. || t_fail "$c: no DHCP lease"
-	read -r h0 g0 f0 <<<"$(drops)"
+	read -r h0 g0 f0 t0 <<<"$(drops)"
 	s0=$(sock_drops)
 	load "$c" write "$path" "$r"
 	w=$LOAD
 	load "$c" read "$path" "$r"
 	rd=$LOAD
-	read -r h1 g1 f1 <<<"$(drops)"
+	read -r h1 g1 f1 t1 <<<"$(drops)"
 	idrops=$(nat_ctl stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
 	sdrops=$(sock_drops_delta "$s0" "$(sock_drops)")
 	nat_stop >/dev/null
@@ -143,7 +147,7 @@ one() {
 	read -r wm wr wd wg <<<"$w"
 	read -r rdm rdr rdd rdg <<<"$rd"
 	printf '%-8s %-3s %9s %9s %5s %5s %8s %8s %8s %8s  %s %s %s\n' "$c" "$r" "$wm" "$rdm" "$wr" "$rdr" "$wd" "$rdd" \
-		"$wg" "$rdg" "rcvbuf_h/g/reasmfail=$((h1 - h0))/$((g1 - g0))/$((f1 - f0))" "host_udp_port:drops=${sdrops:-none}" \
+		"$wg" "$rdg" "rcvbuf_h/g/reasmfail/tap_txdrop=$((h1 - h0))/$((g1 - g0))/$((f1 - f0))/$((t1 - t0))" "host_udp_port:drops=${sdrops:-none}" \
 		"indynetd:${idrops:-none}" |
 		tee -a "$RES"
 }
