@@ -26,7 +26,8 @@
 # an ephemeral port = libslirp's socket towards ganesha; indynetd's drop_ counters).
 # Each run writes a new file name: ganesha caches names, and the script removes the
 # file behind its back.  Printed: the raw lines, median [min-max] MiB/s per case and
-# direction, the median CPU seconds, and the ratios core/ganesha of the medians.
+# direction, the median CPU seconds (each process, and their sum per case), and the
+# ratios core/ganesha of the medians.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -162,9 +163,10 @@ for r in $(seq 1 "$RUNS"); do
 	for c in core ganesha; do one "$c" "$r"; done
 done
 
-# stats CASE FIELD [DIGITS]: "median min max" of column FIELD over the runs
+# stats CASE FIELDS [DIGITS]: "median min max" over the runs of column FIELDS ("3", or a sum "7+9")
 stats() {
-	awk -v c="$1" -v f="$2" '$1 == c {print $f}' "$RES" | sort -g |
+	awk -v c="$1" -v f="$2" '$1 == c {n = split(f, k, "+"); v = 0; for (i = 1; i <= n; i++) v += $k[i]; print v}' "$RES" |
+		sort -g |
 		awk -v d="${3:-1}" '{v[NR] = $1} END {
 			if (NR == 0) { print "- - -"; exit }
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -181,5 +183,8 @@ for c in core ganesha; do
 		"$(stats "$c" 7 2 | cut -d' ' -f1) / $(stats "$c" 8 2 | cut -d' ' -f1)" \
 		"$(stats "$c" 9 2 | cut -d' ' -f1) / $(stats "$c" 10 2 | cut -d' ' -f1)"
 done
+echo "host CPU s of the NFS service (indynetd + ganesha.nfsd), medians: core write $(stats core 7+9 2 | cut -d' ' -f1)" \
+	"read $(stats core 8+10 2 | cut -d' ' -f1); ganesha write $(stats ganesha 7+9 2 | cut -d' ' -f1)" \
+	"read $(stats ganesha 8+10 2 | cut -d' ' -f1)"
 echo "ratio core/ganesha (medians): write $(ratio "$(stats core 3 | cut -d' ' -f1)" "$(stats ganesha 3 | cut -d' ' -f1)")" \
 	"read $(ratio "$(stats core 4 | cut -d' ' -f1)" "$(stats ganesha 4 | cut -d' ' -f1)")"
