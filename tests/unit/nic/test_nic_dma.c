@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "drv_linux.h"
@@ -211,6 +212,27 @@ static void test_tx_budget_and_oversize(void **state)
 	assert_int_equal(word6(f, 0x1000), 0x8000);
 	assert_int_equal(word6(f, 0x1010), 0x8000);
 	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_errors, 1);
+}
+
+/* A descriptor linked to itself without EOP or EOX never ends a packet:
+ * the TXD write-back clears its count, so the next visit is a zero-count
+ * link and the hop limit faults the channel; the pump must not spin. */
+static void test_tx_loop_without_eop_faults(void **state)
+{
+	struct nic_fx *f = *state;
+	struct seeq_counters c;
+
+	alarm(20); /* a hang fails the test instead of blocking the suite */
+	gmem_desc(f->m, 0x1000, 0x8000, 100, 0x1000);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	alarm(0);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->tx_count, 0);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 1);
 	assert_int_equal(c.tx_errors, 1);
 }
 
@@ -721,6 +743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_gather_links_and_two_packets, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_loop_without_eop_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_dma_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, nic_fx_setup, nic_fx_teardown),
