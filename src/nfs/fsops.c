@@ -73,7 +73,7 @@ static enum fs_status fs_set_owner_mode(struct fs_export *fs, struct fs_node *n,
 		return FS_OK;
 	fs_proc_path(path, sizeof(path), fd);
 	if (fs->cfg.attr_model == NFS_ATTR_SQUASH) {
-		if (sa->set_mode && chmod(path, sa->mode & 07777) < 0)
+		if (sa->set_mode && chmod(path, attr_host_mode(NFS_ATTR_SQUASH, (enum fs_type)n->type, sa->mode)) < 0)
 			return fs_errno(errno);
 		return FS_OK;  /* squash presents one owner: chown is accepted and ignored */
 	}

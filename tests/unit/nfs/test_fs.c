@@ -403,6 +403,35 @@ static void test_failed_write_leaves_nothing(void **state)
 	assert_int_equal(st.st_size, 100);  /* cut back: no partial garbage beyond the old end */
 }
 
+/*
+ * Squash keeps the daemon's ownership on the host, so a set-user-ID or
+ * set-group-ID bit from the guest would make a host file that runs with the
+ * daemon's identity: CREATE and SETATTR must leave them off the host file.
+ */
+static void test_squash_no_setid_on_host(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_sattr sa = { .set_mode = true, .mode = 06755 };
+	struct fs_node *root = fs_root(f->fs), *n;
+	struct stat st;
+	char p[4096];
+
+	assert_int_equal(fs_create(f->fs, root, (const uint8_t *)"s", 1, FS_CREATE_UNCHECKED, &sa, NULL, &root_cred,
+				   &n), FS_OK);
+	hpath(f, "s", p, sizeof(p));
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	sa.mode = 04711;
+	assert_int_equal(fs_setattr(f->fs, n, &sa, NULL), FS_OK);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0711);
+	sa.mode = 02775;
+	assert_int_equal(fs_mkdir(f->fs, root, (const uint8_t *)"d", 1, &sa, &root_cred, &n), FS_OK);
+	hpath(f, "d", p, sizeof(p));
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0775);
+}
+
 static void test_read_only_layer(void **state)
 {
 	struct tu_fx *f = *state;
@@ -548,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forged_handles, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_containment, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_squash_no_setid_on_host, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_readdir_large, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dotdot_fileid, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, tu_fx_setup, tu_fx_teardown),
