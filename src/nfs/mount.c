@@ -101,6 +101,18 @@ static int mnt_mnt(struct nfs_server *srv, struct nfs_req *req)
 	return NFS_PROC_DONE;
 }
 
+/* XDR size of one mountlist entry: value_follows, hostname, directory. */
+static size_t mnt_entry_size(const char *host, const char *path)
+{
+	size_t h = strlen(host), p = strlen(path);
+
+	return 4 + 4 + h + xdr_pad(h) + 4 + p + xdr_pad(p);
+}
+
+/*
+ * The list can outgrow one datagram (64 entries of 1024-byte paths): it is
+ * cut short where the next entry would not fit, keeping room for its end.
+ */
 static int mnt_dump(struct nfs_server *srv, struct nfs_req *req)
 {
 	char host[INET_ADDRSTRLEN];
@@ -108,6 +120,8 @@ static int mnt_dump(struct nfs_server *srv, struct nfs_req *req)
 
 	for (i = 0; i < srv->nmounts; i++) {
 		inet_ntop(AF_INET, &srv->mounts[i].addr, host, sizeof(host));
+		if (mnt_entry_size(host, srv->mounts[i].path) + 4 > xdr_enc_left(&req->res))
+			break;
 		xdr_put_bool(&req->res, true);
 		xdr_put_string(&req->res, host);
 		xdr_put_string(&req->res, srv->mounts[i].path);

@@ -254,6 +254,30 @@ static void test_dump_umnt(void **state)
 	assert_int_equal(dump_count(f, NULL), 0);
 }
 
+/*
+ * 64 remembered mounts of ~1 KiB paths do not fit one datagram: DUMP must
+ * still answer (a shortened list), not SYSTEM_ERR.  The paths differ only
+ * in where their slashes are, which a guest can choose freely.
+ */
+static void test_dump_long_paths_fit(void **state)
+{
+	struct tu_fx *f = *state;
+	char path[1100];
+	uint8_t fh[32];
+	unsigned i, n;
+
+	for (i = 0; i < 64; i++) {
+		memset(path, '/', 1024);
+		memcpy(path + 1 + i, "sub", 3);  /* 1024 bytes, distinct, all naming /sub */
+		path[1024] = '\0';
+		assert_int_equal(mnt(f, 1, path, fh), 0);
+	}
+	n = dump_count(f, NULL);
+	assert_true(n > 0);
+	assert_true(n < 64);
+	assert_true(f->r.len <= 65507u);
+}
+
 static void test_export(void **state)
 {
 	struct tu_fx *f = *state;
@@ -277,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dump_long_paths_fit, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, tu_fx_teardown),
 	};
 
