@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "nfs/fs.h"
@@ -403,6 +404,105 @@ static void test_failed_write_leaves_nothing(void **state)
 	assert_int_equal(st.st_size, 100);  /* cut back: no partial garbage beyond the old end */
 }
 
+static int no_entries(void *opaque, const struct fs_dirent *ent)
+{
+	(void)opaque;
+	(void)ent;
+	return 1;
+}
+
+/* Handles of the wrong type and offsets at the edge of 64 bits are refused, never served. */
+static void test_wrong_types_and_offsets(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_sattr size0 = { .set_size = true, .size = 0 };
+	struct fs_sattr huge = { .set_size = true, .size = UINT64_MAX };
+	struct fs_node *root = fs_root(f->fs), *file, *dir, *link, *n;
+	uint8_t buf[16];
+	uint32_t got, w;
+	bool eof;
+
+	tu_write_file(f->dir, "file", "0123456789");
+	host_mkdir(f, "dir");
+	assert_int_equal(fs_symlink(f->fs, root, (const uint8_t *)"ln", 2, (const uint8_t *)"/etc/passwd", 11,
+				    &no_sattr, &root_cred, &link), FS_OK);
+	file = walk(f, "file");
+	dir = walk(f, "dir");
+	/* READ/WRITE/SETATTR size on a directory or a symlink */
+	assert_int_equal(fs_read(f->fs, dir, 0, buf, sizeof(buf), &got, &eof), FS_ERR_ISDIR);
+	assert_int_equal(fs_read(f->fs, link, 0, buf, sizeof(buf), &got, &eof), FS_ERR_INVAL);
+	assert_int_equal(fs_write(f->fs, link, 0, buf, 1, true, &w), FS_ERR_INVAL);
+	assert_int_equal(fs_setattr(f->fs, dir, &size0, NULL), FS_ERR_ISDIR);
+	assert_int_equal(fs_setattr(f->fs, link, &size0, NULL), FS_ERR_INVAL);
+	assert_int_equal(fs_setattr(f->fs, file, &huge, NULL), FS_ERR_FBIG);
+	/* names looked up in, listed from, created in a file */
+	assert_int_equal(fs_lookup(f->fs, file, (const uint8_t *)"x", 1, &n), FS_ERR_NOTDIR);
+	assert_int_equal(fs_readdir(f->fs, file, 0, false, no_entries, NULL, &eof), FS_ERR_NOTDIR);
+	assert_int_equal(fs_mkdir(f->fs, file, (const uint8_t *)"x", 1, &no_sattr, &root_cred, &n), FS_ERR_NOTDIR);
+	assert_int_equal(fs_remove(f->fs, file, (const uint8_t *)"x", 1), FS_ERR_NOTDIR);
+	assert_int_equal(fs_link(f->fs, dir, root, (const uint8_t *)"d2", 2), FS_ERR_ISDIR);
+	assert_int_equal(fs_readlink(f->fs, file, (char *)buf, sizeof(buf), &(size_t){ 0 }), FS_ERR_INVAL);
+	/* REMOVE of a directory, RMDIR of a file, "." as a target */
+	assert_int_equal(fs_remove(f->fs, root, (const uint8_t *)"dir", 3), FS_ERR_ISDIR);
+	assert_int_equal(fs_rmdir(f->fs, root, (const uint8_t *)"file", 4), FS_ERR_NOTDIR);
+	assert_int_equal(fs_remove(f->fs, root, (const uint8_t *)".", 1), FS_ERR_INVAL);
+	assert_int_equal(fs_rename(f->fs, root, (const uint8_t *)"file", 4, dir, (const uint8_t *)".", 1),
+			 FS_ERR_INVAL);
+	/* offsets: offset + count past 2^63 or 2^64 read nothing and write nothing */
+	assert_int_equal(fs_read(f->fs, file, UINT64_MAX - 2, buf, sizeof(buf), &got, &eof), FS_OK);
+	assert_int_equal(got, 0);
+	assert_true(eof);
+	assert_int_equal(fs_write(f->fs, file, UINT64_MAX - 2, buf, sizeof(buf), true, &w), FS_ERR_FBIG);
+	assert_int_equal(fs_write(f->fs, file, (uint64_t)INT64_MAX, buf, 1, true, &w), FS_ERR_FBIG);
+	assert_int_equal(w, 0);
+	/* a forged READDIR cookie beyond 2^63 is BAD_COOKIE; a v2 fold never seen is BAD_COOKIE */
+	assert_int_equal(fs_readdir(f->fs, root, UINT64_MAX, false, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	assert_int_equal(fs_readdir(f->fs, root, 0x80001234u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	assert_int_equal(fs_readdir(f->fs, root, 0x100000000ull, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+}
+
+/* Getattr of a host file carrying a hostile mapped-model record (set on the host, not by a guest). */
+static enum fs_status mapped_getattr_with(struct tu_fx *f, const char *value, size_t len, struct fs_attr *a)
+{
+	struct fs_node *n;
+	char p[4096];
+
+	hpath(f, "h", p, sizeof(p));
+	if (setxattr(p, "user.indynet.attr", value, len, 0) < 0)
+		return FS_ERR_NOTSUPP;
+	n = walk(f, "h");
+	return fs_getattr(f->fs, n, a);
+}
+
+static void test_mapped_hostile_xattr(void **state)
+{
+	struct tu_fx *f = *state;
+	char big[200];
+	struct fs_attr a;
+
+	tu_write_file(f->dir, "h", "x");
+	nfs_server_free(f->srv);
+	tu_fx_serve(f, 0, false, NFS_ATTR_MAPPED);
+	if (!f->srv || mapped_getattr_with(f, "1 2 644 1 0 0", 13, &a) == FS_ERR_NOTSUPP)
+		skip(); /* no user xattrs on this file system */
+	/* a record claiming "directory" cannot change a regular file's type */
+	assert_int_equal(mapped_getattr_with(f, "7 8 755 2 0 0", 13, &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_REG);
+	assert_int_equal(a.uid, 7);
+	/* set-id and stray bits beyond 07777 are cut off; huge device numbers are just numbers */
+	assert_int_equal(mapped_getattr_with(f, "1 2 77777777 4 4294967295 4294967295", 36, &a), FS_OK);
+	assert_int_equal(a.mode, 07777);
+	assert_int_equal(a.type, FS_TYPE_CHR);
+	/* garbage, no terminator, and a record longer than the buffer: host values, no crash */
+	assert_int_equal(mapped_getattr_with(f, "garbage", 7, &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_REG);
+	memset(big, '9', sizeof(big));
+	assert_int_equal(mapped_getattr_with(f, big, sizeof(big), &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_REG);
+	assert_int_equal(mapped_getattr_with(f, "1 2 3", 5, &a), FS_OK);
+	assert_int_equal(a.type, FS_TYPE_REG);
+}
+
 /*
  * Squash keeps the daemon's ownership on the host, so a set-user-ID or
  * set-group-ID bit from the guest would make a host file that runs with the
@@ -578,6 +678,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_names, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_containment, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_squash_no_setid_on_host, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_types_and_offsets, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_mapped_hostile_xattr, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_readdir_large, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dotdot_fileid, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, tu_fx_setup, tu_fx_teardown),
