@@ -311,6 +311,36 @@ static void test_dhcp_option6_rewritten(void **state)
 	assert_int_equal(a, GUEST);
 }
 
+/* Option lengths that run past the message are not followed (heap copy: ASan sees any overread). */
+static void test_dhcp_options_past_end(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[600], *h;
+	size_t n = dhcp_reply(f, 2, GUEST, HIDDEN, HIDDEN), pl = ETH_HLEN + IPV4_HLEN + UDP_HLEN;
+	uint32_t a;
+
+	(void)state;
+	f[pl + 245] = 250; /* option 6 claims 250 bytes; 300 - 246 remain */
+	h = malloc(n);
+	assert_non_null(h);
+	memcpy(h, f, n);
+	nat_dns_slirp_verdict(&m, h, n);
+	nat_dns_slirp_rewrite(&m, h, n);
+	memcpy(&a, h + pl + 246, 4);
+	assert_int_equal(a, HIDDEN);
+	/* an option code as the very last byte, its length byte missing */
+	memcpy(h, f, n);
+	memset(h + pl + 240, 0, 300 - 240);
+	h[n - 1] = 6;
+	nat_dns_slirp_verdict(&m, h, n);
+	nat_dns_slirp_rewrite(&m, h, n);
+	assert_int_equal(h[n - 1], 6);
+	/* the message cut inside the fixed BOOTP part (before the magic cookie) */
+	memcpy(h, f, n);
+	assert_int_equal(nat_dns_slirp_verdict(&m, h, pl + 200), NAT_DNS_PASS);
+	free(h);
+}
+
 static void test_dhcp_non_host_offer_dropped(void **state)
 {
 	struct nat_dns_map m = map24(), m30;
@@ -569,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_option6_rewritten),
 		cmocka_unit_test(test_icmp_error_quotes_gateway),
 		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
+		cmocka_unit_test(test_dhcp_options_past_end),
 		cmocka_unit_test(test_udp_dns_at_gateway),
 		cmocka_unit_test(test_tcp_dns_at_gateway),
 		cmocka_unit_test(test_hidden_address_dropped),
