@@ -236,6 +236,24 @@ static void test_tx_loop_without_eop_faults(void **state)
 	assert_int_equal(c.tx_errors, 1);
 }
 
+/* A TX buffer crossing 2^32 is a bus error: guest memory is never asked for a wrapped address. */
+static void test_tx_buffer_wrap_refused(void **state)
+{
+	struct nic_fx *f = *state;
+	struct seeq_counters c;
+	unsigned oob = f->m->oob;
+
+	gmem_desc(f->m, 0x1000, 0xFFFFFFF0u, 0x20 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1010);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_int_equal(f->m->oob, oob);
+	assert_int_equal(f->e->tx_count, 0);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 1);
+}
+
 static void test_rx_dma_faults(void **state)
 {
 	struct nic_fx *f = *state;
@@ -744,6 +762,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_stops_and_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_loop_without_eop_faults, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_buffer_wrap_refused, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_dma_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, nic_fx_setup, nic_fx_teardown),
