@@ -483,7 +483,10 @@ enum fs_status fs_link(struct fs_export *fs, struct fs_node *node, struct fs_nod
 		return st;
 	if (node->type == FS_TYPE_DIR)
 		return FS_ERR_ISDIR;
+	/* opening @node may walk a long chain: keep @dir's descriptor (dfd) from eviction */
+	dir->pin++;
 	fd = fs_node_fd(fs, node);
+	dir->pin--;
 	if (fd < 0)
 		return fs_errno(-fd);
 	fs_proc_path(path, sizeof(path), fd);
@@ -586,8 +589,12 @@ enum fs_status fs_rename(struct fs_export *fs, struct fs_node *fdir, const uint8
 	if (fs->cfg.read_only)
 		return FS_ERR_ROFS;
 	st = fs_dir_fd(fs, fdir, &ffd);
-	if (st == FS_OK)
+	if (st == FS_OK) {
+		/* opening @tdir may walk a long chain: keep ffd from eviction (and reuse) */
+		fdir->pin++;
 		st = fs_dir_fd(fs, tdir, &tfd);
+		fdir->pin--;
+	}
 	if (st != FS_OK)
 		return st;
 	st = fs_name_check(fname, flen, from);

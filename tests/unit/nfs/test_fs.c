@@ -503,6 +503,122 @@ static void test_mapped_hostile_xattr(void **state)
 	assert_int_equal(a.type, FS_TYPE_REG);
 }
 
+#define DEEP 600 /* deeper than the descriptor cache (FS_MAX_FDS) */
+
+/* Build d/d/.../d (@depth levels) below @top, each level holding a file "f" with @fill; return the deepest. */
+static int host_chain(int top, unsigned depth, const char *fill)
+{
+	int fd = dup(top), next, file;
+	unsigned i;
+
+	for (i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+		file = openat(fd, "f", O_CREAT | O_WRONLY, 0644);
+		assert_true(file >= 0);
+		assert_int_equal(write(file, fill, 1), 1);
+		close(file);
+	}
+	return fd;
+}
+
+/* Touch @count directories e0..: their descriptors push every older one out of the cache. */
+static void churn_descriptors(struct tu_fx *f, unsigned count)
+{
+	struct fs_node *root = fs_root(f->fs), *e, *n;
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "e%u", i);
+		assert_int_equal(fs_mkdir(f->fs, root, (const uint8_t *)name, (uint32_t)strlen(name), &no_sattr,
+					  &root_cred, &e), FS_OK);
+		assert_int_equal(fs_lookup(f->fs, e, (const uint8_t *)"x", 1, &n), FS_ERR_NOENT);
+	}
+}
+
+/*
+ * A chain DEEP levels below the root, its deepest directory's "f" looked up
+ * (*@file), then every descriptor of the chain pushed out of the cache.
+ * Returns the deepest directory's node.
+ */
+static struct fs_node *deep_uncached(struct tu_fx *f, int top, int *bottom, struct fs_node **file)
+{
+	struct fs_node *deep = fs_root(f->fs);
+	unsigned i;
+
+	*bottom = host_chain(top, DEEP, "C");
+	for (i = 0; i < DEEP; i++)
+		assert_int_equal(fs_lookup(f->fs, deep, (const uint8_t *)"d", 1, &deep), FS_OK);
+	assert_int_equal(fs_lookup(f->fs, deep, (const uint8_t *)"f", 1, file), FS_OK);
+	churn_descriptors(f, 520);
+	return deep;
+}
+
+static char host_byte(int dfd, const char *name)
+{
+	char c = 0;
+	int fd = openat(dfd, name, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, &c, 1), 1);
+	close(fd);
+	return c;
+}
+
+/*
+ * RENAME holds the source directory's cached descriptor while it opens the
+ * target; opening a chain deeper than the cache evicted the source's and
+ * its number was reused, so a file of another directory moved instead.
+ */
+static void test_deep_chain_rename(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *a, *deep, *n;
+	int top = open(f->dir, O_RDONLY | O_DIRECTORY), bottom;
+
+	assert_true(top >= 0);
+	host_mkdir(f, "a");
+	tu_write_file(f->dir, "a/f", "A");
+	deep = deep_uncached(f, top, &bottom, &n);
+	a = walk(f, "a");
+	assert_int_equal(fs_lookup(f->fs, a, (const uint8_t *)"f", 1, &n), FS_OK); /* a's descriptor: newest */
+	assert_int_equal(fs_rename(f->fs, a, (const uint8_t *)"f", 1, deep, (const uint8_t *)"g", 1), FS_OK);
+	assert_int_equal(host_byte(bottom, "g"), 'A');
+	assert_int_equal(host_byte(bottom, "f"), 'C');
+	assert_int_equal(faccessat(top, "a/f", F_OK, 0), -1);
+	close(bottom);
+	close(top);
+}
+
+/* LINK: the same with the file deep down and the new name's directory cached. */
+static void test_deep_chain_link(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *a, *deep, *file, *n;
+	int top = open(f->dir, O_RDONLY | O_DIRECTORY), bottom;
+
+	assert_true(top >= 0);
+	host_mkdir(f, "a");
+	tu_write_file(f->dir, "p", "P");
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"p", 1, &n), FS_OK);
+	if (fs_link(f->fs, n, root, (const uint8_t *)"p2", 2) == FS_ERR_XDEV) {
+		close(top);
+		skip(); /* linkat() through /proc/self/fd is refused here */
+	}
+	deep = deep_uncached(f, top, &bottom, &file);
+	(void)deep;
+	a = walk(f, "a");
+	assert_int_equal(fs_lookup(f->fs, a, (const uint8_t *)"x", 1, &n), FS_ERR_NOENT); /* a's descriptor: newest */
+	assert_int_equal(fs_link(f->fs, file, a, (const uint8_t *)"l", 1), FS_OK);
+	assert_int_equal(host_byte(top, "a/l"), 'C');
+	close(bottom);
+	close(top);
+}
+
 /*
  * Squash keeps the daemon's ownership on the host, so a set-user-ID or
  * set-group-ID bit from the guest would make a host file that runs with the
@@ -680,6 +796,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_squash_no_setid_on_host, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types_and_offsets, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mapped_hostile_xattr, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_chain_rename, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_chain_link, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_readdir_large, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dotdot_fileid, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, tu_fx_setup, tu_fx_teardown),
