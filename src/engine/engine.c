@@ -791,6 +791,8 @@ static int eng_cmd_subnet(indynet_engine *e, void *arg)
 	e->old_gw = 0;
 	nat_gateway_mac(new_gw, mac);
 	vhost_set_host_ip(e->vt, old_gw, new_gw, mac);
+	if (e->nfs)
+		nfs_server_set_addr(e->nfs, new_gw);
 	e->net = a->net;
 	e->prefix = a->prefix;
 	e->gw = new_gw;

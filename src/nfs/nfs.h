@@ -68,6 +68,13 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 void nfs_server_free(struct nfs_server *srv);
 
 /**
+ * nfs_server_set_addr() - the address the server now answers at (rpcbind GETADDR).
+ * @srv: server
+ * @addr: IPv4 address, network byte order
+ */
+void nfs_server_set_addr(struct nfs_server *srv, uint32_t addr);
+
+/**
  * nfs_server_call() - serve one RPC call datagram.
  * @srv: server
  * @peer: the caller

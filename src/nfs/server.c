@@ -134,6 +134,18 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 }
 
 /**
+ * nfs_server_set_addr() - the address the server now answers at (rpcbind GETADDR).
+ * @srv: server
+ * @addr: IPv4 address, network byte order
+ *
+ * Called on the engine thread, like every other call into the server.
+ */
+void nfs_server_set_addr(struct nfs_server *srv, uint32_t addr)
+{
+	srv->cfg.server_addr = addr;
+}
+
+/**
  * nfs_server_free() - close the export and free the server.
  * @srv: server, may be NULL
  */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_portmap_mount.c: portmap GETPORT/DUMP, rpcbind GETADDR and MOUNT v1/v3. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +134,10 @@ static void test_getaddr(void **state)
 	assert_string_equal(ua, "");
 	getaddr(f, 3, RPC_PROG_NFS, 9, "udp", ua);
 	assert_string_equal(ua, "");
+	/* the gateway moved (a NAT subnet change): GETADDR names the new address */
+	nfs_server_set_addr(f->srv, htonl(0x0a4d0001));
+	getaddr(f, 4, RPC_PROG_NFS, 3, "udp", ua);
+	assert_string_equal(ua, "10.77.0.1.8.1");
 }
 
 /* MNT @path; return the status, the handle in @fh when OK. */
