@@ -221,16 +221,18 @@ rr_run() { # rr_run KIND MTU RUN
 } | tee "$OUT/versions.txt" >&2
 
 setup_host
-for b in $BACKENDS; do
-	kind=${b%-*} mtu=${b##*-}
-	start_backend "$kind" "$mtu" || continue
-	for r in $(seq 1 "$RUNS"); do
+# Runs are interleaved (run 1 of every backend, then run 2 ...) so that a slow
+# drift of this shared machine weighs on every backend alike.
+for r in $(seq 1 "$RUNS"); do
+	for b in $BACKENDS; do
+		kind=${b%-*} mtu=${b##*-}
+		start_backend "$kind" "$mtu" || continue
 		log "$b run $r/$RUNS: rr, tcp g2h, tcp h2g"
 		rr_run "$kind" "$mtu" "$r"
 		iperf_run "$kind" "$mtu" tcp_g2h "$r"
 		iperf_run "$kind" "$mtu" tcp_h2g "$r" -R
+		stop_backend
 	done
-	stop_backend
 done
 
 python3 "$HERE/tools/nat-summary.py" "$RES" | tee "$OUT/summary.md"
