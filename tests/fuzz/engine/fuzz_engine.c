@@ -2,7 +2,6 @@
 /* fuzz_engine.c: libFuzzer target: arbitrary guest frames through a whole NAT engine (vhosts, NFS, libslirp). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../fuzz_export.h"
 #include "core/checksum.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
@@ -50,30 +50,9 @@ static void fz_quiet(void *opaque, enum indynet_log_level level, const char *msg
 	(void)msg;
 }
 
-static int fz_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void fz_cleanup(void)
 {
-	nftw(export_dir, fz_rm_one, 64, FTW_DEPTH | FTW_PHYS);
-}
-
-static void fz_put(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", export_dir, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	fz_export_remove(export_dir);
 }
 
 /* a network namespace of our own with its loopback up; false when none can be made */
@@ -100,12 +79,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(export_dir))
-		abort();
-	fz_put("hello", "hello world\n");
+	fz_export_create(export_dir);
+	fz_export_put(export_dir, "hello", "hello world\n");
 	snprintf(p, sizeof(p), "%s/dir", export_dir);
 	mkdir(p, 0755);
-	fz_put("dir/inner", "x");
+	fz_export_put(export_dir, "dir/inner", "x");
 	atexit(fz_cleanup);
 	if (!fz_private_net()) {
 		fprintf(stderr, "fuzz_engine: cannot enter a private network namespace (%s); "

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_rpc.c: libFuzzer target: whole nfs_server_call() on arbitrary datagrams against a temporary export. */
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../fuzz_export.h"
 #include "nfs/fs.h"
 #include "nfs/nfs.h"
 #include "nfs/proc.h"
@@ -28,32 +28,11 @@ static struct nfs_server *rw_srv, *ro_srv;
 static uint8_t root_fh[FH_SIZE], file_fh[FH_SIZE];
 static uint8_t reply[NFS_REPLY_MAX];
 
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void cleanup(void)
 {
 	nfs_server_free(rw_srv);
 	nfs_server_free(ro_srv);
-	nftw(export_dir, rm_one, 64, FTW_DEPTH | FTW_PHYS);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", export_dir, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	fz_export_remove(export_dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -64,12 +43,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(export_dir))
-		abort();
-	put("hello", "hello world\n");
+	fz_export_create(export_dir);
+	fz_export_put(export_dir, "hello", "hello world\n");
 	snprintf(p, sizeof(p), "%s/dir", export_dir);
 	mkdir(p, 0755);
-	put("dir/inner", "x");
+	fz_export_put(export_dir, "dir/inner", "x");
 	snprintf(p, sizeof(p), "%s/etc", export_dir);
 	if (symlink("/etc", p) < 0)
 		abort();
