@@ -35,7 +35,7 @@ fi
 ninja -C "$build" "${outputs[@]}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/indynet-fuzz.XXXXXX")"
-echo "smoke.sh: corpora, logs and crash artifacts in $work"
+echo "smoke.sh: corpora, logs and crash artifacts in $work (removed when every target passes)"
 
 hex2file() { # hex2file FILE HEX...: write the bytes spelled in hex
 	local out="$1"
@@ -105,4 +105,9 @@ done
 
 echo "smoke.sh: results (${secs}s per target)"
 printf '  %s\n' "${summary[@]}"
+if [ "$status" -eq 0 ]; then
+	rm -rf "$work" # nothing to look at: keep /tmp clean across runs
+else
+	echo "smoke.sh: kept $work (logs and crash artifacts)"
+fi
 exit "$status"
