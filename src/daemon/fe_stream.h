@@ -29,7 +29,8 @@ void fe_stream_on_data(void *opaque, int fd, short revents);
  * @frame: the frame
  * @len: its length
  *
- * Return: 0, -EAGAIN or a negative errno for a broken connection.
+ * Return: 0, FRAMING_TX_QUEUED (taken, output pending), -EAGAIN, or a
+ * negative errno for a broken connection.
  */
 int fe_stream_send(struct frontend *fe, const uint8_t *frame, size_t len);
 

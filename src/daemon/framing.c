@@ -131,7 +131,7 @@ int framing_tx_send(struct framing_tx *tx, int fd, const void *frame, size_t len
 			if (sizeof(tx->buf) - (tx->tail - tx->head) < 4 + len)
 				return -EAGAIN;
 			framing_tx_keep(tx, hdr, frame, len, 0);
-			return 0;
+			return FRAMING_TX_QUEUED;
 		}
 		if (rc < 0)
 			return rc;
@@ -146,7 +146,8 @@ int framing_tx_send(struct framing_tx *tx, int fd, const void *frame, size_t len
 			return -errno;
 		n = 0;
 	}
-	if ((size_t)n < 4 + len)
-		framing_tx_keep(tx, hdr, frame, len, (size_t)n);
-	return 0;
+	if ((size_t)n == 4 + len)
+		return 0;
+	framing_tx_keep(tx, hdr, frame, len, (size_t)n);
+	return FRAMING_TX_QUEUED;
 }

@@ -26,13 +26,18 @@
  * Send side: framing_tx_send() writes prefix and frame with one writev()
  * when nothing is pending; whatever the socket does not take is copied to
  * the pending buffer, and framing_tx_flush() continues it when the socket
- * is writable again.  A frame is accepted whole or not at all.
+ * is writable again.  A frame is accepted whole or not at all.  The caller
+ * must wait for writability whenever output is pending (FRAMING_TX_QUEUED):
+ * if it waited only for its next frame instead, the tail of a burst would
+ * sit in the buffer until the guest happened to send something.
  */
 
 /** Largest frame length accepted in a stream prefix. */
 #define FRAMING_MAX_LEN 65536u
 /** Receive buffer: room for at least two maximal frames. */
 #define FRAMING_RX_CAP (2u * (4u + FRAMING_MAX_LEN))
+/** framing_tx_send(): the frame was taken, but part of the output waits for the socket. */
+#define FRAMING_TX_QUEUED 1
 /** Pending send buffer. */
 #define FRAMING_TX_CAP (4u * (4u + FRAMING_MAX_LEN))
 
@@ -108,9 +113,10 @@ bool framing_tx_pending(const struct framing_tx *tx);
  * @frame: the frame
  * @len: its length, at most FRAMING_MAX_LEN
  *
- * Return: 0 when the frame was sent or buffered, -EAGAIN when there is no
- * room for it (nothing was written: retry after framing_tx_flush()), or
- * another negative errno when the connection failed.
+ * Return: 0 when the frame was written whole, FRAMING_TX_QUEUED when it was
+ * taken but output is pending (poll for writability, then framing_tx_flush()),
+ * -EAGAIN when there is no room for it (nothing was taken: retry after
+ * framing_tx_flush()), or another negative errno when the connection failed.
  */
 int framing_tx_send(struct framing_tx *tx, int fd, const void *frame, size_t len);
 

@@ -102,10 +102,11 @@ static bool frontend_send_locked(struct frontend *fe, const uint8_t *frame, size
 	if (fe->data_fd < 0 || fe->dead)
 		return true;
 	rc = fe->ops->send(fe, frame, len);
-	if (rc == -EAGAIN) {
+	if (rc == -EAGAIN || rc == 1) {
+		/* Poll for writability: the main thread's poll set changes. */
 		fe->blocked = true;
 		frontend_wake(fe);
-		return false;
+		return rc == 1;
 	}
 	if (rc < 0) {
 		dlog(INDYNET_LOG_WARN, "%s: write failed: %s", fe->label, strerror(-rc));

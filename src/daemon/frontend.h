@@ -46,7 +46,10 @@ struct frontend_ops {
 	int (*open)(struct frontend *fe, char *err, size_t errlen);
 	/* Engine thread: the data descriptor is ready. */
 	indynet_fd_fn on_data;
-	/* fe->lock held: send one frame; 0 sent or dropped, -EAGAIN would block, <0 link failed. */
+	/*
+	 * fe->lock held: send one frame; 0 sent or dropped, 1 taken but output is
+	 * pending (wait for writability), -EAGAIN would block, <0 link failed.
+	 */
 	int (*send)(struct frontend *fe, const uint8_t *frame, size_t len);
 	/* fe->lock held: continue pending output (NULL: nothing is ever pending). */
 	int (*flush)(struct frontend *fe);
