@@ -4,7 +4,8 @@
 #
 # Usage: bench/nfs.sh [BUILD_DIR]      (or INDYNET_BUILD=...; run as root)
 # Knobs (environment): RUNS (default 3), SIZE_MIB (default 64), CASES (default
-# "core-v3 core-v2 ganesha-v3"), BENCH_OUT (a file to append the raw results to).
+# "core-v3 core-v2 ganesha-v3 ganesha-qemu"), MTU (default 1500: the guest's and
+# indynetd's), BENCH_OUT (a file to append the raw results to).
 #
 # Everything runs in a private network namespace (tests/e2e/lib-nfs.sh): only "lo".
 # rpcbind + nfs-ganesha (bench/ganesha/ganesha.conf.in: NFS 2049, MOUNT 1234, UDP) run
@@ -14,6 +15,8 @@
 #   core-v2     indynetd --qemu-stream S --export DIR; mount vers=2,rsize=wsize=8192
 #   ganesha-v3  indynetd --qemu-stream S (no --export: 192.168.0.1:2049/1234 are NATed
 #               by libslirp to ganesha on 127.0.0.1); mount vers=3,rsize=wsize=32768
+#   ganesha-qemu no indynetd: QEMU's own slirp (-netdev user), the guest mounts
+#               10.0.2.2 (= the namespace's 127.0.0.1); the issue's anchor setup
 # All mounts: proto=udp,mountproto=udp,nolock,port=2049,mountport=1234.  The guest
 # writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
 # and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
@@ -21,10 +24,11 @@
 # mountstats counted (retransmissions), how busy the guest's vCPU was during each dd
 # (when it is ~100%, the TCG guest, not the server, limits the figure), the CPU seconds
 # indynetd used for the whole boot, the host CPU seconds of the NFS service for the boot
-# (indynetd, plus ganesha's for the ganesha case) and indynetd's non-zero drop counters
+# (indynetd, plus ganesha's for the ganesha cases; "-" for indynetd in ganesha-qemu,
+# where the NAT runs inside QEMU) and indynetd's non-zero drop counters
 # (indynetd --ctl stats), and the guest's UDP/reassembly loss counters (/proc/net/snmp:
 # RcvbufErrors, InErrors, ReasmFails).  Printed: median [min-max] per case and direction, and the
-# ratios in-core/ganesha (target >= 1.5 for read and write).
+# ratios in-core/ganesha (target >= 1.5 for read and write against ganesha-v3).
 set -uo pipefail
 if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
 . "$(dirname "$0")/../tests/e2e/lib-nfs.sh"
@@ -33,19 +37,21 @@ nfs_init "$0" "$@"
 RUNS=${RUNS:-3}
 NFS_LOGLEVEL=${NFS_LOGLEVEL:-warn}
 SIZE=${SIZE_MIB:-64}
-CASES=${CASES:-core-v3 core-v2 ganesha-v3}
+CASES=${CASES:-core-v3 core-v2 ganesha-v3 ganesha-qemu}
+MTU=${MTU:-1500}
 GEXPORT=$NFS_W/ganesha-export
 mkdir -p "$GEXPORT"
 RES=$NFS_W/results.txt
 : >"$RES"
 
-case " $CASES " in *" ganesha-v3 "*) nfs_ganesha_start "$GEXPORT" ;; esac
+case " $CASES " in *" ganesha-"*) nfs_ganesha_start "$GEXPORT" ;; esac
 
 # guest_script OPTS PATH: the guest's part of one measurement
 guest_script() {
 	nfs_guest_prelude "$2"
 	cat <<EOF
 OPTS=$1,port=2049,mountport=1234 SIZE=$SIZE
+ip link set eth0 mtu $MTU || gfail "ip link set eth0 mtu $MTU"
 EOF
 	cat <<'EOF'
 # xprt_stat OP: "ops/transmissions" of OP from this mount's /proc/self/mountstats
@@ -82,25 +88,28 @@ ganesha_pid() { [ -n "${NFS_GPID:-}" ] && pgrep -P "$NFS_GPID" | head -n 1; }
 
 # one CASE RUN: boot the guest for one measurement, append "case run write read" to RES
 one() {
-	local c=$1 r=$2 opts path con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops dcpu scpu g0=0 g1=0
+	local c=$1 r=$2 opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT srv=$NFS_GW mtu=$MTU
+	local con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops=- dcpu=- scpu g0=0 g1=0
 	case $c in
-	core-v3) opts=vers=3,rsize=32768,wsize=32768 path=$NFS_EXPORT
-		nfs_daemon_start stream --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
+	core-v3) path=$NFS_EXPORT
+		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
-		nfs_daemon_start stream --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
-	ganesha-v3) opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT
-		nfs_daemon_start stream --control "$NFS_W/ctl.sock" ;;
+		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
+	ganesha-v3) nfs_daemon_start stream --mtu "$MTU" --control "$NFS_W/ctl.sock" ;;
+	ganesha-qemu) NFS_VMNET=user srv=10.0.2.2 mtu=1500 NFS_DPID= ;;
 	*) nfs_die "unknown case $c" ;;
 	esac
-	guest_script "$opts" "$path" >"$g"
+	NFS_GW=$srv MTU=$mtu guest_script "$opts" "$path" >"$g"
 	g0=$(cpu_s "$(ganesha_pid)")
 	nfs_vm_run "$g" "$con" 600
-	g1=$(cpu_s "$(ganesha_pid)")
 	rc=$?
-	drops=$("$INDYNETD" --ctl "$NFS_W/ctl.sock" stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
-	dcpu=$(cpu_s "$(pgrep -P "$NFS_DPID" | head -n 1)")
+	g1=$(cpu_s "$(ganesha_pid)")
+	if [ -n "$NFS_DPID" ]; then
+		drops=$("$INDYNETD" --ctl "$NFS_W/ctl.sock" stats | tr ' ' '\n' | grep '^drop_' | grep -v '=0$' | tr '\n' ',')
+		dcpu=$(cpu_s "$(pgrep -P "$NFS_DPID" | head -n 1)")
+		nfs_daemon_stop >/dev/null
+	fi
 	scpu=$(awk -v d="$dcpu" -v a="$g0" -v b="$g1" 'BEGIN {printf "%.2f", d + b - a}')
-	nfs_daemon_stop >/dev/null
 	w=$(nfs_console_value "$con" BENCH-write)
 	rd=$(nfs_console_value "$con" BENCH-read)
 	if [ "$rc" != 0 ] || [ -z "$w" ] || [ -z "$rd" ]; then
@@ -138,10 +147,14 @@ for c in $CASES; do
 	printf '%-12s %-26s %-26s\n' "$c" "$wm [$wl-$wh]" "$rm [$rl-$rh]"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }'; }
-g_w=$(stats ganesha-v3 3 | cut -d' ' -f1) g_r=$(stats ganesha-v3 4 | cut -d' ' -f1)
-for c in core-v3 core-v2; do
-	case " $CASES " in *" $c "*) ;; *) continue ;; esac
-	echo "ratio $c/ganesha-v3 (medians): write $(ratio "$(stats "$c" 3 | cut -d' ' -f1)" "$g_w")" \
-		"read $(ratio "$(stats "$c" 4 | cut -d' ' -f1)" "$g_r")"
-done
+# ratio_line CASE BASE: in-core/BASE for write and read (medians), when both ran
+ratio_line() {
+	case " $CASES " in *" $1 "*) ;; *) return 0 ;; esac
+	case " $CASES " in *" $2 "*) ;; *) return 0 ;; esac
+	echo "ratio $1/$2 (medians): write $(ratio "$(stats "$1" 3 | cut -d' ' -f1)" "$(stats "$2" 3 | cut -d' ' -f1)")" \
+		"read $(ratio "$(stats "$1" 4 | cut -d' ' -f1)" "$(stats "$2" 4 | cut -d' ' -f1)")"
+}
+ratio_line core-v3 ganesha-v3
+ratio_line core-v2 ganesha-v3
+ratio_line core-v3 ganesha-qemu
 echo "(target: core-v3/ganesha-v3 >= 1.50x for read and for write)"
