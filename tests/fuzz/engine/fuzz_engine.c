@@ -30,7 +30,9 @@
  *
  * Each input gets a fresh engine (NAT, NFS export in a temporary folder) and
  * its frames are processed synchronously on this thread by eng_input_sync();
- * frames for the guest are drained after each one.  libslirp turns guest
+ * frames for the guest are drained after each one and checked against the
+ * containment oracle (fz_outside_check(): symlinks "etc" and "up" lead out
+ * of the export).  libslirp turns guest
  * traffic into real sockets, so the process first moves into a private
  * network namespace (only its own loopback) and refuses to run otherwise.
  */
@@ -53,6 +55,7 @@ static void fz_quiet(void *opaque, enum indynet_log_level level, const char *msg
 static void fz_cleanup(void)
 {
 	fz_export_remove(export_dir);
+	fz_outside_remove();
 }
 
 /* a network namespace of our own with its loopback up; false when none can be made */
@@ -84,6 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(p, sizeof(p), "%s/dir", export_dir);
 	mkdir(p, 0755);
 	fz_export_put(export_dir, "dir/inner", "x");
+	fz_outside_create(export_dir);
 	atexit(fz_cleanup);
 	if (!fz_private_net()) {
 		fprintf(stderr, "fuzz_engine: cannot enter a private network namespace (%s); "
@@ -178,9 +182,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (indynet_rx_peek(e, &f, &flen)) {
 			if (flen > INDYNET_FRAME_MAX)
 				abort();
+			fz_outside_check(f, flen);
 			indynet_rx_pop(e);
 		}
 	}
 	indynet_engine_free(e);
+	fz_outside_check(NULL, 0);
 	return 0;
 }

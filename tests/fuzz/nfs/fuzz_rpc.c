@@ -17,7 +17,9 @@
  * port (111, 1234, 2049, 2049), bit 2 the read-only server.  Every aligned
  * 32-byte run in the datagram that starts with "RFH!" is replaced by the
  * export root's handle and one starting with "FFH!" by the handle of the
- * file "hello", so the fuzzer reaches past handle checks.
+ * file "hello", so the fuzzer reaches past handle checks.  The export holds
+ * symlinks "etc" and "up" to a folder outside it (fz_outside_create()): a
+ * reply carrying its secret, or any change to it, aborts.
  */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,6 +35,7 @@ static void cleanup(void)
 	nfs_server_free(rw_srv);
 	nfs_server_free(ro_srv);
 	fz_export_remove(export_dir);
+	fz_outside_remove();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -48,9 +51,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(p, sizeof(p), "%s/dir", export_dir);
 	mkdir(p, 0755);
 	fz_export_put(export_dir, "dir/inner", "x");
-	snprintf(p, sizeof(p), "%s/etc", export_dir);
-	if (symlink("/etc", p) < 0)
-		abort();
+	fz_outside_create(export_dir);
 	cfg.export_dir = export_dir;
 	rw_srv = nfs_server_new(&cfg, err, sizeof(err));
 	cfg.read_only = true;
@@ -89,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      sizeof(reply));
 	if (out > sizeof(reply))
 		abort();
+	fz_outside_check(reply, out);
 	free(call);
 	return 0;
 }
