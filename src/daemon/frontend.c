@@ -92,8 +92,10 @@ static void frontend_wake(struct frontend *fe)
 
 /*
  * fe->lock held: hand one frame to the guest.  False when the guest side
- * would block (the frame must wait); true when it was written, or discarded
- * because the connection is gone.
+ * would block (the frame must wait); true when it was taken (written, or
+ * kept for the socket: then the main thread polls for writability and
+ * flushes, so the tail of a burst never waits for the next frame), or
+ * discarded because the connection is gone.
  */
 static bool frontend_send_locked(struct frontend *fe, const uint8_t *frame, size_t len)
 {
@@ -102,11 +104,17 @@ static bool frontend_send_locked(struct frontend *fe, const uint8_t *frame, size
 	if (fe->data_fd < 0 || fe->dead)
 		return true;
 	rc = fe->ops->send(fe, frame, len);
-	if (rc == -EAGAIN || rc == 1) {
-		/* Poll for writability: the main thread's poll set changes. */
+	if (rc == -EAGAIN) {
 		fe->blocked = true;
 		frontend_wake(fe);
-		return rc == 1;
+		return false;
+	}
+	if (rc == 1) {
+		if (!fe->out_pending) {
+			fe->out_pending = true;
+			frontend_wake(fe);
+		}
+		return true;
 	}
 	if (rc < 0) {
 		dlog(INDYNET_LOG_WARN, "%s: write failed: %s", fe->label, strerror(-rc));
@@ -188,6 +196,7 @@ int frontend_set_data(struct frontend *fe, int fd)
 	fe->data_fd = fd;
 	fe->dead = false;
 	fe->blocked = false;
+	fe->out_pending = false;
 	if (fe->rx)
 		framing_rx_reset(fe->rx);
 	if (fe->tx)
@@ -213,18 +222,18 @@ int frontend_set_data(struct frontend *fe, int fd)
 
 void frontend_poll_fill(struct frontend *fe, struct pollfd *pfds, size_t *n, int *timeout_ms)
 {
-	bool blocked;
+	bool want_out;
 
 	pfds[(*n)++] = (struct pollfd){ .fd = fe->wake_fd, .events = POLLIN };
 	if (fe->aux_fd >= 0)
 		pfds[(*n)++] = (struct pollfd){ .fd = fe->aux_fd, .events = POLLIN };
 	pthread_mutex_lock(&fe->lock);
-	blocked = fe->blocked && !fe->dead && fe->data_fd >= 0;
+	want_out = (fe->blocked || fe->out_pending) && !fe->dead && fe->data_fd >= 0;
 	pthread_mutex_unlock(&fe->lock);
-	if (blocked && fe->ops->retry_poll) {
+	if (want_out && fe->ops->retry_poll) {
 		if (*timeout_ms < 0 || *timeout_ms > 1)
 			*timeout_ms = 1;
-	} else if (blocked) {
+	} else if (want_out) {
 		pfds[(*n)++] = (struct pollfd){ .fd = fe->data_fd, .events = POLLOUT };
 	}
 	if (fe->ops->tick)
@@ -241,6 +250,7 @@ static void frontend_writable(struct frontend *fe)
 		rc = fe->ops->flush(fe);
 	if (rc == 0) {
 		fe->blocked = false;
+		fe->out_pending = false;
 		frontend_drain_locked(fe);
 	} else if (rc != -EAGAIN) {
 		dlog(INDYNET_LOG_WARN, "%s: write failed: %s", fe->label, strerror(-rc));

@@ -48,7 +48,7 @@ struct frontend_ops {
 	indynet_fd_fn on_data;
 	/*
 	 * fe->lock held: send one frame; 0 sent or dropped, 1 taken but output is
-	 * pending (wait for writability), -EAGAIN would block, <0 link failed.
+	 * pending (flush when writable), -EAGAIN would block, <0 link failed.
 	 */
 	int (*send)(struct frontend *fe, const uint8_t *frame, size_t len);
 	/* fe->lock held: continue pending output (NULL: nothing is ever pending). */
@@ -75,6 +75,7 @@ struct frontend {
 	int data_fd;               /* lock: -1 while there is none */
 	bool data_watched;         /* main thread only */
 	bool blocked;              /* lock: a write would block, wait for POLLOUT */
+	bool out_pending;          /* lock: output waits in the frontend, poll for POLLOUT */
 	bool dead;                 /* lock: the data descriptor failed */
 
 	int wake_fd;               /* eventfd, engine thread -> main thread */
