@@ -5,14 +5,25 @@
 #include <ftw.h>
 #include <libgen.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The oracle's secret: no reply may ever contain it. */
-static const char fz_secret[] = "indynet-fuzz-outside-7f3a9c";
+/*
+ * The oracle's secret: no reply may ever contain it.  libFuzzer learns the
+ * operands of memcmp/memmem calls and of instrumented comparisons, and would
+ * then send the secret itself and see it echoed (an ICMP error quoting the
+ * datagram, a file it wrote): so the secret is stored masked and is searched
+ * for by fz_has_secret(), which is neither instrumented nor a library call.
+ */
+#define FZ_MASK 0x5a
+static const uint8_t fz_secret_masked[] = { 'o' ^ FZ_MASK, 'u' ^ FZ_MASK, 't' ^ FZ_MASK, 's' ^ FZ_MASK,
+					    'i' ^ FZ_MASK, 'd' ^ FZ_MASK, 'e' ^ FZ_MASK, '-' ^ FZ_MASK,
+					    '7' ^ FZ_MASK, 'f' ^ FZ_MASK, '3' ^ FZ_MASK, 'a' ^ FZ_MASK,
+					    '9' ^ FZ_MASK, 'c' ^ FZ_MASK, '2' ^ FZ_MASK, 'e' ^ FZ_MASK };
 static char fz_out_dir[] = "/tmp/indynet-fuzz-outside-XXXXXX";
 static struct stat fz_out_dir_st, fz_out_file_st;
 
@@ -44,13 +55,46 @@ static void fz_stat_outside(struct stat *dir, struct stat *file)
 		abort();
 }
 
+#if defined(__has_attribute) && __has_attribute(no_sanitize_coverage)
+#define FZ_UNTRACED __attribute__((no_sanitize_coverage, noinline))
+#else
+#define FZ_UNTRACED __attribute__((noinline))
+#endif
+
+static FZ_UNTRACED bool fz_has_secret(const uint8_t *p, size_t len)
+{
+	const size_t n = sizeof(fz_secret_masked);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		size_t j = 0;
+
+		while (j < n && (uint8_t)(p[i + j] ^ FZ_MASK) == fz_secret_masked[j])
+			j++;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+static FZ_UNTRACED void fz_write_secret(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		abort();
+	for (size_t i = 0; i < sizeof(fz_secret_masked); i++)
+		fputc(fz_secret_masked[i] ^ FZ_MASK, f);
+	fclose(f);
+}
+
 void fz_outside_create(const char *export)
 {
 	char p[300], rel[300], tmp[sizeof(fz_out_dir)];
 
 	if (!mkdtemp(fz_out_dir))
 		abort();
-	fz_export_put(fz_out_dir, "secret", fz_secret);
+	snprintf(p, sizeof(p), "%s/secret", fz_out_dir);
+	fz_write_secret(p);
 	memcpy(tmp, fz_out_dir, sizeof(tmp));
 	snprintf(rel, sizeof(rel), "../%s", basename(tmp));
 	snprintf(p, sizeof(p), "%s/etc", export);
@@ -74,7 +118,7 @@ void fz_outside_check(const void *reply, size_t len)
 {
 	struct stat d, f;
 
-	if (len && memmem(reply, len, fz_secret, sizeof(fz_secret) - 1))
+	if (fz_has_secret(reply, len))
 		abort();
 	fz_stat_outside(&d, &f);
 	if (!fz_same(&d, &fz_out_dir_st) || !fz_same(&f, &fz_out_file_st))
