@@ -96,7 +96,7 @@ fi
 # Under TCG every iteration of a string instruction is a trip through the
 # translated block: with ERMS/FSRM advertised the guest kernel copies memory
 # one byte per iteration ("rep movsb"), without them eight ("rep movsq"), which
-# makes the guest's NFS and network paths 1.3-1.6x faster (bench/nfs.sh).
+# makes the guest's NFS writes 1.3x and reads 1.6x faster (bench/nfs.sh).
 if [ "${VM_ACCEL:-tcg}" = kvm ]; then ACC=(-accel kvm -cpu host); else ACC=(-accel tcg -cpu max,-erms,-fsrm); fi
 APPEND="console=ttyS0 panic=-1 quiet loglevel=4 vm.ip=$IPCFG vm.shell=$SHELL_MODE $XAPPEND"
 QEMU=(qemu-system-x86_64 "${ACC[@]}" -m "$MEM" -smp 1 -nographic -no-reboot
