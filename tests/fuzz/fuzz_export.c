@@ -27,13 +27,7 @@ static const uint8_t fz_secret_masked[] = { 'o' ^ FZ_MASK, 'u' ^ FZ_MASK, 't' ^ 
 static char fz_out_dir[] = "/tmp/indynet-fuzz-outside-XXXXXX";
 static struct stat fz_out_dir_st, fz_out_file_st;
 
-void fz_export_create(char *tmpl)
-{
-	if (!mkdtemp(tmpl))
-		abort();
-}
-
-void fz_export_put(const char *dir, const char *rel, const char *text)
+static void fz_export_put(const char *dir, const char *rel, const char *text)
 {
 	char p[256];
 	FILE *f;
@@ -87,7 +81,7 @@ static FZ_UNTRACED void fz_write_secret(const char *path)
 	fclose(f);
 }
 
-void fz_outside_create(const char *export)
+static void fz_outside_create(const char *export)
 {
 	char p[300], rel[300], tmp[sizeof(fz_out_dir)];
 
@@ -125,10 +119,6 @@ void fz_outside_check(const void *reply, size_t len)
 		abort();
 }
 
-void fz_outside_remove(void)
-{
-	fz_export_remove(fz_out_dir);
-}
 
 static int fz_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -138,7 +128,27 @@ static int fz_rm_one(const char *path, const struct stat *sb, int flag, struct F
 	return remove(path);
 }
 
-void fz_export_remove(const char *dir)
+static void fz_remove_tree(const char *dir)
 {
 	nftw(dir, fz_rm_one, 64, FTW_DEPTH | FTW_PHYS);
+}
+
+void fz_export_create(char *tmpl)
+{
+	char p[256];
+
+	if (!mkdtemp(tmpl))
+		abort();
+	fz_export_put(tmpl, "hello", "hello world\n");
+	snprintf(p, sizeof(p), "%s/dir", tmpl);
+	if (mkdir(p, 0755) != 0)
+		abort();
+	fz_export_put(tmpl, "dir/inner", "x");
+	fz_outside_create(tmpl);
+}
+
+void fz_export_remove(const char *dir)
+{
+	fz_remove_tree(dir);
+	fz_remove_tree(fz_out_dir);
 }

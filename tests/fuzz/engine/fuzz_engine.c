@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../fuzz_export.h"
@@ -55,7 +54,6 @@ static void fz_quiet(void *opaque, enum indynet_log_level level, const char *msg
 static void fz_cleanup(void)
 {
 	fz_export_remove(export_dir);
-	fz_outside_remove();
 }
 
 /* a network namespace of our own with its loopback up; false when none can be made */
@@ -78,16 +76,9 @@ static bool fz_private_net(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char p[256];
-
 	(void)argc;
 	(void)argv;
 	fz_export_create(export_dir);
-	fz_export_put(export_dir, "hello", "hello world\n");
-	snprintf(p, sizeof(p), "%s/dir", export_dir);
-	mkdir(p, 0755);
-	fz_export_put(export_dir, "dir/inner", "x");
-	fz_outside_create(export_dir);
 	atexit(fz_cleanup);
 	if (!fz_private_net()) {
 		fprintf(stderr, "fuzz_engine: cannot enter a private network namespace (%s); "

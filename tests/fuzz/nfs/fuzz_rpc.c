@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../fuzz_export.h"
@@ -18,7 +17,7 @@
  * 32-byte run in the datagram that starts with "RFH!" is replaced by the
  * export root's handle and one starting with "FFH!" by the handle of the
  * file "hello", so the fuzzer reaches past handle checks.  The export holds
- * symlinks "etc" and "up" to a folder outside it (fz_outside_create()): a
+ * symlinks "etc" and "up" to a folder outside it (fz_export_create()): a
  * reply carrying its secret, or any change to it, aborts.
  */
 
@@ -35,23 +34,17 @@ static void cleanup(void)
 	nfs_server_free(rw_srv);
 	nfs_server_free(ro_srv);
 	fz_export_remove(export_dir);
-	fz_outside_remove();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct nfs_server_config cfg = { .attr_model = NFS_ATTR_SQUASH };
 	struct fs_node *n;
-	char err[256], p[256];
+	char err[256];
 
 	(void)argc;
 	(void)argv;
 	fz_export_create(export_dir);
-	fz_export_put(export_dir, "hello", "hello world\n");
-	snprintf(p, sizeof(p), "%s/dir", export_dir);
-	mkdir(p, 0755);
-	fz_export_put(export_dir, "dir/inner", "x");
-	fz_outside_create(export_dir);
 	cfg.export_dir = export_dir;
 	rw_srv = nfs_server_new(&cfg, err, sizeof(err));
 	cfg.read_only = true;
