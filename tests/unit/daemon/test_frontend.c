@@ -417,33 +417,34 @@ static void test_dgram_dhcp(void **state)
 	unlink(mypath);
 }
 
+/* Wait up to 3 s for the frontend to connect to QEMU's listener, run DHCP over it, close it. */
+static void accept_and_dhcp(struct frontend *fe, int lfd)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int fd;
+
+	for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
+		pump(fe, 10);
+	fd = accept(lfd, NULL, NULL);
+	assert_true(fd >= 0);
+	pump(fe, 20);
+	dhcp_over_stream(fd);
+	close(fd);
+}
+
 static void test_connect_retries_until_qemu_listens(void **state)
 {
 	struct fixture *fx = *state;
 	char err[256];
-	struct pollfd p;
-	int lfd, fd;
+	int lfd;
 
 	/* No listener yet: the frontend keeps retrying (100 ms, 200 ms, ...). */
 	pump(fx->fe, 350);
 	lfd = usock_bind(fx->path, SOCK_STREAM, err, sizeof(err));
 	assert_true(lfd >= 0);
-	p = (struct pollfd){ .fd = lfd, .events = POLLIN };
-	for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
-		pump(fx->fe, 10);
-	fd = accept(lfd, NULL, NULL);
-	assert_true(fd >= 0);
-	pump(fx->fe, 20);
-	dhcp_over_stream(fd);
-	/* QEMU restarts: the frontend reconnects. */
-	close(fd);
-	for (int i = 0; i < 300 && poll(&p, 1, 0) == 0; i++)
-		pump(fx->fe, 10);
-	fd = accept(lfd, NULL, NULL);
-	assert_true(fd >= 0);
-	pump(fx->fe, 20);
-	dhcp_over_stream(fd);
-	close(fd);
+	accept_and_dhcp(fx->fe, lfd);
+	/* QEMU restarts (accept_and_dhcp closed the connection): the frontend reconnects. */
+	accept_and_dhcp(fx->fe, lfd);
 	close(lfd);
 }
 
