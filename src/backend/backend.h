@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* backend.h: the small operations table every backend (NAT, later bridge) implements. */
+/* backend.h: the operations table every backend (NAT, bridge) implements, and the factory that picks one. */
 #ifndef INDYNET_BACKEND_BACKEND_H
 #define INDYNET_BACKEND_BACKEND_H
 
@@ -16,6 +16,12 @@
  * engine thread: the engine's poll loop asks it which descriptors to watch
  * (poll_fill), polls, then hands it the results (poll_done).  Frames for
  * the guest leave through backend_host.to_guest.
+ *
+ * The engine names no backend: it builds one with backend_new() from the
+ * mode in its configuration and asks everything else through the ops
+ * below.  An op a backend cannot do is NULL; the wrappers after the table
+ * turn that into -EOPNOTSUPP (or -ENOENT for a gateway), so callers never
+ * test for NULL themselves.
  */
 
 /** Descriptors one poll(2) round watches; grows on demand, never shrinks. */
@@ -64,11 +70,57 @@ struct backend_ops {
 	int (*forward_add)(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen);
 	int (*forward_remove)(struct backend *b, const struct indynet_forward *fw);
 	size_t (*forward_list)(struct backend *b, struct indynet_forward *out, size_t max);
+	/* move to another subnet (NULL: the backend has no subnet of its own) */
+	int (*set_subnet)(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen);
+	/* the gateway the engine's virtual hosts live at (NULL: none, as on a LAN) */
+	int (*gateway)(struct backend *b, uint32_t *ip, uint8_t mac[6]);
 };
 
 /** Common head of every backend. */
 struct backend {
 	const struct backend_ops *ops;
 };
+
+/** What backend_new() needs to know; each backend reads its own part. */
+struct backend_params {
+	enum indynet_mode mode;
+	unsigned mtu;       /* guest MTU */
+	uint32_t net;       /* NAT: subnet network address, network byte order */
+	unsigned prefix;    /* NAT: subnet prefix length */
+};
+
+/**
+ * backend_new() - build the backend for @p->mode.
+ * @p: parameters (validated by the caller)
+ * @host: callbacks into the engine (copied)
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: the backend, or NULL with @err filled.
+ */
+struct backend *backend_new(const struct backend_params *p, const struct backend_host *host, char *err,
+			    size_t errlen);
+
+/**
+ * backend_set_subnet() - move @b to another subnet (engine thread).
+ * @b: backend
+ * @net: network address, network byte order
+ * @prefix: prefix length
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0, -EOPNOTSUPP when @b has no subnet, or the backend's error.
+ */
+int backend_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen);
+
+/**
+ * backend_gateway() - the address and MAC of @b's gateway.
+ * @b: backend
+ * @ip: receives the address, network byte order
+ * @mac: receives the MAC
+ *
+ * Return: 0, or -ENOENT when @b has no gateway of its own.
+ */
+int backend_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6]);
 
 #endif /* INDYNET_BACKEND_BACKEND_H */

@@ -75,14 +75,16 @@ static struct nat *to_nat(struct backend *b)
 	return (struct nat *)b;
 }
 
-void nat_gateway_mac(uint32_t gw, uint8_t mac[6])
+/* the MAC libslirp uses for its gateway: 52:55 + the IPv4 address */
+static void nat_gateway_mac(uint32_t gw, uint8_t mac[6])
 {
 	mac[0] = 0x52;
 	mac[1] = 0x55;
 	memcpy(mac + 2, &gw, 4);
 }
 
-uint32_t nat_host_addr(uint32_t net, unsigned host)
+/* address of host number @host inside a subnet (network byte order) */
+static uint32_t nat_host_addr(uint32_t net, unsigned host)
 {
 	return htonl(ntohl(net) + host);
 }
@@ -433,45 +435,13 @@ static void nat_free(struct backend *b)
 	free(n);
 }
 
-static const struct backend_ops nat_ops = {
-	.name = "nat",
-	.free = nat_free,
-	.input = nat_input,
-	.poll_fill = nat_poll_fill,
-	.poll_done = nat_poll_done,
-	.forward_add = nat_forward_add,
-	.forward_remove = nat_forward_remove,
-	.forward_list = nat_forward_list,
-};
-
-struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struct backend_host *host,
-			char *err, size_t errlen)
-{
-	struct nat *n = calloc(1, sizeof(*n));
-
-	if (!n) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	n->base.ops = &nat_ops;
-	n->host = *host;
-	n->net = net;
-	n->prefix = prefix;
-	n->mtu = mtu;
-	n->in_buf = malloc(NAT_BUF_CAP);
-	n->out_buf = malloc(NAT_BUF_CAP);
-	if (n->in_buf && n->out_buf)
-		n->slirp = nat_slirp_new(n, net, prefix);
-	if (!n->slirp) {
-		snprintf(err, errlen, n->in_buf && n->out_buf ? "libslirp refused the NAT configuration" :
-								  "out of memory");
-		nat_free(&n->base);
-		return NULL;
-	}
-	return &n->base;
-}
-
-int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
+/*
+ * The libslirp instance is recreated (its connections and leases are lost)
+ * and the forwards are added again; a forward whose host port can no
+ * longer be bound is dropped and named in @err.  Returns 0 or a negative
+ * errno (the old subnet stays when -ENOMEM).
+ */
+static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
 {
 	struct nat *n = to_nat(b);
 	size_t kept = 0;
@@ -505,4 +475,51 @@ int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, 
 	}
 	n->nfwd = kept;
 	return ret;
+}
+
+static int nat_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6])
+{
+	*ip = nat_host_addr(to_nat(b)->net, NAT_GATEWAY_HOST);
+	nat_gateway_mac(*ip, mac);
+	return 0;
+}
+
+static const struct backend_ops nat_ops = {
+	.name = "nat",
+	.free = nat_free,
+	.input = nat_input,
+	.poll_fill = nat_poll_fill,
+	.poll_done = nat_poll_done,
+	.forward_add = nat_forward_add,
+	.forward_remove = nat_forward_remove,
+	.forward_list = nat_forward_list,
+	.set_subnet = nat_set_subnet,
+	.gateway = nat_gateway,
+};
+
+struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struct backend_host *host,
+			char *err, size_t errlen)
+{
+	struct nat *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n->base.ops = &nat_ops;
+	n->host = *host;
+	n->net = net;
+	n->prefix = prefix;
+	n->mtu = mtu;
+	n->in_buf = malloc(NAT_BUF_CAP);
+	n->out_buf = malloc(NAT_BUF_CAP);
+	if (n->in_buf && n->out_buf)
+		n->slirp = nat_slirp_new(n, net, prefix);
+	if (!n->slirp) {
+		snprintf(err, errlen, n->in_buf && n->out_buf ? "libslirp refused the NAT configuration" :
+								  "out of memory");
+		nat_free(&n->base);
+		return NULL;
+	}
+	return &n->base;
 }

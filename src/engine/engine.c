@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend/nat.h"
+#include "backend/backend.h"
 #include "core/arp.h"
 #include "core/clock.h"
 #include "core/eth.h"
@@ -765,14 +765,11 @@ struct subnet_arg {
  * ARP cache stays right) and NAKs the guest's unicast DHCP renewal, which
  * sends the guest back to DISCOVER and into the new subnet.
  */
-static void eng_keep_old_gateway(indynet_engine *e, uint32_t old_gw)
+static void eng_keep_old_gateway(indynet_engine *e, uint32_t old_gw, const uint8_t old_mac[ETH_ALEN])
 {
-	uint8_t mac[ETH_ALEN];
-
 	if (old_gw == e->gw)
 		return;
-	nat_gateway_mac(old_gw, mac);
-	if (vhost_add_host(e->vt, old_gw, mac, true) == 0 &&
+	if (vhost_add_host(e->vt, old_gw, old_mac, true) == 0 &&
 	    vhost_add_udp(e->vt, old_gw, DHCP_SERVER_PORT, dhcp_nak_reply, NULL) == 0)
 		e->old_gw = old_gw;
 }
@@ -780,23 +777,25 @@ static void eng_keep_old_gateway(indynet_engine *e, uint32_t old_gw)
 static int eng_cmd_subnet(indynet_engine *e, void *arg)
 {
 	struct subnet_arg *a = arg;
-	uint32_t old_gw = e->gw, new_gw = nat_host_addr(a->net, NAT_GATEWAY_HOST);
-	uint8_t mac[ETH_ALEN];
-	int rc = nat_set_subnet(e->backend, a->net, a->prefix, a->err, a->errlen);
+	uint32_t old_gw, new_gw;
+	uint8_t old_mac[ETH_ALEN], mac[ETH_ALEN];
+	int rc;
 
-	if (rc == -ENOMEM)
+	backend_gateway(e->backend, &old_gw, old_mac);
+	rc = backend_set_subnet(e->backend, a->net, a->prefix, a->err, a->errlen);
+	if (rc == -ENOMEM || rc == -EOPNOTSUPP)
 		return rc;
+	backend_gateway(e->backend, &new_gw, mac);
 	if (e->old_gw)
 		vhost_remove_host(e->vt, e->old_gw); /* it may sit where the new gateway goes */
 	e->old_gw = 0;
-	nat_gateway_mac(new_gw, mac);
 	vhost_set_host_ip(e->vt, old_gw, new_gw, mac);
 	if (e->nfs)
 		nfs_server_set_addr(e->nfs, new_gw);
 	e->net = a->net;
 	e->prefix = a->prefix;
 	e->gw = new_gw;
-	eng_keep_old_gateway(e, old_gw);
+	eng_keep_old_gateway(e, old_gw, old_mac);
 	e->backend_reset = true;
 	ilog(INDYNET_LOG_INFO, "engine: NAT subnet is now %u.%u.%u.%u/%u", ntohl(a->net) >> 24,
 	     (ntohl(a->net) >> 16) & 255, (ntohl(a->net) >> 8) & 255, ntohl(a->net) & 255, a->prefix);
@@ -866,6 +865,7 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct backend_host host = { .to_guest = eng_to_guest, .drop = eng_backend_drop, .opaque = e };
+	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 
@@ -879,17 +879,15 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -errno;
 	}
-	e->gw = nat_host_addr(e->net, NAT_GATEWAY_HOST);
 	e->vt = vhost_new(e->mtu, eng_to_guest, eng_to_backend, e);
 	if (!e->vt) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	e->backend = nat_new(e->net, e->prefix, e->mtu, &host, err, errlen);
+	e->backend = backend_new(&bp, &host, err, errlen);
 	if (!e->backend)
 		return -ENOMEM;
-	nat_gateway_mac(e->gw, gw_mac);
-	if (e->cfg.export_dir) {
+	if (backend_gateway(e->backend, &e->gw, gw_mac) == 0 && e->cfg.export_dir) {
 		rc = vhost_add_host(e->vt, e->gw, gw_mac, false);
 		if (rc == 0)
 			rc = nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);

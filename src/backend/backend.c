@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* backend.c: the backend factory and the wrappers that give optional ops a defined answer. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "backend/backend.h"
+#include "backend/nat.h"
+
+struct backend *backend_new(const struct backend_params *p, const struct backend_host *host, char *err,
+			    size_t errlen)
+{
+	if (p->mode == INDYNET_MODE_NAT)
+		return nat_new(p->net, p->prefix, p->mtu, host, err, errlen);
+	snprintf(err, errlen, "bridge mode is not available in this build");
+	return NULL;
+}
+
+int backend_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
+{
+	if (!b->ops->set_subnet)
+		return -EOPNOTSUPP;
+	return b->ops->set_subnet(b, net, prefix, err, errlen);
+}
+
+int backend_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6])
+{
+	if (!b->ops->gateway)
+		return -ENOENT;
+	return b->ops->gateway(b, ip, mac);
+}
