@@ -15,9 +15,17 @@
  * touching a register while the channel runs.
  *
  * TX: buffers are gathered until EOP into the staging buffer (one
- * mem_read per descriptor), the packet goes to indynet_guest_send(), every
- * consumed descriptor gets 0x8000 ("transmitted", count 0) in its 16-bit
- * word at +6, and tx_stat becomes SUCCESS.
+ * mem_read per descriptor) and the packet goes to indynet_guest_send().
+ * Only then, and only in the packet's first descriptor (CPFXBDP), the
+ * 16-bit word at +6 becomes 0x8000 (TXD set, bits 14:0 cleared) and
+ * tx_stat becomes SUCCESS; the packet's later descriptors are never
+ * written (HPC3 spec, descriptor table; hpc3-seeq-facts.md "TXD").  A
+ * driver may reclaim every buffer of the packet as soon as it sees TXD,
+ * because every byte has been read by then.  Worked example: D1 {20 bytes,
+ * next D2}, D2 {44 bytes, EOP|EOX}: both buffers are read, 64 bytes go
+ * out, then D1+6 := 0x8000; D2's word stays 0xC000002C.  A packet spans at
+ * most SEEQ_TX_PKT_DESCS descriptors: a chain that never reaches EOP (a
+ * descriptor linked to itself) faults the channel.
  *
  * RX: an accepted frame needs a descriptor with OWN; without one the frame
  * is refused and stays on the engine's ring (with EOX the channel also
@@ -163,42 +171,61 @@ static int hpc3_desc_writeback(struct seeq *s, uint32_t desc, uint16_t v)
 	return hpc3_mem_write(s, desc + 6u, b, sizeof(b));
 }
 
-static void hpc3_tx_send(struct seeq *s, size_t len, bool too_long)
+/* The packet being gathered by one hpc3_tx_run(). */
+struct hpc3_tx_pkt {
+	size_t used;    /* bytes in the staging buffer */
+	unsigned descs; /* descriptors with a count taken so far; 0 = between packets */
+	bool too_long;  /* more than SEEQ_TX_MAX bytes: dropped at EOP */
+};
+
+/* Hand the gathered packet to the engine; then TXD into its first descriptor.  -1: DMA fault. */
+static int hpc3_tx_send(struct seeq *s, const struct hpc3_tx_pkt *p)
 {
-	s->tx_stat = SEEQ_TXS_SUCCESS;
-	if (too_long) {
+	if (p->too_long) {
 		s->ctr.tx_errors++;
-		return;
-	}
-	if (indynet_guest_send(s->engine, s->stage, len) < 0) {
+	} else if (indynet_guest_send(s->engine, s->stage, p->used) < 0) {
 		s->ctr.tx_dropped++;
-		return;
+	} else {
+		s->ctr.tx_frames++;
+		s->ctr.tx_bytes += p->used;
 	}
-	s->ctr.tx_frames++;
-	s->ctr.tx_bytes += len;
+	s->tx_stat = SEEQ_TXS_SUCCESS;
+	return hpc3_desc_writeback(s, s->cpfx, SEEQ_DESC_TXD);
 }
 
-/* Take one TX descriptor's buffer into the staging buffer; -1 on a DMA fault. */
-static int hpc3_tx_gather(struct seeq *s, const struct seeq_desc *d, size_t *used, bool *too_long)
+/* Take one TX descriptor's buffer into the staging buffer.  -1: DMA fault or runaway packet. */
+static int hpc3_tx_gather(struct seeq *s, const struct seeq_desc *d, struct hpc3_tx_pkt *p)
 {
 	size_t cnt = d->cnt & SEEQ_DESC_BCNT;
-	struct seeq_chan *ch = &s->tx;
 
-	if (*used + cnt > SEEQ_TX_MAX) {
-		*too_long = true;
-	} else {
-		if (hpc3_mem_read(s, d->buf, s->stage + *used, cnt) != 0)
-			goto fault;
-		*used += cnt;
+	if (p->descs++ == 0) {
+		s->ppfx = s->cpfx;
+		s->cpfx = s->tx.cur;
 	}
-	if (hpc3_desc_writeback(s, ch->cur, SEEQ_DESC_TXD) != 0)
-		goto fault;
-	ch->cbp = d->buf + (uint32_t)cnt;
-	ch->bc = (d->cnt & 0xFFFF0000u) | SEEQ_DESC_TXD;
+	if (p->descs > SEEQ_TX_PKT_DESCS)
+		return -1;
+	if (p->used + cnt > SEEQ_TX_MAX)
+		p->too_long = true;
+	else if (hpc3_mem_read(s, d->buf, s->stage + p->used, cnt) != 0)
+		return -1;
+	else
+		p->used += cnt;
+	s->tx.cbp = d->buf + (uint32_t)cnt;
 	return 0;
-fault:
-	hpc3_dma_fault(s, ch);
-	return -1;
+}
+
+/* Gather one descriptor and send the packet at its EOP.  -1: DMA fault. */
+static int hpc3_tx_step(struct seeq *s, const struct seeq_desc *d, struct hpc3_tx_pkt *p, unsigned *sent)
+{
+	if (hpc3_tx_gather(s, d, p) != 0)
+		return -1;
+	if (!(d->cnt & SEEQ_DESC_EOP))
+		return 0;
+	if (hpc3_tx_send(s, p) != 0)
+		return -1;
+	*p = (struct hpc3_tx_pkt){ 0 };
+	(*sent)++;
+	return 0;
 }
 
 /**
@@ -211,9 +238,8 @@ fault:
 unsigned hpc3_tx_run(struct seeq *s, bool *more)
 {
 	struct seeq_chan *ch = &s->tx;
+	struct hpc3_tx_pkt p = { 0 };
 	unsigned sent = 0;
-	size_t used = 0;
-	bool too_long = false, in_packet = false;
 	struct seeq_desc d;
 
 	*more = false;
@@ -224,23 +250,13 @@ unsigned hpc3_tx_run(struct seeq *s, bool *more)
 		}
 		if (hpc3_chan_walk(s, ch, &d) != 0)
 			break;
-		if (!in_packet) {
-			s->ppfx = s->cpfx;
-			s->cpfx = ch->cur;
-			in_packet = true;
-		}
-		if (hpc3_tx_gather(s, &d, &used, &too_long) != 0)
+		if (hpc3_tx_step(s, &d, &p, &sent) != 0) {
+			hpc3_dma_fault(s, ch);
 			break;
-		if (d.cnt & SEEQ_DESC_EOP) {
-			hpc3_tx_send(s, used, too_long);
-			sent++;
-			used = 0;
-			too_long = false;
-			in_packet = false;
 		}
 		hpc3_chan_advance(s, ch, &d);
 	}
-	if (in_packet)
+	if (p.descs)
 		s->ctr.tx_errors++;
 	seeq_irq_update(s);
 	return sent;

@@ -12,6 +12,8 @@
 
 /* Largest packet the TX channel gathers; larger ones are dropped. */
 #define SEEQ_TX_MAX 16384u
+/* Descriptors one TX packet may span; beyond it the chain counts as broken. */
+#define SEEQ_TX_PKT_DESCS 1024u
 /* Staging buffer: a TX packet, or [0][0][frame][status] of at most BCNT bytes. */
 #define SEEQ_STAGE_SIZE SEEQ_TX_MAX
 /* Zero-count link descriptors followed before the chain counts as broken. */

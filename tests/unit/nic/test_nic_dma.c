@@ -117,9 +117,11 @@ static void test_tx_gather_links_and_two_packets(void **state)
 	assert_memory_equal(sent, frame, 64);
 	sent = fake_engine_tx(f->e, 1, &len);
 	assert_int_equal(len, 60);
-	for (uint32_t d = 0x1000; d <= 0x1400; d += 0x100)
-		if (d != 0x1100)
-			assert_int_equal(word6(f, d), 0x8000);
+	/* TXD only in each packet's first descriptor; the others keep their counts. */
+	assert_int_equal(word6(f, 0x1000), 0x8000);
+	assert_int_equal(word6(f, 0x1400), 0x8000);
+	assert_int_equal(gmem_be32(f->m, 0x1204), 30);
+	assert_int_equal(gmem_be32(f->m, 0x1304), 14 | SEEQ_DESC_EOP);
 	assert_int_equal(word6(f, 0x1100), 0); /* links are not written */
 	assert_int_equal(rd(f, SEEQ_HPC3_CPFXBDP), 0x1400);
 	assert_int_equal(rd(f, SEEQ_HPC3_PPFXBDP), 0x1000);
@@ -202,7 +204,7 @@ static void test_tx_budget_and_oversize(void **state)
 	assert_false(r.again);
 	assert_int_equal(f->e->tx_count, 300);
 
-	/* A packet gathered beyond 16 KiB is dropped, its descriptors still completed. */
+	/* A packet gathered beyond 16 KiB is dropped, its first descriptor still completed. */
 	gmem_desc(f->m, 0x1000, 0x20000, 10000, 0x1010);
 	gmem_desc(f->m, 0x1010, 0x30000, 10000 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
 	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
@@ -210,14 +212,14 @@ static void test_tx_budget_and_oversize(void **state)
 	assert_int_equal(seeq_pump(f->s).tx, 1);
 	assert_int_equal(f->e->tx_count, 300);
 	assert_int_equal(word6(f, 0x1000), 0x8000);
-	assert_int_equal(word6(f, 0x1010), 0x8000);
+	assert_int_equal(gmem_be32(f->m, 0x1014), 10000 | SEEQ_DESC_EOP | SEEQ_DESC_EOX);
 	seeq_counters(f->s, &c);
 	assert_int_equal(c.tx_errors, 1);
 }
 
 /* A descriptor linked to itself without EOP or EOX never ends a packet:
- * the TXD write-back clears its count, so the next visit is a zero-count
- * link and the hop limit faults the channel; the pump must not spin. */
+ * after SEEQ_TX_PKT_DESCS descriptors the chain counts as broken and the
+ * channel faults; the pump must not spin, and no TXD is written. */
 static void test_tx_loop_without_eop_faults(void **state)
 {
 	struct nic_fx *f = *state;
@@ -234,6 +236,100 @@ static void test_tx_loop_without_eop_faults(void **state)
 	seeq_counters(f->s, &c);
 	assert_int_equal(c.dma_errors, 1);
 	assert_int_equal(c.tx_errors, 1);
+	assert_int_equal(gmem_be32(f->m, 0x1004), 100);
+}
+
+/*
+ * Guest memory whose writes to watched descriptor words run a "driver"
+ * that reuses buffers at once: what a guest CPU running beside the pump
+ * may do the moment it sees TXD.
+ */
+struct reuse_mem {
+	struct gmem *m;
+	indynet_engine *e;
+	uint32_t watch[2];     /* descriptor +6 words that trigger a reuse */
+	uint32_t reuse[2][2];  /* buffers (address, length) overwritten by each */
+	unsigned sent_at[2];   /* frames the engine had when the trigger fired */
+	unsigned fired;
+};
+
+static int reuse_read(void *opaque, uint32_t paddr, void *buf, size_t len)
+{
+	struct reuse_mem *r = opaque;
+
+	return gmem_ops.mem_read(r->m, paddr, buf, len);
+}
+
+static int reuse_write(void *opaque, uint32_t paddr, const void *buf, size_t len)
+{
+	struct reuse_mem *r = opaque;
+	int rc = gmem_ops.mem_write(r->m, paddr, buf, len);
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (paddr != r->watch[i])
+			continue;
+		r->sent_at[i] = r->e->tx_count;
+		r->fired++;
+		memset(r->m->mem + r->reuse[i][0], 0xEE, r->reuse[i][1]);
+	}
+	return rc;
+}
+
+static const struct seeq_host_ops reuse_ops = { .mem_read = reuse_read, .mem_write = reuse_write };
+
+/*
+ * The TXD write-back (hpc3-seeq-facts.md, "Descriptors": "TXD is written
+ * only into the first descriptor of a packet, and only after the whole
+ * packet has been transmitted ... the byte counts of a packet's second and
+ * later descriptors stay as the driver wrote them"): two packets over 2
+ * and 3 descriptors; the driver reuses every later buffer of a packet when
+ * TXD appears in its first descriptor.
+ */
+static void test_tx_txd_first_descriptor_after_send(void **state)
+{
+	struct nic_fx *f = *state;
+	struct reuse_mem r = { .m = f->m, .e = f->e,
+			       .watch = { 0x1006, 0x1206 },
+			       .reuse = { { 0x9000, 44 }, { 0xB000, 0x2000 } } };
+	uint8_t a[64], b[60];
+	const uint8_t *sent;
+	size_t len;
+
+	seeq_free(f->s);
+	f->s = seeq_new(&reuse_ops, &r, f->e);
+	make_frame(a, peer_mac, our_mac, sizeof(a), 0x11);
+	make_frame(b, peer_mac, our_mac, sizeof(b), 0x22);
+	memcpy(f->m->mem + 0x8000, a, 20);
+	memcpy(f->m->mem + 0x9000, a + 20, 44);
+	memcpy(f->m->mem + 0xA000, b, 14);
+	memcpy(f->m->mem + 0xB000, b + 14, 30);
+	memcpy(f->m->mem + 0xC000, b + 44, 16);
+	gmem_desc(f->m, 0x1000, 0x8000, 20, 0x1100);
+	gmem_desc(f->m, 0x1100, 0x9000, 44 | SEEQ_DESC_EOP, 0x1200);
+	gmem_desc(f->m, 0x1200, 0xA000, 14, 0x1300);
+	gmem_desc(f->m, 0x1300, 0xB000, 30, 0x1400);
+	gmem_desc(f->m, 0x1400, 0xC000, 16 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1500);
+	wr(f, SEEQ_HPC3_RESET, 0);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 2);
+	sent = fake_engine_tx(f->e, 0, &len);
+	assert_int_equal(len, sizeof(a));
+	assert_memory_equal(sent, a, sizeof(a));
+	sent = fake_engine_tx(f->e, 1, &len);
+	assert_int_equal(len, sizeof(b));
+	assert_memory_equal(sent, b, sizeof(b));
+	/* TXD was written after each packet had gone to the engine. */
+	assert_int_equal(r.fired, 2);
+	assert_int_equal(r.sent_at[0], 1);
+	assert_int_equal(r.sent_at[1], 2);
+	assert_int_equal(gmem_be32(f->m, 0x1004), SEEQ_DESC_TXD);
+	assert_int_equal(gmem_be32(f->m, 0x1104), 44 | SEEQ_DESC_EOP);
+	assert_int_equal(gmem_be32(f->m, 0x1204), SEEQ_DESC_TXD);
+	assert_int_equal(gmem_be32(f->m, 0x1304), 30);
+	assert_int_equal(gmem_be32(f->m, 0x1404), 16 | SEEQ_DESC_EOP | SEEQ_DESC_EOX);
+	assert_int_equal(rd(f, SEEQ_HPC3_CPFXBDP), 0x1200);
+	assert_int_equal(rd(f, SEEQ_HPC3_PPFXBDP), 0x1000);
 }
 
 /* A TX buffer crossing 2^32 is a bus error: guest memory is never asked for a wrapped address. */
@@ -763,6 +859,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_budget_and_oversize, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_loop_without_eop_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_buffer_wrap_refused, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_txd_first_descriptor_after_send, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_dma_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, nic_fx_setup, nic_fx_teardown),
