@@ -8,62 +8,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	CLI_HELP = 'h',
-	CLI_VERSION = 'V',
-	CLI_CONFIG = 0x100,
-	CLI_CTL,
-	CLI_KEY_BASE = 0x200, /* CLI_KEY_BASE + enum opt_key */
-};
-
-#define CLI_KEY(k) (CLI_KEY_BASE + (k))
-
-static const struct option cli_options[] = {
-	{ "help", no_argument, NULL, CLI_HELP },
-	{ "version", no_argument, NULL, CLI_VERSION },
-	{ "config", required_argument, NULL, CLI_CONFIG },
-	{ "ctl", required_argument, NULL, CLI_CTL },
-	{ "mode", required_argument, NULL, CLI_KEY(OPT_MODE) },
-	{ "qemu-stream", required_argument, NULL, CLI_KEY(OPT_QEMU_STREAM) },
-	{ "qemu-stream-connect", required_argument, NULL, CLI_KEY(OPT_QEMU_STREAM_CONNECT) },
-	{ "qemu-dgram", required_argument, NULL, CLI_KEY(OPT_QEMU_DGRAM) },
-	{ "tap", required_argument, NULL, CLI_KEY(OPT_TAP) },
-	{ "tap-netns", required_argument, NULL, CLI_KEY(OPT_TAP_NETNS) },
-	{ "nat-subnet", required_argument, NULL, CLI_KEY(OPT_NAT_SUBNET) },
-	{ "forward", required_argument, NULL, CLI_KEY(OPT_FORWARD) },
-	{ "mtu", required_argument, NULL, CLI_KEY(OPT_MTU) },
-	{ "export", required_argument, NULL, CLI_KEY(OPT_EXPORT) },
-	{ "nfs-version", required_argument, NULL, CLI_KEY(OPT_NFS_VERSION) },
-	{ "read-only", no_argument, NULL, CLI_KEY(OPT_READ_ONLY) },
-	{ "attr-model", required_argument, NULL, CLI_KEY(OPT_ATTR_MODEL) },
-	{ "uid", required_argument, NULL, CLI_KEY(OPT_UID) },
-	{ "gid", required_argument, NULL, CLI_KEY(OPT_GID) },
-	{ "capture-file", required_argument, NULL, CLI_KEY(OPT_CAPTURE_FILE) },
-	{ "log-level", required_argument, NULL, CLI_KEY(OPT_LOG_LEVEL) },
-	{ "control", required_argument, NULL, CLI_KEY(OPT_CONTROL) },
-	{ NULL, 0, NULL, 0 },
-};
+#define CLI_KEY_BASE 0x200 /* getopt_long's value for a flag: CLI_KEY_BASE + enum opt_key */
 
 /* '+': stop at the first non-option (the --ctl command); ':': report a missing value. */
 static const char cli_short[] = "+:hV";
 
-static const char *cli_long_name(int c)
+/* getopt_long's table, built from opts_settings[] once. */
+static const struct option *cli_options(void)
 {
-	for (const struct option *opt = cli_options; opt->name; opt++)
-		if (opt->val == c)
-			return opt->name;
-	return "?";
+	static struct option opts[OPT__COUNT + 1];
+	size_t n = 0;
+
+	if (opts[0].name)
+		return opts;
+	for (size_t i = 0; i < OPT__COUNT; i++) {
+		const struct opts_setting *s = &opts_settings[i];
+
+		if (s->flag)
+			opts[n++] = (struct option){ s->flag, s->metavar ? required_argument : no_argument,
+						     NULL, CLI_KEY_BASE + (int)s->key };
+	}
+	return opts;
 }
 
-/* Turn a getopt '?' or ':' into a message naming the argument. */
+/* cli_next()'s answers besides an enum opt_key. */
+#define CLI_END (-1)
+#define CLI_UNKNOWN (-2) /* getopt's '?' */
+#define CLI_NO_VALUE (-3) /* getopt's ':' */
+
+/* The next option as an enum opt_key, or CLI_END, CLI_UNKNOWN, CLI_NO_VALUE. */
+static int cli_next(int argc, char **argv)
+{
+	int c = getopt_long(argc, argv, cli_short, cli_options(), NULL);
+
+	switch (c) {
+	case -1:
+		return CLI_END;
+	case 'h':
+		return OPT_HELP;
+	case 'V':
+		return OPT_VERSION;
+	case ':':
+		return CLI_NO_VALUE;
+	default:
+		return c >= CLI_KEY_BASE ? c - CLI_KEY_BASE : CLI_UNKNOWN;
+	}
+}
+
+/* Turn CLI_UNKNOWN or CLI_NO_VALUE into a message naming the argument. */
 static void cli_getopt_error(int c, char **argv, char *err, size_t errlen)
 {
 	const char *arg = argv[optind - 1];
 	bool is_long = strncmp(arg, "--", 2) == 0;
 
-	if (c == ':' && is_long)
+	if (c == CLI_NO_VALUE && is_long)
 		snprintf(err, errlen, "option '%s' needs a value", arg);
-	else if (c == ':')
+	else if (c == CLI_NO_VALUE)
 		snprintf(err, errlen, "option '-%c' needs a value", optopt);
 	else if (is_long)
 		snprintf(err, errlen, "unknown option '%s'", arg);
@@ -110,37 +110,41 @@ static int cli_set_path(char **dst, const char *value, char *err, size_t errlen)
 	return 0;
 }
 
+/* 1: stop parsing (--help, --version), 0: go on, -1: error. */
+static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
+{
+	switch (key) {
+	case OPT_HELP:
+		o->action = OPTS_HELP;
+		return 1;
+	case OPT_VERSION:
+		o->action = OPTS_VERSION;
+		return 1;
+	case OPT_CONFIG:
+		return cli_set_path(&o->config_file, optarg, err, errlen);
+	case OPT_CTL:
+		o->action = OPTS_CTL;
+		return cli_set_path(&o->ctl_path, optarg, err, errlen);
+	default:
+		return 0;
+	}
+}
+
 /* First pass: --help, --version, --ctl, --config and getopt errors. */
 static int cli_first_pass(struct daemon_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	int c;
+	int c, rc;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, cli_short, cli_options, NULL)) != -1) {
-		switch (c) {
-		case CLI_HELP:
-			o->action = OPTS_HELP;
-			return 0;
-		case CLI_VERSION:
-			o->action = OPTS_VERSION;
-			return 0;
-		case CLI_CONFIG:
-			if (cli_set_path(&o->config_file, optarg, err, errlen))
-				return -1;
-			break;
-		case CLI_CTL:
-			o->action = OPTS_CTL;
-			if (cli_set_path(&o->ctl_path, optarg, err, errlen))
-				return -1;
-			break;
-		case '?':
-		case ':':
+	while ((c = cli_next(argc, argv)) != CLI_END) {
+		if (c < 0) {
 			cli_getopt_error(c, argv, err, errlen);
 			return -1;
-		default:
-			break;
 		}
+		rc = cli_action(o, c, err, errlen);
+		if (rc)
+			return rc < 0 ? -1 : 0;
 	}
 	if (o->action == OPTS_CTL)
 		return cli_join_command(o, argc, argv, err, errlen);
@@ -159,15 +163,13 @@ static int cli_second_pass(struct daemon_opts *o, int argc, char **argv, char *e
 
 	optind = 0;
 	o->applying_cli = true;
-	while ((c = getopt_long(argc, argv, cli_short, cli_options, NULL)) != -1) {
-		const char *value = optarg;
+	while ((c = cli_next(argc, argv)) != CLI_END) {
+		const struct opts_setting *s = c >= 0 ? &opts_settings[c] : NULL;
 
-		if (c < CLI_KEY_BASE)
+		if (!s || s->type == OPTS_T_ACTION)
 			continue;
-		if (c == CLI_KEY(OPT_READ_ONLY))
-			value = "true";
-		if (opts_apply(o, (enum opt_key)(c - CLI_KEY_BASE), value, msg, sizeof(msg))) {
-			snprintf(err, errlen, "--%s: %s", cli_long_name(c), msg);
+		if (opts_apply(o, s->key, s->metavar ? optarg : "true", msg, sizeof(msg))) {
+			snprintf(err, errlen, "--%s: %s", s->flag, msg);
 			return -1;
 		}
 	}
@@ -187,48 +189,67 @@ int opts_parse_args(struct daemon_opts *o, int argc, char **argv, char *err, siz
 	return opts_validate(o, err, errlen);
 }
 
+static const char *const cli_group_titles[OPTS_G__COUNT] = {
+	[OPTS_G_FRONTEND] = "Frontends (exactly one):",
+	[OPTS_G_NETWORK] = "Network:",
+	[OPTS_G_NFS] = "NFS:",
+	[OPTS_G_OTHER] = "Other:",
+};
+
+#define CLI_HELP_COLUMN 30
+#define CLI_HELP_WIDTH 79
+
+/* Print @text from column CLI_HELP_COLUMN, wrapped at word boundaries. */
+static void cli_help_text(FILE *out, int col, const char *text)
+{
+	while (*text) {
+		size_t room = CLI_HELP_WIDTH - CLI_HELP_COLUMN, len = strlen(text);
+
+		if (len > room) {
+			len = room;
+			while (len > 0 && text[len] != ' ')
+				len--;
+			if (len == 0)
+				len = strcspn(text, " ");
+		}
+		fprintf(out, "%*s%.*s\n", col < CLI_HELP_COLUMN ? CLI_HELP_COLUMN - col : 0, "",
+			(int)len, text);
+		text += len;
+		text += strspn(text, " ");
+		col = 0;
+	}
+}
+
+static void cli_usage_line(FILE *out, const struct opts_setting *s)
+{
+	char text[512];
+	int col;
+
+	col = fprintf(out, "  --%s%s%s", s->flag, s->metavar ? " " : "", s->metavar ? s->metavar : "");
+	if (col >= CLI_HELP_COLUMN - 1) {
+		fputc('\n', out);
+		col = 0;
+	}
+	if (s->def && s->metavar)
+		snprintf(text, sizeof(text), "%s (default %s)", s->help, s->def);
+	else
+		snprintf(text, sizeof(text), "%s", s->help);
+	cli_help_text(out, col, text);
+}
+
 void cli_usage(FILE *out)
 {
-	fputs("Usage: indynetd [--config FILE] [--mode nat|bridge]\n"
-	      "                (--qemu-stream PATH | --qemu-stream-connect PATH | --qemu-dgram PATH\n"
-	      "                 | --tap NAME [--tap-netns PATH])\n"
-	      "                [--nat-subnet CIDR] [--forward PROTO:HOSTPORT:GUESTPORT[:any]]...\n"
-	      "                [--export DIR] [--nfs-version auto|v2|v3] [--read-only]\n"
-	      "                [--attr-model squash|mapped] [--uid N] [--gid N] [--mtu N]\n"
-	      "                [--capture-file FILE.pcapng] [--log-level error|warn|info|debug]\n"
-	      "                [--control PATH]\n"
+	fputs("Usage: indynetd [OPTION]... FRONTEND\n"
 	      "       indynetd --ctl PATH COMMAND...\n"
 	      "       indynetd --version | --help\n"
 	      "\n"
-	      "Ethernet for an emulated machine: NAT on libslirp with an in-core NFSv2/v3 server.\n"
-	      "\n"
-	      "Frontends (exactly one):\n"
-	      "  --qemu-stream PATH          listen on a unix stream socket; QEMU connects\n"
-	      "                              (-netdev stream,server=off,addr.type=unix,addr.path=PATH)\n"
-	      "  --qemu-stream-connect PATH  connect to QEMU's listening socket (server=on),\n"
-	      "                              reconnecting with backoff\n"
-	      "  --qemu-dgram PATH           bind a unix datagram socket (-netdev dgram)\n"
-	      "  --tap NAME                  create or attach a TAP device\n"
-	      "  --tap-netns PATH            create the TAP device inside this network namespace\n"
-	      "Network:\n"
-	      "  --mode nat|bridge           network mode (default nat)\n"
-	      "  --nat-subnet CIDR           NAT subnet (default 192.168.0.0/24)\n"
-	      "  --forward SPEC              port forward tcp|udp:HOSTPORT:GUESTPORT[:any], repeatable\n"
-	      "  --mtu N                     guest MTU, 576-65520 (default 1500)\n"
-	      "NFS:\n"
-	      "  --export DIR                serve DIR over NFS at the gateway address\n"
-	      "  --nfs-version auto|v2|v3    NFS versions served (default auto: both)\n"
-	      "  --read-only                 refuse every modifying NFS procedure\n"
-	      "  --attr-model squash|mapped  how owners and modes are presented (default squash)\n"
-	      "  --uid N, --gid N            owner shown in the squash model (default 0:0)\n"
-	      "Other:\n"
-	      "  --config FILE               read settings from an INI file (flags override it)\n"
-	      "  --capture-file FILE         write every guest frame to a pcapng file\n"
-	      "  --log-level LEVEL           error, warn, info (default) or debug\n"
-	      "  --control PATH              accept control commands on a unix stream socket\n"
-	      "  --ctl PATH COMMAND...       send one control command to a running indynetd\n"
-	      "  --version, --help           print the version or this help\n"
-	      "\n"
-	      "See indynetd(8).\n",
+	      "Ethernet for an emulated machine: NAT on libslirp with an in-core NFSv2/v3 server.\n",
 	      out);
+	for (int g = 0; g < OPTS_G__COUNT; g++) {
+		fprintf(out, "\n%s\n", cli_group_titles[g]);
+		for (size_t i = 0; i < OPT__COUNT; i++)
+			if (opts_settings[i].flag && opts_settings[i].group == (enum opts_group)g)
+				cli_usage_line(out, &opts_settings[i]);
+	}
+	fputs("\nThe same settings go in the --config file; see indynetd(8).\n", out);
 }

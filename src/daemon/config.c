@@ -14,37 +14,6 @@
  * read) and stops the parse at the first error.
  */
 
-struct config_key {
-	const char *section;
-	const char *name;
-	enum opt_key key;
-};
-
-static const struct config_key config_keys[] = {
-	{ "network", "mode", OPT_MODE },
-	{ "network", "nat_subnet", OPT_NAT_SUBNET },
-	{ "network", "interface", OPT_INTERFACE },
-	{ "network", "nfs_bridge_ip", OPT_BRIDGE_IP },
-	{ "network", "mtu", OPT_MTU },
-	{ "nfs", "export", OPT_EXPORT },
-	{ "nfs", "version", OPT_NFS_VERSION },
-	{ "nfs", "read_only", OPT_READ_ONLY },
-	{ "nfs", "attr_model", OPT_ATTR_MODEL },
-	{ "nfs", "uid", OPT_UID },
-	{ "nfs", "gid", OPT_GID },
-	{ "frontend", "qemu_stream", OPT_QEMU_STREAM },
-	{ "frontend", "qemu_stream_connect", OPT_QEMU_STREAM_CONNECT },
-	{ "frontend", "qemu_dgram", OPT_QEMU_DGRAM },
-	{ "frontend", "tap", OPT_TAP },
-	{ "frontend", "tap_netns", OPT_TAP_NETNS },
-	{ "log", "level", OPT_LOG_LEVEL },
-	{ "log", "capture_file", OPT_CAPTURE_FILE },
-	{ "control", "socket", OPT_CONTROL },
-};
-
-static const char *const config_sections[] = { "network", "nfs", "forward", "frontend", "log",
-					       "control", NULL };
-
 struct config_ctx {
 	struct daemon_opts *o;
 	FILE *f;
@@ -57,10 +26,23 @@ struct config_ctx {
 
 static bool config_section_known(const char *section)
 {
-	for (int i = 0; config_sections[i]; i++)
-		if (strcmp(section, config_sections[i]) == 0)
+	for (size_t i = 0; i < OPT__COUNT; i++)
+		if (opts_settings[i].section && strcmp(section, opts_settings[i].section) == 0)
 			return true;
 	return false;
+}
+
+/* The setting of [@section] @name, or NULL. */
+static const struct opts_setting *config_lookup(const char *section, const char *name)
+{
+	for (size_t i = 0; i < OPT__COUNT; i++) {
+		const struct opts_setting *s = &opts_settings[i];
+
+		if (s->section && strcmp(section, s->section) == 0 &&
+		    (strcmp(s->name, "*") == 0 || strcmp(name, s->name) == 0))
+			return s;
+	}
+	return NULL;
 }
 
 static int config_fail(struct config_ctx *c, const char *name, const char *msg)
@@ -73,8 +55,8 @@ static int config_fail(struct config_ctx *c, const char *name, const char *msg)
 static int config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct config_ctx *c = user;
+	const struct opts_setting *s;
 	char msg[256];
-	int key = -1;
 
 	if (section[0] == '\0')
 		return config_fail(c, name, "setting outside any section");
@@ -82,19 +64,12 @@ static int config_handler(void *user, const char *section, const char *name, con
 		snprintf(msg, sizeof(msg), "unknown section [%s]", section);
 		return config_fail(c, name, msg);
 	}
-	if (strcmp(section, "forward") == 0) {
-		key = OPT_FORWARD;
-	} else {
-		for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
-			if (strcmp(section, config_keys[i].section) == 0 &&
-			    strcmp(name, config_keys[i].name) == 0)
-				key = (int)config_keys[i].key;
-	}
-	if (key < 0) {
+	s = config_lookup(section, name);
+	if (!s) {
 		snprintf(msg, sizeof(msg), "unknown key in [%s]", section);
 		return config_fail(c, name, msg);
 	}
-	if (opts_apply(c->o, (enum opt_key)key, value, msg, sizeof(msg)))
+	if (opts_apply(c->o, s->key, value, msg, sizeof(msg)))
 		return config_fail(c, name, msg);
 	return 1;
 }

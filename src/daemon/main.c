@@ -127,7 +127,7 @@ static void daemon_summary(const struct daemon *d)
 	dlog(INDYNET_LOG_INFO, "indynetd %s: mode %s, subnet %s, mtu %u, frontend --%s %s%s%s, %s, "
 			       "%zu forward(s)%s%s",
 	     INDYNET_VERSION, o->mode == INDYNET_MODE_NAT ? "nat" : "bridge",
-	     o->nat_subnet ? o->nat_subnet : "192.168.0.0/24", o->mtu,
+	     o->nat_subnet, o->mtu,
 	     opts_frontend_name(o->frontend), o->frontend_arg, o->tap_netns ? " in netns " : "",
 	     o->tap_netns ? o->tap_netns : "", nfs, o->n_forwards,
 	     o->capture_file ? ", capture " : "", o->capture_file ? o->capture_file : "");

@@ -12,19 +12,6 @@
 #include <strings.h>
 #include <sys/un.h>
 
-#define OPTS_ID_MAX 4294967294u /* (uid_t)-1 means "no change" to the kernel */
-
-void opts_init(struct daemon_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mode = INDYNET_MODE_NAT;
-	o->mtu = INDYNET_MTU_DEFAULT;
-	o->nfs_version = INDYNET_NFS_AUTO;
-	o->attr_model = INDYNET_ATTR_SQUASH;
-	o->log_level = INDYNET_LOG_INFO;
-	o->frontend = FE_NONE;
-}
-
 void opts_free(struct daemon_opts *o)
 {
 	char **strs[] = { &o->config_file, &o->nat_subnet, &o->interface, &o->nfs_bridge_ip,
@@ -272,6 +259,33 @@ static int opts_set_frontend(struct daemon_opts *o, enum frontend_kind kind, con
 	return 0;
 }
 
+static int opts_set_qemu_stream(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	return opts_set_frontend(o, FE_QEMU_STREAM, value, err, errlen);
+}
+
+static int opts_set_qemu_stream_connect(struct daemon_opts *o, const char *value, char *err,
+					size_t errlen)
+{
+	return opts_set_frontend(o, FE_QEMU_STREAM_CONNECT, value, err, errlen);
+}
+
+static int opts_set_qemu_dgram(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	return opts_set_frontend(o, FE_QEMU_DGRAM, value, err, errlen);
+}
+
+static int opts_set_tap(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	return opts_set_frontend(o, FE_TAP, value, err, errlen);
+}
+
+static int opts_set_tap_netns(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	o->netns_from_cli = o->applying_cli;
+	return opts_set_str(&o->tap_netns, value, err, errlen);
+}
+
 static int opts_set_bridge_ip(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	struct in_addr a;
@@ -283,73 +297,60 @@ static int opts_set_bridge_ip(struct daemon_opts *o, const char *value, char *er
 	return opts_set_str(&o->nfs_bridge_ip, value, err, errlen);
 }
 
-static int opts_set_number(struct daemon_opts *o, enum opt_key key, const char *value, char *err,
-			   size_t errlen)
-{
-	uint32_t v;
+/* The table: one row per setting, expanded from OPTS_SETTINGS (options.h). */
+#define OPTS_FIELD(field) .off = offsetof(struct daemon_opts, field)
+#define OPTS_STRING(field) .type = OPTS_T_STRING, OPTS_FIELD(field)
+#define OPTS_SOCKET(field) .type = OPTS_T_SOCKET, OPTS_FIELD(field)
+#define OPTS_BOOL(field) .type = OPTS_T_BOOL, OPTS_FIELD(field)
+#define OPTS_U32(field, n, lo, hi) .type = OPTS_T_U32, OPTS_FIELD(field), .noun = (n), .min = (lo), .max = (hi)
+#define OPTS_CUSTOM(fn) .type = OPTS_T_CUSTOM, .set = (fn)
+#define OPTS_ACTION .type = OPTS_T_ACTION
+#define OPTS_ROW(KEY, f_flag, f_section, f_name, f_metavar, f_def, f_group, f_how, f_help)      \
+	[OPT_##KEY] = { .key = OPT_##KEY, .flag = (f_flag), .section = (f_section),              \
+			.name = (f_name), .metavar = (f_metavar), .def = (f_def),                \
+			.group = OPTS_G_##f_group, f_how, .help = (f_help) },
 
-	switch (key) {
-	case OPT_MTU:
-		if (opts_parse_u32(value, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX, &v, err, errlen))
-			return -1;
-		o->mtu = v;
-		return 0;
-	case OPT_UID:
-		return opts_parse_u32(value, "uid", 0, OPTS_ID_MAX, &o->uid, err, errlen);
-	default:
-		return opts_parse_u32(value, "gid", 0, OPTS_ID_MAX, &o->gid, err, errlen);
-	}
+const struct opts_setting opts_settings[OPT__COUNT] = { OPTS_SETTINGS(OPTS_ROW) };
+
+static void *opts_field(struct daemon_opts *o, const struct opts_setting *s)
+{
+	return (char *)o + s->off;
 }
 
 int opts_apply(struct daemon_opts *o, enum opt_key key, const char *value, char *err, size_t errlen)
 {
-	switch (key) {
-	case OPT_MODE:
-		return opts_set_mode(o, value, err, errlen);
-	case OPT_NAT_SUBNET:
-		return opts_set_subnet(o, value, err, errlen);
-	case OPT_INTERFACE:
-		return opts_set_str(&o->interface, value, err, errlen);
-	case OPT_BRIDGE_IP:
-		return opts_set_bridge_ip(o, value, err, errlen);
-	case OPT_MTU:
-	case OPT_UID:
-	case OPT_GID:
-		return opts_set_number(o, key, value, err, errlen);
-	case OPT_EXPORT:
-		return opts_set_str(&o->export_dir, value, err, errlen);
-	case OPT_NFS_VERSION:
-		return opts_set_nfs_version(o, value, err, errlen);
-	case OPT_READ_ONLY:
-		return opts_parse_bool(value, &o->read_only, err, errlen);
-	case OPT_ATTR_MODEL:
-		return opts_set_attr_model(o, value, err, errlen);
-	case OPT_FORWARD:
-		return opts_add_forward(o, value, err, errlen);
-	case OPT_QEMU_STREAM:
-		return opts_set_frontend(o, FE_QEMU_STREAM, value, err, errlen);
-	case OPT_QEMU_STREAM_CONNECT:
-		return opts_set_frontend(o, FE_QEMU_STREAM_CONNECT, value, err, errlen);
-	case OPT_QEMU_DGRAM:
-		return opts_set_frontend(o, FE_QEMU_DGRAM, value, err, errlen);
-	case OPT_TAP:
-		return opts_set_frontend(o, FE_TAP, value, err, errlen);
-	case OPT_TAP_NETNS:
-		o->netns_from_cli = o->applying_cli;
-		return opts_set_str(&o->tap_netns, value, err, errlen);
-	case OPT_LOG_LEVEL:
-		return opts_set_log_level(o, value, err, errlen);
-	case OPT_CAPTURE_FILE:
-		return opts_set_str(&o->capture_file, value, err, errlen);
-	case OPT_CONTROL:
+	const struct opts_setting *s = (unsigned)key < OPT__COUNT ? &opts_settings[key] : NULL;
+
+	switch (s ? s->type : OPTS_T_ACTION) {
+	case OPTS_T_STRING:
+		return opts_set_str(opts_field(o, s), value, err, errlen);
+	case OPTS_T_SOCKET:
 		if (opts_check_sun_path(value, err, errlen))
 			return -1;
-		return opts_set_str(&o->control_path, value, err, errlen);
-	case OPT__COUNT:
+		return opts_set_str(opts_field(o, s), value, err, errlen);
+	case OPTS_T_U32:
+		return opts_parse_u32(value, s->noun, s->min, s->max, opts_field(o, s), err, errlen);
+	case OPTS_T_BOOL:
+		return opts_parse_bool(value, opts_field(o, s), err, errlen);
+	case OPTS_T_CUSTOM:
+		return s->set(o, value, err, errlen);
+	case OPTS_T_ACTION:
 		break;
 	}
-	snprintf(err, errlen, "unknown setting");
+	snprintf(err, errlen, "not a setting");
 	return -1;
+}
+
+void opts_init(struct daemon_opts *o)
+{
+	char err[128];
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < OPT__COUNT; i++) {
+		if (opts_settings[i].def &&
+		    opts_apply(o, opts_settings[i].key, opts_settings[i].def, err, sizeof(err)))
+			abort(); /* a bad default in the table: the unit tests catch it */
+	}
 }
 
 int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)

@@ -12,12 +12,54 @@
 /*
  * Theory of operation
  *
- * Every setting has one key (enum opt_key).  The command line and the INI
- * file both turn their input into (key, text) pairs and hand them to
- * opts_apply(), which validates the text and stores the value; so a value
- * is checked by exactly the same code wherever it comes from, and each
- * source only adds its own prefix to the error text ("--mtu: ..." or
- * "FILE:LINE: mtu: ...").
+ * Every setting is described ONCE, by one row of OPTS_SETTINGS below:
+ *
+ *   X(KEY, flag, section, name, metavar, default, group, how, help)
+ *
+ *   KEY      the enum opt_key constant OPT_KEY
+ *   flag     the long flag without "--" ("mtu"), or NULL: file only
+ *   section, name
+ *            the INI file's [section] and key, or NULL, NULL: flag only;
+ *            name "*" takes any key of its section ([forward] web = ...)
+ *   metavar  how --help names the value ("N", "PATH", "nat|bridge"); NULL:
+ *            the flag takes no value and means "true" (--read-only)
+ *   default  the value's text, applied through the same setter by
+ *            opts_init(), or NULL: unset
+ *   group    the heading of --help it is listed under (FRONTEND, NETWORK,
+ *            NFS, OTHER)
+ *   how      how the text is checked and stored:
+ *              OPTS_STRING(field)   a non-empty string, strdup'ed
+ *              OPTS_SOCKET(field)   a unix socket path (at most 107 bytes)
+ *              OPTS_U32(field, noun, min, max)  a decimal number in range
+ *              OPTS_BOOL(field)     true/false, yes/no, on/off, 1/0
+ *              OPTS_CUSTOM(fn)      int fn(o, value, err, errlen), in options.c
+ *              OPTS_ACTION          not a setting: cli.c acts on it (--help)
+ *   help     one line for --help (" (default X)" is appended to a setting
+ *            that takes a value)
+ *
+ * From the table: the enum, the getopt_long table and the dispatch of
+ * cli.c, the INI keys and sections of config.c, the defaults of
+ * opts_init(), and --help (cli_usage()).  The unit test daemon-opts-docs
+ * checks that man/indynetd.8 (synopsis, OPTIONS, CONFIGURATION FILE) and
+ * docs/CONFIG.md (synopsis, the settings table row by row, default
+ * included) describe exactly the settings of the table; its failure
+ * message prints the row it expects.
+ *
+ * Adding a setting:
+ *   1. a field in struct daemon_opts (freed in opts_free() if a string);
+ *   2. one X(...) row in OPTS_SETTINGS (and, for OPTS_CUSTOM, the setter
+ *      in options.c, declared with the others above opts_settings[]);
+ *   3. a row in docs/CONFIG.md's settings table, the flag in its synopsis,
+ *      and an entry in man/indynetd.8 (SYNOPSIS, OPTIONS, CONFIGURATION
+ *      FILE): `meson test daemon-opts-docs` says what is missing;
+ *   4. use the value where it matters (daemon_config() in main.c ...).
+ * Nothing in cli.c or config.c changes.
+ *
+ * The command line and the INI file both turn their input into (key, text)
+ * pairs and hand them to opts_apply(), which validates the text and stores
+ * the value; so a value is checked by exactly the same code wherever it
+ * comes from, and each source only adds its own prefix to the error text
+ * ("--mtu: ..." or "FILE:LINE: mtu: ...").
  *
  * The file is applied first, then the flags: a flag overrides the file.
  * Forwards accumulate from both.  A frontend given on the command line
@@ -27,29 +69,92 @@
 
 #define OPTS_MAX_FORWARDS 64
 
-enum opt_key {
-	OPT_MODE,
-	OPT_NAT_SUBNET,
-	OPT_INTERFACE,
-	OPT_BRIDGE_IP,
-	OPT_MTU,
-	OPT_EXPORT,
-	OPT_NFS_VERSION,
-	OPT_READ_ONLY,
-	OPT_ATTR_MODEL,
-	OPT_UID,
-	OPT_GID,
-	OPT_FORWARD,
-	OPT_QEMU_STREAM,
-	OPT_QEMU_STREAM_CONNECT,
-	OPT_QEMU_DGRAM,
-	OPT_TAP,
-	OPT_TAP_NETNS,
-	OPT_LOG_LEVEL,
-	OPT_CAPTURE_FILE,
-	OPT_CONTROL,
-	OPT__COUNT
+/* clang-format off */
+#define OPTS_SETTINGS(X) \
+	X(QEMU_STREAM, "qemu-stream", "frontend", "qemu_stream", "PATH", NULL, FRONTEND, \
+	  OPTS_CUSTOM(opts_set_qemu_stream), \
+	  "listen on a unix stream socket; QEMU connects (-netdev stream,server=off)") \
+	X(QEMU_STREAM_CONNECT, "qemu-stream-connect", "frontend", "qemu_stream_connect", "PATH", \
+	  NULL, FRONTEND, OPTS_CUSTOM(opts_set_qemu_stream_connect), \
+	  "connect to QEMU's listening socket (server=on), reconnecting with backoff") \
+	X(QEMU_DGRAM, "qemu-dgram", "frontend", "qemu_dgram", "PATH", NULL, FRONTEND, \
+	  OPTS_CUSTOM(opts_set_qemu_dgram), "bind a unix datagram socket (-netdev dgram)") \
+	X(TAP, "tap", "frontend", "tap", "NAME", NULL, FRONTEND, OPTS_CUSTOM(opts_set_tap), \
+	  "create or attach a TAP device") \
+	X(TAP_NETNS, "tap-netns", "frontend", "tap_netns", "PATH", NULL, FRONTEND, \
+	  OPTS_CUSTOM(opts_set_tap_netns), "create the TAP device inside this network namespace") \
+	X(MODE, "mode", "network", "mode", "nat|bridge", "nat", NETWORK, \
+	  OPTS_CUSTOM(opts_set_mode), "network mode") \
+	X(NAT_SUBNET, "nat-subnet", "network", "nat_subnet", "CIDR", "192.168.0.0/24", NETWORK, \
+	  OPTS_CUSTOM(opts_set_subnet), "NAT subnet") \
+	X(FORWARD, "forward", "forward", "*", "SPEC", NULL, NETWORK, \
+	  OPTS_CUSTOM(opts_add_forward), \
+	  "port forward tcp|udp:HOSTPORT:GUESTPORT[:any], repeatable") \
+	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
+	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
+	X(INTERFACE, NULL, "network", "interface", "NAME", NULL, NETWORK, \
+	  OPTS_STRING(interface), "host interface of bridge mode") \
+	X(BRIDGE_IP, NULL, "network", "nfs_bridge_ip", "ADDR", NULL, NETWORK, \
+	  OPTS_CUSTOM(opts_set_bridge_ip), "IPv4 address of the NFS host in bridge mode") \
+	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
+	  "serve DIR over NFS at the gateway address") \
+	X(NFS_VERSION, "nfs-version", "nfs", "version", "auto|v2|v3", "auto", NFS, \
+	  OPTS_CUSTOM(opts_set_nfs_version), "NFS versions served; auto serves both") \
+	X(READ_ONLY, "read-only", "nfs", "read_only", NULL, "false", NFS, OPTS_BOOL(read_only), \
+	  "refuse every modifying NFS procedure") \
+	X(ATTR_MODEL, "attr-model", "nfs", "attr_model", "squash|mapped", "squash", NFS, \
+	  OPTS_CUSTOM(opts_set_attr_model), "how owners and modes are presented") \
+	X(UID, "uid", "nfs", "uid", "N", "0", NFS, OPTS_U32(uid, "uid", 0, OPTS_ID_MAX), \
+	  "owner shown in the squash model") \
+	X(GID, "gid", "nfs", "gid", "N", "0", NFS, OPTS_U32(gid, "gid", 0, OPTS_ID_MAX), \
+	  "group shown in the squash model") \
+	X(CONFIG, "config", NULL, NULL, "FILE", NULL, OTHER, OPTS_ACTION, \
+	  "read settings from an INI file (flags override it)") \
+	X(CAPTURE_FILE, "capture-file", "log", "capture_file", "FILE", NULL, OTHER, \
+	  OPTS_STRING(capture_file), "write every guest frame to a pcapng file") \
+	X(LOG_LEVEL, "log-level", "log", "level", "error|warn|info|debug", "info", OTHER, \
+	  OPTS_CUSTOM(opts_set_log_level), "what is logged to standard error") \
+	X(CONTROL, "control", "control", "socket", "PATH", NULL, OTHER, \
+	  OPTS_SOCKET(control_path), "accept control commands on a unix stream socket") \
+	X(CTL, "ctl", NULL, NULL, "PATH COMMAND...", NULL, OTHER, OPTS_ACTION, \
+	  "send one control command to a running indynetd") \
+	X(VERSION, "version", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print the version") \
+	X(HELP, "help", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print this help")
+/* clang-format on */
+
+#define OPTS_ID_MAX 4294967294u /* (uid_t)-1 means "no change" to the kernel */
+
+#define OPTS_KEY_ENUM(KEY, ...) OPT_##KEY,
+enum opt_key { OPTS_SETTINGS(OPTS_KEY_ENUM) OPT__COUNT };
+#undef OPTS_KEY_ENUM
+
+enum opts_group { OPTS_G_FRONTEND, OPTS_G_NETWORK, OPTS_G_NFS, OPTS_G_OTHER, OPTS_G__COUNT };
+
+enum opts_type { OPTS_T_ACTION, OPTS_T_STRING, OPTS_T_SOCKET, OPTS_T_U32, OPTS_T_BOOL, OPTS_T_CUSTOM };
+
+struct daemon_opts;
+
+typedef int opts_setter(struct daemon_opts *o, const char *value, char *err, size_t errlen);
+
+/* One row of OPTS_SETTINGS (see the theory block for the fields). */
+struct opts_setting {
+	enum opt_key key;
+	const char *flag;
+	const char *section;
+	const char *name;
+	const char *metavar;
+	const char *def;
+	enum opts_group group;
+	enum opts_type type;
+	size_t off;          /* STRING, SOCKET, U32, BOOL: offsetof(struct daemon_opts, field) */
+	const char *noun;    /* U32: "MTU 70000 is out of range" */
+	uint32_t min, max;   /* U32 */
+	opts_setter *set;    /* CUSTOM */
+	const char *help;
 };
+
+/* The table, indexed by enum opt_key. */
+extern const struct opts_setting opts_settings[OPT__COUNT];
 
 enum frontend_kind {
 	FE_NONE = 0,
@@ -74,7 +179,7 @@ struct daemon_opts {
 	char *nat_subnet;
 	char *interface;      /* bridge mode (later issue); stored only */
 	char *nfs_bridge_ip;  /* bridge mode (later issue); stored only */
-	unsigned mtu;
+	uint32_t mtu;
 
 	char *export_dir;
 	enum indynet_nfs_version nfs_version;

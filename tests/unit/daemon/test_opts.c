@@ -104,7 +104,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.o.mtu, 1500);
 	assert_int_equal(p.o.frontend, FE_QEMU_STREAM);
 	assert_string_equal(p.o.frontend_arg, "/tmp/q.sock");
-	assert_null(p.o.nat_subnet);
+	assert_string_equal(p.o.nat_subnet, "192.168.0.0/24");
 	assert_null(p.o.export_dir);
 	assert_int_equal(p.o.nfs_version, INDYNET_NFS_AUTO);
 	assert_false(p.o.read_only);
