@@ -2,10 +2,7 @@
 /* control.c: the live-control socket (--control PATH) and its one-shot client (--ctl). */
 #include "control.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +12,6 @@
 #include <unistd.h>
 
 #include "dlog.h"
-#include "options.h"
 #include "usock.h"
 
 #define CONTROL_CLIENT_TIMEOUT_S 10
@@ -29,133 +25,156 @@ struct control_client {
 struct control {
 	int listen_fd;
 	char *path;
-	indynet_engine *eng;
+	struct cmd_ctx *ctx;
 	struct control_client clients[CONTROL_CLIENTS];
 };
 
-static int control_reply(char *reply, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int control_reply(char *reply, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reply, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int control_forward(indynet_engine *eng, const char *verb, const char *spec, char *reply,
-			   size_t len)
-{
-	struct indynet_forward fw;
-	char msg[256];
-	int rc;
-
-	if (indynet_forward_parse(spec, &fw, msg, sizeof(msg)) != 0)
-		return control_reply(reply, len, -1, "error: %s", msg);
-	if (strcmp(verb, "add") == 0) {
-		msg[0] = '\0';
-		rc = indynet_forward_add(eng, &fw, msg, sizeof(msg));
-		if (rc < 0)
-			return control_reply(reply, len, -1, "error: %s",
-					     msg[0] ? msg : strerror(-rc));
-		dlog(INDYNET_LOG_INFO, "control: forward %s added", spec);
-		return control_reply(reply, len, 0, "ok");
-	}
-	if (indynet_forward_remove(eng, &fw) < 0)
-		return control_reply(reply, len, -1, "error: forward '%s' is not active", spec);
-	dlog(INDYNET_LOG_INFO, "control: forward %s removed", spec);
-	return control_reply(reply, len, 0, "ok");
-}
-
-static int control_forward_list(indynet_engine *eng, char *reply, size_t len)
-{
-	struct indynet_forward fws[OPTS_MAX_FORWARDS * 4];
-	size_t n = indynet_forward_list(eng, fws, sizeof(fws) / sizeof(fws[0]));
-	size_t off;
-
-	if (n > sizeof(fws) / sizeof(fws[0]))
-		n = sizeof(fws) / sizeof(fws[0]);
-	off = (size_t)snprintf(reply, len, "ok");
-	for (size_t i = 0; i < n && off < len; i++) {
-		char spec[40];
-
-		off += (size_t)snprintf(reply + off, len - off, " %s",
-					opts_forward_format(&fws[i], spec, sizeof(spec)));
-	}
-	return 0;
-}
-
-static int control_stats(indynet_engine *eng, char *reply, size_t len)
-{
-	struct indynet_stats st;
-	char ip[INET_ADDRSTRLEN] = "none";
-	size_t off;
-
-	indynet_stats_get(eng, &st);
-	if (st.guest_ip)
-		inet_ntop(AF_INET, &st.guest_ip, ip, sizeof(ip));
-	off = (size_t)snprintf(reply, len,
-			       "ok tx_frames=%" PRIu64 " tx_bytes=%" PRIu64 " rx_frames=%" PRIu64
-			       " rx_bytes=%" PRIu64 " guest_ip=%s",
-			       st.tx_frames, st.tx_bytes, st.rx_frames, st.rx_bytes, ip);
-	if (st.guest_mac_known && off < len)
-		off += (size_t)snprintf(reply + off, len - off,
-					" guest_mac=%02x:%02x:%02x:%02x:%02x:%02x", st.guest_mac[0],
-					st.guest_mac[1], st.guest_mac[2], st.guest_mac[3],
-					st.guest_mac[4], st.guest_mac[5]);
-	for (int r = 0; r < INDYNET_DROP__COUNT && off < len; r++)
-		off += (size_t)snprintf(reply + off, len - off, " drop_%s=%" PRIu64,
-					indynet_drop_reason_name((enum indynet_drop_reason)r),
-					st.drops[r]);
-	return 0;
-}
-
-/* Split @line into at most 4 words in @copy; return the word count (5 = too many). */
-static int control_split(const char *line, char *copy, size_t len, char *words[4])
+/* Split @line into at most CONTROL_WORDS words in @copy; return the count (-1: too many). */
+static int control_split(const char *line, char *copy, size_t len, char *words[CONTROL_WORDS])
 {
 	char *save = NULL;
 	int n = 0;
 
 	snprintf(copy, len, "%s", line);
 	for (char *w = strtok_r(copy, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
-		if (n == 4)
-			return 5;
+		if (n == CONTROL_WORDS)
+			return -1;
 		words[n++] = w;
 	}
 	return n;
 }
 
-int control_exec(indynet_engine *eng, const char *line, char *reply, size_t len)
+/* How many leading @words spell @def's line words (0: no match). */
+static int control_match(const struct cmd_def *def, char *const *words, int n)
 {
-	char copy[CONTROL_LINE_MAX];
-	char *w[4] = { NULL };
-	char msg[256];
-	int n = control_split(line, copy, sizeof(copy), w);
+	const char *p = def->line;
+	int k = 0;
 
-	if (n == 3 && strcmp(w[0], "forward") == 0 &&
-	    (strcmp(w[1], "add") == 0 || strcmp(w[1], "remove") == 0))
-		return control_forward(eng, w[1], w[2], reply, len);
-	if (n == 2 && strcmp(w[0], "forward") == 0 && strcmp(w[1], "list") == 0)
-		return control_forward_list(eng, reply, len);
-	if (n == 2 && strcmp(w[0], "subnet") == 0) {
-		msg[0] = '\0';
-		if (indynet_set_nat_subnet(eng, w[1], msg, sizeof(msg)) < 0)
-			return control_reply(reply, len, -1, "error: %s",
-					     msg[0] ? msg : "subnet change failed");
-		return control_reply(reply, len, 0, "ok");
+	if (n > 0 && strcmp(words[0], def->name) == 0)
+		return 1;
+	if (!p)
+		return 0;
+	for (; k < n && *p; k++) {
+		size_t wl = strlen(words[k]);
+
+		if (strncmp(p, words[k], wl) != 0 || (p[wl] != ' ' && p[wl] != '\0'))
+			return 0;
+		p += wl + (p[wl] == ' ');
 	}
-	if (n == 1 && strcmp(w[0], "stats") == 0)
-		return control_stats(eng, reply, len);
-	return control_reply(reply, len, -1,
-			     "error: unknown command '%.64s' (expected forward add|remove|list "
-			     "SPEC, subnet CIDR or stats)",
-			     line);
+	return *p ? 0 : k;
 }
 
-int control_open(const char *path, indynet_engine *eng, struct control **out, char *err,
+/* The row whose line words match the most leading words. */
+static const struct cmd_def *control_lookup(char *const *words, int n, int *used)
+{
+	size_t rows;
+	const struct cmd_def *t = cmd_table(&rows), *best = NULL;
+
+	*used = 0;
+	for (size_t i = 0; i < rows; i++) {
+		int k = control_match(&t[i], words, n);
+
+		if (k > *used) {
+			*used = k;
+			best = &t[i];
+		}
+	}
+	return best;
+}
+
+/* The words after the command: key=value fields and at most one bare .line_arg word. */
+static int control_args(const struct cmd_def *def, char *const *words, int n, json_t *args,
+			char *reply, size_t len)
+{
+	bool positional = false;
+
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(words[i], '=');
+
+		if (eq) {
+			*eq = '\0';
+			json_object_set_new(args, words[i], json_string(eq + 1));
+			continue;
+		}
+		if (!def->line_arg || positional) {
+			snprintf(reply, len, "error: unexpected word '%.64s' after '%s'", words[i],
+				 def->line ? def->line : def->name);
+			return -1;
+		}
+		positional = true;
+		json_object_set_new(args, def->line_arg, json_string(words[i]));
+	}
+	return 0;
+}
+
+static void control_unknown(const char *line, char *reply, size_t len)
+{
+	size_t rows, off;
+	const struct cmd_def *t = cmd_table(&rows);
+
+	off = (size_t)snprintf(reply, len, "error: unknown command '%.64s' (expected", line);
+	for (size_t i = 0; i < rows && off < len; i++) {
+		if (!t[i].line)
+			continue;
+		off += (size_t)snprintf(reply + off, len - off, "%s %s%s%s", i ? "," : "",
+					t[i].line, t[i].line_arg ? " " : "",
+					t[i].line_arg ? t[i].line_arg : "");
+	}
+	if (off < len)
+		snprintf(reply + off, len - off, ")");
+}
+
+/* "ok TEXT" or "error: MESSAGE" for @res. */
+static int control_format(const struct cmd_def *def, const struct cmd_result *res, char *reply,
+			  size_t len)
+{
+	char *json;
+
+	if (res->status >= 300) {
+		snprintf(reply, len, "error: %s", res->error);
+		return -1;
+	}
+	if (def->text) {
+		size_t off = (size_t)snprintf(reply, len, "ok ");
+
+		def->text(res->body, reply + off, len - off);
+		if (reply[off] == '\0')
+			reply[off - 1] = '\0';
+		return 0;
+	}
+	json = json_dumps(res->body, JSON_COMPACT);
+	snprintf(reply, len, "ok %s", json ? json : "{}");
+	free(json);
+	return 0;
+}
+
+int control_exec(struct cmd_ctx *ctx, const char *line, char *reply, size_t len)
+{
+	char copy[CONTROL_LINE_MAX];
+	char *w[CONTROL_WORDS];
+	struct cmd_result res;
+	const struct cmd_def *def;
+	json_t *args;
+	int used, rc, n = control_split(line, copy, sizeof(copy), w);
+
+	def = n > 0 ? control_lookup(w, n, &used) : NULL;
+	if (!def) {
+		control_unknown(line, reply, len);
+		return -1;
+	}
+	args = json_object();
+	if (control_args(def, w + used, n - used, args, reply, len) < 0) {
+		json_decref(args);
+		return -1;
+	}
+	cmd_run(ctx, def, json_object_size(args) ? args : NULL, &res);
+	json_decref(args);
+	rc = control_format(def, &res, reply, len);
+	cmd_result_clear(&res);
+	return rc;
+}
+
+int control_open(const char *path, struct cmd_ctx *ctx, struct control **out, char *err,
 		 size_t errlen)
 {
 	struct control *c = calloc(1, sizeof(*c));
@@ -165,7 +184,7 @@ int control_open(const char *path, indynet_engine *eng, struct control **out, ch
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	c->eng = eng;
+	c->ctx = ctx;
 	for (int i = 0; i < CONTROL_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	c->listen_fd = usock_bind(path, SOCK_STREAM, err, errlen);
@@ -246,7 +265,7 @@ static bool control_run_lines(struct control *c, struct control_client *cl)
 		size_t rlen;
 
 		*nl = '\0';
-		control_exec(c->eng, cl->buf, reply, sizeof(reply) - 1);
+		control_exec(c->ctx, cl->buf, reply, sizeof(reply) - 1);
 		rlen = strlen(reply);
 		reply[rlen++] = '\n';
 		if (send(cl->fd, reply, rlen, MSG_NOSIGNAL) != (ssize_t)rlen)

@@ -174,6 +174,17 @@ bool frontend_is_dead(struct frontend *fe)
 	return dead;
 }
 
+bool frontend_has_peer(void *opaque)
+{
+	struct frontend *fe = opaque;
+	bool peer;
+
+	pthread_mutex_lock(&fe->lock);
+	peer = fe->data_fd >= 0 && !fe->dead;
+	pthread_mutex_unlock(&fe->lock);
+	return peer;
+}
+
 void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len)
 {
 	int rc = indynet_guest_send(fe->eng, frame, len);

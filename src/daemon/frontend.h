@@ -194,6 +194,14 @@ void frontend_mark_dead(struct frontend *fe);
 bool frontend_is_dead(struct frontend *fe);
 
 /**
+ * frontend_has_peer() - any thread: whether a live data descriptor is there (a QEMU connection ...).
+ * @opaque: the frontend
+ *
+ * Return: true when it is.
+ */
+bool frontend_has_peer(void *opaque);
+
+/**
  * frontend_deliver() - engine thread: hand one guest frame to the engine.
  * @fe: frontend
  * @frame: the frame

@@ -15,6 +15,7 @@
 #include "indynet-build.h"
 
 #include "cli.h"
+#include "cmd.h"
 #include "control.h"
 #include "dlog.h"
 #include "frontend.h"
@@ -29,6 +30,8 @@ struct daemon {
 	struct frontend *fe;
 	indynet_engine *eng;
 	struct control *ctl;
+	struct cmd_ctx cmd;
+	bool cmd_ready;
 	int sig_fd;
 };
 
@@ -183,8 +186,12 @@ static int daemon_run(struct daemon *d)
 	rc = daemon_engine(d);
 	if (rc)
 		return rc;
+	cmd_ctx_init(&d->cmd, d->eng, &d->opts);
+	d->cmd.peer_connected = frontend_has_peer;
+	d->cmd.peer_opaque = d->fe;
+	d->cmd_ready = true;
 	if (d->opts.control_path &&
-	    control_open(d->opts.control_path, d->eng, &d->ctl, err, sizeof(err)) < 0) {
+	    control_open(d->opts.control_path, &d->cmd, &d->ctl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "indynetd: --control: %s\n", err);
 		return EXIT_RUNTIME;
 	}
@@ -196,6 +203,8 @@ static int daemon_run(struct daemon *d)
 static void daemon_shutdown(struct daemon *d)
 {
 	control_close(d->ctl);
+	if (d->cmd_ready)
+		cmd_ctx_destroy(&d->cmd);
 	frontend_stop(d->fe);
 	indynet_engine_free(d->eng); /* stops the thread, closes the capture file */
 	frontend_free(d->fe);

@@ -21,34 +21,47 @@
 #include "daemon/control.h"
 #include "daemon/dlog.h"
 
+struct fixture {
+	struct daemon_opts opts;
+	struct cmd_ctx ctx;
+	indynet_engine *eng;
+};
+
 static int setup(void **state)
 {
+	struct fixture *f = calloc(1, sizeof(*f));
 	struct indynet_config cfg;
-	indynet_engine *eng;
 	char err[256];
 
 	dlog_set_level(INDYNET_LOG_ERROR);
 	indynet_config_init(&cfg);
 	cfg.log_level = INDYNET_LOG_ERROR;
 	cfg.log = dlog_engine;
-	assert_int_equal(indynet_engine_new(&cfg, &eng, err, sizeof(err)), 0);
-	assert_int_equal(indynet_engine_start(eng), 0);
-	*state = eng;
+	assert_int_equal(indynet_engine_new(&cfg, &f->eng, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(f->eng), 0);
+	opts_init(&f->opts);
+	cmd_ctx_init(&f->ctx, f->eng, &f->opts);
+	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	indynet_engine_free(*state);
+	struct fixture *f = *state;
+
+	cmd_ctx_destroy(&f->ctx);
+	indynet_engine_free(f->eng);
+	opts_free(&f->opts);
+	free(f);
 	return 0;
 }
 
 /* Run @line; check the verdict and the exact reply. */
-static void expect_reply(indynet_engine *eng, const char *line, int rc, const char *want)
+static void expect_reply(struct fixture *f, const char *line, int rc, const char *want)
 {
 	char reply[1024];
 
-	assert_int_equal(control_exec(eng, line, reply, sizeof(reply)), rc);
+	assert_int_equal(control_exec(&f->ctx, line, reply, sizeof(reply)), rc);
 	assert_string_equal(reply, want);
 }
 
@@ -78,7 +91,7 @@ static bool port_listens(uint16_t port)
 
 static void test_forward_commands(void **state)
 {
-	indynet_engine *eng = *state;
+	struct fixture *eng = *state;
 	uint16_t port = free_port(SOCK_STREAM), uport = free_port(SOCK_DGRAM);
 	char cmd[64], want[64];
 
@@ -93,7 +106,11 @@ static void test_forward_commands(void **state)
 	snprintf(cmd, sizeof(cmd), "forward remove tcp:%u:80", port);
 	expect_reply(eng, cmd, 0, "ok");
 	assert_false(port_listens(port));
-	snprintf(want, sizeof(want), "error: forward 'tcp:%u:80' is not active", port);
+	snprintf(want, sizeof(want), "error: no forward tcp:%u is active", port);
+	expect_reply(eng, cmd, -1, want);
+	/* the guest port must match too */
+	snprintf(cmd, sizeof(cmd), "forward remove udp:%u:54:any", uport);
+	snprintf(want, sizeof(want), "error: forward udp:%u goes to guest port 53, not 54", uport);
 	expect_reply(eng, cmd, -1, want);
 	snprintf(want, sizeof(want), "ok udp:%u:53:any", uport);
 	expect_reply(eng, "forward list", 0, want);
@@ -103,29 +120,46 @@ static void test_forward_commands(void **state)
 
 static void test_subnet_and_errors(void **state)
 {
-	indynet_engine *eng = *state;
+	struct fixture *eng = *state;
+	char reply[1024];
 
 	expect_reply(eng, "subnet 10.1.0.0/24", 0, "ok");
+	expect_reply(eng, "subnet get", 0,
+		     "ok {\"subnet\":\"10.1.0.0/24\",\"prefix\":24,\"netmask\":\"255.255.255.0\","
+		     "\"gateway\":\"10.1.0.1\",\"guest\":\"10.1.0.2\",\"broadcast\":\"10.1.0.255\"}");
 	expect_reply(eng, "subnet 10.1.0.0/31", -1, "error: prefix /31 is too small (minimum /30)");
-	expect_reply(eng, "reboot", -1,
-		     "error: unknown command 'reboot' (expected forward add|remove|list SPEC, "
-		     "subnet CIDR or stats)");
-	expect_reply(eng, "forward add", -1,
-		     "error: unknown command 'forward add' (expected forward add|remove|list SPEC, "
-		     "subnet CIDR or stats)");
-	expect_reply(eng, "", -1,
-		     "error: unknown command '' (expected forward add|remove|list SPEC, "
-		     "subnet CIDR or stats)");
+	expect_reply(eng, "forward add", -1, "error: proto is missing (tcp or udp)");
+	expect_reply(eng, "forward add tcp:1:1 tcp:2:2", -1,
+		     "error: unexpected word 'tcp:2:2' after 'forward add'");
+	expect_reply(eng, "forward list extra", -1,
+		     "error: unexpected word 'extra' after 'forward list'");
+	expect_reply(eng, "forwards.add proto=tcp host_port=0 guest_port=1", -1,
+		     "error: host_port '0' is not a port number (1-65535)");
+	expect_reply(eng, "forwards.add proto=tcp hostport=1", -1,
+		     "error: unknown field 'hostport' (expected proto host_port guest_port bind spec)");
+	expect_reply(eng, "interfaces", -1,
+		     "error: not in bridge mode: host interfaces are a bridge-mode setting (the "
+		     "daemon runs in NAT mode)");
+	expect_reply(eng, "mount-help", -1,
+		     "error: no NFS export: start indynetd with --export DIR to serve one");
+	/* an unknown command lists the known ones, from the table */
+	assert_int_equal(control_exec(&eng->ctx, "reboot", reply, sizeof(reply)), -1);
+	assert_memory_equal(reply, "error: unknown command 'reboot' (expected stats, forward list,",
+			    62);
+	assert_non_null(strstr(reply, ", subnet subnet,"));
+	assert_int_equal(control_exec(&eng->ctx, "", reply, sizeof(reply)), -1);
+	assert_memory_equal(reply, "error: unknown command '' (expected", 35);
 }
 
 static void test_stats(void **state)
 {
-	indynet_engine *eng = *state;
+	struct fixture *f = *state;
+	indynet_engine *eng = f->eng;
 	uint8_t runt[6] = { 0 };
 	char reply[1024];
 
 	assert_true(indynet_guest_send(eng, runt, sizeof(runt)) < 0);
-	assert_int_equal(control_exec(eng, "stats", reply, sizeof(reply)), 0);
+	assert_int_equal(control_exec(&f->ctx, "stats", reply, sizeof(reply)), 0);
 	assert_memory_equal(reply, "ok tx_frames=", 13);
 	assert_non_null(strstr(reply, " guest_ip=none"));
 	assert_non_null(strstr(reply, " drop_truncated=1"));
@@ -155,14 +189,14 @@ static void *serve(void *arg)
 
 static void test_socket_and_client(void **state)
 {
-	indynet_engine *eng = *state;
+	struct fixture *f = *state;
 	struct server srv = { 0 };
 	char path[64], err[256];
 	struct stat st;
 	pthread_t t;
 
 	snprintf(path, sizeof(path), "/tmp/indynetd-ctl-%d.sock", (int)getpid());
-	assert_int_equal(control_open(path, eng, &srv.ctl, err, sizeof(err)), 0);
+	assert_int_equal(control_open(path, &f->ctx, &srv.ctl, err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(pthread_create(&t, NULL, serve, &srv), 0);

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_status.c: the status command: mode, liveness, guest, counters, drops, NAT addressing, NFS. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd_int.h"
+
+/* A guest frame within this long makes the link "active"; later it is "idle". */
+#define CMD_ACTIVE_MS 3000
+
+static int64_t cmd_realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* off: no peer (or no frame yet); active: a frame in the last CMD_ACTIVE_MS; else idle. */
+static const char *cmd_liveness(const struct cmd_ctx *ctx, const struct indynet_stats *st,
+				int64_t now_ms)
+{
+	bool peer = !ctx->peer_connected || ctx->peer_connected(ctx->peer_opaque);
+
+	if (!peer || st->last_activity_ms == 0)
+		return "off";
+	return now_ms - st->last_activity_ms < CMD_ACTIVE_MS ? "active" : "idle";
+}
+
+static json_t *cmd_guest_json(const struct indynet_stats *st)
+{
+	char ip[INET_ADDRSTRLEN], mac[18];
+	json_t *g = json_object();
+
+	if (st->guest_ip && inet_ntop(AF_INET, &st->guest_ip, ip, sizeof(ip)))
+		json_object_set_new(g, "ip", json_string(ip));
+	else
+		json_object_set_new(g, "ip", json_null());
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", st->guest_mac[0],
+		 st->guest_mac[1], st->guest_mac[2], st->guest_mac[3], st->guest_mac[4],
+		 st->guest_mac[5]);
+	json_object_set_new(g, "mac", st->guest_mac_known ? json_string(mac) : json_null());
+	return g;
+}
+
+static json_t *cmd_drops_json(const struct indynet_stats *st)
+{
+	json_t *d = json_object();
+
+	for (int r = 0; r < INDYNET_DROP__COUNT; r++)
+		json_object_set_new(d, indynet_drop_reason_name((enum indynet_drop_reason)r),
+				    json_integer((json_int_t)st->drops[r]));
+	return d;
+}
+
+/* Fragment reassembly: what the engine counts (its drops by reason). */
+static json_t *cmd_reasm_json(const struct indynet_stats *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}", "overlap",
+			 (json_int_t)st->drops[INDYNET_DROP_FRAG_OVERLAP], "timeout",
+			 (json_int_t)st->drops[INDYNET_DROP_FRAG_TIMEOUT], "limit",
+			 (json_int_t)st->drops[INDYNET_DROP_FRAG_LIMIT], "too_big",
+			 (json_int_t)st->drops[INDYNET_DROP_FRAG_TOO_BIG]);
+}
+
+static json_t *cmd_counters_json(const struct indynet_stats *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}", "tx_frames", (json_int_t)st->tx_frames, "tx_bytes",
+			 (json_int_t)st->tx_bytes, "rx_frames", (json_int_t)st->rx_frames,
+			 "rx_bytes", (json_int_t)st->rx_bytes);
+}
+
+static json_t *cmd_nfs_json(const struct cmd_ctx *ctx, const json_t *nat)
+{
+	const struct daemon_opts *o = ctx->opts;
+	json_t *versions;
+
+	if (!o->export_dir)
+		return json_pack("{s:b}", "enabled", 0);
+	versions = json_array();
+	if (o->nfs_version != INDYNET_NFS_V3)
+		json_array_append_new(versions, json_string("v2"));
+	if (o->nfs_version != INDYNET_NFS_V2)
+		json_array_append_new(versions, json_string("v3"));
+	return json_pack("{s:b, s:s, s:o, s:b, s:s, s:O}", "enabled", 1, "export", o->export_dir,
+			 "versions", versions, "read_only", o->read_only, "attr_model",
+			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
+			 nat ? json_object_get(nat, "gateway") : json_null());
+}
+
+/* Capture (bridge mode's packet source) does not exist in NAT mode. */
+static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
+{
+	const struct daemon_opts *o = ctx->opts;
+
+	return json_pack("{s:s, s:s?}", "state",
+			 o->mode == INDYNET_MODE_NAT ? "not-used" : "unknown", "file",
+			 o->capture_file);
+}
+
+static json_t *cmd_nat_json(struct cmd_ctx *ctx)
+{
+	json_t *nat;
+
+	if (ctx->opts->mode != INDYNET_MODE_NAT)
+		return NULL;
+	pthread_mutex_lock(&ctx->lock);
+	nat = cmd_subnet_json(ctx->subnet);
+	pthread_mutex_unlock(&ctx->lock);
+	return nat;
+}
+
+int cmd_status(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
+{
+	struct indynet_stats st;
+	int64_t now = cmd_realtime_ms();
+	json_t *nat = cmd_nat_json(ctx);
+
+	(void)args;
+	indynet_stats_get(ctx->eng, &st);
+	res->body = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o?, s:o, s:i}",
+			      "mode", ctx->opts->mode == INDYNET_MODE_NAT ? "nat" : "bridge",
+			      "liveness", cmd_liveness(ctx, &st, now), "last_frame_ms",
+			      (json_int_t)st.last_activity_ms, "now_ms", (json_int_t)now,
+			      "guest", cmd_guest_json(&st), "counters", cmd_counters_json(&st),
+			      "drops", cmd_drops_json(&st), "reassembly", cmd_reasm_json(&st),
+			      "capture", cmd_capture_json(ctx), "nat", nat, "nfs",
+			      cmd_nfs_json(ctx, nat), "mtu", (int)ctx->opts->mtu);
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
+}
+
+/* The line protocol's legacy form: "tx_frames=N ... guest_ip=A drop_REASON=N ...". */
+void cmd_status_text(const json_t *body, char *buf, size_t len)
+{
+	const json_t *c = json_object_get(body, "counters"), *g = json_object_get(body, "guest");
+	const char *ip = json_string_value(json_object_get(g, "ip"));
+	const char *mac = json_string_value(json_object_get(g, "mac"));
+	size_t off;
+	const char *key;
+	json_t *v;
+
+	off = (size_t)snprintf(buf, len,
+			       "tx_frames=%" JSON_INTEGER_FORMAT " tx_bytes=%" JSON_INTEGER_FORMAT
+			       " rx_frames=%" JSON_INTEGER_FORMAT " rx_bytes=%" JSON_INTEGER_FORMAT
+			       " guest_ip=%s",
+			       json_integer_value(json_object_get(c, "tx_frames")),
+			       json_integer_value(json_object_get(c, "tx_bytes")),
+			       json_integer_value(json_object_get(c, "rx_frames")),
+			       json_integer_value(json_object_get(c, "rx_bytes")), ip ? ip : "none");
+	if (mac && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " guest_mac=%s", mac);
+	json_object_foreach((json_t *)json_object_get(body, "drops"), key, v) {
+		if (off >= len)
+			return;
+		off += (size_t)snprintf(buf + off, len - off, " drop_%s=%" JSON_INTEGER_FORMAT, key,
+					json_integer_value(v));
+	}
+}
