@@ -769,7 +769,7 @@ static void eng_keep_old_gateway(indynet_engine *e, uint32_t old_gw, const uint8
 {
 	if (old_gw == e->gw)
 		return;
-	if (vhost_add_host(e->vt, old_gw, old_mac, true) == 0 &&
+	if (vhost_add_host(e->vt, old_gw, old_mac, VHOST_ANSWER_ARP) == 0 &&
 	    vhost_add_udp(e->vt, old_gw, DHCP_SERVER_PORT, dhcp_nak_reply, NULL) == 0)
 		e->old_gw = old_gw;
 }
@@ -888,7 +888,7 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	if (!e->backend)
 		return -ENOMEM;
 	if (backend_gateway(e->backend, &e->gw, gw_mac) == 0 && e->cfg.export_dir) {
-		rc = vhost_add_host(e->vt, e->gw, gw_mac, false);
+		rc = vhost_add_host(e->vt, e->gw, gw_mac, 0);
 		if (rc == 0)
 			rc = nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);
 		if (rc < 0)

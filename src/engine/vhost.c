@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "core/arp.h"
+#include "core/checksum.h"
 #include "core/eth.h"
 #include "core/frag.h"
+#include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/reasm.h"
 #include "core/udp.h"
@@ -16,16 +18,23 @@
  * Theory of operation
  *
  * vhost_input() looks at each guest frame before the backend does.  ARP
- * requests for a host that answers ARP get a reply.  An unfragmented IPv4
- * packet to a host's address that carries UDP is served at once when a
- * service owns its port and otherwise handed back to the caller.
+ * requests for a host that answers ARP get a reply, and so do ICMP echo
+ * requests for a host that answers ping.  An unfragmented IPv4 packet to a
+ * host's address that carries UDP is served at once when a service owns
+ * its port and otherwise handed back to the caller.
  *
- * Every guest IPv4 fragment, whatever its destination, is held by the
- * bounded reassembler (core/reasm.c: datagram, byte and age limits,
- * overlaps dropped, every drop counted).  A completed datagram is served
- * when it is UDP for a service; anything else goes to the backend whole,
- * in one frame that may exceed the MTU (libslirp takes it as it is), so
- * the backend never reassembles guest fragments itself.
+ * NAT (the default): every guest IPv4 fragment, whatever its destination,
+ * is held by the bounded reassembler (core/reasm.c: datagram, byte and age
+ * limits, overlaps dropped, every drop counted).  A completed datagram is
+ * served when it is UDP for a service; anything else goes to the backend
+ * whole, in one frame that may exceed the MTU (libslirp takes it as it
+ * is), so the backend never reassembles guest fragments itself.
+ *
+ * Bridged (vhost_set_bridged()): the backend puts frames on a LAN, which
+ * carries nothing above its MTU.  Only fragments for a virtual host's
+ * address are held; an incomplete one is never bridged.  The rest pass
+ * untouched.  A completed datagram for a virtual host that nothing here
+ * answers is cut to the MTU again (core/frag.c) on its way to the backend.
  *
  * A service writes its reply straight into the reply buffer behind room
  * for the Ethernet, IPv4 and UDP headers, so a reply that fits the guest
@@ -37,7 +46,7 @@
 struct vhost_host {
 	uint32_t ip;
 	uint8_t mac[ETH_ALEN];
-	bool answer_arp;
+	unsigned flags; /* VHOST_ANSWER_* */
 };
 
 struct vhost_svc {
@@ -49,6 +58,7 @@ struct vhost_svc {
 
 struct vhost_table {
 	unsigned mtu;
+	bool bridged;
 	vhost_emit_fn to_guest;
 	vhost_emit_fn to_backend;
 	void *opaque;
@@ -117,7 +127,12 @@ static struct vhost_svc *vhost_find_svc(struct vhost_table *vt, uint32_t ip, uin
 	return NULL;
 }
 
-int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bool answer_arp)
+void vhost_set_bridged(struct vhost_table *vt, bool bridged)
+{
+	vt->bridged = bridged;
+}
+
+int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], unsigned flags)
 {
 	if (vhost_find_host(vt, ip))
 		return -EEXIST;
@@ -125,7 +140,7 @@ int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bo
 		return -ENOSPC;
 	vt->hosts[vt->nhosts].ip = ip;
 	memcpy(vt->hosts[vt->nhosts].mac, mac, ETH_ALEN);
-	vt->hosts[vt->nhosts].answer_arp = answer_arp;
+	vt->hosts[vt->nhosts].flags = flags;
 	vt->nhosts++;
 	return 0;
 }
@@ -184,6 +199,22 @@ static void vhost_emit_piece(void *opaque, const uint8_t *pkt, size_t len)
 	vt->to_guest(vt->opaque, vt->frame, ETH_HLEN + len);
 }
 
+/* the IPv4 packet of @len bytes at vt->reply + ETH_HLEN, from host @src_ip to the guest */
+static void vhost_reply_ip(struct vhost_table *vt, uint32_t src_ip, size_t len)
+{
+	uint8_t *pkt = vt->reply + ETH_HLEN;
+
+	vt->cur_host = vhost_find_host(vt, src_ip);
+	if (len <= vt->mtu) {
+		/* fits: the frame is already in place behind room for its Ethernet header */
+		eth_build(vt->reply, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
+		vt->to_guest(vt->opaque, vt->reply, ETH_HLEN + len);
+		return;
+	}
+	if (frag_ipv4(pkt, len, vt->mtu, vhost_emit_piece, vt) < 0)
+		vt->drops[INDYNET_DROP_OVERSIZED]++;
+}
+
 static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, const struct ipv4_view *ip,
 			const struct udp_view *u)
 {
@@ -197,15 +228,35 @@ static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, con
 		rlen = IPV4_MAX_LEN - VHOST_REPLY_OFF; /* a service overran its cap: never trust it */
 	udp_build(pkt + IPV4_HLEN, ip->dst, ip->src, u->dport, u->sport, rlen);
 	ipv4_build(pkt, ip->dst, ip->src, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
-	vt->cur_host = vhost_find_host(vt, ip->dst);
-	if (VHOST_REPLY_OFF + rlen <= vt->mtu) {
-		/* fits: the frame is already in place behind room for its Ethernet header */
-		eth_build(vt->reply, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
-		vt->to_guest(vt->opaque, vt->reply, ETH_HLEN + VHOST_REPLY_OFF + rlen);
-		return;
+	vhost_reply_ip(vt, ip->dst, VHOST_REPLY_OFF + rlen);
+}
+
+/*
+ * An ICMP message for a host that answers ping: an echo request is
+ * answered (same identifier, sequence and data), one with a bad checksum
+ * is dropped and counted; any other type is not ours (false).
+ */
+static bool vhost_icmp(struct vhost_table *vt, const struct ipv4_view *ip)
+{
+	uint8_t *pkt = vt->reply + ETH_HLEN, *msg = pkt + IPV4_HLEN;
+	struct icmp_view v;
+	uint16_t sum;
+
+	if (icmp_parse(ip->payload, ip->payload_len, false, &v) != 0 || v.type != ICMP_ECHO_REQUEST)
+		return false;
+	if (icmp_parse(ip->payload, ip->payload_len, true, &v) != 0) {
+		vt->drops[INDYNET_DROP_MALFORMED]++;
+		return true;
 	}
-	if (frag_ipv4(pkt, VHOST_REPLY_OFF + rlen, vt->mtu, vhost_emit_piece, vt) < 0)
-		vt->drops[INDYNET_DROP_OVERSIZED]++;
+	memcpy(msg, ip->payload, ip->payload_len); /* id, sequence and data as they came */
+	msg[0] = ICMP_ECHO_REPLY;
+	msg[1] = 0;
+	msg[2] = msg[3] = 0;
+	sum = csum_fold(csum_add(0, msg, ip->payload_len));
+	memcpy(msg + 2, &sum, 2);
+	ipv4_build(pkt, ip->dst, ip->src, IPPROTO_ICMP, vt->ip_id++, ip->payload_len);
+	vhost_reply_ip(vt, ip->dst, IPV4_HLEN + ip->payload_len);
+	return true;
 }
 
 static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
@@ -217,7 +268,7 @@ static bool vhost_arp(struct vhost_table *vt, const struct eth_view *eth)
 	if (arp_parse(eth->payload, eth->payload_len, &a) != 0 || a.op != ARP_OP_REQUEST)
 		return false;
 	h = vhost_find_host(vt, a.tpa);
-	if (!h || !h->answer_arp)
+	if (!h || !(h->flags & VHOST_ANSWER_ARP))
 		return false;
 	/* to the MAC the request came from; the ARP target is its sender */
 	n = arp_build(vt->frame, VHOST_FRAME_CAP, vt->req_src, ARP_OP_REPLY, h->mac, h->ip, a.sha, a.spa);
@@ -251,10 +302,26 @@ static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
 	return true;
 }
 
-/* an unfragmented (or reassembled) IPv4 packet: served when it is UDP for one of our services */
+/* an unfragmented (or reassembled) IPv4 packet: served when it is UDP for one of our services or a ping */
 static bool vhost_plain(struct vhost_table *vt, const struct ipv4_view *ip)
 {
-	return ip->proto == IPPROTO_UDP && vhost_find_host(vt, ip->dst) && vhost_udp(vt, ip);
+	const struct vhost_host *h = vhost_find_host(vt, ip->dst);
+
+	if (!h)
+		return false;
+	if (ip->proto == IPPROTO_ICMP)
+		return (h->flags & VHOST_ANSWER_ICMP) && vhost_icmp(vt, ip);
+	return ip->proto == IPPROTO_UDP && vhost_udp(vt, ip);
+}
+
+/* frag_emit_fn: one piece of a datagram for the backend, cut to the MTU again (bridged) */
+static void vhost_emit_backend_piece(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct vhost_table *vt = opaque;
+
+	eth_build(vt->frame, vt->req_dst, vt->req_src, vt->req_ethertype);
+	memcpy(vt->frame + ETH_HLEN, pkt, len);
+	vt->to_backend(vt->opaque, vt->frame, ETH_HLEN + len);
 }
 
 /* a reassembled datagram: served, or handed to the backend whole */
@@ -272,6 +339,11 @@ static void vhost_complete(struct vhost_table *vt, const uint8_t *pkt, size_t le
 		vt->drops[INDYNET_DROP_NO_SERVICE]++;
 		return;
 	}
+	if (vt->bridged) {
+		if (frag_ipv4(pkt, len, vt->mtu, vhost_emit_backend_piece, vt) < 0)
+			vt->drops[INDYNET_DROP_OVERSIZED]++;
+		return;
+	}
 	eth_build(vt->frame, vt->req_dst, vt->req_src, vt->req_ethertype);
 	memcpy(vt->frame + ETH_HLEN, pkt, len);
 	vt->to_backend(vt->opaque, vt->frame, ETH_HLEN + len);
@@ -287,6 +359,8 @@ static bool vhost_ipv4(struct vhost_table *vt, const struct eth_view *eth, uint6
 		return false;
 	if (!ipv4_is_fragment(&ip))
 		return vhost_plain(vt, &ip);
+	if (vt->bridged && !vhost_find_host(vt, ip.dst))
+		return false;
 	switch (reasm_input(vt->ra, eth->payload, eth->payload_len, now_ms, &whole, &whole_len)) {
 	case REASM_COMPLETE:
 		vhost_complete(vt, whole, whole_len);

@@ -20,6 +20,10 @@
  * ports in host order.
  */
 
+/* What a host answers itself (vhost_add_host() @flags). */
+#define VHOST_ANSWER_ARP 1u  /* ARP requests for its address */
+#define VHOST_ANSWER_ICMP 2u /* ICMP echo requests (ping), fragmented or not */
+
 /* Most hosts and services one table holds. */
 #define VHOST_MAX_HOSTS 8u
 #define VHOST_MAX_SERVICES 32u
@@ -58,12 +62,24 @@ void vhost_free(struct vhost_table *vt);
  * @vt: table
  * @ip: its address
  * @mac: its MAC (source of every frame it sends)
- * @answer_arp: answer ARP requests for @ip (false in NAT mode, where
- *              libslirp answers ARP for the gateway)
+ * @flags: VHOST_ANSWER_* (0 in NAT mode at the gateway, where libslirp
+ *         answers ARP and ping itself)
  *
  * Return: 0, -EEXIST or -ENOSPC.
  */
-int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], bool answer_arp);
+int vhost_add_host(struct vhost_table *vt, uint32_t ip, const uint8_t mac[6], unsigned flags);
+
+/**
+ * vhost_set_bridged() - choose how fragments travel (bridge mode: true).
+ * @vt: table
+ * @bridged: false (NAT, the default): every guest fragment is held and the
+ *           backend gets whole datagrams.  true: only fragments for a
+ *           virtual host's address are held (an incomplete one never
+ *           leaves); the rest pass as they are, and a reassembled datagram
+ *           for a virtual host that nothing here answers goes to the
+ *           backend cut to the MTU again, as a LAN needs it.
+ */
+void vhost_set_bridged(struct vhost_table *vt, bool bridged);
 
 /**
  * vhost_remove_host() - remove a virtual host and every service on its address.
@@ -106,8 +122,8 @@ int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_
  *
  * Return: true when consumed (answered, a fragment held for reassembly, a
  * reassembled datagram passed to the backend, or dropped and counted);
- * false when the frame is not for a virtual host and not a fragment, and
- * the caller passes it on.
+ * false when no virtual host answers it and it is not a fragment the table
+ * holds (see vhost_set_bridged()): the caller passes it on.
  */
 bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint64_t now_ms);
 

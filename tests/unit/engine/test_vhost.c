@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "core/arp.h"
+#include "core/checksum.h"
 #include "core/eth.h"
 #include "core/frag.h"
+#include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/reasm.h"
 #include "core/udp.h"
@@ -87,7 +89,7 @@ static int setup(void **state)
 
 	x->vt = vhost_new(1500, to_guest, to_backend, x);
 	assert_non_null(x->vt);
-	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP), 0);
 	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), 0);
 	*state = x;
 	return 0;
@@ -108,7 +110,7 @@ static void test_registration(void **state)
 {
 	struct fx *x = *state;
 
-	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), -EEXIST);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP), -EEXIST);
 	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), -EEXIST);
 	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 9), 2049, svc, x), -ENOENT);
 	assert_int_equal(vhost_set_host_ip(x->vt, t_ip(10, 0, 0, 9), t_ip(10, 0, 0, 8), NULL), -ENOENT);
@@ -159,7 +161,7 @@ static void test_arp_left_to_backend(void **state)
 	struct fx *x = *state;
 	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 5));
 
-	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, false), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, 0), 0);
 	assert_false(vhost_input(x->vt, f, n, 0));
 	assert_int_equal(x->guest.n, 0);
 }
@@ -382,7 +384,7 @@ static void test_no_backend_counts_no_service(void **state)
 	uint8_t data[2000] = { 0 };
 	struct frag_out o;
 
-	assert_int_equal(vhost_add_host(vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	assert_int_equal(vhost_add_host(vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP), 0);
 	make_frags(&o, 6000, data, sizeof(data), 5);
 	for (unsigned i = 0; i < o.n; i++)
 		assert_true(vhost_input(vt, o.f[i], o.len[i], 0));
@@ -458,7 +460,7 @@ static void test_remove_host(void **state)
 	uint8_t f[200];
 	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "x", 1, 1);
 
-	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, true), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 5), host_mac, VHOST_ANSWER_ARP), 0);
 	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), 0);
 	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), -ENOENT);
 	assert_false(vhost_input(x->vt, f, n, 0)); /* service gone with its host */
@@ -466,7 +468,7 @@ static void test_remove_host(void **state)
 	n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 5));
 	assert_true(vhost_input(x->vt, f, n, 0)); /* the other host stays */
 	/* the address can be used again */
-	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, true), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP), 0);
 	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 2049, svc, x), 0);
 }
 
@@ -483,6 +485,197 @@ static void test_garbage_not_consumed(void **state)
 	f[13] = 0xdd; /* IPv6 */
 	assert_false(vhost_input(x->vt, f, sizeof(f), 0));
 	assert_int_equal(x->guest.n + x->backend.n, 0);
+}
+
+/* an ICMP echo request of @len data bytes from the guest (10.0.0.2) to @dst, as one IPv4 packet in @buf */
+static size_t echo_frame(uint8_t *buf, uint32_t dst, size_t len, uint16_t id, uint16_t seq)
+{
+	uint8_t *msg = buf + ETH_HLEN + IPV4_HLEN;
+	uint16_t sum;
+
+	eth_build(buf, host_mac, guest_mac, ETHERTYPE_IPV4);
+	memset(msg, 0, ICMP_HLEN);
+	msg[0] = ICMP_ECHO_REQUEST;
+	msg[4] = (uint8_t)(id >> 8);
+	msg[5] = (uint8_t)id;
+	msg[6] = (uint8_t)(seq >> 8);
+	msg[7] = (uint8_t)seq;
+	for (size_t i = 0; i < len; i++)
+		msg[ICMP_HLEN + i] = (uint8_t)(i * 3 + 1);
+	sum = csum_fold(csum_add(0, msg, ICMP_HLEN + len));
+	memcpy(msg + 2, &sum, 2);
+	assert_int_equal(ipv4_build(buf + ETH_HLEN, t_ip(10, 0, 0, 2), dst, IPPROTO_ICMP, 4242, ICMP_HLEN + len),
+			 IPV4_HLEN);
+	return ETH_HLEN + IPV4_HLEN + ICMP_HLEN + len;
+}
+
+/* the guest frames reassemble into an echo reply from 10.0.0.1 with @len pattern bytes, id 7, seq 9 */
+static void assert_echo_reply(struct fx *x, size_t len)
+{
+	struct reasm *ra = reasm_new();
+	const uint8_t *whole = NULL;
+	size_t whole_len = 0;
+	struct ipv4_view ip;
+	struct icmp_view v;
+
+	for (unsigned i = 0; i < x->guest.n; i++) {
+		struct eth_view eth;
+
+		assert_true(x->guest.len[i] <= ETH_HLEN + 1500);
+		assert_int_equal(eth_parse(x->guest.f[i], x->guest.len[i], &eth), 0);
+		assert_memory_equal(eth.dst, guest_mac, 6);
+		assert_memory_equal(eth.src, host_mac, 6);
+		assert_int_equal(ipv4_parse(eth.payload, eth.payload_len, &ip), 0);
+		if (!ipv4_is_fragment(&ip)) {
+			whole = eth.payload;
+			whole_len = eth.payload_len;
+		} else {
+			reasm_input(ra, eth.payload, eth.payload_len, 0, &whole, &whole_len);
+		}
+	}
+	assert_non_null(whole);
+	assert_int_equal(ipv4_parse(whole, whole_len, &ip), 0);
+	assert_int_equal(ip.src, t_ip(10, 0, 0, 1));
+	assert_int_equal(ip.dst, t_ip(10, 0, 0, 2));
+	assert_int_equal(ip.proto, IPPROTO_ICMP);
+	assert_int_equal(icmp_parse(ip.payload, ip.payload_len, true, &v), 0);
+	assert_int_equal(v.type, ICMP_ECHO_REPLY);
+	assert_int_equal(v.id, 7);
+	assert_int_equal(v.seq, 9);
+	assert_int_equal(v.payload_len, len);
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(v.payload[i], (uint8_t)(i * 3 + 1));
+	reasm_free(ra);
+}
+
+static void test_ping_answered_when_asked(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = echo_frame(f, t_ip(10, 0, 0, 1), 56, 7, 9);
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+
+	/* a NAT gateway host (ARP only) leaves ping to the backend */
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 0);
+	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP | VHOST_ANSWER_ICMP), 0);
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(x->guest.len[0], n);
+	assert_echo_reply(x, 56);
+	/* a bad checksum is dropped and counted, an echo reply (not a request) is not ours */
+	f[n - 1] ^= 0x40;
+	assert_true(vhost_input(x->vt, f, n, 0));
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_MALFORMED], 1);
+	n = echo_frame(f, t_ip(10, 0, 0, 1), 8, 7, 9);
+	f[ETH_HLEN + IPV4_HLEN] = ICMP_ECHO_REPLY;
+	f[ETH_HLEN + IPV4_HLEN + 2] = f[ETH_HLEN + IPV4_HLEN + 3] = 0;
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 1);
+}
+
+static void test_fragmented_ping_answered_fragmented(void **state)
+{
+	struct fx *x = *state;
+	uint8_t *f = malloc(ETH_HLEN + 8000);
+	size_t n = echo_frame(f, t_ip(10, 0, 0, 1), 5000, 7, 9);
+	struct frag_out o = { .n = 0 };
+
+	vhost_set_bridged(x->vt, true);
+	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ICMP), 0);
+	assert_true(frag_ipv4(f + ETH_HLEN, n - ETH_HLEN, 1500, frag_collect, &o) == 4);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 0));
+	assert_int_equal(x->backend.n, 0);
+	assert_int_equal(x->guest.n, 4);
+	assert_echo_reply(x, 5000);
+	frags_free(&o);
+	free(f);
+}
+
+/* bridged: fragments for other addresses pass untouched; the table holds none of them */
+static void test_bridged_foreign_fragments_pass(void **state)
+{
+	struct fx *x = *state;
+	uint8_t data[3000] = { 0 };
+	struct frag_out o;
+
+	vhost_set_bridged(x->vt, true);
+	make_frags_to(&o, t_ip(10, 0, 0, 77), 2049, data, sizeof(data), 3);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_false(vhost_input(x->vt, o.f[i], o.len[i], 0));
+	assert_int_equal(x->guest.n + x->backend.n, 0);
+	frags_free(&o);
+}
+
+/* bridged: an incomplete datagram for a virtual host never leaves; a served one is answered */
+static void test_bridged_host_fragments_held(void **state)
+{
+	struct fx *x = *state;
+	uint8_t data[3000];
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	struct frag_out o;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 5);
+	vhost_set_bridged(x->vt, true);
+	make_frags(&o, 2049, data, sizeof(data), 21);
+	assert_true(vhost_input(x->vt, o.f[0], o.len[0], 1000));
+	assert_true(vhost_input(x->vt, o.f[2], o.len[2], 1000));
+	vhost_tick(x->vt, 1000 + 6000);
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_FRAG_TIMEOUT], 1);
+	assert_int_equal(x->guest.n + x->backend.n, 0);
+	assert_int_equal(x->calls, 0);
+	x->reply_len = 10;
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 8000));
+	assert_int_equal(x->calls, 1);
+	assert_int_equal(x->last_len, sizeof(data));
+	assert_memory_equal(x->last_data, data, sizeof(data));
+	assert_int_equal(x->backend.n, 0);
+	frags_free(&o);
+}
+
+/* bridged: a reassembled datagram for a virtual host that no service takes is bridged, cut to the MTU */
+static void test_bridged_unserved_refragmented(void **state)
+{
+	struct fx *x = *state;
+	uint8_t data[4000];
+	struct frag_out o;
+	struct reasm *ra = reasm_new();
+	const uint8_t *whole = NULL;
+	size_t whole_len = 0;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 11);
+	vhost_set_bridged(x->vt, true);
+	make_frags(&o, 5000, data, sizeof(data), 31);
+	for (unsigned i = 0; i < o.n; i++)
+		assert_true(vhost_input(x->vt, o.f[i], o.len[i], 0));
+	assert_int_equal(x->calls, 0);
+	assert_int_equal(x->backend.n, 3);
+	for (unsigned i = 0; i < x->backend.n; i++) {
+		struct eth_view eth;
+
+		assert_true(x->backend.len[i] <= ETH_HLEN + 1500);
+		assert_int_equal(eth_parse(x->backend.f[i], x->backend.len[i], &eth), 0);
+		assert_memory_equal(eth.dst, host_mac, 6);
+		assert_memory_equal(eth.src, guest_mac, 6);
+		reasm_input(ra, eth.payload, eth.payload_len, 0, &whole, &whole_len);
+	}
+	assert_int_equal(ipv4_parse(whole, whole_len, &ip), 0);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.dport, 5000);
+	assert_int_equal(u.payload_len, sizeof(data));
+	assert_memory_equal(u.payload, data, sizeof(data));
+	reasm_free(ra);
+	frags_free(&o);
 }
 
 int main(void)
@@ -503,6 +696,11 @@ int main(void)
 		T(test_move_host),
 		T(test_remove_host),
 		T(test_garbage_not_consumed),
+		T(test_ping_answered_when_asked),
+		T(test_fragmented_ping_answered_fragmented),
+		T(test_bridged_foreign_fragments_pass),
+		T(test_bridged_host_fragments_held),
+		T(test_bridged_unserved_refragmented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
