@@ -22,10 +22,23 @@ static void nfsvc_log(void *opaque, int level, const char *msg)
 	ilog(level, "nfs: %s", msg);
 }
 
-int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfs_server **out,
-		 char *err, size_t errlen)
+int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfs_server *srv, char *err, size_t errlen)
 {
 	static const uint16_t ports[] = { NFS_PORT_PORTMAP, NFS_PORT_MOUNT, NFS_PORT_NFS };
+
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		int rc = vhost_add_udp(vt, ip, ports[i], nfsvc_call, srv);
+
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot register NFS port %u: %d", ports[i], rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+struct nfs_server *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *err, size_t errlen)
+{
 	struct nfs_server_config nc = {
 		.export_dir = cfg->export_dir,
 		.server_addr = ip,
@@ -38,18 +51,22 @@ int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_confi
 		.gid = cfg->nfs_gid,
 		.log = nfsvc_log,
 	};
-	struct nfs_server *srv = nfs_server_new(&nc, err, errlen);
+
+	return nfs_server_new(&nc, err, errlen);
+}
+
+int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfs_server **out,
+		 char *err, size_t errlen)
+{
+	struct nfs_server *srv = nfsvc_open(ip, cfg, err, errlen);
+	int rc;
 
 	if (!srv)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		int rc = vhost_add_udp(vt, ip, ports[i], nfsvc_call, srv);
-
-		if (rc < 0) {
-			snprintf(err, errlen, "cannot register NFS port %u: %d", ports[i], rc);
-			nfs_server_free(srv);
-			return rc;
-		}
+	rc = nfsvc_register(vt, ip, srv, err, errlen);
+	if (rc < 0) {
+		nfs_server_free(srv);
+		return rc;
 	}
 	*out = srv;
 	return 0;
