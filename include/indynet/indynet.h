@@ -357,7 +357,8 @@ int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, cha
 /**
  * indynet_forward_remove() - remove a port forward.
  * @e: engine
- * @fw: the forward (matched on protocol, host port and bind)
+ * @fw: the forward, matched in every part (protocol, host port, bind,
+ *      guest port): "tcp:8080:81" does not remove "tcp:8080:80"
  *
  * Return: 0 or -ENOENT.
  */

@@ -307,9 +307,16 @@ static struct in_addr nat_fw_bind(const struct indynet_forward *fw)
 	return a;
 }
 
+/* both claim the same host socket */
 static bool nat_fw_same(const struct indynet_forward *a, const struct indynet_forward *b)
 {
 	return a->udp == b->udp && a->host_port == b->host_port && a->any == b->any;
+}
+
+/* the same forward in every part: what a removal must name */
+static bool nat_fw_equal(const struct indynet_forward *a, const struct indynet_forward *b)
+{
+	return nat_fw_same(a, b) && a->guest_port == b->guest_port;
 }
 
 /* bind one forward on the current slirp instance; 0 or -errno */
@@ -375,7 +382,7 @@ static int nat_forward_remove(struct backend *b, const struct indynet_forward *f
 	struct nat *n = to_nat(b);
 
 	for (size_t i = 0; i < n->nfwd; i++) {
-		if (!nat_fw_same(&n->fwd[i], fw))
+		if (!nat_fw_equal(&n->fwd[i], fw))
 			continue;
 		slirp_remove_hostfwd(n->slirp, fw->udp, nat_fw_bind(fw), fw->host_port);
 		memmove(&n->fwd[i], &n->fwd[i + 1], (n->nfwd - i - 1) * sizeof(*n->fwd));

@@ -511,7 +511,7 @@ static void test_forward_add_remove_live(void **state)
 {
 	indynet_engine *e = t_start_nat(NULL);
 	uint16_t port = free_tcp_port();
-	struct indynet_forward fw = { .udp = false, .host_port = port, .guest_port = 80 };
+	struct indynet_forward fw = { .udp = false, .host_port = port, .guest_port = 80 }, other = fw;
 	struct indynet_forward list[4];
 	char err[256] = "";
 
@@ -528,6 +528,13 @@ static void test_forward_add_remove_live(void **state)
 	/* kept across a subnet change */
 	assert_int_equal(indynet_set_nat_subnet(e, "10.9.0.0/24", err, sizeof(err)), 0);
 	assert_int_equal(indynet_forward_list(e, NULL, 0), 1);
+	assert_int_equal(tcp_connect(port), 0);
+
+	/* a removal names the whole forward: another guest port is another forward */
+	other.guest_port = 81;
+	assert_int_equal(indynet_forward_remove(e, &other), -ENOENT);
+	other = (struct indynet_forward){ .host_port = port, .guest_port = 80, .any = true };
+	assert_int_equal(indynet_forward_remove(e, &other), -ENOENT);
 	assert_int_equal(tcp_connect(port), 0);
 
 	assert_int_equal(indynet_forward_remove(e, &fw), 0);
