@@ -10,6 +10,8 @@ PKGS=(
 	# tests: namespaces, guest VM, captures, peers
 	iproute2 iputils-ping qemu-system-x86 busybox-static cpio kmod file bc flex bison libelf-dev gcc-12 xz-utils binutils
 	tshark socat dnsmasq-base python3 curl netcat-openbsd
+	# tests: real DHCP and DNS clients in the guest namespace
+	dhcpcd-base bind9-dnsutils
 	# benchmarks: NAT peers, NFS peer
 	slirp4netns passt iperf3 nfs-ganesha nfs-ganesha-vfs rpcbind
 )

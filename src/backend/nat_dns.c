@@ -23,9 +23,15 @@
  *   libslirp -> guest: anything from the hidden address gets the gateway
  *   as its source (libslirp already does that for UDP replies itself);
  *   libslirp's DHCP replies: option 6 = hidden becomes the gateway;
- *   libslirp's ICMP errors about a relayed query (it sends them from the
- *   gateway) quote the query as the guest sent it, to the gateway, so the
- *   guest's stack finds the socket they are about.
+ *   libslirp's ICMP errors about a relayed query quote the query as the
+ *   guest sent it, to the gateway, so the guest's stack finds the socket
+ *   they are about;
+ *   an ICMP error's outer source is never a host-side address: libslirp
+ *   passes on the offender the host's kernel reported (127.0.0.1 when the
+ *   host's resolver, or any loopback port behind the gateway, is closed),
+ *   which a guest drops as a martian.  An error about a packet to the
+ *   gateway comes from the gateway, one from 127/8 from the address the
+ *   guest sent to.  So "connection refused" reaches the guest at once.
  *
  * Guest packets to the hidden address itself are dropped: libslirp would
  * carry them, on any port, to the host's resolver.  DHCP replies offering
@@ -251,19 +257,39 @@ static bool nd_icmp_is_error(uint8_t type)
 }
 
 /*
- * The frame offset of the packet quoted by an ICMP error from @src, with
- * its header within the frame and its destination the hidden address; 0
- * when the frame is not such an error.
+ * The frame offset of the packet quoted by an ICMP error, with its header
+ * within the frame; 0 when the frame is not such an error.
  */
-static size_t nd_icmp_quote(const struct nat_dns_map *m, const uint8_t *f, const struct nd_pkt *p)
+static size_t nd_icmp_quote(const uint8_t *f, const struct nd_pkt *p)
 {
 	size_t icmp = ND_IP + p->ihl, q = icmp + ND_ICMP_HLEN;
 
 	if (p->proto != IPPROTO_ICMP || !p->whole || q + IPV4_HLEN > p->end || !nd_icmp_is_error(f[icmp]) ||
-	    (f[q] >> 4) != 4 || q + (size_t)(f[q] & 0x0f) * 4 > p->end || (f[q] & 0x0f) * 4 < IPV4_HLEN ||
-	    nd_rd32(f + q + 16) != m->hidden)
+	    (f[q] >> 4) != 4 || q + (size_t)(f[q] & 0x0f) * 4 > p->end || (f[q] & 0x0f) * 4 < IPV4_HLEN)
 		return 0;
 	return q;
+}
+
+static bool nd_loopback(uint32_t a)
+{
+	return (ntohl(a) >> 24) == 127;
+}
+
+/*
+ * An ICMP error about a packet the guest sent to the gateway (or that
+ * libslirp relayed to the hidden address) must come from the gateway, and
+ * one from a host loopback address from the address the guest talked to:
+ * libslirp passes on the offender the host's kernel names (127.0.0.1 when
+ * the host's resolver or a loopback port is closed), which a guest drops
+ * as a martian and so waits for its timeout.
+ */
+static bool nd_icmp_wrong_source(const struct nat_dns_map *m, const uint8_t *f, size_t q)
+{
+	uint32_t src = nd_rd32(f + ND_IP + 12), qdst = nd_rd32(f + q + 16);
+
+	if (nd_loopback(src))
+		return true;
+	return (qdst == m->gw || qdst == m->hidden) && src != m->gw;
 }
 
 /* point the packet quoted at @q back at the gateway, then checksum the ICMP message again */
@@ -296,13 +322,15 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
 {
 	struct nd_pkt p;
 	const uint8_t *b;
-	size_t blen;
+	size_t blen, q;
 	uint32_t yi;
 	int type;
 
 	if (!nd_ipv4(frame, len, &p))
 		return NAT_DNS_PASS;
-	if (nd_rd32(frame + ND_IP + 12) == m->hidden || nd_icmp_quote(m, frame, &p))
+	q = nd_icmp_quote(frame, &p);
+	if (nd_rd32(frame + ND_IP + 12) == m->hidden ||
+	    (q && (nd_rd32(frame + q + 16) == m->hidden || nd_icmp_wrong_source(m, frame, q))))
 		return NAT_DNS_REWRITE;
 	b = nd_dhcp(m, frame, &p, &blen);
 	if (!b || blen < ND_DHCP_OPTIONS)
@@ -353,9 +381,12 @@ void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
 		return;
 	if (nd_rd32(frame + ND_IP + 12) == m->hidden)
 		nd_readdress(frame, &p, ND_IP + 12, m->gw);
-	q = nd_icmp_quote(m, frame, &p);
+	q = nd_icmp_quote(frame, &p);
 	if (q) {
-		nd_icmp_unquote(m, frame, &p, q);
+		if (nd_rd32(frame + q + 16) == m->hidden)
+			nd_icmp_unquote(m, frame, &p, q);
+		if (nd_icmp_wrong_source(m, frame, q))
+			nd_readdress(frame, &p, ND_IP + 12, nd_rd32(frame + q + 16));
 		return;
 	}
 	b = (uint8_t *)nd_dhcp(m, frame, &p, &blen);

@@ -65,8 +65,9 @@ void nat_dns_guest_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
  * @len: its length
  *
  * Return: NAT_DNS_REWRITE for an IPv4 packet from the hidden address, for
- * an ICMP error quoting a packet to it, and for a DHCP reply from the
- * gateway; NAT_DNS_DROP for a DHCP reply whose
+ * an ICMP error quoting a packet to it, for an ICMP error about a packet
+ * to the gateway that does not come from the gateway, for an ICMP error
+ * from a loopback address (127/8), and for a DHCP reply from the gateway; NAT_DNS_DROP for a DHCP reply whose
  * offered address is not a host address of the subnet (libslirp hands out
  * addresses past the end of a small subnet); NAT_DNS_PASS otherwise.
  */
@@ -80,8 +81,10 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
  *
  * The source address becomes the gateway's; so does the destination of
  * the packet an ICMP error quotes, and in a DHCP reply every address of
- * option 6 (DNS servers) equal to the hidden one.  Checksums are kept
- * right.
+ * option 6 (DNS servers) equal to the hidden one.  An ICMP error about a
+ * packet to the gateway, or from a loopback address, gets the quoted
+ * destination (the address the guest sent to) as its source.  Checksums
+ * are kept right.
  */
 void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t len);
 

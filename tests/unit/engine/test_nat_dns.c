@@ -256,6 +256,58 @@ static void test_icmp_error_quotes_gateway(void **state)
 	assert_int_equal(nat_dns_slirp_verdict(&m, f, ETH_HLEN + IPV4_HLEN + 8 + 10), NAT_DNS_PASS);
 }
 
+/* the ICMP error of icmp_error(), sent from @src instead of the gateway */
+static size_t icmp_error_from(uint8_t *f, uint32_t src, const uint8_t *query, size_t qlen)
+{
+	size_t n = icmp_error(f, query, qlen);
+
+	assert_int_equal(ipv4_build(f + ETH_HLEN, src, GUEST, IPPROTO_ICMP, 5, n - ETH_HLEN - IPV4_HLEN),
+			 IPV4_HLEN);
+	return n;
+}
+
+/* an ICMP error never reaches the guest from a host-side address */
+static void test_icmp_error_outer_source(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t q[200], rq[200], f[400];
+	size_t qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1), n;
+	struct ipv4_view ip;
+
+	(void)state;
+	/* the host's resolver is down: libslirp names 127.0.0.1 as the offender */
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	n = icmp_error_from(f, t_ip(127, 0, 0, 1), rq, qn);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ipv4_parse(f + ETH_HLEN, n - ETH_HLEN, &ip), 0); /* header checksum right */
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, qn - ETH_HLEN);
+
+	/* a closed loopback port behind the gateway (127.0.0.53 as a systemd host has it) */
+	qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33001, 9, "x", 1, 2);
+	n = icmp_error_from(f, t_ip(127, 0, 0, 53), q, qn);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ipv4_parse(f + ETH_HLEN, n - ETH_HLEN, &ip), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, qn - ETH_HLEN);
+
+	/* a loopback offender for another destination: the address the guest sent to */
+	qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, t_ip(198, 51, 100, 7), 33002, 9, "x", 1, 3);
+	n = icmp_error_from(f, t_ip(127, 0, 0, 1), q, qn);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(ip.src, t_ip(198, 51, 100, 7));
+
+	/* a router on the way out keeps its own address (traceroute needs it) */
+	n = icmp_error_from(f, t_ip(203, 0, 113, 1), q, qn);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+	/* and an error about the gateway that already comes from it is left alone */
+	qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33001, 9, "x", 1, 2);
+	n = icmp_error(f, q, qn);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+}
+
 /*
  * A DHCP reply as libslirp would send it: option 53 = @type, a pad (so
  * that option 6 sits at an odd offset), option 6 = {@dns1, @dns2}, option 3.
@@ -598,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_slirp_reply_from_hidden),
 		cmocka_unit_test(test_dhcp_option6_rewritten),
 		cmocka_unit_test(test_icmp_error_quotes_gateway),
+		cmocka_unit_test(test_icmp_error_outer_source),
 		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
 		cmocka_unit_test(test_dhcp_options_past_end),
 		cmocka_unit_test(test_udp_dns_at_gateway),
