@@ -48,7 +48,22 @@
 extern "C" {
 #endif
 
-#define INDYNET_CONFIG_VERSION 1
+/*
+ * Configuration versions, as libslirp does it: a caller sets cfg.version to
+ * the version its header had (indynet_config_init() does), and the engine
+ * reads only the fields that version has; later fields count as zero.  Each
+ * field below is marked with the version that introduced it, and within a
+ * version plain values come before callbacks and their opaque pointers.
+ *
+ *   1  the first release: mode ... capture_file, log callback, rx_notify
+ *   2  rx_deliver (present before, but never announced by a version)
+ *   3  bridge mode: bridge_interface, capture_buffer, status_notify
+ *
+ * Fields of a version not yet released may still move; released ones never do.
+ */
+#define INDYNET_CONFIG_VERSION_MIN 1
+#define INDYNET_CONFIG_VERSION_MAX 3
+#define INDYNET_CONFIG_VERSION INDYNET_CONFIG_VERSION_MAX
 
 /** Largest Ethernet frame (without FCS) the engine moves: 14 + 65521 rounded up. */
 #define INDYNET_FRAME_MAX 65536u
@@ -58,6 +73,10 @@ extern "C" {
 #define INDYNET_MTU_DEFAULT 1500u
 #define INDYNET_MTU_MIN 576u
 #define INDYNET_MTU_MAX 65520u
+/** Bridge mode: default and limits of the kernel capture buffer (bytes). */
+#define INDYNET_CAPTURE_BUFFER_DEFAULT (32u << 20)
+#define INDYNET_CAPTURE_BUFFER_MIN (256u << 10)
+#define INDYNET_CAPTURE_BUFFER_MAX (1024u << 20)
 
 enum indynet_mode {
 	INDYNET_MODE_NAT = 0,
@@ -124,7 +143,8 @@ typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
 typedef bool (*indynet_deliver_fn)(void *opaque, const uint8_t *frame, size_t len);
 
 struct indynet_config {
-	unsigned version;            /* INDYNET_CONFIG_VERSION */
+	/* ---- version 1: plain values ---- */
+	unsigned version;            /* INDYNET_CONFIG_VERSION_MIN..INDYNET_CONFIG_VERSION_MAX */
 	enum indynet_mode mode;
 	const char *nat_subnet;      /* "A.B.C.D/P"; NULL = 192.168.0.0/24 */
 	unsigned mtu;                /* 0 = INDYNET_MTU_DEFAULT */
@@ -138,6 +158,8 @@ struct indynet_config {
 	const char *capture_file;    /* pcapng of every guest frame; NULL = none */
 
 	enum indynet_log_level log_level;
+
+	/* ---- version 1: callbacks and their opaque pointers ---- */
 	indynet_log_fn log;          /* NULL = stderr */
 	void *log_opaque;
 
@@ -148,6 +170,8 @@ struct indynet_config {
 	indynet_notify_fn rx_notify;
 	void *rx_notify_opaque;
 
+	/* ---- version 2: callbacks ---- */
+
 	/*
 	 * Optional fast path for a consumer that runs on the engine thread
 	 * (indynetd's frontends do): called with a frame for the guest while
@@ -156,6 +180,20 @@ struct indynet_config {
 	 * it queued on the RX ring as usual.  Receives rx_notify_opaque.
 	 */
 	indynet_deliver_fn rx_deliver;
+
+	/* ---- version 3: plain values ---- */
+	const char *bridge_interface; /* bridge mode: name, 1-based index or "auto"; NULL = "auto" */
+	size_t capture_buffer;        /* bridge mode: kernel capture buffer, bytes; 0 = INDYNET_CAPTURE_BUFFER_DEFAULT */
+
+	/* ---- version 3: callbacks ---- */
+
+	/*
+	 * Bridge mode: called on the engine thread whenever the capture status
+	 * changes (indynet_capture_status_get() tells the new one).  NULL: poll
+	 * indynet_capture_status_get() and compare its generation.
+	 */
+	indynet_notify_fn status_notify;
+	void *status_opaque;
 };
 
 typedef struct indynet_engine indynet_engine;

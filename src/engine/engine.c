@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ struct eng_stats {
 
 struct indynet_engine {
 	struct indynet_config cfg; /* strings point at the copies below */
-	char *s_subnet, *s_export, *s_capture;
+	char *s_subnet, *s_export, *s_capture, *s_iface;
 	unsigned mtu;
 	uint32_t net;   /* network byte order */
 	unsigned prefix;
@@ -826,18 +827,39 @@ static char *eng_strdup(const char *s, char **slot)
 	return *slot;
 }
 
+/* bytes of struct indynet_config that a caller of @version filled in (version checked) */
+static size_t eng_config_size(unsigned version)
+{
+	switch (version) {
+	case 1:
+		return offsetof(struct indynet_config, rx_deliver);
+	case 2:
+		return offsetof(struct indynet_config, bridge_interface);
+	default:
+		return sizeof(struct indynet_config);
+	}
+}
+
+/* copy the fields @cfg's version has (later ones stay zero) and the strings they point at */
 static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, char *err, size_t errlen)
 {
-	e->cfg = *cfg;
-	if ((cfg->nat_subnet && !eng_strdup(cfg->nat_subnet, &e->s_subnet)) ||
-	    (cfg->export_dir && !eng_strdup(cfg->export_dir, &e->s_export)) ||
-	    (cfg->capture_file && !eng_strdup(cfg->capture_file, &e->s_capture))) {
+	if (cfg->version < INDYNET_CONFIG_VERSION_MIN || cfg->version > INDYNET_CONFIG_VERSION_MAX) {
+		snprintf(err, errlen, "configuration version %u is not supported (this library accepts %u to %u)",
+			 cfg->version, INDYNET_CONFIG_VERSION_MIN, INDYNET_CONFIG_VERSION_MAX);
+		return -EINVAL;
+	}
+	memcpy(&e->cfg, cfg, eng_config_size(cfg->version));
+	if ((e->cfg.nat_subnet && !eng_strdup(e->cfg.nat_subnet, &e->s_subnet)) ||
+	    (e->cfg.export_dir && !eng_strdup(e->cfg.export_dir, &e->s_export)) ||
+	    (e->cfg.capture_file && !eng_strdup(e->cfg.capture_file, &e->s_capture)) ||
+	    (e->cfg.bridge_interface && !eng_strdup(e->cfg.bridge_interface, &e->s_iface))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	e->cfg.nat_subnet = e->s_subnet;
 	e->cfg.export_dir = e->s_export;
 	e->cfg.capture_file = e->s_capture;
+	e->cfg.bridge_interface = e->s_iface;
 	return 0;
 }
 
@@ -845,10 +867,6 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct indynet_config *c = &e->cfg;
 
-	if (c->version != INDYNET_CONFIG_VERSION) {
-		snprintf(err, errlen, "configuration version %u is not %u", c->version, INDYNET_CONFIG_VERSION);
-		return -EINVAL;
-	}
 	if (c->mode != INDYNET_MODE_NAT) {
 		snprintf(err, errlen, "bridge mode is not available in this build");
 		return -EOPNOTSUPP;
@@ -924,7 +942,7 @@ int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, c
 	e->cmd_tail = &e->cmd_head;
 	rc = eng_copy_config(e, cfg, err, errlen);
 	if (rc == 0)
-		ilog_set_sink(cfg->log, cfg->log_opaque, (int)cfg->log_level);
+		ilog_set_sink(e->cfg.log, e->cfg.log_opaque, (int)e->cfg.log_level);
 	if (rc == 0)
 		rc = eng_check_config(e, err, errlen);
 	if (rc == 0)
@@ -960,5 +978,6 @@ void indynet_engine_free(indynet_engine *e)
 	free(e->s_subnet);
 	free(e->s_export);
 	free(e->s_capture);
+	free(e->s_iface);
 	free(e);
 }
