@@ -46,11 +46,24 @@ static void fe_dgram_note_peer(struct frontend *fe, const struct sockaddr_un *fr
 	     (int)(len - (socklen_t)offsetof(struct sockaddr_un, sun_path)), from->sun_path);
 }
 
+/* A pending socket error (POLLERR) is read and cleared, so it is reported once, not per round. */
+static void fe_dgram_clear_error(struct frontend *fe, int fd)
+{
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr)
+		dlog(INDYNET_LOG_DEBUG, "%s: socket error: %s", fe->label, strerror(soerr));
+}
+
 static void fe_dgram_on_data(void *opaque, int fd, short revents)
 {
 	struct frontend *fe = opaque;
 
-	(void)revents;
+	if (revents & POLLERR)
+		fe_dgram_clear_error(fe, fd);
+	if (!(revents & POLLIN))
+		return;
 	for (int i = 0; i < FE_DGRAM_BATCH; i++) {
 		struct sockaddr_un from;
 		socklen_t fromlen = sizeof(from);

@@ -24,6 +24,14 @@
  * a short-lived helper thread enters the namespace (setns affects only the
  * calling thread), opens and configures the device, and exits: the main
  * thread never leaves the daemon's namespace (slirp4netns does the same).
+ *
+ * When the device vanishes (ip link del, or its namespace is destroyed) the
+ * descriptor reports POLLERR and reads fail for good.  The engine thread logs
+ * that once and marks the link dead; the main thread closes the descriptor
+ * and (the .lost op) creates the device again the same way.  When that
+ * fails (the namespace is gone, no CAP_NET_ADMIN any more) the frontend is
+ * marked failed and indynetd exits with status 1: a daemon without its
+ * device serves nobody.
  */
 
 /* Frames per wake-up: bounded so one busy guest cannot starve the engine loop. */
@@ -132,34 +140,51 @@ static int fe_tap_create_in(struct fe_tap_job *job, const char *netns)
 	return job->fd >= 0 ? 0 : -1;
 }
 
-static int fe_tap_open(struct frontend *fe, char *err, size_t errlen)
+/* Create (or attach) the device of the settings; its descriptor, or -1 with @err set. */
+static int fe_tap_make(struct frontend *fe, char *err, size_t errlen)
 {
 	struct fe_tap_job job = { .name = fe->opts->frontend_arg, .mtu = fe->opts->mtu,
 				  .netns_fd = -1, .fd = -1 };
 
+	if (fe->opts->tap_netns)
+		fe_tap_create_in(&job, fe->opts->tap_netns);
+	else
+		fe_tap_create(&job);
+	if (job.fd < 0)
+		snprintf(err, errlen, "%s", job.err);
+	return job.fd;
+}
+
+static int fe_tap_open(struct frontend *fe, char *err, size_t errlen)
+{
 	fe->label = "tap";
 	fe->buf = malloc(INDYNET_FRAME_MAX + 1);
 	if (!fe->buf) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (fe->opts->tap_netns)
-		fe_tap_create_in(&job, fe->opts->tap_netns);
-	else
-		fe_tap_create(&job);
-	if (job.fd < 0) {
-		snprintf(err, errlen, "%s", job.err);
-		return -1;
-	}
-	fe->data_fd = job.fd;
-	return 0;
+	fe->data_fd = fe_tap_make(fe, err, errlen);
+	return fe->data_fd < 0 ? -1 : 0;
+}
+
+/* Engine thread: the device is gone or broken; say so once and let the main thread react. */
+static void fe_tap_broken(struct frontend *fe, const char *why)
+{
+	if (frontend_is_dead(fe))
+		return;
+	dlog(INDYNET_LOG_WARN, "%s: device %s failed (%s); link down", fe->label,
+	     fe->opts->frontend_arg, why);
+	frontend_mark_dead(fe);
 }
 
 static void fe_tap_on_data(void *opaque, int fd, short revents)
 {
 	struct frontend *fe = opaque;
 
-	(void)revents;
+	if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
+		fe_tap_broken(fe, revents & POLLNVAL ? "descriptor closed" : "device error");
+		return;
+	}
 	for (int i = 0; i < FE_TAP_BATCH; i++) {
 		ssize_t n = read(fd, fe->buf, INDYNET_FRAME_MAX + 1);
 
@@ -167,12 +192,28 @@ static void fe_tap_on_data(void *opaque, int fd, short revents)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				dlog(INDYNET_LOG_WARN, "%s: read failed: %s", fe->label,
-				     strerror(errno));
+				fe_tap_broken(fe, strerror(errno));
 			return;
 		}
 		frontend_deliver(fe, fe->buf, (size_t)n);
 	}
+}
+
+/* Main thread: the broken descriptor was closed; make the device again or give up. */
+static void fe_tap_lost(struct frontend *fe, int64_t now_ms)
+{
+	char err[256];
+	int fd;
+
+	(void)now_ms;
+	fd = fe_tap_make(fe, err, sizeof(err));
+	if (fd < 0 || frontend_set_data(fe, fd) < 0) {
+		dlog(INDYNET_LOG_ERROR, "%s: cannot recreate %s: %s", fe->label,
+		     fe->opts->frontend_arg, fd < 0 ? err : "cannot watch it");
+		fe->failed = true;
+		return;
+	}
+	dlog(INDYNET_LOG_WARN, "%s: device %s recreated", fe->label, fe->opts->frontend_arg);
 }
 
 static int fe_tap_send(struct frontend *fe, const uint8_t *frame, size_t len)
@@ -191,4 +232,5 @@ const struct frontend_ops fe_tap_ops = {
 	.open = fe_tap_open,
 	.on_data = fe_tap_on_data,
 	.send = fe_tap_send,
+	.lost = fe_tap_lost,
 };

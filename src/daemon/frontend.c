@@ -185,6 +185,11 @@ bool frontend_has_peer(void *opaque)
 	return peer;
 }
 
+bool frontend_failed(const struct frontend *fe)
+{
+	return fe->failed;
+}
+
 void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len)
 {
 	int rc = indynet_guest_send(fe->eng, frame, len);

@@ -21,9 +21,17 @@
  * The frame path runs on the ENGINE thread, with no thread hop: the
  * frontend's data descriptor (the QEMU connection, the datagram socket or
  * the TAP fd) is watched with indynet_watch_fd(); its callback reads frames
- * and calls indynet_guest_send(), which processes them at once.  Frames for
- * the guest are written by frontend_rx_notify() (cfg.rx_notify), which the
- * engine calls on its thread after it queued frames on the RX ring.
+ * and calls indynet_guest_send(), which processes them at once.
+ *
+ * Frames for the guest leave on the engine thread too, two ways.  While
+ * the engine's RX ring is empty it offers each frame to
+ * frontend_rx_deliver() (cfg.rx_deliver), which writes it at once (no copy
+ * into the ring); when the guest side would block, the frame goes on the
+ * ring instead, and from then on frontend_rx_notify() (cfg.rx_notify),
+ * called after each push, drains the ring in order until it would block
+ * again.  A blocked frontend waits for POLLOUT on the main thread, which
+ * then drains the ring (frontend_writable()).  So frames stay in order: the
+ * direct path is used only while nothing is queued.
  *
  * Everything slow or rare runs on the daemon's MAIN thread: accepting a
  * QEMU connection, reconnecting with backoff, closing a dropped connection,
@@ -37,6 +45,10 @@
  * first (after it returns the callback is not running and will not run
  * again), then the swap under the lock, then indynet_watch_fd() for the
  * new descriptor.  The lock is never held across an engine call.
+ *
+ * A frontend that cannot go on (a TAP device that vanished and cannot be
+ * made again) sets fe->failed on the main thread; indynetd then exits with
+ * status 1 (frontend_failed()).
  */
 
 struct frontend;
@@ -81,6 +93,7 @@ struct frontend {
 	int wake_fd;               /* eventfd, engine thread -> main thread */
 	int aux_fd;                /* polled readable by the main thread, or -1 */
 	bool bound;                /* open() bound the socket path: unlink it at close */
+	bool failed;               /* main thread: cannot go on, indynetd exits with 1 */
 
 	/* stream frontends */
 	struct framing_rx *rx;
@@ -208,6 +221,14 @@ bool frontend_has_peer(void *opaque);
  * @len: its length (bad lengths are dropped and counted by the engine)
  */
 void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len);
+
+/**
+ * frontend_failed() - main thread: whether @fe cannot go on (the daemon exits with 1).
+ * @fe: frontend
+ *
+ * Return: true when it cannot.
+ */
+bool frontend_failed(const struct frontend *fe);
 
 /**
  * frontend_now_ms() - CLOCK_MONOTONIC in milliseconds.

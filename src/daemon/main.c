@@ -136,8 +136,8 @@ static void daemon_summary(const struct daemon *d)
 	     o->capture_file ? ", capture " : "", o->capture_file ? o->capture_file : "");
 }
 
-/* Returns when SIGINT or SIGTERM arrives. */
-static void daemon_loop(struct daemon *d)
+/* Returns 0 when SIGINT or SIGTERM arrives, EXIT_RUNTIME when the frontend cannot go on. */
+static int daemon_loop(struct daemon *d)
 {
 	for (;;) {
 		struct pollfd pfds[CONTROL_CLIENTS + 8];
@@ -153,18 +153,22 @@ static void daemon_loop(struct daemon *d)
 			if (errno == EINTR)
 				continue;
 			dlog(INDYNET_LOG_ERROR, "poll: %s", strerror(errno));
-			return;
+			return EXIT_RUNTIME;
 		}
 		if (pfds[0].revents) {
 			struct signalfd_siginfo si;
 
 			if (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				dlog(INDYNET_LOG_INFO, "%s: shutting down", strsignal((int)si.ssi_signo));
-				return;
+				return 0;
 			}
 		}
 		frontend_poll_handle(d->fe, pfds + fe_first, ctl_first - fe_first);
 		control_poll_handle(d->ctl, pfds + ctl_first, n - ctl_first);
+		if (frontend_failed(d->fe)) {
+			dlog(INDYNET_LOG_ERROR, "the frontend cannot go on: shutting down");
+			return EXIT_RUNTIME;
+		}
 	}
 }
 
@@ -196,8 +200,7 @@ static int daemon_run(struct daemon *d)
 		return EXIT_RUNTIME;
 	}
 	daemon_summary(d);
-	daemon_loop(d);
-	return 0;
+	return daemon_loop(d);
 }
 
 static void daemon_shutdown(struct daemon *d)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -455,10 +457,30 @@ static void test_connect_retries_until_qemu_listens(void **state)
 
 struct ns_job {
 	int netns_fd;    /* in: namespace to enter, or -1 to make a new one (then out) */
+	bool del;        /* in: delete TAP_NAME there (ip link del) instead of probing it */
 	int packet_fd;   /* out: AF_PACKET socket on TAP_NAME inside it */
 	int mtu;         /* out */
 	short flags;     /* out */
 };
+
+/* ip link del TAP_NAME, in the calling thread's namespace, by rtnetlink. */
+static void ns_delete_tap(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = { .nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_DELLINK,
+			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
+		  .ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)if_nametoindex(TAP_NAME) } };
+	char ack[256];
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (s < 0)
+		return;
+	if (send(s, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
+		(void)recv(s, ack, sizeof(ack), 0);
+	close(s);
+}
 
 /* Runs on its own thread: setns/unshare affect only this thread. */
 static void *ns_thread(void *arg)
@@ -475,6 +497,10 @@ static void *ns_thread(void *arg)
 	}
 	if (setns(job->netns_fd, CLONE_NEWNET) != 0)
 		return NULL;
+	if (job->del) {
+		ns_delete_tap();
+		return NULL;
+	}
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", TAP_NAME);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0)
@@ -574,6 +600,66 @@ static void test_tap_in_netns_dhcp(void **state)
 	close(job.packet_fd);
 }
 
+/* Send stderr to a temporary file; returns the saved descriptor. */
+static int stderr_capture(FILE **tmp)
+{
+	int saved;
+
+	*tmp = tmpfile();
+	assert_non_null(*tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(*tmp), 2) == 2);
+	return saved;
+}
+
+/* Put stderr back; returns how many captured lines contain @needle. */
+static int stderr_restore(int saved, FILE *tmp, const char *needle)
+{
+	char line[1024];
+	int count = 0;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	while (fgets(line, sizeof(line), tmp))
+		count += strstr(line, needle) != NULL;
+	fclose(tmp);
+	return count;
+}
+
+/* The device vanishes: one line, the link closed, the device made again, DHCP works on it. */
+static void test_tap_deleted_is_recreated(void **state)
+{
+	struct fixture *fx = *state;
+	struct ns_job job = { .packet_fd = -1 };
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	size_t len = build_discover(frame);
+	FILE *tmp;
+	int saved;
+
+	if (!fx)
+		skip();
+	dlog_set_level(INDYNET_LOG_INFO);
+	saved = stderr_capture(&tmp);
+	job.netns_fd = fx->netns_fd;
+	job.del = true;
+	ns_run(&job);
+	pump(fx->fe, 500);
+	assert_int_equal(stderr_restore(saved, tmp, "tap: device " TAP_NAME " failed"), 1);
+	assert_false(frontend_failed(fx->fe));
+	job.del = false;
+	ns_run(&job);
+	assert_true(job.packet_fd >= 0);
+	assert_int_equal(job.mtu, TAP_MTU);
+	assert_true(job.flags & IFF_UP);
+	assert_int_equal(send(job.packet_fd, frame, len, 0), (ssize_t)len);
+	assert_offer(reply, recv_dhcp_reply(job.packet_fd, reply, sizeof(reply)));
+	close(job.packet_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tap_in_netns_dhcp, setup_tap, teardown_tap),
+		cmocka_unit_test_setup_teardown(test_tap_deleted_is_recreated, setup_tap, teardown_tap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
