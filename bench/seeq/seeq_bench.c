@@ -159,7 +159,7 @@ static double bench_rx(seeq *s, size_t len, uint64_t frames)
 		put32(desc(i) + 4, SEEQ_DESC_OWN | SEEQ_DESC_EOP | BUFSZ);
 		put32(desc(i) + 8, desc(i + 1));
 	}
-	seeq_reg_write(s, SEEQ_HPC3_EDLC_REG(6), SEEQ_RXC_MATCH_BCAST, 1);
+	seeq_reg_write(s, SEEQ_HPC3_EDLC_REG(6), SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD, 1);
 	seeq_reg_write(s, SEEQ_HPC3_RX_NBDP, DESC_BASE, 4);
 	seeq_reg_write(s, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE, 4);
 	popped = 0;
@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 	s = seeq_new(&ops, NULL, &engine);
 	if (!s)
 		return 1;
+	seeq_reg_write(s, SEEQ_HPC3_RESET, 0, 4); /* out of the power-on channel reset */
 	printf("seeq-bench: SEEQ 8003/HPC3 model, descriptor path, one core (target >= 1000000 fps at 64 B)\n");
 	report("TX", bench_tx, s, 64, runs, frames);
 	report("TX", bench_tx, s, 1514, runs, frames / 4);

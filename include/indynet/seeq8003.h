@@ -25,6 +25,14 @@
  * set_irq() runs without the model's lock, on the pump thread or inside
  * seeq_reg_*()/seeq_pump() on the caller's thread, once per change of the
  * line level; the last level it reports is always the current one.
+ *
+ * The model follows the HPC3 specification and the SEEQ 8003/80C03 data
+ * sheets register by register (power-on values, the receive "frames of
+ * interest", the rx control status copy and RBO, TXD only in a packet's
+ * first descriptor, the 80C03 configuration register and multicast hash).
+ * Where it departs on purpose, for an emulated guest's sake: a frame that
+ * finds no receive descriptor waits on the engine's ring instead of being
+ * lost, so the SEEQ receive FIFO never overflows.
  */
 
 #include <stdbool.h>
@@ -56,20 +64,32 @@ extern "C" {
 #define SEEQ_HPC3_CRBDP       0x18000u
 #define SEEQ_HPC3_CPFXBDP     0x1A000u
 #define SEEQ_HPC3_PPFXBDP     0x1A004u
-/** SEEQ register n (0..7) is at SEEQ_HPC3_EDLC + 4 * n. */
+/**
+ * SEEQ register n (0..7) is at SEEQ_HPC3_EDLC + 4 * n; the 8-bit register
+ * answers on every byte lane of its word.  The window runs to
+ * SEEQ_HPC3_EDLC_END and repeats the eight registers every 32 bytes (the
+ * chip decodes three address bits).
+ */
 #define SEEQ_HPC3_EDLC        0x54000u
+#define SEEQ_HPC3_EDLC_END    0x54500u
 #define SEEQ_HPC3_EDLC_REG(n) (SEEQ_HPC3_EDLC + 4u * (uint32_t)(n))
 
 /* SEEQ registers 6 and 7. */
 #define SEEQ_REG_RX 6u
 #define SEEQ_REG_TX 7u
 
-/* RX command and status bits. */
+/*
+ * RX command and status bits.  Bits 0-5 of the command each enable an
+ * interrupt and make that kind of frame a "frame of interest"; a frame of
+ * no interest is discarded (the frames the model receives are good, so
+ * they need SEEQ_RXC_EOF or SEEQ_RXC_GOOD).
+ */
 #define SEEQ_RXC_OVERFLOW 0x01u
 #define SEEQ_RXC_CRC      0x02u
 #define SEEQ_RXC_DRIBBLE  0x04u
 #define SEEQ_RXC_SHORT    0x08u
 #define SEEQ_RXC_EOF      0x10u
+#define SEEQ_RXC_GOOD     0x20u
 #define SEEQ_RXC_MATCH_MASK  0xC0u
 #define SEEQ_RXC_MATCH_OFF   0x00u /* receiver off */
 #define SEEQ_RXC_MATCH_ALL   0x40u /* promiscuous */
@@ -91,7 +111,7 @@ extern "C" {
 #define SEEQ_TXC_BANK_MASK 0x60u
 #define SEEQ_TXC_BANK0     0x00u /* station address */
 #define SEEQ_TXC_BANK1     0x20u /* multicast hash, low bytes */
-#define SEEQ_TXC_BANK2     0x40u /* hash high, packet gap, control */
+#define SEEQ_TXC_BANK2     0x40u /* hash high, packet gap, control, 80C03 config */
 #define SEEQ_TXS_OLD       0x80u
 #define SEEQ_TXS_LATECOL   0x10u
 #define SEEQ_TXS_SUCCESS   0x08u
@@ -99,22 +119,38 @@ extern "C" {
 #define SEEQ_TXS_COLL      0x02u
 #define SEEQ_TXS_UNDERFLOW 0x01u
 
-/* HPC3 channel control bits. */
+/* 80C03 control register (bank 2, register 3) and configuration register (bank 2, register 4). */
+#define SEEQ_CTL_MHF 0x08u /* multicast hash filter in match mode 0xC0 */
+#define SEEQ_CFG_GAM 0x01u /* station match ignores the low 4 bits of byte 5 */
+#define SEEQ_CFG_TPA 0x02u /* transmit pads short frames to 60 bytes */
+#define SEEQ_CFG_TNC 0x10u /* transmit no CRC: the buffer's last 4 bytes are its FCS */
+#define SEEQ_CFG_RXC 0x40u /* receive CRC: the FCS reaches memory */
+
+/*
+ * HPC3 channel control bits.  RX bits 7:0 read a copy of the SEEQ receive
+ * status taken when the last frame ended; RBO is set by the chip when a
+ * frame did not fit its buffer and cleared by reading the register (or
+ * writing it with RBO set); AMASK is write-only.
+ */
 #define SEEQ_CTRL_ENDIAN 0x100u
 #define SEEQ_CTRL_ACTIVE 0x200u
 #define SEEQ_CTRL_AMASK  0x400u
 #define SEEQ_CTRL_RBO    0x800u
 
-/* HPC3 Ethernet RESET register bits. */
+/* HPC3 Ethernet DMA configuration: write each TX packet's IPG byte to the gap register. */
+#define SEEQ_DMACFG_WRCTL 0x1000u
+
+/* HPC3 Ethernet RESET (misc) register bits; CHANNEL is 1 after power-on. */
 #define SEEQ_RESET_CHANNEL  0x01u
-#define SEEQ_RESET_CLRINT   0x02u /* write: clear-interrupt strobe; read: interrupt pending */
+#define SEEQ_RESET_CLRINT   0x02u /* write: clear every interrupt but RBO; read: interrupt pending */
 #define SEEQ_RESET_LOOPBACK 0x04u
 
 /* Descriptor: +0 buffer, +4 count/flags, +8 next, +12 filler (all big-endian). */
 #define SEEQ_DESC_SIZE  16u
 #define SEEQ_DESC_BCNT  0x00003FFFu
 #define SEEQ_DESC_OWN   0x00004000u /* RX: the hardware owns it */
-#define SEEQ_DESC_TXD   0x00008000u /* TX: written back when transmitted */
+#define SEEQ_DESC_TXD   0x00008000u /* TX: written into a packet's first descriptor once sent */
+#define SEEQ_DESC_IPG   0x00FF0000u /* TX: inter-packet gap byte (see SEEQ_DMACFG_WRCTL) */
 #define SEEQ_DESC_XIE   0x20000000u
 #define SEEQ_DESC_EOP   0x40000000u
 #define SEEQ_DESC_EOX   0x80000000u
@@ -124,7 +160,10 @@ struct seeq_host_ops {
 	/* Return 0, or nonzero when [paddr, paddr+len) is not memory. */
 	int (*mem_read)(void *opaque, uint32_t paddr, void *buf, size_t len);
 	int (*mem_write)(void *opaque, uint32_t paddr, const void *buf, size_t len);
-	/* New level of the Ethernet interrupt (HPC3 status bit 4, IOC line). */
+	/*
+	 * New level of the HPC3 Ethernet interrupt (on an Indy: local
+	 * interrupt 0, bit 3 of the INT2/INT3 controller).
+	 */
 	void (*set_irq)(void *opaque, bool level);
 };
 
@@ -156,12 +195,13 @@ struct seeq_counters {
 	uint64_t rx_truncated; /* frames cut to the descriptor's buffer */
 	uint64_t dma_errors;   /* guest memory access failed: channel stopped */
 	uint64_t irq_edges;    /* changes of the interrupt level */
+	uint64_t rx_discarded; /* frames the receive command marks as of no interest */
 };
 
 typedef struct seeq seeq;
 
 /**
- * seeq_new() - create a NIC model in its power-on state.
+ * seeq_new() - create a NIC model in its power-on state (channel reset held).
  * @ops: guest memory and interrupt callbacks (copied)
  * @opaque: passed to every callback
  * @engine: the engine frames go to and come from; must outlive the model
@@ -287,7 +327,11 @@ long seeq_snapshot_save(seeq *s, void *buf, size_t cap);
  * ranges) before anything changes.  The interrupt line is re-announced
  * when its level differs.
  *
- * Return: 0, or -EINVAL (the model is unchanged).
+ * Snapshots of every earlier format version load.
+ *
+ * Return: 0; -EINVAL for a damaged snapshot; -ENOTSUP for one written by a
+ * newer library (a format version this one does not know).  On error the
+ * model is unchanged.
  */
 int seeq_snapshot_restore(seeq *s, const void *buf, size_t len);
 

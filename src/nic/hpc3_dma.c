@@ -28,12 +28,17 @@
  * descriptor linked to itself) faults the channel.
  *
  * RX: an accepted frame needs a descriptor with OWN; without one the frame
- * is refused and stays on the engine's ring (with EOX the channel also
- * stops).  The buffer receives [0x00][0x00][frame][status] in one
- * mem_write, where frames under 60 bytes are zero-padded as on the wire and
- * status is 0x30 (GOOD|END), or 0x11 (END|OVERFLOW) when the buffer is too
- * small and the frame was cut.  The word at +6 gets the remaining count,
- * which clears OWN; drivers compute length = size - remaining - 3.
+ * is refused and stays on the engine's ring.  Reaching the end of the
+ * chain (a descriptor with EOX that cannot take the frame, or a zero-count
+ * EOX) stops the channel and interrupts, as does completing a descriptor
+ * with EOX (HPC3 spec 2.4.4.3).  The buffer receives, in one mem_write,
+ * [0x00][0x00][frame][FCS if the 80C03's RXC is set][status 0x30], frames
+ * under 60 bytes zero-padded as on the wire; every byte written comes from
+ * this frame.  The word at +6 gets the remaining count, which clears OWN;
+ * drivers compute length = size - remaining - 3.  rx_stat and the copy in
+ * rx CTRL bits 7:0 become 0x30.  A frame larger than its buffer fills the
+ * buffer (no status byte fits), leaves remaining 0, sets RBO in rx CTRL,
+ * stops the channel and interrupts (RBO stays until rx CTRL is read).
  *
  * Any failed guest memory access stops the channel (dma_errors).
  */
@@ -133,7 +138,10 @@ void hpc3_chan_start(struct seeq *s, struct seeq_chan *ch)
 	(void)hpc3_chan_load(s, ch, &d);
 }
 
-/* Load the current descriptor, following zero-count links.  0: @d has a count; -1: stopped. */
+/*
+ * Load the current descriptor, following zero-count links.
+ * 0: @d has a count; 1: the chain ended (zero count with EOX), stopped; -1: DMA fault, stopped.
+ */
 static int hpc3_chan_walk(struct seeq *s, struct seeq_chan *ch, struct seeq_desc *d)
 {
 	for (unsigned hop = 0;; hop++) {
@@ -143,7 +151,7 @@ static int hpc3_chan_walk(struct seeq *s, struct seeq_chan *ch, struct seeq_desc
 			return 0;
 		if (d->cnt & SEEQ_DESC_EOX) {
 			hpc3_chan_stop(ch);
-			return -1;
+			return 1;
 		}
 		if (hop == SEEQ_LINK_HOPS) {
 			hpc3_dma_fault(s, ch);
@@ -178,16 +186,30 @@ struct hpc3_tx_pkt {
 	bool too_long;  /* more than SEEQ_TX_MAX bytes: dropped at EOP */
 };
 
+/* The 80C03 configuration applied to a gathered packet: TNC strips the guest's FCS, TPA pads. */
+static size_t hpc3_tx_finish(struct seeq *s, size_t len)
+{
+	if (s->config & SEEQ_CFG_TNC)
+		len = len >= 4 ? len - 4 : 0;
+	if ((s->config & SEEQ_CFG_TPA) && len < SEEQ_RX_PAD) {
+		memset(s->stage + len, 0, SEEQ_RX_PAD - len);
+		len = SEEQ_RX_PAD;
+	}
+	return len;
+}
+
 /* Hand the gathered packet to the engine; then TXD into its first descriptor.  -1: DMA fault. */
 static int hpc3_tx_send(struct seeq *s, const struct hpc3_tx_pkt *p)
 {
+	size_t len = hpc3_tx_finish(s, p->used);
+
 	if (p->too_long) {
 		s->ctr.tx_errors++;
-	} else if (indynet_guest_send(s->engine, s->stage, p->used) < 0) {
+	} else if (indynet_guest_send(s->engine, s->stage, len) < 0) {
 		s->ctr.tx_dropped++;
 	} else {
 		s->ctr.tx_frames++;
-		s->ctr.tx_bytes += p->used;
+		s->ctr.tx_bytes += len;
 	}
 	s->tx_stat = SEEQ_TXS_SUCCESS;
 	return hpc3_desc_writeback(s, s->cpfx, SEEQ_DESC_TXD);
@@ -201,6 +223,8 @@ static int hpc3_tx_gather(struct seeq *s, const struct seeq_desc *d, struct hpc3
 	if (p->descs++ == 0) {
 		s->ppfx = s->cpfx;
 		s->cpfx = s->tx.cur;
+		if (s->dmacfg & SEEQ_DMACFG_WRCTL)
+			s->gap = (uint8_t)((d->cnt & SEEQ_DESC_IPG) >> 16);
 	}
 	if (p->descs > SEEQ_TX_PKT_DESCS)
 		return -1;
@@ -262,22 +286,98 @@ unsigned hpc3_tx_run(struct seeq *s, bool *more)
 	return sent;
 }
 
-/* Build [0][0][frame, zero-padded][status] of exactly @n bytes in the staging buffer. */
-static void hpc3_rx_compose(struct seeq *s, const uint8_t *frame, size_t len, size_t n, uint8_t status)
-{
-	uint8_t *p = s->stage;
-	size_t body = n > 3 ? n - 3 : 0;
-	size_t copy = body < len ? body : len;
+/* The receive buffer being composed in the staging buffer, bounded by the descriptor's count. */
+struct hpc3_rx_out {
+	uint8_t *p;
+	size_t n, cap;
+	size_t need; /* bytes the whole frame needs */
+};
 
-	if (n < 3) {
-		memset(p, 0, n);
+/* Append @len bytes of @src (NULL: zeros), as far as the buffer goes. */
+static void hpc3_rx_put(struct hpc3_rx_out *o, const void *src, size_t len)
+{
+	size_t k = len < o->cap - o->n ? len : o->cap - o->n;
+
+	if (src)
+		memcpy(o->p + o->n, src, k);
+	else
+		memset(o->p + o->n, 0, k);
+	o->n += k;
+	o->need += len;
+}
+
+/* The FCS of the frame zero-padded to @pad bytes, least significant byte first (80C03 RXC). */
+static void hpc3_rx_put_fcs(struct hpc3_rx_out *o, const uint8_t *frame, size_t len, size_t pad)
+{
+	static const uint8_t zeros[SEEQ_RX_PAD];
+	uint8_t fcs[4];
+	uint32_t c = seeq_crc32_update(0, frame, len);
+
+	c = seeq_crc32_update(c, zeros, pad - len);
+	for (unsigned i = 0; i < 4; i++)
+		fcs[i] = (uint8_t)(c >> (8 * i));
+	hpc3_rx_put(o, fcs, sizeof(fcs));
+}
+
+/* Compose [0][0][frame, zero-padded to 60][FCS if RXC][status], cut at the buffer's end. */
+static void hpc3_rx_compose(struct seeq *s, struct hpc3_rx_out *o, const uint8_t *frame, size_t len)
+{
+	static const uint8_t status = SEEQ_RX_STATUS;
+	size_t pad = len < SEEQ_RX_PAD ? SEEQ_RX_PAD : len;
+
+	hpc3_rx_put(o, NULL, 2);
+	hpc3_rx_put(o, frame, len);
+	hpc3_rx_put(o, NULL, pad - len);
+	if (s->config & SEEQ_CFG_RXC)
+		hpc3_rx_put_fcs(o, frame, len, pad);
+	hpc3_rx_put(o, &status, 1);
+}
+
+/* The channel reached the end of its chain: stop and interrupt (HPC3 spec 2.4.4.3). */
+static void hpc3_rx_eox(struct seeq *s)
+{
+	hpc3_chan_stop(&s->rx);
+	s->dma_irq = true;
+	seeq_irq_update(s);
+}
+
+/* A frame ended in descriptor @d: status copy, then RBO (stop) or the usual XIE/EOX handling. */
+static void hpc3_rx_done(struct seeq *s, const struct seeq_desc *d, bool rbo)
+{
+	struct seeq_chan *ch = &s->rx;
+
+	s->rx_stat = SEEQ_RX_STATUS;
+	ch->ctrl = (ch->ctrl & ~0xFFu) | SEEQ_RX_STATUS;
+	if (rbo) {
+		ch->ctrl |= SEEQ_CTRL_RBO;
+		hpc3_chan_stop(ch);
+		s->ctr.rx_truncated++;
 	} else {
-		p[0] = 0;
-		p[1] = 0;
-		memcpy(p + 2, frame, copy);
-		memset(p + 2 + copy, 0, body - copy);
+		hpc3_chan_advance(s, ch, d);
+		if (d->cnt & SEEQ_DESC_EOX)
+			s->dma_irq = true;
 	}
-	p[n - 1] = status;
+	seeq_irq_update(s);
+}
+
+/* Write the frame into the descriptor's buffer and its remaining count at +6. */
+static enum seeq_rx_result hpc3_rx_fill(struct seeq *s, const struct seeq_desc *d, const uint8_t *frame, size_t len)
+{
+	struct seeq_chan *ch = &s->rx;
+	struct hpc3_rx_out o = { .p = s->stage, .cap = d->cnt & SEEQ_DESC_BCNT };
+
+	hpc3_rx_compose(s, &o, frame, len);
+	if (hpc3_mem_write(s, d->buf, s->stage, o.n) != 0 ||
+	    hpc3_desc_writeback(s, ch->cur, (uint16_t)(o.cap - o.n)) != 0) {
+		hpc3_dma_fault(s, ch);
+		return SEEQ_RX_REFUSED;
+	}
+	ch->cbp = d->buf + (uint32_t)o.n;
+	ch->bc = (d->cnt & ~SEEQ_DESC_BCNT & ~SEEQ_DESC_OWN) | (uint32_t)(o.cap - o.n);
+	hpc3_rx_done(s, d, o.need > o.cap);
+	s->ctr.rx_delivered++;
+	s->ctr.rx_bytes += len;
+	return SEEQ_RX_DELIVERED;
 }
 
 /**
@@ -292,36 +392,19 @@ enum seeq_rx_result hpc3_rx_deliver(struct seeq *s, const uint8_t *frame, size_t
 {
 	struct seeq_chan *ch = &s->rx;
 	struct seeq_desc d;
-	size_t cap, need, n;
-	uint8_t status = SEEQ_RXS_GOOD | SEEQ_RXS_END;
+	int w;
 
-	if (!(ch->ctrl & SEEQ_CTRL_ACTIVE) || hpc3_chan_walk(s, ch, &d) != 0)
+	if (!(ch->ctrl & SEEQ_CTRL_ACTIVE))
+		return SEEQ_RX_REFUSED;
+	w = hpc3_chan_walk(s, ch, &d);
+	if (w > 0)
+		hpc3_rx_eox(s);
+	if (w != 0)
 		return SEEQ_RX_REFUSED;
 	if (!(d.cnt & SEEQ_DESC_OWN)) {
 		if (d.cnt & SEEQ_DESC_EOX)
-			hpc3_chan_stop(ch);
+			hpc3_rx_eox(s);
 		return SEEQ_RX_REFUSED;
 	}
-	cap = d.cnt & SEEQ_DESC_BCNT;
-	need = (len < SEEQ_RX_PAD ? SEEQ_RX_PAD : len) + 3;
-	n = need;
-	if (need > cap) {
-		n = cap;
-		status = SEEQ_RXS_END | SEEQ_RXS_OVERFLOW;
-		s->ctr.rx_truncated++;
-	}
-	hpc3_rx_compose(s, frame, len, n, status);
-	if (hpc3_mem_write(s, d.buf, s->stage, n) != 0 ||
-	    hpc3_desc_writeback(s, ch->cur, (uint16_t)(cap - n)) != 0) {
-		hpc3_dma_fault(s, ch);
-		return SEEQ_RX_REFUSED;
-	}
-	ch->cbp = d.buf + (uint32_t)n;
-	ch->bc = (d.cnt & 0xFFFF0000u) | (uint32_t)(cap - n);
-	s->rx_stat = status;
-	hpc3_chan_advance(s, ch, &d);
-	s->ctr.rx_delivered++;
-	s->ctr.rx_bytes += len;
-	seeq_irq_update(s);
-	return SEEQ_RX_DELIVERED;
+	return hpc3_rx_fill(s, &d, frame, len);
 }

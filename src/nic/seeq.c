@@ -65,7 +65,13 @@ void seeq_reset(seeq *s)
 
 static bool seeq_is_edlc(uint32_t off)
 {
-	return off >= SEEQ_HPC3_EDLC && off < SEEQ_HPC3_EDLC_REG(8);
+	return off >= SEEQ_HPC3_EDLC && off < SEEQ_HPC3_EDLC_END;
+}
+
+/* The SEEQ decodes three address bits: the window repeats its eight registers. */
+static unsigned seeq_edlc_reg(uint32_t off)
+{
+	return ((off - SEEQ_HPC3_EDLC) >> 2) & 7u;
 }
 
 /* Shift that moves the big-endian lane of a @size-byte access at @off to bit 0. */
@@ -87,7 +93,7 @@ uint32_t seeq_reg_read(seeq *s, uint32_t hpc3_offset, unsigned size)
 
 	pthread_mutex_lock(&s->lock);
 	if (seeq_is_edlc(hpc3_offset)) {
-		v = seeq_edlc_read(s, (hpc3_offset - SEEQ_HPC3_EDLC) >> 2);
+		v = seeq_edlc_read(s, seeq_edlc_reg(hpc3_offset));
 	} else {
 		v = hpc3_reg_read(s, hpc3_offset & ~3u, false);
 		v = (v >> seeq_lane_shift(hpc3_offset, size)) & seeq_lane_mask(size);
@@ -103,7 +109,7 @@ void seeq_reg_write(seeq *s, uint32_t hpc3_offset, uint32_t value, unsigned size
 
 	pthread_mutex_lock(&s->lock);
 	if (seeq_is_edlc(hpc3_offset)) {
-		kick = seeq_edlc_write(s, (hpc3_offset - SEEQ_HPC3_EDLC) >> 2, (uint8_t)value);
+		kick = seeq_edlc_write(s, seeq_edlc_reg(hpc3_offset), (uint8_t)value);
 	} else {
 		uint32_t off = hpc3_offset & ~3u;
 		unsigned shift = seeq_lane_shift(hpc3_offset, size);

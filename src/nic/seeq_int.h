@@ -16,6 +16,8 @@
 #define SEEQ_TX_PKT_DESCS 1024u
 /* Staging buffer: a TX packet, or [0][0][frame][status] of at most BCNT bytes. */
 #define SEEQ_STAGE_SIZE SEEQ_TX_MAX
+/* 8003/80C03 receive status of every frame the model receives (no CRC or FIFO errors). */
+#define SEEQ_RX_STATUS (SEEQ_RXS_GOOD | SEEQ_RXS_END)
 /* Zero-count link descriptors followed before the chain counts as broken. */
 #define SEEQ_LINK_HOPS 64u
 /* Per pump: filtered RX frames popped, TX packets sent. */
@@ -30,7 +32,7 @@ struct seeq_chan {
 	uint32_t cbp;   /* current buffer pointer */
 	uint32_t nbdp;  /* next descriptor pointer */
 	uint32_t bc;    /* count and flags of the current descriptor */
-	uint32_t ctrl;  /* stored control bits, ACTIVE included */
+	uint32_t ctrl;  /* ENDIAN, ACTIVE, RBO; RX bits 7:0 = status copy */
 	uint32_t gio;   /* GIO FIFO pointer (stored) */
 	uint32_t dev;   /* device FIFO pointer (stored) */
 	uint32_t cur;   /* address of the current descriptor (CRBDP for RX) */
@@ -54,7 +56,8 @@ struct seeq {
 	uint8_t station[6];
 	uint8_t mcast[8];
 	uint8_t gap;
-	uint8_t control;
+	uint8_t control;   /* 80C03 bank 2 register 3 */
+	uint8_t config;    /* 80C03 bank 2 register 4 */
 	uint8_t rx_cmd, rx_stat;
 	uint8_t tx_cmd, tx_stat;
 
@@ -63,7 +66,7 @@ struct seeq {
 	uint32_t reset;    /* stored CHANNEL and LOOPBACK bits */
 	uint32_t dmacfg, piocfg;
 	uint32_t cpfx, ppfx;
-	bool dma_irq;      /* a descriptor with XIE completed */
+	bool dma_irq;      /* XIE descriptor done, or the RX channel stopped at EOX */
 	bool irq_level;    /* the computed line */
 
 	/* Reporting of irq_level to the emulator, in order. */
@@ -85,9 +88,12 @@ struct seeq {
 
 /* seeq_regs.c */
 void seeq_edlc_power_on(struct seeq *s);
+void seeq_edlc_chip_reset(struct seeq *s);
 void seeq_irq_update(struct seeq *s);
 void seeq_irq_report(struct seeq *s);
 bool seeq_rx_accept(const struct seeq *s, const uint8_t *frame, size_t len);
+bool seeq_rx_of_interest(const struct seeq *s, uint8_t status);
+uint32_t seeq_crc32_update(uint32_t crc, const uint8_t *p, size_t n);
 uint8_t seeq_edlc_read(struct seeq *s, unsigned reg);
 bool seeq_edlc_write(struct seeq *s, unsigned reg, uint8_t v);
 

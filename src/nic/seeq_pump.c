@@ -5,8 +5,9 @@
  * Theory of operation
  *
  * One pump: run the TX chain, then look at the head of the engine's RX
- * ring.  Frames the address filter rejects are popped and dropped (up to
- * 256 per pump, so a busy LAN cannot starve the guest); the first accepted
+ * ring.  Frames the address filter rejects, and frames the receive command
+ * marks as of no interest, are popped and dropped (up to 256 per pump, so
+ * a busy LAN cannot starve the guest); the first accepted
  * frame is offered to the RX chain: delivered (popped) or refused (it stays
  * at the head).  At most one frame is delivered per pump.
  *
@@ -30,6 +31,18 @@
 #define SEEQ_RETRY_MIN_NS 200000L
 #define SEEQ_RETRY_MAX_NS 6400000L
 
+/* Drop a frame the chip would not take: the address filter (rx_filtered) or no interest (rx_discarded). */
+static bool seeq_rx_drops(struct seeq *s, const uint8_t *frame, size_t len)
+{
+	if (!seeq_rx_accept(s, frame, len))
+		s->ctr.rx_filtered++;
+	else if (!seeq_rx_of_interest(s, SEEQ_RX_STATUS))
+		s->ctr.rx_discarded++;
+	else
+		return false;
+	return true;
+}
+
 static enum seeq_rx_result seeq_rx_drain(struct seeq *s, unsigned *filtered, bool *again)
 {
 	const uint8_t *frame;
@@ -39,9 +52,8 @@ static enum seeq_rx_result seeq_rx_drain(struct seeq *s, unsigned *filtered, boo
 	*filtered = 0;
 	*again = false;
 	while (indynet_rx_peek(s->engine, &frame, &len)) {
-		if (!seeq_rx_accept(s, frame, len)) {
+		if (seeq_rx_drops(s, frame, len)) {
 			indynet_rx_pop(s->engine);
-			s->ctr.rx_filtered++;
 			if (++*filtered == SEEQ_RX_FILTER_BUDGET) {
 				*again = true;
 				return SEEQ_RX_FILTERED;

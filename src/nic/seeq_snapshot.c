@@ -2,18 +2,25 @@
 /* seeq_snapshot.c: versioned, endian-stable save/restore of the SEEQ + HPC3 Ethernet state. */
 
 /*
- * Format, version 1 (all integers big-endian):
+ * Format, version 2 (all integers big-endian):
  *   0  "SQ83"  magic
- *   4  u16     version (1)
+ *   4  u16     version (2)
  *   6  u16     total length (110)
  *   8  u8[6]   station address      14 u8[8] multicast hash
  *  22  u8 gap, control, rx_cmd, rx_stat, tx_cmd, tx_stat
  *  28  u8 reset bits (0x01|0x04 only), u8 flags (bit 0 DMA interrupt pending)
  *  30  RX channel, then 58 TX channel: u32 cbp, nbdp, bc, ctrl, gio, dev, cur
  *  86  u32 dmacfg, piocfg, cpfxbdp, ppfxbdp
- * 102  u32 reserved (0)
+ * 102  u8 80C03 configuration register, u8[3] reserved (0)
  * 106  u32 CRC-32 (IEEE) of bytes 0..105
- * Counters and the thread are not part of the state.
+ * Counters and the thread are not part of the state.  Channel ctrl holds
+ * ENDIAN, ACTIVE, RBO (RX only) and, for RX, the status copy in bits 7:0.
+ *
+ * Version 1 (before the chip-faithful registers) is the same layout with
+ * bytes 102..105 zero; its channel ctrl words stored any written bits.  It
+ * loads as: configuration register 0, ctrl reduced to ENDIAN and ACTIVE,
+ * the RX status copy taken from rx_stat.  Versions above 2 are refused
+ * with -ENOTSUP, damaged snapshots with -EINVAL.
  */
 
 #include "nic/seeq_int.h"
@@ -21,22 +28,17 @@
 #include <errno.h>
 #include <string.h>
 
-#define SEEQ_SNAP_VERSION 1u
+#define SEEQ_SNAP_VERSION 2u
 #define SEEQ_SNAP_LEN 110u
 #define SEEQ_SNAP_CRC_AT 106u
+#define SEEQ_SNAP_CTRL_V2 (SEEQ_CTRL_ENDIAN | SEEQ_CTRL_ACTIVE | SEEQ_CTRL_RBO | 0xBFu)
+#define SEEQ_SNAP_CTRL_V1 (SEEQ_CTRL_ENDIAN | SEEQ_CTRL_ACTIVE)
 
 static const uint8_t seeq_snap_magic[4] = { 'S', 'Q', '8', '3' };
 
 static uint32_t seeq_crc32(const uint8_t *p, size_t n)
 {
-	uint32_t c = 0xFFFFFFFFu;
-
-	for (size_t i = 0; i < n; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-	}
-	return ~c;
+	return seeq_crc32_update(0, p, n);
 }
 
 static uint8_t *seeq_put_chan(uint8_t *p, const struct seeq_chan *ch)
@@ -90,7 +92,7 @@ static void seeq_snap_encode(const struct seeq *s, uint8_t *b)
 	seeq_put_be32(p + 4, s->piocfg);
 	seeq_put_be32(p + 8, s->cpfx);
 	seeq_put_be32(p + 12, s->ppfx);
-	seeq_put_be32(p + 16, 0);
+	seeq_put_be32(p + 16, (uint32_t)s->config << 24);
 	seeq_put_be32(b + SEEQ_SNAP_CRC_AT, seeq_crc32(b, SEEQ_SNAP_CRC_AT));
 }
 
@@ -104,29 +106,46 @@ long seeq_snapshot_save(seeq *s, void *buf, size_t cap)
 	return SEEQ_SNAP_LEN;
 }
 
-static bool seeq_snap_valid(const uint8_t *b, size_t len)
+/* The format version of a well-formed snapshot; 0 if damaged, above SEEQ_SNAP_VERSION if newer. */
+static unsigned seeq_snap_version(const uint8_t *b, size_t len)
 {
+	unsigned v;
+
 	if (len != SEEQ_SNAP_LEN || memcmp(b, seeq_snap_magic, 4) != 0)
-		return false;
-	if (b[4] != 0 || b[5] != SEEQ_SNAP_VERSION || b[6] != 0 || b[7] != SEEQ_SNAP_LEN)
-		return false;
+		return 0;
+	v = (unsigned)b[4] << 8 | b[5];
+	if (v == 0 || v > SEEQ_SNAP_VERSION)
+		return v;
+	if (b[6] != 0 || b[7] != SEEQ_SNAP_LEN)
+		return 0;
 	if (seeq_be32(b + SEEQ_SNAP_CRC_AT) != seeq_crc32(b, SEEQ_SNAP_CRC_AT))
-		return false;
-	if (b[28] & ~(SEEQ_RESET_CHANNEL | SEEQ_RESET_LOOPBACK))
-		return false;
-	if (b[29] > 1 || seeq_be32(b + 102) != 0)
-		return false;
-	return true;
+		return 0;
+	if (b[28] & ~(SEEQ_RESET_CHANNEL | SEEQ_RESET_LOOPBACK) || b[29] > 1)
+		return 0;
+	if ((v == 1 && seeq_be32(b + 102) != 0) || (seeq_be32(b + 102) & 0xFFFFFFu) != 0)
+		return 0;
+	return v;
 }
 
-int seeq_snapshot_restore(seeq *s, const void *buf, size_t len)
+/* Channel ctrl of a version-2 snapshot must hold only its known bits; version 1 is reduced. */
+static int seeq_snap_ctrl(unsigned version, uint32_t raw, bool rx, uint8_t rx_stat, uint32_t *out)
 {
-	const uint8_t *b = buf;
+	uint32_t known = rx ? SEEQ_SNAP_CTRL_V2 : SEEQ_SNAP_CTRL_V1;
+
+	if (version == 1) {
+		*out = (raw & SEEQ_SNAP_CTRL_V1) | (rx ? (rx_stat & 0xBFu) : 0u);
+		return 0;
+	}
+	if (raw & ~known)
+		return -1;
+	*out = raw;
+	return 0;
+}
+
+static void seeq_snap_load(struct seeq *s, const uint8_t *b, uint32_t rx_ctrl, uint32_t tx_ctrl)
+{
 	const uint8_t *p;
 
-	if (!buf || !seeq_snap_valid(b, len))
-		return -EINVAL;
-	pthread_mutex_lock(&s->lock);
 	memcpy(s->station, b + 8, 6);
 	memcpy(s->mcast, b + 14, 8);
 	s->gap = b[22];
@@ -139,10 +158,31 @@ int seeq_snapshot_restore(seeq *s, const void *buf, size_t len)
 	s->dma_irq = b[29] != 0;
 	p = seeq_get_chan(b + 30, &s->rx);
 	p = seeq_get_chan(p, &s->tx);
+	s->rx.ctrl = rx_ctrl;
+	s->tx.ctrl = tx_ctrl;
 	s->dmacfg = seeq_be32(p);
 	s->piocfg = seeq_be32(p + 4);
 	s->cpfx = seeq_be32(p + 8);
 	s->ppfx = seeq_be32(p + 12);
+	s->config = p[16];
+}
+
+int seeq_snapshot_restore(seeq *s, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	unsigned v;
+	uint32_t rx_ctrl, tx_ctrl;
+
+	if (!buf)
+		return -EINVAL;
+	v = seeq_snap_version(b, len);
+	if (v > SEEQ_SNAP_VERSION)
+		return -ENOTSUP;
+	if (v == 0 || seeq_snap_ctrl(v, seeq_be32(b + 42), true, b[25], &rx_ctrl) != 0 ||
+	    seeq_snap_ctrl(v, seeq_be32(b + 70), false, 0, &tx_ctrl) != 0)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	seeq_snap_load(s, b, rx_ctrl, tx_ctrl);
 	seeq_irq_update(s);
 	pthread_mutex_unlock(&s->lock);
 	seeq_irq_report(s);

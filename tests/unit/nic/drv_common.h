@@ -54,8 +54,8 @@ static inline size_t drv_rxq_take(struct drv_rxq *q, uint8_t *buf, size_t cap)
 /* Copy a frame to the guest buffer at @buf, zero-padded to the minimum; returns the length to send. */
 static inline size_t drv_tx_copy(struct gmem *m, uint32_t buf, const void *frame, size_t len)
 {
-	memset(m->mem + buf, 0, DRV_MIN_FRAME);
-	memcpy(m->mem + buf, frame, len);
+	memset(gmem_ptr(m, buf), 0, DRV_MIN_FRAME);
+	memcpy(gmem_ptr(m, buf), frame, len);
 	return len < DRV_MIN_FRAME ? DRV_MIN_FRAME : len;
 }
 

@@ -6,11 +6,16 @@
 #include <string.h>
 
 #define HPCDMA_XIU 0x01000000u
-#define RCNTINFO_INIT (SEEQ_DESC_OWN | SEEQ_DESC_EOP | LNX_BUFSZ)
+#define RCNTCFG_INIT (SEEQ_DESC_OWN | SEEQ_DESC_EOP | SEEQ_DESC_XIE)
+#define RCNTINFO_INIT (RCNTCFG_INIT | LNX_BUFSZ)
 #define TCNTINFO_INIT (SEEQ_DESC_EOX | SEEQ_DESC_TXD)
 #define RSTAT_GO_BITS 0x3Eu /* interrupt on good, end, short, dribble, CRC */
 #define TSTAT_INIT_EDLC 0x4Fu /* bank 2 + all TX interrupts */
-#define LNX_CONTROL 0x3Fu
+/* SEEQ_CTRL_XCNT | ACCNT | SFLAG | ESHORT | ENCARR: everything but the multicast hash (EMULTI 0x08). */
+#define LNX_CONTROL 0x37u
+/* sgiseeq_probe(): pconfig 0x161; dconfig FIRQ | FEOP | FRXDC | PTO | 0x026. */
+#define LNX_PIOCFG 0x161u
+#define LNX_DMACFG (0x8000u | 0x4000u | 0x2000u | 0x30000u | 0x026u)
 
 static uint32_t rxd(const struct lnx_drv *d, unsigned i) { return d->rx_desc + (i % LNX_NRX) * LNX_DESC_STRIDE; }
 static uint32_t txd(const struct lnx_drv *d, unsigned i) { return d->tx_desc + (i % LNX_NTX) * LNX_DESC_STRIDE; }
@@ -59,7 +64,9 @@ void lnx_open(struct lnx_drv *d, seeq *s, struct gmem *m, uint32_t base, const u
 	d->rx_buf = d->tx_desc + LNX_NTX * LNX_DESC_STRIDE;
 	d->tx_buf = d->rx_buf + LNX_NRX * LNX_BUFSZ;
 
-	/* Probe: after a reset an 80C03 reads 0 from the collision counter (reg 0). */
+	/* Probe: PIO/DMA timing, then after a reset an 80C03 reads 0 from the collision counter (reg 0). */
+	wr(d, SEEQ_HPC3_PIOCFG, LNX_PIOCFG);
+	wr(d, SEEQ_HPC3_DMACFG, LNX_DMACFG);
 	lnx_hpc3_reset(d);
 	d->is_edlc = (seeq_reg_read(s, SEEQ_HPC3_EDLC_REG(0), 1) & 0xff) == 0;
 
@@ -114,7 +121,7 @@ static void lnx_rx(struct lnx_drv *d)
 
 	for (uint32_t r = rxd(d, d->rx_new); !(cnt_of(d, r) & SEEQ_DESC_OWN); r = rxd(d, d->rx_new)) {
 		size_t len = LNX_BUFSZ - (cnt_of(d, r) & SEEQ_DESC_BCNT) - 3;
-		const uint8_t *data = d->m->mem + d->rx_buf + (d->rx_new % LNX_NRX) * LNX_BUFSZ;
+		const uint8_t *data = gmem_ptr(d->m, d->rx_buf) + (d->rx_new % LNX_NRX) * LNX_BUFSZ;
 		uint8_t status = data[len + 2];
 
 		if (!(status & SEEQ_RXS_GOOD))

@@ -15,8 +15,9 @@ static uint32_t ctl(const struct nbsd_drv *d, uint32_t desc) { return gmem_be32(
 static void ctl_set(struct nbsd_drv *d, uint32_t desc, uint32_t v) { gmem_put_be32(d->m, desc + 4, v); }
 static void wr(struct nbsd_drv *d, uint32_t off, uint32_t v) { seeq_reg_write(d->s, off, v, 4); }
 static uint32_t rd(struct nbsd_drv *d, uint32_t off) { return seeq_reg_read(d->s, off, 4); }
-static void sreg(struct nbsd_drv *d, unsigned n, uint8_t v) { seeq_reg_write(d->s, SEEQ_HPC3_EDLC_REG(n), v, 4); }
-static uint8_t sread(struct nbsd_drv *d, unsigned n) { return (uint8_t)seeq_reg_read(d->s, SEEQ_HPC3_EDLC_REG(n), 4); }
+/* sq_seeq_write()/sq_seeq_read(): bus_space_{write,read}_1 at ((reg) << 2) | 3, the low byte lane. */
+static void sreg(struct nbsd_drv *d, unsigned n, uint8_t v) { seeq_reg_write(d->s, SEEQ_HPC3_EDLC_REG(n) + 3, v, 1); }
+static uint8_t sread(struct nbsd_drv *d, unsigned n) { return (uint8_t)seeq_reg_read(d->s, SEEQ_HPC3_EDLC_REG(n) + 3, 1); }
 
 static void nbsd_reset(struct nbsd_drv *d)
 {
@@ -101,7 +102,7 @@ static void nbsd_rxintr(struct nbsd_drv *d)
 
 	for (; !(ctl(d, rxd(d, i)) & SEEQ_DESC_OWN); i++) {
 		size_t framelen = NBSD_BUFSZ - 3 - (ctl(d, rxd(d, i)) & SEEQ_DESC_BCNT);
-		const uint8_t *data = d->m->mem + d->rx_buf + (i % NBSD_NRX) * NBSD_BUFSZ;
+		const uint8_t *data = gmem_ptr(d->m, d->rx_buf) + (i % NBSD_NRX) * NBSD_BUFSZ;
 
 		if (!(data[framelen + 2] & SEEQ_RXS_GOOD))
 			d->ierrors++;

@@ -14,9 +14,13 @@
 #define NBSD_NTX 64u
 #define NBSD_BUFSZ 2048u /* MCLBYTES */
 
-/* Values if_sq programs into the HPC3 Ethernet PIO and DMA configuration registers. */
+/*
+ * Values if_sq programs into the HPC3 Ethernet PIO and DMA configuration
+ * registers: P1(1) P2(6) P3(1); D1(6) D2(2) D3(0) | FIX_RXDC 0x2000 |
+ * FIX_INTR 0x8000 | FIX_EOP 0x4000 | TIMEOUT 0x30000 (not WRCTL 0x1000).
+ */
 #define NBSD_PIOCFG (1u | (6u << 4) | (1u << 8))
-#define NBSD_DMACFG (6u | (2u << 4) | (0u << 8) | 0x1000u | 0x2000u | 0x4000u | 0x30000u)
+#define NBSD_DMACFG (6u | (2u << 4) | (0u << 8) | 0x2000u | 0x8000u | 0x4000u | 0x30000u)
 
 struct nbsd_drv {
 	seeq *s;

@@ -30,6 +30,8 @@ indynet_engine *fake_engine_new(void);
 void fake_engine_free(indynet_engine *e);
 /* Queue a frame for the guest; false when the ring is full. */
 bool fake_engine_push(indynet_engine *e, const void *frame, size_t len);
+/* The same without signalling the RX descriptor (a frame the pump was not told about). */
+bool fake_engine_push_quiet(indynet_engine *e, const void *frame, size_t len);
 /* The i-th frame sent by the guest (0 = first), or NULL. */
 const uint8_t *fake_engine_tx(const indynet_engine *e, unsigned i, size_t *len);
 

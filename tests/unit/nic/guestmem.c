@@ -8,6 +8,11 @@
 
 struct gmem *gmem_new(size_t size)
 {
+	return gmem_new_at(size, 0);
+}
+
+struct gmem *gmem_new_at(size_t size, uint32_t base)
+{
 	struct gmem *m = calloc(1, sizeof(*m));
 
 	if (!m)
@@ -16,6 +21,7 @@ struct gmem *gmem_new(size_t size)
 	if (!m->mem)
 		abort();
 	m->size = size;
+	m->base = base;
 	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
@@ -31,7 +37,12 @@ void gmem_free(struct gmem *m)
 
 static bool gmem_in(const struct gmem *m, uint32_t paddr, size_t len)
 {
-	return paddr <= m->size && len <= m->size - paddr;
+	return paddr >= m->base && paddr - m->base <= m->size && len <= m->size - (paddr - m->base);
+}
+
+uint8_t *gmem_ptr(struct gmem *m, uint32_t addr)
+{
+	return m->mem + (addr - m->base);
 }
 
 /* Take the bus lock for @len bytes at @paddr; outside memory: counted, unlocked again, false. */
@@ -51,7 +62,7 @@ static int gmem_read(void *opaque, uint32_t paddr, void *buf, size_t len)
 
 	if (!gmem_lock_in(m, paddr, len))
 		return -1;
-	memcpy(buf, m->mem + paddr, len);
+	memcpy(buf, gmem_ptr(m, paddr), len);
 	m->reads++;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
@@ -63,7 +74,7 @@ static int gmem_write(void *opaque, uint32_t paddr, const void *buf, size_t len)
 
 	if (!gmem_lock_in(m, paddr, len))
 		return -1;
-	memcpy(m->mem + paddr, buf, len);
+	memcpy(gmem_ptr(m, paddr), buf, len);
 	m->writes++;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
@@ -90,7 +101,7 @@ const struct seeq_host_ops gmem_ops = {
 
 uint32_t gmem_be32(struct gmem *m, uint32_t addr)
 {
-	const uint8_t *p = m->mem + addr;
+	const uint8_t *p = gmem_ptr(m, addr);
 
 	pthread_mutex_lock(&m->lock);
 	uint32_t v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -100,7 +111,7 @@ uint32_t gmem_be32(struct gmem *m, uint32_t addr)
 
 void gmem_put_be32(struct gmem *m, uint32_t addr, uint32_t v)
 {
-	uint8_t *p = m->mem + addr;
+	uint8_t *p = gmem_ptr(m, addr);
 
 	pthread_mutex_lock(&m->lock);
 	p[0] = (uint8_t)(v >> 24);

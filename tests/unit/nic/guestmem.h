@@ -18,6 +18,7 @@
 struct gmem {
 	pthread_mutex_t lock;
 	uint8_t *mem;
+	uint32_t base;         /* guest physical address of mem[0] */
 	size_t size;
 	unsigned oob;          /* accesses outside [0, size) refused */
 	unsigned reads, writes;
@@ -26,6 +27,10 @@ struct gmem {
 };
 
 struct gmem *gmem_new(size_t size);
+/* Guest memory at guest physical [base, base + size), as a real Indy's RAM from 0x08000000. */
+struct gmem *gmem_new_at(size_t size, uint32_t base);
+/* Host pointer to guest physical address @addr (inside the memory). */
+uint8_t *gmem_ptr(struct gmem *m, uint32_t addr);
 void gmem_free(struct gmem *m);
 extern const struct seeq_host_ops gmem_ops;
 

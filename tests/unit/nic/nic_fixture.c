@@ -12,7 +12,7 @@
 #include "fake_engine.h"
 
 /**
- * nic_fx_setup() - cmocka setup: a fresh model on NIC_FX_MEM_SIZE bytes of guest memory and a fake engine.
+ * nic_fx_setup() - cmocka setup: a fresh model, out of reset, on NIC_FX_MEM_SIZE bytes of guest memory and a fake engine.
  * @state: receives the struct nic_fx
  *
  * Return: 0.
@@ -26,6 +26,7 @@ int nic_fx_setup(void **state)
 	f->m = gmem_new(NIC_FX_MEM_SIZE);
 	f->s = seeq_new(&gmem_ops, f->m, f->e);
 	assert_non_null(f->s);
+	seeq_reg_write(f->s, SEEQ_HPC3_RESET, 0, 4); /* out of the power-on channel reset, as every driver starts */
 	*state = f;
 	return 0;
 }

@@ -356,7 +356,7 @@ static void test_rx_dma_faults(void **state)
 	uint8_t frame[64];
 	struct seeq_counters c;
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	make_frame(frame, our_mac, peer_mac, sizeof(frame), 0);
 	/* NBDP outside memory: the fetch on ACTIVE fails, the channel does not start. */
 	rx_start(f, MEM_SIZE + 0x1000);
@@ -441,7 +441,7 @@ static void test_rx_refused_frame_and_eox_stop(void **state)
 	uint8_t frame[80];
 	struct seeq_counters c;
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	make_frame(frame, our_mac, peer_mac, sizeof(frame), 1);
 	/* Channel not started: refused, the frame stays at the head. */
 	fake_engine_push(f->e, frame, sizeof(frame));
@@ -480,13 +480,20 @@ static void test_rx_refused_frame_and_eox_stop(void **state)
 	assert_memory_equal(f->m->mem + 0xA002, frame, sizeof(frame));
 }
 
-static void test_rx_truncated_to_buffer(void **state)
+/*
+ * RBO (HPC3 spec 2.4.4.3 and the rx register list; hpc3-seeq-facts.md
+ * "Receive channel"): "a packet was larger than its buffer (RBO) ... the
+ * channel clears its active bit" and interrupts; "rbo: read-only, set by
+ * the chip; cleared by reading the control register" (writing 1 clears it
+ * too); "clrint: writing 1 clears every Ethernet interrupt except RBO".
+ */
+static void test_rx_buffer_overflow_rbo(void **state)
 {
 	struct nic_fx *f = *state;
 	uint8_t frame[1514];
 	struct seeq_counters c;
 
-	set_station(f, SEEQ_RXC_MATCH_ALL);
+	set_station(f, SEEQ_RXC_MATCH_ALL | SEEQ_RXC_GOOD);
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 200, 0x1010);
 	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | 2, 0x1020);
 	memset(f->m->mem + 0x8000 + 200, 0xcc, 16);
@@ -495,14 +502,34 @@ static void test_rx_truncated_to_buffer(void **state)
 	fake_engine_push(f->e, frame, sizeof(frame));
 	fake_engine_push(f->e, frame, sizeof(frame));
 	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	/* The buffer holds as much of the frame as fits; nothing beyond it is written. */
 	assert_int_equal(word6(f, 0x1000), 0);
-	assert_memory_equal(f->m->mem + 0x8002, frame, 197);
-	assert_int_equal(f->m->mem[0x8000 + 199], SEEQ_RXS_END | SEEQ_RXS_OVERFLOW);
+	assert_memory_equal(f->m->mem + 0x8002, frame, 198);
 	assert_int_equal(f->m->mem[0x8000 + 200], 0xcc);
-	/* A 2-byte buffer still gets only 2 bytes. */
+	/* RBO, channel stopped, interrupt; the SEEQ itself saw a good frame. */
+	assert_true(f->m->irq);
+	assert_int_equal(rd(f, SEEQ_HPC3_RESET) & SEEQ_RESET_CLRINT, SEEQ_RESET_CLRINT);
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
+	assert_true(f->m->irq); /* CLRINT leaves RBO */
+	wr(f, SEEQ_HPC3_RX_CTRL, 0); /* a write of 0 leaves it too */
+	assert_true(f->m->irq);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_RBO | SEEQ_RXS_GOOD | SEEQ_RXS_END);
+	assert_false(f->m->irq); /* the read cleared it */
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_RXS_GOOD | SEEQ_RXS_END);
+	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1000);
+	/* The second frame waits while the channel is stopped; restarted, a 2-byte buffer gets 2 bytes. */
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	rx_start(f, 0x1010);
 	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
-	assert_int_equal(f->m->mem[0x9001], SEEQ_RXS_END | SEEQ_RXS_OVERFLOW);
+	assert_int_equal(f->m->mem[0x9000], 0);
+	assert_int_equal(f->m->mem[0x9001], 0);
 	assert_int_equal(f->m->mem[0x9002], 0);
+	/* Writing CTRL with RBO set clears it as well. */
+	seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(6), 1); /* the SEEQ's own interrupt for the frame */
+	assert_true(f->m->irq);
+	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_RBO);
+	assert_false(f->m->irq);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_RXS_GOOD | SEEQ_RXS_END);
 	seeq_counters(f->s, &c);
 	assert_int_equal(c.rx_truncated, 2);
 }
@@ -523,7 +550,7 @@ static void test_rx_match_modes(void **state)
 
 	for (unsigned m = 0; m < 4; m++) {
 		for (unsigned k = 0; k < 4; k++) {
-			set_station(f, modes[m]);
+			set_station(f, modes[m] | SEEQ_RXC_GOOD);
 			gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
 			rx_start(f, 0x1000);
 			make_frame(frame, dsts[k], peer_mac, sizeof(frame), (uint8_t)(m * 4 + k));
@@ -541,7 +568,7 @@ static void test_rx_match_modes(void **state)
 		}
 	}
 	/* Frames under 6 bytes never pass, even promiscuous. */
-	set_station(f, SEEQ_RXC_MATCH_ALL);
+	set_station(f, SEEQ_RXC_MATCH_ALL | SEEQ_RXC_GOOD);
 	rx_start(f, 0x1000);
 	fake_engine_push(f->e, bcast_mac, 5);
 	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_FILTERED);
@@ -559,7 +586,7 @@ static void test_rx_busy_ring(void **state)
 	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
 	gmem_desc(f->m, 0x1010, 0x9000, SEEQ_DESC_OWN | 1584, 0x1000);
 	rx_start(f, 0x1000);
@@ -605,7 +632,7 @@ static void test_rx_filter_budget(void **state)
 	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
 	rx_start(f, 0x1000);
 	make_frame(frame, other_mac, peer_mac, sizeof(frame), 0);
@@ -647,15 +674,30 @@ static void test_rx_interrupt_edges(void **state)
 	assert_int_equal(f->m->falls, 1);
 	seeq_pump(f->s);
 	assert_int_equal(f->m->rises, 2);
-	/* With the EOF enable off, only XIE descriptors interrupt. */
+	/*
+	 * "bits 0-5 each enable an interrupt and mark a frame kind as a frame
+	 * of interest ... 4 end of frame, 5 good frames" (8003 data sheet
+	 * p. 1-6): with both off a good frame is discarded, not delivered.
+	 */
 	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
-	swrite(f, 6, SEEQ_RXC_MATCH_BCAST);
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_SHORT | SEEQ_RXC_CRC);
+	gmem_put_be32(f->m, 0x1004, SEEQ_DESC_OWN | 1584);
 	fake_engine_push(f->e, frame, sizeof(frame));
-	seeq_pump(f->s);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_FILTERED);
 	assert_false(f->m->irq);
+	assert_int_equal(f->e->rx_count, 0);
+	assert_int_equal(gmem_be32(f->m, 0x1004), SEEQ_DESC_OWN | 1584);
 	struct seeq_counters c;
 	seeq_counters(f->s, &c);
 	assert_int_equal(c.irq_edges, 4);
+	assert_int_equal(c.rx_discarded, 1);
+	/* Bit 5 alone keeps good frames and interrupts on them (the mask is 0x3F, not 0x1F). */
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_true(f->m->irq);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(6), 1), SEEQ_RXS_GOOD | SEEQ_RXS_END);
+	assert_false(f->m->irq);
 }
 
 static void test_channel_reset_stops_dma(void **state)
@@ -663,7 +705,7 @@ static void test_channel_reset_stops_dma(void **state)
 	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1000);
 	rx_start(f, 0x1000);
 	gmem_desc(f->m, 0x2000, 0x9000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x2010);
@@ -681,10 +723,197 @@ static void test_channel_reset_stops_dma(void **state)
 	/* After reset the receiver is off until the driver sets a mode again. */
 	fake_engine_push(f->e, frame, sizeof(frame));
 	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_FILTERED);
-	swrite(f, 6, SEEQ_RXC_MATCH_BCAST);
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	rx_start(f, 0x1000);
 	fake_engine_push(f->e, frame, sizeof(frame));
 	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED); /* station address was kept */
+}
+
+/* --- Issue 21: chains at real addresses, faults mid-chain, staging buffer --- */
+
+/* A real Indy's RAM starts at 0x08000000: both driver replays run there, nothing below is touched. */
+static void test_drivers_at_indy_ram(void **state)
+{
+	struct nic_fx *f = *state;
+	const uint32_t ram = 0x08000000u;
+	struct gmem *m = gmem_new_at(NIC_FX_MEM_SIZE, ram);
+	seeq *s = seeq_new(&gmem_ops, m, f->e);
+	struct lnx_drv *d = calloc(1, sizeof(*d));
+	uint8_t frame[1514], got[1600];
+
+	seeq_set_mem_limit(s, ram + NIC_FX_MEM_SIZE);
+	lnx_open(d, s, m, ram + 0x10000, our_mac, SEEQ_RXC_MATCH_BCAST);
+	for (unsigned i = 0; i < 24; i++) {
+		size_t len = make_frame(frame, our_mac, peer_mac, 60 + i * 50, (uint8_t)i);
+		fake_engine_push(f->e, frame, len);
+	}
+	lnx_service(d);
+	for (unsigned i = 0; i < 24; i++) {
+		assert_int_equal(lnx_take(d, got, sizeof(got)), 60 + i * 50);
+		assert_int_equal(got[20], (uint8_t)i);
+	}
+	for (unsigned i = 0; i < 24; i++) {
+		make_frame(frame, peer_mac, our_mac, 100 + i, (uint8_t)(0x80 + i));
+		if (!lnx_xmit(d, frame, 100 + i)) {
+			lnx_service(d);
+			assert_true(lnx_xmit(d, frame, 100 + i));
+		}
+	}
+	lnx_service(d);
+	assert_int_equal(f->e->tx_count, 24);
+	assert_int_equal(d->tx_packets, 24);
+	size_t len;
+	assert_int_equal(fake_engine_tx(f->e, 23, &len)[20], 0x80 + 23);
+	assert_int_equal(len, 123);
+	assert_int_equal(m->oob, 0);
+	/* A descriptor below RAM is a bus error: no access, channel stopped. */
+	struct seeq_counters c;
+	seeq_reg_write(s, SEEQ_HPC3_TX_NBDP, ram - 16, 4);
+	seeq_reg_write(s, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE, 4);
+	assert_false(seeq_reg_read(s, SEEQ_HPC3_TX_CTRL, 4) & SEEQ_CTRL_ACTIVE);
+	seeq_counters(s, &c);
+	assert_int_equal(c.dma_errors, 1);
+	assert_int_equal(m->oob, 1);
+	free(d);
+	seeq_free(s);
+	gmem_free(m);
+}
+
+/* A fetch that fails in the middle of a chain stops the channel: nothing half-read is sent or marked. */
+static void test_fault_mid_chain(void **state)
+{
+	struct nic_fx *f = *state;
+	struct seeq_counters c;
+	uint8_t frame[64];
+
+	memset(f->m->mem + 0x8000, 0x5a, 64);
+	/* TX: the second descriptor of a packet lies outside memory. */
+	gmem_desc(f->m, 0x1000, 0x8000, 20, MEM_SIZE + 0x100);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_int_equal(f->e->tx_count, 0);
+	assert_int_equal(gmem_be32(f->m, 0x1004), 20);
+	assert_false(rd(f, SEEQ_HPC3_TX_CTRL) & SEEQ_CTRL_ACTIVE);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 1);
+	assert_int_equal(c.tx_errors, 1);
+	/* TX: the second descriptor's buffer lies outside memory. */
+	gmem_desc(f->m, 0x1000, 0x8000, 20, 0x1010);
+	gmem_desc(f->m, 0x1010, MEM_SIZE - 4, 44 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 0);
+	assert_int_equal(f->e->tx_count, 0);
+	assert_int_equal(gmem_be32(f->m, 0x1004), 20);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 2);
+	/* RX: a link to a descriptor outside memory; the frame waits for a good chain. */
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
+	gmem_desc(f->m, 0x2000, 0, 0, MEM_SIZE + 0x100);
+	rx_start(f, 0x2000);
+	make_frame(frame, our_mac, peer_mac, sizeof(frame), 3);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_REFUSED);
+	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(f->e->rx_count, 1);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.dma_errors, 3);
+	gmem_desc(f->m, 0x2000, 0x9000, SEEQ_DESC_OWN | 1584, 0x2010);
+	rx_start(f, 0x2000);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0x9002, frame, sizeof(frame));
+}
+
+/* No byte of an earlier frame reaches a later one, in either direction. */
+static void test_no_stale_staging_bytes(void **state)
+{
+	struct nic_fx *f = *state;
+	uint8_t big[1500], small[42];
+	const uint8_t *sent;
+	size_t len;
+
+	make_frame(big, peer_mac, our_mac, sizeof(big), 0xAA);
+	make_frame(small, peer_mac, our_mac, sizeof(small), 0x42);
+	memcpy(f->m->mem + 0x8000, big, sizeof(big));
+	memcpy(f->m->mem + 0xA000, small, sizeof(small));
+	gmem_desc(f->m, 0x1000, 0x8000, sizeof(big) | SEEQ_DESC_EOP, 0x1010);
+	gmem_desc(f->m, 0x1010, 0xA000, sizeof(small) | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 2);
+	sent = fake_engine_tx(f->e, 1, &len);
+	assert_int_equal(len, sizeof(small));
+	assert_memory_equal(sent, small, sizeof(small));
+	/* RX: a long frame, then a short one into a buffer full of 0xEE. */
+	set_station(f, SEEQ_RXC_MATCH_ALL | SEEQ_RXC_GOOD);
+	gmem_desc(f->m, 0x2000, 0xC000, SEEQ_DESC_OWN | 1584, 0x2010);
+	gmem_desc(f->m, 0x2010, 0xD000, SEEQ_DESC_OWN | 1584, 0x2000);
+	memset(f->m->mem + 0xD000, 0xEE, 1584);
+	rx_start(f, 0x2000);
+	fake_engine_push(f->e, big, sizeof(big));
+	fake_engine_push(f->e, small, sizeof(small));
+	seeq_pump(f->s);
+	seeq_pump(f->s);
+	const uint8_t *b = f->m->mem + 0xD000;
+	assert_int_equal(b[0], 0);
+	assert_int_equal(b[1], 0);
+	assert_memory_equal(b + 2, small, sizeof(small));
+	for (unsigned i = 2 + sizeof(small); i < 62; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(b[62], SEEQ_RXS_GOOD | SEEQ_RXS_END);
+	assert_int_equal(b[63], 0xEE);
+}
+
+/* Jumbo frames meet the 16 KiB staging buffer: exactly 16384 bytes pass, more are dropped or cut. */
+static void test_jumbo_frames_and_staging(void **state)
+{
+	struct nic_fx *f = *state;
+	static uint8_t jumbo[16400];
+	const uint8_t *sent;
+	size_t len;
+	struct seeq_counters c;
+
+	for (size_t i = 0; i < sizeof(jumbo); i++)
+		jumbo[i] = (uint8_t)(i * 7);
+	memcpy(jumbo, peer_mac, 6);
+	memcpy(f->m->mem + 0x20000, jumbo, sizeof(jumbo));
+	/* TX 8192 + 8192 = 16384: intact. */
+	gmem_desc(f->m, 0x1000, 0x20000, 8192, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x22000, 8192 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 1);
+	sent = fake_engine_tx(f->e, 0, &len);
+	assert_int_equal(len, 16384);
+	assert_memory_equal(sent, jumbo, 16384);
+	/* TX 8192 + 8193: one byte too many, dropped and counted. */
+	gmem_desc(f->m, 0x1000, 0x20000, 8192, 0x1010);
+	gmem_desc(f->m, 0x1010, 0x22000, 8193 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1020);
+	wr(f, SEEQ_HPC3_TX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(f->s).tx, 1);
+	assert_int_equal(f->e->tx_count, 1);
+	seeq_counters(f->s, &c);
+	assert_int_equal(c.tx_errors, 1);
+	/* RX 16000 bytes into the largest buffer (16383): intact, status after it. */
+	set_station(f, SEEQ_RXC_MATCH_ALL | SEEQ_RXC_GOOD);
+	gmem_desc(f->m, 0x2000, 0x40000, SEEQ_DESC_OWN | 16383, 0x2010);
+	gmem_desc(f->m, 0x2010, 0x48000, SEEQ_DESC_OWN | 16383, 0x2020);
+	memset(f->m->mem + 0x40000, 0xEE, 0x10000);
+	rx_start(f, 0x2000);
+	fake_engine_push(f->e, jumbo, 16000);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0x40002, jumbo, 16000);
+	assert_int_equal(f->m->mem[0x40000 + 16002], SEEQ_RXS_GOOD | SEEQ_RXS_END);
+	assert_int_equal(word6(f, 0x2000), 16383 - 16003);
+	/* RX 16400 bytes: the buffer is filled, not one byte beyond; RBO. */
+	fake_engine_push(f->e, jumbo, 16400);
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0x48002, jumbo, 16381);
+	assert_int_equal(f->m->mem[0x48000 + 16383], 0xEE);
+	assert_int_equal(word6(f, 0x2010), 0);
+	assert_true(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_RBO);
 }
 
 /* --- Driver replays --- */
@@ -812,7 +1041,7 @@ static void test_pump_thread(void **state)
 	struct nic_fx *f = *state;
 	uint8_t frame[64];
 
-	set_station(f, SEEQ_RXC_MATCH_BCAST);
+	set_station(f, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
 	gmem_desc(f->m, 0x1000, 0x8000, SEEQ_DESC_OWN | 1584, 0x1010);
 	gmem_desc(f->m, 0x1010, 0x9000, 1584, 0x1000);
 	rx_start(f, 0x1000);
@@ -863,12 +1092,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rx_dma_faults, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_layout_and_writeback, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_refused_frame_and_eox_stop, nic_fx_setup, nic_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rx_truncated_to_buffer, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rx_buffer_overflow_rbo, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_match_modes, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_busy_ring, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_filter_budget, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_interrupt_edges, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_channel_reset_stops_dma, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_drivers_at_indy_ram, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_mid_chain, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_stale_staging_bytes, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_jumbo_frames_and_staging, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_linux_driver, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_netbsd_driver, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pump_thread, nic_fx_setup, nic_fx_teardown),

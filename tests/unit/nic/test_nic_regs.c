@@ -34,6 +34,46 @@ static void snap(struct nic_fx *f, uint8_t *out)
 	assert_int_equal(seeq_snapshot_save(f->s, out, seeq_snapshot_size()), (long)seeq_snapshot_size());
 }
 
+/*
+ * Power-on values (hpc3-seeq-facts.md): "ch_reset: ... 1 after power-on, and
+ * must be 0 before ch_active can start a transfer"; "after reset old/new is
+ * set and every other bit clear (0x80)"; "pio_cfg bits 3:0, 7:4, 11:8 ...
+ * are 0xF each after power-on; dma_cfg ... likewise".
+ */
+static void test_power_on_values(void **state)
+{
+	struct nic_fx *f = *state;
+	seeq *s = seeq_new(&gmem_ops, f->m, f->e);
+
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_RESET, 4), SEEQ_RESET_CHANNEL);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_EDLC_REG(7), 1), 0x80);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_EDLC_REG(6), 1), 0x80);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_TX_CTRL, 4), 0x80);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_PIOCFG, 4), 0xFFF);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_DMACFG, 4), 0xFFF);
+	/* While the channel reset is held, ACTIVE starts nothing: no descriptor fetch, no frame. */
+	gmem_desc(f->m, 0x1000, 0x2000, 60 | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0x1010);
+	unsigned reads = f->m->reads;
+	seeq_reg_write(s, SEEQ_HPC3_TX_NBDP, 0x1000, 4);
+	seeq_reg_write(s, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE, 4);
+	seeq_reg_write(s, SEEQ_HPC3_RX_NBDP, 0x1000, 4);
+	seeq_reg_write(s, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE, 4);
+	assert_false(seeq_reg_read(s, SEEQ_HPC3_TX_CTRL, 4) & SEEQ_CTRL_ACTIVE);
+	assert_false(seeq_reg_read(s, SEEQ_HPC3_RX_CTRL, 4) & SEEQ_CTRL_ACTIVE);
+	assert_int_equal(seeq_pump(s).tx, 0);
+	assert_int_equal(f->m->reads, reads);
+	assert_int_equal(f->e->tx_count, 0);
+	/* Released, the same write starts the channel. */
+	seeq_reg_write(s, SEEQ_HPC3_RESET, 0, 4);
+	seeq_reg_write(s, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE, 4);
+	assert_int_equal(seeq_pump(s).tx, 1);
+	/* seeq_reset() is a power-on: the channel reset is held again. */
+	seeq_reset(s);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_RESET, 4), SEEQ_RESET_CHANNEL);
+	assert_int_equal(seeq_reg_read(s, SEEQ_HPC3_DMACFG, 4), 0xFFF);
+	seeq_free(s);
+}
+
 static void test_power_on_and_80c03_id(void **state)
 {
 	struct nic_fx *f = *state;
@@ -42,7 +82,7 @@ static void test_power_on_and_80c03_id(void **state)
 		assert_int_equal(sread(f, n), 0x00);
 	assert_int_equal(sread(f, 5), 0x01);
 	assert_int_equal(sread(f, 6), 0x80);
-	assert_int_equal(sread(f, 7), 0x88);
+	assert_int_equal(sread(f, 7), 0x80);
 	/* 32-bit accesses reach the same 8-bit registers. */
 	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_EDLC_REG(5), 4), 0x01);
 	assert_int_equal(rd(f, SEEQ_HPC3_RESET), 0);
@@ -113,22 +153,69 @@ static void test_status_old_and_interrupt_rule(void **state)
 	assert_int_equal(f->m->falls, 2);
 }
 
-static void test_ctrl_merges_status(void **state)
+/*
+ * rx control (hpc3-seeq-facts.md "Receive channel"): "bits 5:0 and 7 are a
+ * read-only copy of the SEEQ receive status taken with the interrupt"; RBO
+ * "read-only, set by the chip"; TX bits 7:0 are the transmit status.
+ */
+static void test_ctrl_status_copy(void **state)
 {
 	struct nic_fx *f = *state;
+	uint8_t frame[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 0x08, 0x00 };
 
-	/* RX: mask 0xBF, bit 6 comes from CTRL. */
+	/* Only ENDIAN (and ACTIVE) are taken from a write; the status copy and RBO are the chip's. */
 	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ENDIAN | SEEQ_CTRL_RBO | 0x40 | 0x3f);
-	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ENDIAN | SEEQ_CTRL_RBO | 0x40 | 0x80);
-	/* TX: mask 0xFF, the whole low byte is the status. */
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ENDIAN);
 	wr(f, SEEQ_HPC3_TX_CTRL, 0x7f);
-	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x88);
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x80);
+	/* A received frame: the copy is 0x30, and stays 0x30 after CLRINT sets OLD in the live status. */
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
+	gmem_desc(f->m, 0x1000, 0x2000, SEEQ_DESC_OWN | 1584, 0x1010);
+	wr(f, SEEQ_HPC3_RX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE | SEEQ_CTRL_ENDIAN);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | SEEQ_CTRL_ENDIAN | 0x30);
+	assert_int_equal(sread(f, 6), 0xB0);
 	/* Narrow reads take big-endian lanes. */
-	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 2, 1), (SEEQ_CTRL_ENDIAN | SEEQ_CTRL_RBO) >> 8);
-	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 3, 1), 0xC0);
-	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 2, 2), 0x09C0);
-	/* CTRL reads do not set OLD-style side effects on the status. */
-	assert_int_equal(sread(f, 7), 0x88);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 2, 1), (SEEQ_CTRL_ACTIVE | SEEQ_CTRL_ENDIAN) >> 8);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 3, 1), 0x30);
+	assert_int_equal(seeq_reg_read(f->s, SEEQ_HPC3_RX_CTRL + 2, 2), 0x0330);
+	/* CTRL reads have no OLD-style side effect on the transmit status. */
+	send_one(f, 0);
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL) & 0xff, 0x08);
+	assert_int_equal(sread(f, 7), 0x08);
+}
+
+/*
+ * "rx_gio / rx_dev (FIFO pointers) and the current buffer pointer and byte
+ * count are read-only in normal operation" (hpc3-seeq-facts.md); a CRBDP
+ * write does not move the receive channel.
+ */
+static void test_read_only_registers(void **state)
+{
+	struct nic_fx *f = *state;
+	uint8_t frame[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 0x08, 0x00 };
+	const uint32_t ro[] = { SEEQ_HPC3_RX_CBP, SEEQ_HPC3_RX_BC, SEEQ_HPC3_RX_GIO, SEEQ_HPC3_RX_DEV,
+				SEEQ_HPC3_TX_CBP, SEEQ_HPC3_TX_BC, SEEQ_HPC3_TX_GIO, SEEQ_HPC3_TX_DEV,
+				SEEQ_HPC3_CRBDP };
+
+	gmem_desc(f->m, 0x1000, 0x2000, SEEQ_DESC_OWN | 1584, 0x1010);
+	wr(f, SEEQ_HPC3_RX_NBDP, 0x1000);
+	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ACTIVE);
+	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		uint32_t before = rd(f, ro[i]);
+
+		wr(f, ro[i], 0x5000u + i);
+		assert_int_equal(rd(f, ro[i]), before);
+	}
+	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1000);
+	swrite(f, 6, SEEQ_RXC_MATCH_BCAST | SEEQ_RXC_GOOD);
+	fake_engine_push(f->e, frame, sizeof(frame));
+	assert_int_equal(seeq_pump(f->s).rx, SEEQ_RX_DELIVERED);
+	assert_memory_equal(f->m->mem + 0x2002, frame, sizeof(frame));
+	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1010);
 }
 
 static void test_active_amask(void **state)
@@ -153,9 +240,8 @@ static void test_active_amask(void **state)
 	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_AMASK | SEEQ_CTRL_ACTIVE);
 	assert_false(rd(f, SEEQ_HPC3_RX_CTRL) & SEEQ_CTRL_ACTIVE);
 	/* Plain stored registers. */
-	const uint32_t offs[] = { SEEQ_HPC3_RX_GIO, SEEQ_HPC3_RX_DEV, SEEQ_HPC3_TX_GIO, SEEQ_HPC3_TX_DEV,
-				  SEEQ_HPC3_DMACFG, SEEQ_HPC3_PIOCFG, SEEQ_HPC3_CPFXBDP, SEEQ_HPC3_PPFXBDP,
-				  SEEQ_HPC3_TX_CBP, SEEQ_HPC3_TX_BC };
+	const uint32_t offs[] = { SEEQ_HPC3_DMACFG, SEEQ_HPC3_PIOCFG, SEEQ_HPC3_CPFXBDP, SEEQ_HPC3_PPFXBDP,
+				  SEEQ_HPC3_TX_NBDP };
 	for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		wr(f, offs[i], 0x1234500u + i);
 		assert_int_equal(rd(f, offs[i]), 0x1234500u + i);
@@ -236,13 +322,13 @@ static void test_narrow_writes(void **state)
 	/* A byte write of CTRL bits 15:8 with ACTIVE starts the channel and keeps the low byte. */
 	gmem_desc(f->m, 0x1000, 0x2000, SEEQ_DESC_OWN | 100, 0x1010);
 	wr(f, SEEQ_HPC3_RX_NBDP, 0x1000);
-	wr(f, SEEQ_HPC3_RX_CTRL, 0x40);
-	seeq_reg_write(f->s, SEEQ_HPC3_RX_CTRL + 2, SEEQ_CTRL_ACTIVE >> 8, 1);
-	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | 0x40 | 0x80);
+	wr(f, SEEQ_HPC3_RX_CTRL, SEEQ_CTRL_ENDIAN);
+	seeq_reg_write(f->s, SEEQ_HPC3_RX_CTRL + 2, (SEEQ_CTRL_ACTIVE | SEEQ_CTRL_ENDIAN) >> 8, 1);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | SEEQ_CTRL_ENDIAN);
 	assert_int_equal(rd(f, SEEQ_HPC3_CRBDP), 0x1000);
 	/* A 16-bit write at +2 covers bits 15:0. */
 	seeq_reg_write(f->s, SEEQ_HPC3_RX_CTRL + 2, SEEQ_CTRL_ACTIVE, 2);
-	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE | 0x80);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ACTIVE);
 	/* Byte writes to the upper lanes of a pointer register. */
 	wr(f, SEEQ_HPC3_TX_NBDP, 0x00001010);
 	seeq_reg_write(f->s, SEEQ_HPC3_TX_NBDP, 0xAB, 1);
@@ -292,9 +378,11 @@ static void test_snapshot_round_trip(void **state)
 	assert_int_equal(seeq_pump(s2).rx, SEEQ_RX_DELIVERED);
 	assert_memory_equal(m2->mem + 0x2002, frame, sizeof(frame));
 
-	/* Damaged snapshots are refused and change nothing. */
+	/* Damaged snapshots are refused and change nothing; a newer format is "not supported". */
 	memcpy(bad, a, n);
-	bad[5] = 2;
+	bad[5] = 3;
+	assert_int_equal(seeq_snapshot_restore(f->s, bad, n), -ENOTSUP);
+	bad[5] = 1;
 	assert_int_equal(seeq_snapshot_restore(f->s, bad, n), -EINVAL);
 	memcpy(bad, a, n);
 	bad[40] ^= 1;
@@ -308,6 +396,67 @@ static void test_snapshot_round_trip(void **state)
 	gmem_free(m2);
 }
 
+static uint32_t t_crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
+static void t_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * Snapshot format 2 carries the 80C03 configuration register (byte 102); a
+ * version-1 snapshot (written before it existed, ctrl words holding any
+ * written bits) still loads, with configuration 0.
+ */
+static void test_snapshot_versions(void **state)
+{
+	struct nic_fx *f = *state;
+	size_t n = seeq_snapshot_size();
+	uint8_t a[128], v1[128], b[128];
+
+	swrite(f, 7, SEEQ_TXC_BANK2);
+	swrite(f, 4, SEEQ_CFG_TPA | SEEQ_CFG_GAM);
+	swrite(f, 7, SEEQ_TXC_GOOD);
+	snap(f, a);
+	assert_int_equal(a[4] << 8 | a[5], 2);
+	assert_int_equal(a[102], SEEQ_CFG_TPA | SEEQ_CFG_GAM);
+
+	/* The same state as version 1 wrote it: no config byte, stray bits in the ctrl words. */
+	memcpy(v1, a, n);
+	v1[5] = 1;
+	v1[102] = 0;
+	t_put_be32(v1 + 42, SEEQ_CTRL_ENDIAN | 0x7F);
+	t_put_be32(v1 + 70, 0x5A);
+	t_put_be32(v1 + 106, t_crc32(v1, 106));
+	assert_int_equal(seeq_snapshot_restore(f->s, v1, n), 0);
+	snap(f, b);
+	assert_int_equal(b[5], 2);
+	assert_int_equal(b[102], 0);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CTRL), SEEQ_CTRL_ENDIAN | 0x80); /* copy taken from rx_stat */
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x80);
+	/* Version 2 refuses unknown bits in a ctrl word. */
+	memcpy(b, a, n);
+	t_put_be32(b + 42, 0x1000);
+	t_put_be32(b + 106, t_crc32(b, 106));
+	assert_int_equal(seeq_snapshot_restore(f->s, b, n), -EINVAL);
+	assert_int_equal(seeq_snapshot_restore(f->s, a, n), 0);
+	snap(f, b);
+	assert_memory_equal(a, b, n);
+}
+
 static void test_power_on_reset(void **state)
 {
 	struct nic_fx *f = *state;
@@ -318,23 +467,26 @@ static void test_power_on_reset(void **state)
 	assert_true(f->m->irq);
 	seeq_reset(f->s);
 	assert_false(f->m->irq);
-	assert_int_equal(sread(f, 7), 0x88);
-	assert_int_equal(rd(f, SEEQ_HPC3_DMACFG), 0);
-	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x88);
+	assert_int_equal(sread(f, 7), 0x80);
+	assert_int_equal(rd(f, SEEQ_HPC3_DMACFG), 0xFFF);
+	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x80);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_power_on_values, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_power_on_and_80c03_id, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_registers, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_register_banks, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_status_old_and_interrupt_rule, nic_fx_setup, nic_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ctrl_merges_status, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_status_copy, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_active_amask, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_register, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_clear_interrupt_strobe_sets_old, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_narrow_writes, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_round_trip, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_versions, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_power_on_reset, nic_fx_setup, nic_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("nic-regs", tests, NULL, NULL);
