@@ -75,12 +75,54 @@ static void test_drc_bounds(void **state)
 	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
 	k.xid = 1;
 	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
+	k.xid = 5;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
+	/* full of calls in progress: a sixth is served uncached, and finishing it changes nothing */
+	k.xid = 6;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_finish(c, &k, (const uint8_t *)"late", 4);
+	assert_int_equal(drc_count(c), 3);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	k.xid = 5;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_IN_PROGRESS);
 	/* byte bound: two 60-byte replies do not both fit in 100 */
 	k.xid = 4;
 	drc_finish(c, &k, big, sizeof(big));
 	k.xid = 1;
 	drc_finish(c, &k, big, sizeof(big));
 	k.xid = 4;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_free(c);
+}
+
+/* However long the cache is in use, the latest replies replay: eviction gives their bytes back. */
+static void test_drc_long_use(void **state)
+{
+	struct drc *c = drc_new(4, 100);
+	struct drc_key k = { .addr = 1, .port = 2, .prog = RPC_PROG_NFS, .vers = 2, .proc = 10 };
+	uint8_t reply[30];
+	const uint8_t *rep;
+	size_t len;
+	uint32_t i;
+
+	(void)state;
+	for (i = 1; i <= 50; i++) {
+		k.xid = i;
+		memset(reply, (int)i, sizeof(reply));
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+		drc_finish(c, &k, reply, sizeof(reply));
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+		assert_int_equal(len, sizeof(reply));
+		assert_int_equal(rep[0], i);
+		assert_int_equal(rep[29], i);
+	}
+	/* 100 bytes hold the three newest 30-byte replies; older calls are new again */
+	for (i = 48; i <= 50; i++) {
+		k.xid = i;
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+		assert_int_equal(rep[0], i);
+	}
+	k.xid = 47;
 	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
 	drc_free(c);
 }
@@ -206,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drc_states),
 		cmocka_unit_test(test_drc_bounds),
+		cmocka_unit_test(test_drc_long_use),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_rename_write, setup, tu_fx_teardown),
