@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "nfs/rpc.h"
 #include "nfs_test_util.h"
@@ -102,6 +104,117 @@ static void test_auth_none_null(void **state)
 
 	assert_int_equal(tu_send_raw(f->srv, NFS_PORT_NFS, buf, n, &f->r), sizeof(want));
 	assert_memory_equal(f->r.buf, want, sizeof(want));
+}
+
+/* An NFSv2 call from AUTH_SYS @uid:@gid with @ngids groups (the last is @gid), or AUTH_NONE when @ngids < 0. */
+static void begin_cred(struct tu_call *c, uint32_t xid, uint32_t proc, int ngids, uint32_t uid, uint32_t gid)
+{
+	xdr_enc_init(&c->e, c->buf, sizeof(c->buf));
+	xdr_put_u32(&c->e, xid);
+	xdr_put_u32(&c->e, RPC_MSG_CALL);
+	xdr_put_u32(&c->e, RPC_VERSION);
+	xdr_put_u32(&c->e, RPC_PROG_NFS);
+	xdr_put_u32(&c->e, 2);
+	xdr_put_u32(&c->e, proc);
+	if (ngids < 0) {
+		xdr_put_u32(&c->e, RPC_AUTH_NONE);
+		xdr_put_u32(&c->e, 0);
+	} else {
+		xdr_put_u32(&c->e, RPC_AUTH_SYS);
+		xdr_put_u32(&c->e, 4 * (5 + (uint32_t)ngids)); /* stamp, "", uid, gid, count, groups */
+		xdr_put_u32(&c->e, 0x1234);
+		xdr_put_string(&c->e, "");
+		xdr_put_u32(&c->e, uid);
+		xdr_put_u32(&c->e, gid);
+		xdr_put_u32(&c->e, (uint32_t)ngids);
+		for (int i = 0; i < ngids; i++)
+			xdr_put_u32(&c->e, i == ngids - 1 ? gid : 2000u + (uint32_t)i);
+	}
+	xdr_put_u32(&c->e, RPC_AUTH_NONE);
+	xdr_put_u32(&c->e, 0);
+}
+
+/* NFSv2 CREATE @name in the root as that caller; returns the status and the new file's owner. */
+static uint32_t create_as(struct tu_fx *f, int ngids, uint32_t uid, uint32_t gid, const char *name,
+			  uint32_t owner[2])
+{
+	uint32_t st;
+
+	begin_cred(&f->c, f->xid++, 9, ngids, uid, gid);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, name);
+	xdr_put_u32(&f->c.e, 0100644);
+	for (int i = 0; i < 7; i++)
+		xdr_put_u32(&f->c.e, 0xffffffffu);
+	tu_call(f->srv, &f->c, &f->r);
+	st = xdr_get_u32(&f->r.d);
+	if (st == 0) {
+		xdr_get_fixed(&f->r.d, 32);
+		xdr_get_u32(&f->r.d); /* type */
+		xdr_get_u32(&f->r.d); /* mode */
+		xdr_get_u32(&f->r.d); /* nlink */
+		owner[0] = xdr_get_u32(&f->r.d);
+		owner[1] = xdr_get_u32(&f->r.d);
+		assert_false(f->r.d.err);
+	}
+	return st;
+}
+
+/* Attributes as the guest sets them: files created get the caller's identity. */
+static int setup_mapped(void **state)
+{
+	struct tu_fx *f = tu_fx_new();
+
+	tu_fx_serve(f, NFS_SERVE_V2, false, NFS_ATTR_MAPPED);
+	tu_mount_root(f->srv, 1, f->root);
+	f->xid = 100;
+	*state = f;
+	return 0;
+}
+
+/* AUTH_NONE callers work on files as uid 0, gid 0, whoever called before them. */
+static void test_auth_none_file_ops(void **state)
+{
+	struct tu_fx *f = *state;
+	uint32_t owner[2];
+	char path[512];
+	struct stat st;
+
+	assert_int_equal(create_as(f, 16, 1000, 516, "theirs", owner), 0);
+	assert_int_equal(owner[0], 1000);
+	assert_int_equal(owner[1], 516);
+	assert_int_equal(create_as(f, -1, 0, 0, "anon", owner), 0);
+	assert_int_equal(owner[0], 0);
+	assert_int_equal(owner[1], 0);
+	/* REMOVE without credentials */
+	begin_cred(&f->c, f->xid++, 10, -1, 0, 0);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, "anon");
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(xdr_get_u32(&f->r.d), 0);
+	snprintf(path, sizeof(path), "%s/anon", f->dir);
+	assert_int_equal(stat(path, &st), -1);
+}
+
+/* AUTH_SYS allows 16 supplementary groups (RFC 5531): 16 are served, 17 refused. */
+static void test_auth_sys_group_limit(void **state)
+{
+	struct tu_fx *f = *state;
+	uint32_t owner[2];
+
+	for (int n = 0; n <= 16; n += 8) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "g%d", n);
+		assert_int_equal(create_as(f, n, 1000 + (uint32_t)n, 600, name, owner), 0);
+		assert_int_equal(owner[0], 1000 + (uint32_t)n);
+		assert_int_equal(owner[1], 600);
+	}
+	begin_cred(&f->c, f->xid++, 0, 17, 1000, 600);
+	assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+	assert_int_equal(f->r.reply_stat, 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), 1);
+	assert_int_equal(xdr_get_u32(&f->r.d), RPC_AUTH_BADCRED);
 }
 
 static void test_prog_unavail(void **state)
@@ -213,6 +326,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prog_mismatch, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_proc_unavail_and_garbage, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_small_reply_buffer, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_auth_none_file_ops, setup_mapped, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_auth_sys_group_limit, setup_mapped, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
