@@ -15,6 +15,7 @@
 #include "core_test.h"
 
 static uint8_t pktbuf[IPV4_MAX_LEN];
+static bool frag_df; /* mkfrag() sets Don't Fragment too */
 
 /*
  * Build one fragment of datagram @id: @len payload bytes at byte offset @off,
@@ -24,7 +25,7 @@ static size_t mkfrag(uint16_t id, uint32_t off, size_t len, bool mf, uint8_t sal
 {
 	uint8_t *b = pktbuf;
 	size_t total = IPV4_HLEN + len;
-	uint16_t field = (uint16_t)((mf ? IPV4_FLAG_MF : 0) | off / 8);
+	uint16_t field = (uint16_t)((mf ? IPV4_FLAG_MF : 0) | (frag_df ? IPV4_FLAG_DF : 0) | off / 8);
 	uint16_t sum;
 
 	memset(b, 0, IPV4_HLEN);
@@ -61,6 +62,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->ra = reasm_new();
+	frag_df = false;
 	*state = f;
 	return f->ra ? 0 : -1;
 }
@@ -183,6 +185,61 @@ static void test_total_bytes_bound(void **state)
 	reasm_expire(f->ra, REASM_TIMEOUT_MS);
 	assert_int_equal(reasm_bytes_held(f->ra), 0);
 	assert_int_equal(reasm_pending(f->ra), 0);
+}
+
+/* Fragments up to exactly 4 MiB are held; one byte block more is refused. */
+static void test_total_bytes_exact_bound(void **state)
+{
+	struct fixture *f = *state;
+	const size_t len = 8184;
+	size_t cost, last, held;
+	uint16_t id = 0;
+	uint32_t off = 0;
+
+	/* What holding one fragment costs beyond its payload (the arena's record and header). */
+	assert_int_equal(feed(f, id, off, len, true, 0, 0), REASM_HELD);
+	cost = reasm_bytes_held(f->ra) - len;
+	for (;;) {
+		off += (uint32_t)len;
+		if (off + len > 8 * len) {
+			id++;
+			off = 0;
+		}
+		if (reasm_bytes_held(f->ra) + cost + len > REASM_MAX_BYTES)
+			break;
+		assert_int_equal(feed(f, id, off, len, true, 0, 0), REASM_HELD);
+	}
+	assert_true(id < REASM_MAX_DATAGRAMS);
+	held = reasm_bytes_held(f->ra);
+	assert_true(REASM_MAX_BYTES - held > cost);
+	/* A last fragment, far out in this datagram, that fills the bound to the byte. */
+	last = REASM_MAX_BYTES - held - cost;
+	assert_int_equal(feed(f, id, (uint32_t)(IPV4_MAX_LEN - IPV4_HLEN - last) & ~7u, last, false, 0, 0),
+			 REASM_HELD);
+	assert_int_equal(reasm_bytes_held(f->ra), REASM_MAX_BYTES);
+	assert_int_equal(drops(f, INDYNET_DROP_FRAG_LIMIT), 0);
+	assert_int_equal(feed(f, (uint16_t)(id == 0 ? 1 : 0), 65480, 8, true, 0, 0), REASM_DROPPED);
+	assert_int_equal(drops(f, INDYNET_DROP_FRAG_LIMIT), 1);
+}
+
+/* The reassembled header keeps Don't Fragment as the fragments had it, and clears MF and the offset. */
+static void test_df_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct ipv4_view v;
+
+	for (int df = 0; df <= 1; df++) {
+		uint16_t id = (uint16_t)(20 + df);
+
+		frag_df = df;
+		assert_int_equal(feed(f, id, 0, 1480, true, 0, 0), REASM_HELD);
+		assert_int_equal(feed(f, id, 1480, 100, false, 0, 0), REASM_COMPLETE);
+		assert_int_equal(ipv4_parse(f->out, f->out_len, &v), 0);
+		assert_int_equal(f->out[6], df ? IPV4_FLAG_DF >> 8 : 0);
+		assert_int_equal(f->out[7], 0);
+		assert_false(ipv4_is_fragment(&v));
+		assert_int_equal(v.total_len, 20 + 1580);
+	}
 }
 
 static void test_overlap_drops_datagram(void **state)
@@ -317,6 +374,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_65th_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_total_bytes_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_total_bytes_exact_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_df_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlap_drops_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
