@@ -458,6 +458,7 @@ static void test_wrong_types_and_offsets(void **state)
 	/* a forged READDIR cookie beyond 2^63 is BAD_COOKIE; a v2 fold never seen is BAD_COOKIE */
 	assert_int_equal(fs_readdir(f->fs, root, UINT64_MAX, false, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 	assert_int_equal(fs_readdir(f->fs, root, 0x80001234u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	assert_int_equal(fs_readdir(f->fs, root, 0x80000000u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 	assert_int_equal(fs_readdir(f->fs, root, 0x100000000ull, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 }
 
@@ -759,6 +760,50 @@ static void test_few_descriptors(void **state)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
+static int count_entries(void *opaque, const struct fs_dirent *ent)
+{
+	(void)ent;
+	++*(unsigned *)opaque;
+	return 0;
+}
+
+/* Listing 100 directories, whole or cut short, with room for ~20 descriptors: none stays held. */
+static void test_many_listings_few_descriptors(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *d[100];
+	struct rlimit old, lim;
+	unsigned seen;
+	char name[32];
+	bool eof;
+	int i, probe;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		host_mkdir(f, name);
+		assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)name, (uint32_t)strlen(name), &d[i]), FS_OK);
+	}
+	probe = dup(0);
+	assert_true(probe >= 0);
+	close(probe);
+	getrlimit(RLIMIT_NOFILE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)probe + 24;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	for (i = 0; i < 200; i++) {
+		seen = 0;
+		if (i < 100) {
+			assert_int_equal(fs_readdir(f->fs, d[i], 0, false, count_entries, &seen, &eof), FS_OK);
+			assert_true(eof);
+			assert_int_equal(seen, 2); /* "." and ".." */
+		} else {
+			assert_int_equal(fs_readdir(f->fs, d[i - 100], 0, true, no_entries, NULL, &eof), FS_OK);
+			assert_false(eof);
+		}
+	}
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
 static void test_bind_mount_refused(void **state)
 {
 	struct tu_fx *f = *state;
@@ -805,6 +850,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exclusive_create, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_host_side_replace, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_few_descriptors, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_listings_few_descriptors, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, tu_fx_setup, tu_fx_teardown),
 	};
 
