@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON ?= meson
 
-.PHONY: all deps test demo demo-shell bench install clean
+.PHONY: all deps test demo demo-shell bench mutation install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -35,6 +35,12 @@ demo-shell: deps
 bench: deps
 	$(MAKE) all
 	bash bench/run-all.sh $(BUILD)
+
+# Mutation testing (not in CI: it takes minutes per file).  SEED=n repeats a run,
+# PER_FILE=n sets the sample, FILES="src/x.c ..." limits it; see docs/TESTING.md.
+mutation:
+	nice -n 15 python3 tests/mutation/mutate.py $(if $(SEED),--seed $(SEED)) \
+		$(if $(PER_FILE),--per-file $(PER_FILE)) --report build-mutation/report.txt $(FILES)
 
 install: all
 	$(MESON) install -C $(BUILD)
