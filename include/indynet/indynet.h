@@ -137,6 +137,26 @@ struct indynet_stats {
 	int64_t last_activity_ms;   /* CLOCK_REALTIME ms of the last guest frame, 0 = never */
 };
 
+/** The in-core NFS server's counters and cache figures (indynet_nfs_stats_get()). */
+struct indynet_nfs_stats {
+	uint64_t calls;                 /* calls run */
+	uint64_t queue_drops;           /* calls dropped: the worker's queue was full */
+	uint64_t drc_replays;           /* retransmissions answered from the duplicate-request cache */
+	uint64_t drc_inprogress_drops;  /* retransmissions dropped: the original still queued or running */
+	uint64_t answer_drops;          /* answers dropped: their virtual host had gone */
+	uint32_t queue_depth, queue_max; /* calls waiting for the worker now; calls + answers in flight at most */
+	uint32_t drc_entries;
+	uint32_t nodes, nodes_max;      /* objects of the export cached; the bound */
+	uint64_t node_hits, node_misses;
+	uint32_t fds, fds_max;          /* open descriptors cached; the bound */
+	uint64_t fd_hits, fd_misses;
+	uint64_t handles_kernel;        /* cache misses resolved through the kernel file handle */
+	uint64_t handles_searched;      /* cache misses resolved by scanning or searching directories */
+	uint64_t handles_jukebox;       /* calls told to retry (v3 JUKEBOX, v2 no answer) meanwhile */
+	uint64_t handles_stale;         /* handles that named nothing of the export */
+	uint64_t search_entries;        /* directory entries read by background searches */
+};
+
 typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
 typedef void (*indynet_notify_fn)(void *opaque);
 typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
@@ -321,6 +341,15 @@ int indynet_unwatch_fd(indynet_engine *e, int fd);
  * @st: receives a consistent snapshot
  */
 void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
+
+/**
+ * indynet_nfs_stats_get() - read the in-core NFS server's counters (any thread).
+ * @e: engine
+ * @st: receives them
+ *
+ * Return: 0, or -ENOENT when the engine serves no export.
+ */
+int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
 
 /**
  * indynet_drop_reason_name() - short stable name of a drop reason ("truncated" ...).

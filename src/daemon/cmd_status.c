@@ -73,6 +73,32 @@ static json_t *cmd_counters_json(const struct indynet_stats *st)
 			 "rx_bytes", (json_int_t)st->rx_bytes);
 }
 
+/* The in-core server's queue, caches and handle resolutions (indynet_nfs_stats_get()). */
+static json_t *cmd_nfs_server_json(indynet_engine *eng)
+{
+	struct indynet_nfs_stats n;
+	json_t *j;
+
+	if (indynet_nfs_stats_get(eng, &n) < 0)
+		return json_null();
+	j = json_pack("{s:I, s:i, s:i, s:I, s:I, s:I, s:I, s:i}", "calls", (json_int_t)n.calls, "queue",
+		      (int)n.queue_depth, "queue_max", (int)n.queue_max, "queue_drops", (json_int_t)n.queue_drops,
+		      "answer_drops", (json_int_t)n.answer_drops, "drc_replays", (json_int_t)n.drc_replays,
+		      "drc_inprogress_drops", (json_int_t)n.drc_inprogress_drops, "drc_entries",
+		      (int)n.drc_entries);
+	json_object_update_new(j, json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:I, s:I}", "nodes", (int)n.nodes,
+					    "nodes_max", (int)n.nodes_max, "node_hits", (json_int_t)n.node_hits,
+					    "node_misses", (json_int_t)n.node_misses, "fds", (int)n.fds, "fds_max",
+					    (int)n.fds_max, "fd_hits", (json_int_t)n.fd_hits, "fd_misses",
+					    (json_int_t)n.fd_misses));
+	json_object_update_new(j, json_pack("{s:I, s:I, s:I, s:I, s:I}", "handles_kernel",
+					    (json_int_t)n.handles_kernel, "handles_searched",
+					    (json_int_t)n.handles_searched, "handles_jukebox",
+					    (json_int_t)n.handles_jukebox, "handles_stale", (json_int_t)n.handles_stale,
+					    "search_entries", (json_int_t)n.search_entries));
+	return j;
+}
+
 static json_t *cmd_nfs_json(const struct cmd_ctx *ctx, const json_t *nat)
 {
 	const struct daemon_opts *o = ctx->opts;
@@ -85,10 +111,11 @@ static json_t *cmd_nfs_json(const struct cmd_ctx *ctx, const json_t *nat)
 		json_array_append_new(versions, json_string("v2"));
 	if (o->nfs_version != INDYNET_NFS_V2)
 		json_array_append_new(versions, json_string("v3"));
-	return json_pack("{s:b, s:s, s:o, s:b, s:s, s:O}", "enabled", 1, "export", o->export_dir,
+	return json_pack("{s:b, s:s, s:o, s:b, s:s, s:O, s:o}", "enabled", 1, "export", o->export_dir,
 			 "versions", versions, "read_only", o->read_only, "attr_model",
 			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
-			 nat ? json_object_get(nat, "gateway") : json_null());
+			 nat ? json_object_get(nat, "gateway") : json_null(), "server",
+			 cmd_nfs_server_json(ctx->eng));
 }
 
 /* Capture (bridge mode's packet source) does not exist in NAT mode. */
@@ -156,6 +183,12 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 		if (off >= len)
 			return;
 		off += (size_t)snprintf(buf + off, len - off, " drop_%s=%" JSON_INTEGER_FORMAT, key,
+					json_integer_value(v));
+	}
+	json_object_foreach((json_t *)json_object_get(json_object_get(body, "nfs"), "server"), key, v) {
+		if (off >= len)
+			return;
+		off += (size_t)snprintf(buf + off, len - off, " nfs_%s=%" JSON_INTEGER_FORMAT, key,
 					json_integer_value(v));
 	}
 }

@@ -260,7 +260,7 @@ static bool control_run_lines(struct control *c, struct control_client *cl)
 	char *nl;
 
 	while ((nl = memchr(cl->buf, '\n', cl->len))) {
-		char reply[1024];
+		char reply[2048];
 		size_t used = (size_t)(nl - cl->buf) + 1;
 		size_t rlen;
 

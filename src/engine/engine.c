@@ -48,7 +48,10 @@
  * hosts, and hand what they do not consume to the backend.  The virtual
  * hosts also hold every IPv4 fragment in the bounded reassembler and pass
  * the backend whole datagrams only (libslirp's own reassembly is
- * unbounded).
+ * unbounded).  NFS calls are deferred: the frame path queues them for the
+ * NFS worker thread (src/engine/nfsvc.c), whose answers come back through
+ * an eventfd watched like any other descriptor and leave as frames from
+ * this thread.
  *
  * Guest RX: a consumer on the engine thread may take a frame at once
  * through cfg.rx_deliver while the RX ring is empty (no copy, no deferral:
@@ -113,7 +116,7 @@ struct indynet_engine {
 	struct backend *backend;
 	bool backend_reset; /* the backend was rebuilt during this loop round */
 	struct vhost_table *vt;
-	struct nfs_server *nfs;
+	struct nfsvc *nfs; /* the in-core NFS service, or NULL */
 	struct pcapng *cap;
 
 	struct frame_ring tx, rx;
@@ -196,6 +199,14 @@ static void stats_read(const struct eng_stats *st, struct indynet_stats *out)
 		out->guest_mac[i] = (uint8_t)(mac >> (40 - 8 * i));
 	out->guest_ip = atomic_load_explicit(&st->guest_ip, memory_order_relaxed);
 	out->last_activity_ms = atomic_load_explicit(&st->last_activity_ms, memory_order_relaxed);
+}
+
+int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st)
+{
+	if (!e->nfs)
+		return -ENOENT;
+	nfsvc_stats(e->nfs, st);
+	return 0;
 }
 
 void indynet_stats_get(indynet_engine *e, struct indynet_stats *st)
@@ -668,6 +679,9 @@ int indynet_engine_start(indynet_engine *e)
 	if (e->thread_started)
 		return -EALREADY;
 	atomic_store(&e->stop, false);
+	rc = e->nfs ? nfsvc_start(e->nfs) : 0;
+	if (rc < 0)
+		return rc;
 	pthread_mutex_lock(&e->lock);
 	e->running = true;
 	pthread_mutex_unlock(&e->lock);
@@ -676,6 +690,7 @@ int indynet_engine_start(indynet_engine *e)
 		pthread_mutex_lock(&e->lock);
 		e->running = false;
 		pthread_mutex_unlock(&e->lock);
+		nfsvc_stop(e->nfs);
 		return -rc;
 	}
 	e->thread_started = true;
@@ -692,6 +707,7 @@ void indynet_engine_stop(indynet_engine *e)
 	eng_wake(e);
 	pthread_join(e->thread, NULL);
 	e->thread_started = false;
+	nfsvc_stop(e->nfs);
 }
 
 /* ---- configuration commands ---- */
@@ -792,7 +808,7 @@ static int eng_cmd_subnet(indynet_engine *e, void *arg)
 	e->old_gw = 0;
 	vhost_set_host_ip(e->vt, old_gw, new_gw, mac);
 	if (e->nfs)
-		nfs_server_set_addr(e->nfs, new_gw);
+		nfsvc_set_addr(e->nfs, new_gw);
 	e->net = a->net;
 	e->prefix = a->prefix;
 	e->gw = new_gw;
@@ -880,6 +896,16 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 				    errlen);
 }
 
+/* indynet_fd_fn: the NFS worker has answers */
+static void eng_nfs_ready(void *opaque, int fd, short revents)
+{
+	indynet_engine *e = opaque;
+
+	(void)fd;
+	(void)revents;
+	nfsvc_deliver(e->nfs);
+}
+
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct backend_host host = { .to_guest = eng_to_guest, .drop = eng_backend_drop, .opaque = e };
@@ -909,6 +935,8 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 		rc = vhost_add_host(e->vt, e->gw, gw_mac, 0);
 		if (rc == 0)
 			rc = nfsvc_attach(e->vt, e->gw, &e->cfg, &e->nfs, err, errlen);
+		if (rc == 0)
+			rc = indynet_watch_fd(e, nfsvc_fd(e->nfs), POLLIN, eng_nfs_ready, e);
 		if (rc < 0)
 			return rc;
 	}
@@ -962,8 +990,8 @@ void indynet_engine_free(indynet_engine *e)
 	indynet_engine_stop(e);
 	if (e->backend)
 		e->backend->ops->free(e->backend);
+	nfsvc_free(e->nfs);
 	vhost_free(e->vt);
-	nfs_server_free(e->nfs);
 	pcapng_close(e->cap);
 	ring_destroy(&e->tx);
 	ring_destroy(&e->rx);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* nfsvc.h: the in-core NFS server registered as UDP services of a virtual host. */
+/* nfsvc.h: the in-core NFS server as deferred UDP services of a virtual host, run on a worker thread. */
 #ifndef INDYNET_ENGINE_NFSVC_H
 #define INDYNET_ENGINE_NFSVC_H
 
@@ -9,43 +9,103 @@
 #include "engine/vhost.h"
 #include "indynet/indynet.h"
 
-struct nfs_server;
+/*
+ * Thread contract: nfsvc_attach(), nfsvc_deliver(), nfsvc_set_addr(),
+ * nfsvc_start(), nfsvc_stop() and nfsvc_free() run on the thread that owns
+ * the virtual-host table (the engine thread, or the creator before the
+ * engine starts).  nfsvc_stats() may be called from any thread.  Between
+ * nfsvc_start() and nfsvc_stop() calls run on the service's worker thread;
+ * otherwise (an engine driven synchronously, as the fuzz targets do) they
+ * run at once inside vhost_input().
+ */
+
+struct nfsvc;
 
 /**
- * nfsvc_open() - open the export (the server answers no one until registered).
- * @ip: the address the server will answer at, network byte order (0 = not yet known)
+ * nfsvc_open() - open the export (the service answers no one until registered).
+ * @ip: the address it will answer at, network byte order (0 = not yet known)
  * @cfg: engine configuration (export_dir, nfs_version, read_only, owner)
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * Return: the server (free it with nfs_server_free()), or NULL with @err filled.
+ * Return: the service (free it with nfsvc_free()), or NULL with @err filled.
  */
-struct nfs_server *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *err, size_t errlen);
+struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *err, size_t errlen);
 
 /**
- * nfsvc_register() - serve portmap, MOUNT and NFS of @srv at the virtual host @ip.
- * @vt: virtual-host table (the host @ip must exist)
+ * nfsvc_register() - serve portmap, MOUNT and NFS of @svc at the virtual host @ip.
+ * @vt: virtual-host table (the host @ip must exist); answers leave through
+ *      it, so every registration of one service uses the same table
  * @ip: the host's address, network byte order
- * @srv: the server (stays owned by the caller)
+ * @svc: the service (stays owned by the caller)
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
  * Return: 0 or a negative errno.
  */
-int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfs_server *srv, char *err, size_t errlen);
+int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfsvc *svc, char *err, size_t errlen);
 
 /**
  * nfsvc_attach() - open the export and serve portmap, MOUNT and NFS at @ip.
  * @vt: virtual-host table (the host @ip must exist)
  * @ip: the virtual host's address, network byte order
  * @cfg: engine configuration (export_dir, nfs_version, read_only, owner)
- * @out: receives the server (free it with nfs_server_free())
+ * @out: receives the service (free it with nfsvc_free())
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
  * Return: 0 or a negative errno.
  */
-int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfs_server **out,
+int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfsvc **out,
 		 char *err, size_t errlen);
+
+/**
+ * nfsvc_fd() - descriptor that is readable while answers wait for nfsvc_deliver().
+ * @svc: service
+ *
+ * Return: an eventfd owned by the service.
+ */
+int nfsvc_fd(const struct nfsvc *svc);
+
+/**
+ * nfsvc_deliver() - send the answers the worker produced (clears nfsvc_fd()).
+ * @svc: service
+ */
+void nfsvc_deliver(struct nfsvc *svc);
+
+/**
+ * nfsvc_start() - start the worker thread.
+ * @svc: service
+ *
+ * Return: 0 or a negative errno.
+ */
+int nfsvc_start(struct nfsvc *svc);
+
+/**
+ * nfsvc_stop() - stop the worker (after its current call); queued calls
+ * and undelivered answers are dropped (clients retransmit).
+ * @svc: service
+ */
+void nfsvc_stop(struct nfsvc *svc);
+
+/**
+ * nfsvc_set_addr() - the address the server now answers at (rpcbind GETADDR).
+ * @svc: service
+ * @addr: IPv4 address, network byte order
+ */
+void nfsvc_set_addr(struct nfsvc *svc, uint32_t addr);
+
+/**
+ * nfsvc_stats() - the service's counters and cache figures.
+ * @svc: service
+ * @out: receives them
+ */
+void nfsvc_stats(struct nfsvc *svc, struct indynet_nfs_stats *out);
+
+/**
+ * nfsvc_free() - stop the worker, close the export, free the service.
+ * @svc: service, may be NULL
+ */
+void nfsvc_free(struct nfsvc *svc);
 
 #endif /* INDYNET_ENGINE_NFSVC_H */

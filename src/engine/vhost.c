@@ -40,7 +40,10 @@
  * for the Ethernet, IPv4 and UDP headers, so a reply that fits the guest
  * MTU leaves as one frame without a copy; a larger one is cut to the MTU
  * and each piece gets an Ethernet header.  Replies go to the MAC the
- * request came from.
+ * request came from.  A deferred service (the NFS server, whose calls run
+ * on a worker thread) takes the datagram and where it came from, and
+ * answers later with vhost_reply_udp(), which copies the answer into the
+ * same buffer and sends it the same way.
  */
 
 struct vhost_host {
@@ -52,7 +55,8 @@ struct vhost_host {
 struct vhost_svc {
 	uint32_t ip;
 	uint16_t port;
-	vhost_udp_fn fn;
+	vhost_udp_fn fn;           /* answers at once, or */
+	vhost_udp_defer_fn defer;  /* answers later through vhost_reply_udp() */
 	void *opaque;
 };
 
@@ -70,6 +74,7 @@ struct vhost_table {
 	uint16_t ip_id;
 	/* the request being answered: where pieces go */
 	const struct vhost_host *cur_host;
+	uint8_t cur_dst[ETH_ALEN]; /* the MAC the answer being sent goes to */
 	uint8_t req_src[ETH_ALEN]; /* the guest frame's source: replies go there */
 	uint8_t req_dst[ETH_ALEN]; /* its destination: kept for a reassembled datagram */
 	uint16_t req_ethertype;
@@ -177,16 +182,26 @@ int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip, 
 	return 0;
 }
 
-int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque)
+static int vhost_add_svc(struct vhost_table *vt, const struct vhost_svc *svc)
 {
-	if (!vhost_find_host(vt, ip))
+	if (!vhost_find_host(vt, svc->ip))
 		return -ENOENT;
-	if (vhost_find_svc(vt, ip, port))
+	if (vhost_find_svc(vt, svc->ip, svc->port))
 		return -EEXIST;
 	if (vt->nsvcs == VHOST_MAX_SERVICES)
 		return -ENOSPC;
-	vt->svcs[vt->nsvcs++] = (struct vhost_svc){ .ip = ip, .port = port, .fn = fn, .opaque = opaque };
+	vt->svcs[vt->nsvcs++] = *svc;
 	return 0;
+}
+
+int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque)
+{
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .port = port, .fn = fn, .opaque = opaque });
+}
+
+int vhost_add_udp_deferred(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_defer_fn fn, void *opaque)
+{
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .port = port, .defer = fn, .opaque = opaque });
 }
 
 /* frag_emit_fn: put one IPv4 piece of a reply in an Ethernet frame for the guest */
@@ -194,20 +209,21 @@ static void vhost_emit_piece(void *opaque, const uint8_t *pkt, size_t len)
 {
 	struct vhost_table *vt = opaque;
 
-	eth_build(vt->frame, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
+	eth_build(vt->frame, vt->cur_dst, vt->cur_host->mac, ETHERTYPE_IPV4);
 	memcpy(vt->frame + ETH_HLEN, pkt, len);
 	vt->to_guest(vt->opaque, vt->frame, ETH_HLEN + len);
 }
 
-/* the IPv4 packet of @len bytes at vt->reply + ETH_HLEN, from host @src_ip to the guest */
-static void vhost_reply_ip(struct vhost_table *vt, uint32_t src_ip, size_t len)
+/* the IPv4 packet of @len bytes at vt->reply + ETH_HLEN, from host @src_ip to the guest at @dst_mac */
+static void vhost_reply_ip(struct vhost_table *vt, const uint8_t *dst_mac, uint32_t src_ip, size_t len)
 {
 	uint8_t *pkt = vt->reply + ETH_HLEN;
 
 	vt->cur_host = vhost_find_host(vt, src_ip);
+	memmove(vt->cur_dst, dst_mac, ETH_ALEN);
 	if (len <= vt->mtu) {
 		/* fits: the frame is already in place behind room for its Ethernet header */
-		eth_build(vt->reply, vt->req_src, vt->cur_host->mac, ETHERTYPE_IPV4);
+		eth_build(vt->reply, vt->cur_dst, vt->cur_host->mac, ETHERTYPE_IPV4);
 		vt->to_guest(vt->opaque, vt->reply, ETH_HLEN + len);
 		return;
 	}
@@ -215,20 +231,45 @@ static void vhost_reply_ip(struct vhost_table *vt, uint32_t src_ip, size_t len)
 		vt->drops[INDYNET_DROP_OVERSIZED]++;
 }
 
+/* the UDP answer of @rlen bytes at vt->reply behind room for its headers, to where @to came from */
+static void vhost_reply_dgram(struct vhost_table *vt, const struct vhost_dgram *to, size_t rlen)
+{
+	uint8_t *pkt = vt->reply + ETH_HLEN;
+
+	udp_build(pkt + IPV4_HLEN, to->dst_ip, to->src_ip, to->dport, to->sport, rlen);
+	ipv4_build(pkt, to->dst_ip, to->src_ip, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
+	vhost_reply_ip(vt, to->mac, to->dst_ip, VHOST_REPLY_OFF + rlen);
+}
+
+int vhost_reply_udp(struct vhost_table *vt, const struct vhost_dgram *to, const uint8_t *payload, size_t len)
+{
+	if (len > IPV4_MAX_LEN - VHOST_REPLY_OFF)
+		return -EMSGSIZE;
+	if (!vhost_find_host(vt, to->dst_ip))
+		return -ENOENT;
+	memcpy(vt->reply + ETH_HLEN + VHOST_REPLY_OFF, payload, len);
+	vhost_reply_dgram(vt, to, len);
+	return 0;
+}
+
 static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, const struct ipv4_view *ip,
 			const struct udp_view *u)
 {
-	uint8_t *pkt = vt->reply + ETH_HLEN;
-	size_t rlen = svc->fn(svc->opaque, ip->src, u->sport, ip->dst, u->dport, u->payload, u->payload_len,
-			      pkt + VHOST_REPLY_OFF, IPV4_MAX_LEN - VHOST_REPLY_OFF);
+	struct vhost_dgram from = { .src_ip = ip->src, .dst_ip = ip->dst, .sport = u->sport, .dport = u->dport };
+	size_t rlen;
 
+	memcpy(from.mac, vt->req_src, ETH_ALEN);
+	if (svc->defer) {
+		svc->defer(svc->opaque, &from, u->payload, u->payload_len);
+		return;
+	}
+	rlen = svc->fn(svc->opaque, ip->src, u->sport, ip->dst, u->dport, u->payload, u->payload_len,
+		       vt->reply + ETH_HLEN + VHOST_REPLY_OFF, IPV4_MAX_LEN - VHOST_REPLY_OFF);
 	if (rlen == 0)
 		return;
 	if (rlen > IPV4_MAX_LEN - VHOST_REPLY_OFF)
 		rlen = IPV4_MAX_LEN - VHOST_REPLY_OFF; /* a service overran its cap: never trust it */
-	udp_build(pkt + IPV4_HLEN, ip->dst, ip->src, u->dport, u->sport, rlen);
-	ipv4_build(pkt, ip->dst, ip->src, IPPROTO_UDP, vt->ip_id++, UDP_HLEN + rlen);
-	vhost_reply_ip(vt, ip->dst, VHOST_REPLY_OFF + rlen);
+	vhost_reply_dgram(vt, &from, rlen);
 }
 
 /*
@@ -255,7 +296,7 @@ static bool vhost_icmp(struct vhost_table *vt, const struct ipv4_view *ip)
 	sum = csum_fold(csum_add(0, msg, ip->payload_len));
 	memcpy(msg + 2, &sum, 2);
 	ipv4_build(pkt, ip->dst, ip->src, IPPROTO_ICMP, vt->ip_id++, ip->payload_len);
-	vhost_reply_ip(vt, ip->dst, IPV4_HLEN + ip->payload_len);
+	vhost_reply_ip(vt, vt->req_src, ip->dst, IPV4_HLEN + ip->payload_len);
 	return true;
 }
 

@@ -35,6 +35,20 @@ typedef size_t (*vhost_udp_fn)(void *opaque, uint32_t src_ip, uint16_t src_port,
 			       uint32_t dst_ip, uint16_t dst_port,
 			       const uint8_t *data, size_t len, uint8_t *reply, size_t cap);
 
+/** Where a datagram came from: what an answer needs (host order ports, network order addresses). */
+struct vhost_dgram {
+	uint8_t mac[6];            /* the guest frame's source MAC: answers go there */
+	uint32_t src_ip, dst_ip;   /* the guest's address, the virtual host's */
+	uint16_t sport, dport;     /* the guest's port, the service's */
+};
+
+/**
+ * Deferred service callback: one datagram in, no answer now.  The service
+ * answers later (or never) with vhost_reply_udp() on the thread that calls
+ * vhost_input().  @data is valid only during the call.
+ */
+typedef void (*vhost_udp_defer_fn)(void *opaque, const struct vhost_dgram *from, const uint8_t *data, size_t len);
+
 /** Where frames go: towards the guest (RX) or to the backend (reassembled datagrams). */
 typedef void (*vhost_emit_fn)(void *opaque, const uint8_t *frame, size_t len);
 
@@ -112,6 +126,34 @@ int vhost_set_host_ip(struct vhost_table *vt, uint32_t old_ip, uint32_t new_ip, 
  * Return: 0, -ENOENT (no such host), -EEXIST or -ENOSPC.
  */
 int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque);
+
+/**
+ * vhost_add_udp_deferred() - register a UDP service that answers later.
+ * @vt: table
+ * @ip: the host's address (the host must exist)
+ * @port: UDP port
+ * @fn: called with each whole datagram (checksum verified)
+ * @opaque: passed to @fn
+ *
+ * Return: 0, -ENOENT (no such host), -EEXIST or -ENOSPC.
+ */
+int vhost_add_udp_deferred(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_defer_fn fn, void *opaque);
+
+/**
+ * vhost_reply_udp() - answer a datagram a deferred service took.
+ * @vt: table
+ * @to: where the datagram came from (as passed to the service)
+ * @payload: the answer's UDP payload
+ * @len: its length (at most 65507)
+ *
+ * The answer leaves from @to->dst_ip:@to->dport to @to->mac, cut to the
+ * MTU.  Call it on the thread that calls vhost_input() (also from inside
+ * the service callback).
+ *
+ * Return: 0; -ENOENT when the host has gone (removed or moved, e.g. by a
+ * subnet change: the answer is dropped); -EMSGSIZE.
+ */
+int vhost_reply_udp(struct vhost_table *vt, const struct vhost_dgram *to, const uint8_t *payload, size_t len);
 
 /**
  * vhost_input() - offer one guest frame to the virtual hosts.

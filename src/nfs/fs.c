@@ -859,6 +859,29 @@ void fs_export_close(struct fs_export *fs)
 }
 
 /**
+ * fs_idle() - a bounded slice of background work (none yet).
+ * @fs: export
+ *
+ * Return: true while more waits.
+ */
+bool fs_idle(struct fs_export *fs)
+{
+	(void)fs;
+	return false;
+}
+
+/**
+ * fs_stats() - the export's cache figures (any thread).
+ * @fs: export
+ * @out: receives them (fields it does not know are left alone)
+ */
+void fs_stats(struct fs_export *fs, struct nfs_stats *out)
+{
+	(void)fs;
+	(void)out;
+}
+
+/**
  * fs_read_only() - whether modifying calls answer ROFS.
  * @fs: export
  *

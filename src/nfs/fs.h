@@ -103,6 +103,9 @@ bool fs_read_only(const struct fs_export *fs);
 struct fs_node *fs_root(struct fs_export *fs);
 enum fs_status fs_errno(int err);
 
+bool fs_idle(struct fs_export *fs);
+void fs_stats(struct fs_export *fs, struct nfs_stats *out);
+
 enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out);
 void fs_handle(struct fs_export *fs, const struct fs_node *node, uint8_t out[FH_SIZE]);
 

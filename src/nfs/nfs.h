@@ -49,6 +49,20 @@ struct nfs_peer {
 	uint16_t port;   /* host byte order */
 };
 
+/** struct nfs_stats - the server's cache figures and handle resolutions (nfs_server_stats()). */
+struct nfs_stats {
+	uint32_t nodes, nodes_max;          /* objects cached now; the bound */
+	uint64_t node_hits, node_misses;    /* handles found in the cache, or not */
+	uint32_t fds, fds_max;              /* descriptors cached now; the bound */
+	uint64_t fd_hits, fd_misses;
+	uint32_t drc_entries;               /* duplicate-request cache entries */
+	uint64_t handles_kernel;            /* misses resolved by the kernel file handle */
+	uint64_t handles_searched;          /* misses resolved by a directory scan or search */
+	uint64_t handles_jukebox;           /* calls answered JUKEBOX (v3) or not at all (v2) meanwhile */
+	uint64_t handles_stale;             /* handles found to name nothing of the export */
+	uint64_t search_entries;            /* directory entries the background search read */
+};
+
 struct nfs_server;
 
 /**
@@ -90,5 +104,91 @@ void nfs_server_set_addr(struct nfs_server *srv, uint32_t addr);
  */
 size_t nfs_server_call(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port,
 		       const uint8_t *call, size_t len, uint8_t *reply, size_t cap);
+
+/*
+ * Two-phase service, for a caller that runs calls on a worker thread
+ * (src/engine/nfsvc.c): nfs_server_admit() is cheap and never touches the
+ * export, so the frame path may call it; it consults the duplicate-request
+ * cache and enters a new non-idempotent call as "in progress".  The call
+ * then runs on the worker with nfs_server_run(), or is given up with
+ * nfs_server_cancel() (e.g. the queue was full).  nfs_server_call() is
+ * admit + run.
+ *
+ * Threads: admit and cancel may run on one thread while run and
+ * nfs_server_idle() run on another; the cache has its own lock.  Calls into
+ * the export (run, idle) are serialised by the server.
+ */
+
+/** enum nfs_admit - what nfs_server_admit() decided. */
+enum nfs_admit {
+	NFS_ADMIT_RUN = 0,   /* run it: nfs_server_run() or nfs_server_cancel() */
+	NFS_ADMIT_DROP,      /* a retransmission of a call still in progress: no reply */
+	NFS_ADMIT_REPLY,     /* answered before: the cached reply was copied out */
+};
+
+/** struct nfs_ticket - an admitted call's place in the duplicate-request cache. */
+struct nfs_ticket {
+	uint32_t xid, prog, vers, proc;
+	bool in_drc;         /* entered as in progress: run or cancel must settle it */
+};
+
+/**
+ * nfs_server_admit() - look a call up in the duplicate-request cache.
+ * @srv: server
+ * @peer: the caller
+ * @port: the port the call was sent to (as for nfs_server_call())
+ * @call: the call datagram
+ * @len: its length
+ * @reply: receives a cached reply on NFS_ADMIT_REPLY
+ * @cap: its capacity
+ * @rlen: receives the cached reply's length
+ * @tk: receives the ticket to pass to nfs_server_run() or nfs_server_cancel()
+ *
+ * Return: an enum nfs_admit.
+ */
+enum nfs_admit nfs_server_admit(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port,
+				const uint8_t *call, size_t len, uint8_t *reply, size_t cap, size_t *rlen,
+				struct nfs_ticket *tk);
+
+/**
+ * nfs_server_run() - serve an admitted call.
+ * @srv: server
+ * @peer: the caller
+ * @port: the port the call was sent to
+ * @call: the call datagram
+ * @len: its length
+ * @tk: the ticket from nfs_server_admit()
+ * @reply: reply buffer
+ * @cap: its capacity
+ *
+ * Return: the reply length, or 0 when no reply is to be sent.
+ */
+size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port, const uint8_t *call,
+		      size_t len, const struct nfs_ticket *tk, uint8_t *reply, size_t cap);
+
+/**
+ * nfs_server_idle() - a bounded slice of background work (a handle search).
+ * @srv: server
+ *
+ * Call it between calls on the thread that runs them.
+ *
+ * Return: true while more background work waits.
+ */
+bool nfs_server_idle(struct nfs_server *srv);
+
+/**
+ * nfs_server_stats() - the server's cache figures (any thread).
+ * @srv: server
+ * @out: receives them
+ */
+void nfs_server_stats(struct nfs_server *srv, struct nfs_stats *out);
+
+/**
+ * nfs_server_cancel() - give up an admitted call without running it.
+ * @srv: server
+ * @peer: the caller
+ * @tk: the ticket from nfs_server_admit(); a retransmission will run anew
+ */
+void nfs_server_cancel(struct nfs_server *srv, const struct nfs_peer *peer, const struct nfs_ticket *tk);
 
 #endif /* INDYNET_NFS_NFS_H */

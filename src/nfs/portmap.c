@@ -59,7 +59,8 @@ static int rpcb_getaddr(struct nfs_server *srv, struct nfs_req *req)
 {
 	uint32_t prog = xdr_get_u32(&req->args), vers = xdr_get_u32(&req->args), nlen, alen, olen;
 	const uint8_t *netid = xdr_get_opaque(&req->args, RPCB_NETID_MAX, &nlen);
-	const uint8_t *a = (const uint8_t *)&srv->cfg.server_addr;
+	const uint32_t addr = atomic_load_explicit(&srv->addr, memory_order_relaxed);
+	const uint8_t *a = (const uint8_t *)&addr;
 	uint16_t port = pmap_port_of(prog);
 	char uaddr[RPCB_ADDR_MAX];
 

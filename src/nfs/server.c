@@ -19,9 +19,17 @@
  * go with NFSv2, MOUNT v3 with NFSv3).  Non-idempotent NFS calls pass the
  * duplicate-request cache.  The dispatchers write their results behind an
  * accepted-reply header and may ask for GARBAGE_ARGS, PROC_UNAVAIL or
- * SYSTEM_ERR instead, in which case the header is rewritten.  A mutex
- * serialises calls: the file layer's index and descriptor cache are not
- * thread-safe, and one guest's NFS traffic is served by one engine thread.
+ * SYSTEM_ERR instead, in which case the header is rewritten.
+ *
+ * Service is split in two (nfs.h): nfs_server_admit() parses only the RPC
+ * header and consults the cache, so the frame path can call it while a
+ * worker thread runs earlier calls; a new non-idempotent call is entered
+ * "in progress" there, before it is queued, so a retransmission that
+ * arrives while the original waits in the queue or runs is dropped rather
+ * than run twice.  nfs_server_run() serves it and stores the reply.  The
+ * cache has its own mutex (drc_lock, held for a hash lookup or a reply
+ * copy); srv->lock serialises the calls into the export (the file layer's
+ * caches are not thread-safe).
  */
 
 #define NFS_DRC_ENTRIES 1024u
@@ -111,6 +119,7 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 		return NULL;
 	}
 	srv->cfg = *cfg;
+	atomic_init(&srv->addr, cfg->server_addr);
 	srv->versions = (cfg->versions ? cfg->versions : NFS_SERVE_V2 | NFS_SERVE_V3) & offered;
 	if (!srv->versions) {
 		snprintf(err, errlen, "none of the requested NFS versions is available");
@@ -121,7 +130,8 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 	srv->cfg.export_dir = srv->export_dir;
 	srv->fs = fs_export_open(&srv->cfg, err, errlen);
 	srv->drc = drc_new(NFS_DRC_ENTRIES, NFS_DRC_BYTES);
-	if (!srv->fs || !srv->drc || pthread_mutex_init(&srv->lock, NULL) != 0) {
+	if (!srv->fs || !srv->drc || pthread_mutex_init(&srv->lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->drc_lock, NULL) != 0) {
 		if (srv->fs && !srv->drc)
 			snprintf(err, errlen, "out of memory");
 		fs_export_close(srv->fs);
@@ -138,11 +148,11 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
  * @srv: server
  * @addr: IPv4 address, network byte order
  *
- * Called on the engine thread, like every other call into the server.
+ * Any thread; a call running at the same time sees the old or the new one.
  */
 void nfs_server_set_addr(struct nfs_server *srv, uint32_t addr)
 {
-	srv->cfg.server_addr = addr;
+	atomic_store_explicit(&srv->addr, addr, memory_order_relaxed);
 }
 
 /**
@@ -154,6 +164,7 @@ void nfs_server_free(struct nfs_server *srv)
 	if (!srv)
 		return;
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->drc_lock);
 	fs_export_close(srv->fs);
 	drc_free(srv->drc);
 	free(srv->export_dir);
@@ -222,17 +233,34 @@ static size_t nfs_serve(struct nfs_server *srv, struct nfs_req *req, struct xdr_
 	return e->pos;
 }
 
-/* Answer a call whose header parsed: program and version checks, then the DRC. */
+static struct drc_key nfs_drc_key(const struct nfs_peer *peer, const struct nfs_ticket *tk)
+{
+	return (struct drc_key){ .addr = peer->addr, .port = peer->port, .xid = tk->xid,
+				 .prog = tk->prog, .vers = tk->vers, .proc = tk->proc };
+}
+
+/* Whether a parsed call passes the duplicate-request cache: a non-idempotent NFS call we serve. */
+static bool nfs_drc_applies(const struct nfs_server *srv, const struct rpc_call *c, uint16_t port)
+{
+	return nfs_port_serves(port, c->prog) && nfs_vers_served(srv, c->prog, c->vers) && nfs_non_idempotent(c);
+}
+
+/* Store a call's reply (or forget it: @len 0) and end its in-progress state. */
+static void nfs_drc_settle(struct nfs_server *srv, const struct nfs_peer *peer, const struct nfs_ticket *tk,
+			   const uint8_t *reply, size_t len)
+{
+	struct drc_key key = nfs_drc_key(peer, tk);
+
+	pthread_mutex_lock(&srv->drc_lock);
+	drc_finish(srv->drc, &key, reply, len);
+	pthread_mutex_unlock(&srv->drc_lock);
+}
+
+/* Answer a call whose header parsed: program and version checks, then serve it. */
 static size_t nfs_answer(struct nfs_server *srv, struct nfs_req *req, uint16_t port, struct xdr_enc *e)
 {
 	const struct rpc_call *c = &req->call;
-	struct drc_key key = {
-		.addr = req->peer.addr, .port = req->peer.port, .xid = c->xid,
-		.prog = c->prog, .vers = c->vers, .proc = c->proc,
-	};
-	const uint8_t *cached;
 	uint32_t low, high;
-	size_t len;
 
 	if (!nfs_port_serves(port, c->prog) || !nfs_vers_range_known(c->prog)) {
 		rpc_reply_accepted(e, c->xid, RPC_PROG_UNAVAIL);
@@ -243,21 +271,128 @@ static size_t nfs_answer(struct nfs_server *srv, struct nfs_req *req, uint16_t p
 		rpc_reply_prog_mismatch(e, c->xid, low, high);
 		return e->pos;
 	}
-	if (!nfs_non_idempotent(c))
-		return nfs_serve(srv, req, e);
-	switch (drc_begin(srv->drc, &key, &cached, &len)) {
+	return nfs_serve(srv, req, e);
+}
+
+/**
+ * nfs_server_admit() - look a call up in the duplicate-request cache.
+ * @srv: server
+ * @peer: the caller
+ * @port: the port the call was sent to
+ * @call: the call datagram
+ * @len: its length
+ * @reply: receives a cached reply on NFS_ADMIT_REPLY
+ * @cap: its capacity
+ * @rlen: receives the cached reply's length
+ * @tk: receives the ticket for nfs_server_run() or nfs_server_cancel()
+ *
+ * Only the RPC header is parsed; the export is not touched.
+ *
+ * Return: an enum nfs_admit.
+ */
+enum nfs_admit nfs_server_admit(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port,
+				const uint8_t *call, size_t len, uint8_t *reply, size_t cap, size_t *rlen,
+				struct nfs_ticket *tk)
+{
+	enum nfs_admit verdict = NFS_ADMIT_RUN;
+	const uint8_t *cached;
+	struct rpc_call c;
+	struct xdr_dec d;
+	struct drc_key key;
+
+	memset(tk, 0, sizeof(*tk));
+	xdr_dec_init(&d, call, len);
+	if (rpc_call_parse(&d, &c) != RPC_PARSE_OK || !nfs_drc_applies(srv, &c, port))
+		return NFS_ADMIT_RUN;
+	*tk = (struct nfs_ticket){ .xid = c.xid, .prog = c.prog, .vers = c.vers, .proc = c.proc, .in_drc = true };
+	key = nfs_drc_key(peer, tk);
+	pthread_mutex_lock(&srv->drc_lock);
+	switch (drc_begin(srv->drc, &key, &cached, rlen)) {
 	case DRC_IN_PROGRESS:
-		return 0;
+		verdict = NFS_ADMIT_DROP;
+		break;
 	case DRC_REPLAY:
-		if (len > e->cap)
-			return 0;
-		memcpy(e->buf, cached, len);
-		return len;
+		verdict = *rlen <= cap ? NFS_ADMIT_REPLY : NFS_ADMIT_DROP;
+		if (verdict == NFS_ADMIT_REPLY)
+			memcpy(reply, cached, *rlen);
+		break;
 	default:
-		len = nfs_serve(srv, req, e);
-		drc_finish(srv->drc, &key, e->buf, len);
-		return len;
+		break;
 	}
+	pthread_mutex_unlock(&srv->drc_lock);
+	if (verdict != NFS_ADMIT_RUN)
+		tk->in_drc = false;
+	return verdict;
+}
+
+/**
+ * nfs_server_cancel() - give up an admitted call without running it.
+ * @srv: server
+ * @peer: the caller
+ * @tk: the ticket from nfs_server_admit()
+ */
+void nfs_server_cancel(struct nfs_server *srv, const struct nfs_peer *peer, const struct nfs_ticket *tk)
+{
+	if (tk->in_drc)
+		nfs_drc_settle(srv, peer, tk, NULL, 0);
+}
+
+/* Parse the header and produce the reply (or none); under srv->lock. */
+static size_t nfs_reply(struct nfs_server *srv, struct nfs_req *req, uint16_t port, struct xdr_enc *e)
+{
+	switch (rpc_call_parse(&req->args, &req->call)) {
+	case RPC_PARSE_OK:
+		req->cred.uid = req->call.cred.uid;
+		req->cred.gid = req->call.cred.gid;
+		req->cred.ngids = req->call.cred.ngids;
+		req->cred.gids = req->call.cred.gids;
+		return nfs_answer(srv, req, port, e);
+	case RPC_PARSE_BAD_RPCVERS:
+		rpc_reply_rpc_mismatch(e, req->call.xid);
+		return e->pos;
+	case RPC_PARSE_BAD_CRED:
+		rpc_reply_auth_error(e, req->call.xid, RPC_AUTH_BADCRED);
+		return e->pos;
+	case RPC_PARSE_WEAK_AUTH:
+		rpc_reply_auth_error(e, req->call.xid, RPC_AUTH_TOOWEAK);
+		return e->pos;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * nfs_server_run() - serve an admitted call.
+ * @srv: server
+ * @peer: the caller
+ * @port: the port the call was sent to
+ * @call: the call datagram
+ * @len: its length
+ * @tk: the ticket from nfs_server_admit()
+ * @reply: reply buffer
+ * @cap: its capacity
+ *
+ * Return: the reply length, or 0 when no reply is to be sent.
+ */
+size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port, const uint8_t *call,
+		      size_t len, const struct nfs_ticket *tk, uint8_t *reply, size_t cap)
+{
+	struct nfs_req req;
+	struct xdr_enc e;
+	size_t out;
+
+	memset(&req, 0, sizeof(req));
+	req.peer = *peer;
+	xdr_dec_init(&req.args, call, len);
+	xdr_enc_init(&e, reply, cap < NFS_REPLY_MAX ? cap : NFS_REPLY_MAX);
+	pthread_mutex_lock(&srv->lock);
+	out = nfs_reply(srv, &req, port, &e);
+	if (e.err)
+		out = 0;
+	pthread_mutex_unlock(&srv->lock);
+	if (tk->in_drc)
+		nfs_drc_settle(srv, peer, tk, reply, out);
+	return out;
 }
 
 /**
@@ -276,40 +411,47 @@ static size_t nfs_answer(struct nfs_server *srv, struct nfs_req *req, uint16_t p
 size_t nfs_server_call(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port,
 		       const uint8_t *call, size_t len, uint8_t *reply, size_t cap)
 {
-	struct nfs_req req;
-	struct xdr_enc e;
+	struct nfs_ticket tk;
 	size_t out = 0;
 
 	if (!srv || !peer || !call || !reply)
 		return 0;
-	memset(&req, 0, sizeof(req));
-	req.peer = *peer;
-	xdr_dec_init(&req.args, call, len);
-	xdr_enc_init(&e, reply, cap < NFS_REPLY_MAX ? cap : NFS_REPLY_MAX);
-	pthread_mutex_lock(&srv->lock);
-	switch (rpc_call_parse(&req.args, &req.call)) {
-	case RPC_PARSE_OK:
-		req.cred.uid = req.call.cred.uid;
-		req.cred.gid = req.call.cred.gid;
-		req.cred.ngids = req.call.cred.ngids;
-		req.cred.gids = req.call.cred.gids;
-		out = nfs_answer(srv, &req, port, &e);
-		break;
-	case RPC_PARSE_BAD_RPCVERS:
-		rpc_reply_rpc_mismatch(&e, req.call.xid);
-		out = e.pos;
-		break;
-	case RPC_PARSE_BAD_CRED:
-		rpc_reply_auth_error(&e, req.call.xid, RPC_AUTH_BADCRED);
-		out = e.pos;
-		break;
-	case RPC_PARSE_WEAK_AUTH:
-		rpc_reply_auth_error(&e, req.call.xid, RPC_AUTH_TOOWEAK);
-		out = e.pos;
-		break;
+	switch (nfs_server_admit(srv, peer, port, call, len, reply, cap, &out, &tk)) {
+	case NFS_ADMIT_RUN:
+		return nfs_server_run(srv, peer, port, call, len, &tk, reply, cap);
+	case NFS_ADMIT_REPLY:
+		return out;
 	default:
-		break;
+		return 0;
 	}
+}
+
+/**
+ * nfs_server_idle() - a bounded slice of background work.
+ * @srv: server
+ *
+ * Return: true while more background work waits.
+ */
+bool nfs_server_idle(struct nfs_server *srv)
+{
+	bool more;
+
+	pthread_mutex_lock(&srv->lock);
+	more = fs_idle(srv->fs);
 	pthread_mutex_unlock(&srv->lock);
-	return e.err ? 0 : out;
+	return more;
+}
+
+/**
+ * nfs_server_stats() - the server's cache figures (any thread).
+ * @srv: server
+ * @out: receives them
+ */
+void nfs_server_stats(struct nfs_server *srv, struct nfs_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	fs_stats(srv->fs, out);
+	pthread_mutex_lock(&srv->drc_lock);
+	out->drc_entries = (uint32_t)drc_count(srv->drc);
+	pthread_mutex_unlock(&srv->drc_lock);
 }

@@ -4,6 +4,7 @@
 #define INDYNET_NFS_SRV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,11 +23,13 @@ struct mount_entry {
 
 struct nfs_server {
 	struct nfs_server_config cfg;
+	_Atomic uint32_t addr;       /* our IPv4 for rpcbind GETADDR (nfs_server_set_addr) */
 	char *export_dir;
 	unsigned versions;           /* NFS versions served (nfs_vers_mask) */
 	struct fs_export *fs;
 	struct drc *drc;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;         /* calls into the export */
+	pthread_mutex_t drc_lock;     /* @drc: admit (frame path) against run (worker) */
 	struct mount_entry mounts[MOUNT_LIST_MAX];
 	unsigned nmounts;
 };

@@ -193,6 +193,52 @@ static void test_retransmitted_create_write_once(void **state)
 	assert_int_equal(stat(path, &st), -1);  /* the replayed CREATE did not run */
 }
 
+/* A REMOVE admitted for a worker: a retransmission while it waits is dropped, later it is replayed. */
+static void test_admit_in_progress(void **state)
+{
+	struct tu_fx *f = *state;
+	struct nfs_ticket tk, tk2;
+	uint8_t rep[256];
+	size_t rlen = 0, first;
+	char path[512];
+	struct stat st;
+
+	tu_write_file(f->dir, "queued", "x");
+	tu_begin(&f->c, 610, RPC_PROG_NFS, 2, 10);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, "queued");
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk), NFS_ADMIT_RUN);
+	assert_true(tk.in_drc);
+	/* the retransmission arrives while the original still waits in the queue */
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk2), NFS_ADMIT_DROP);
+	snprintf(path, sizeof(path), "%s/queued", f->dir);
+	assert_int_equal(stat(path, &st), 0);  /* admit touched nothing */
+	first = nfs_server_run(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, &tk, f->r.buf, sizeof(f->r.buf));
+	assert_true(first > 0);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk2), NFS_ADMIT_REPLY);
+	assert_int_equal(rlen, first);
+	assert_memory_equal(rep, f->r.buf, first);
+	/* a cancelled call (queue full) runs anew when retransmitted */
+	tu_begin(&f->c, 611, RPC_PROG_NFS, 2, 10);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	xdr_put_string(&f->c.e, "queued");
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk), NFS_ADMIT_RUN);
+	nfs_server_cancel(f->srv, &tu_peer, &tk);
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk), NFS_ADMIT_RUN);
+	/* idempotent calls never enter the cache */
+	tu_begin(&f->c, 612, RPC_PROG_NFS, 2, 0);
+	assert_int_equal(nfs_server_admit(f->srv, &tu_peer, NFS_PORT_NFS, f->c.buf, f->c.e.pos, rep, sizeof(rep),
+					  &rlen, &tk2), NFS_ADMIT_RUN);
+	assert_false(tk2.in_drc);
+	nfs_server_cancel(f->srv, &tu_peer, &tk);
+}
+
 static uint32_t v2_rename(struct tu_fx *f, uint32_t xid, const char *from, const char *to)
 {
 	tu_begin(&f->c, xid, RPC_PROG_NFS, 2, 11);
@@ -250,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_drc_bounds),
 		cmocka_unit_test(test_drc_long_use),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_admit_in_progress, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_rename_write, setup, tu_fx_teardown),
 	};
