@@ -114,6 +114,7 @@ enum indynet_drop_reason {
 	INDYNET_DROP_FRAG_TOO_BIG,   /* reassembled datagram would exceed 65535 */
 	INDYNET_DROP_NO_SERVICE,     /* virtual-host datagram to a port nobody serves */
 	INDYNET_DROP_BACKEND,        /* the backend refused the frame */
+	INDYNET_DROP_OLD_SUBNET,     /* NAT: a guest still on an earlier subnet's lease sent to that subnet */
 	INDYNET_DROP__COUNT
 };
 
@@ -391,7 +392,9 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  * udhcpc on SIGUSR1) is answered with a NAK by a small virtual host the
  * engine leaves at the old gateway address, with the old gateway's MAC, so
  * that client too starts over in the new subnet.  Until it renews, the
- * guest's traffic through the old gateway goes nowhere.
+ * guest's traffic to its old subnet stays inside the engine: DNS to the
+ * old gateway is relayed as DNS to the new one is, everything else to the
+ * old subnet's addresses is dropped (INDYNET_DROP_OLD_SUBNET).
  * A forward whose host port cannot be bound again is dropped and named in
  * @err (the return value is then that bind error; the subnet did change).
  *

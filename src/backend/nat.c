@@ -10,6 +10,7 @@
 
 #include "backend/nat.h"
 #include "backend/nat_dns.h"
+#include "backend/nat_stale.h"
 #include "core/clock.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
@@ -39,7 +40,10 @@
  * timeout and fire the expired ones through slirp_handle_timer().
  *
  * Subnet changes recreate the instance (libslirp cannot renumber one), then
- * re-add the forwards, which this file remembers for that reason.
+ * re-add the forwards, which this file remembers for that reason.  The
+ * subnets left behind are remembered too (nat_stale.h): a guest still on
+ * an old lease can reach nothing of its old subnet through libslirp, which
+ * would NAT it to the host's network, but its DNS at the old gateway.
  */
 
 struct nat_timer {
@@ -57,6 +61,7 @@ struct nat {
 	unsigned prefix;
 	unsigned mtu;
 	struct nat_dns_map dns;
+	struct nat_stale stale; /* the subnets served before, for guests still on their leases */
 	uint8_t *in_buf;  /* a guest frame being rewritten for libslirp */
 	uint8_t *out_buf; /* a libslirp frame being rewritten for the guest */
 	struct nat_timer *timers;
@@ -94,8 +99,12 @@ static uint32_t nat_host_addr(uint32_t net, unsigned host)
 static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
 {
 	struct nat *n = opaque;
+	const struct nat_dns_map *m = &n->dns;
+	struct nat_dns_map relay;
 
-	switch (nat_dns_slirp_verdict(&n->dns, buf, len)) {
+	if (nat_stale_slirp(&n->stale, &n->dns, buf, len, &relay))
+		m = &relay; /* to a guest on an earlier subnet: DNS answers from its old gateway */
+	switch (nat_dns_slirp_verdict(m, buf, len)) {
 	case NAT_DNS_PASS:
 		n->host.to_guest(n->host.opaque, buf, len);
 		break;
@@ -103,7 +112,7 @@ static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
 		if (len > NAT_BUF_CAP)
 			break; /* the engine would drop it as oversized anyway */
 		memcpy(n->out_buf, buf, len);
-		nat_dns_slirp_rewrite(&n->dns, n->out_buf, len);
+		nat_dns_slirp_rewrite(m, n->out_buf, len);
 		n->host.to_guest(n->host.opaque, n->out_buf, len);
 		break;
 	case NAT_DNS_DROP:
@@ -272,18 +281,28 @@ static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool pol
 static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 {
 	struct nat *n = to_nat(b);
+	const struct nat_dns_map *m = &n->dns;
+	struct nat_dns_map relay;
 
 	if (len > NAT_BUF_CAP) {
 		n->host.drop(n->host.opaque, INDYNET_DROP_OVERSIZED);
 		return;
 	}
-	switch (nat_dns_guest_verdict(&n->dns, frame, len)) {
+	if (nat_stale_guest(&n->stale, &n->dns, frame, len, &relay)) {
+		/* held in: only DNS to the old gateway goes on, to the relay */
+		if (nat_dns_guest_verdict(&relay, frame, len) != NAT_DNS_REWRITE) {
+			n->host.drop(n->host.opaque, INDYNET_DROP_OLD_SUBNET);
+			return;
+		}
+		m = &relay;
+	}
+	switch (nat_dns_guest_verdict(m, frame, len)) {
 	case NAT_DNS_PASS:
 		slirp_input(n->slirp, frame, (int)len);
 		break;
 	case NAT_DNS_REWRITE:
 		memcpy(n->in_buf, frame, len);
-		nat_dns_guest_rewrite(&n->dns, n->in_buf, len);
+		nat_dns_guest_rewrite(m, n->in_buf, len);
 		slirp_input(n->slirp, n->in_buf, (int)len);
 		break;
 	case NAT_DNS_DROP:
@@ -451,6 +470,7 @@ static void nat_free(struct backend *b)
 static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
 {
 	struct nat *n = to_nat(b);
+	struct nat_dns_map prev = n->dns;
 	size_t kept = 0;
 	int ret = 0;
 
@@ -467,6 +487,7 @@ static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char
 			abort(); /* the configuration that worked a moment ago */
 		ret = -ENOMEM;
 	}
+	nat_stale_push(&n->stale, &prev, &n->dns);
 	n->net = net;
 	n->prefix = prefix;
 	for (size_t i = 0; i < n->nfwd; i++) {

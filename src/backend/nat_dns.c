@@ -164,6 +164,7 @@ void nat_dns_map_init(struct nat_dns_map *m, uint32_t net, unsigned prefix)
 	m->net = net & m->mask;
 	m->gw = htonl(ntohl(m->net) + 1);
 	m->hidden = m->net | ~m->mask;
+	m->relay_from = 0;
 }
 
 enum nat_dns_verdict nat_dns_guest_verdict(const struct nat_dns_map *m, const uint8_t *frame, size_t len)
@@ -313,6 +314,17 @@ static void nd_icmp_unquote(const struct nat_dns_map *m, uint8_t *f, const struc
 	memcpy(f + icmp + 2, &c, 2);
 }
 
+/* a packet from libslirp's DNS relay: from the hidden address, or a relay map's DNS answer */
+static bool nd_from_relay(const struct nat_dns_map *m, const uint8_t *f, const struct nd_pkt *p)
+{
+	uint32_t src = nd_rd32(f + ND_IP + 12);
+
+	if (src == m->hidden)
+		return true;
+	return m->relay_from && src == m->relay_from && nd_l4_csum(p) &&
+	       nd_rd16(f + ND_IP + p->ihl) == ND_DNS_PORT;
+}
+
 static bool nd_is_host(const struct nat_dns_map *m, uint32_t a)
 {
 	return (a & m->mask) == m->net && a != m->net && a != m->hidden;
@@ -329,7 +341,7 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
 	if (!nd_ipv4(frame, len, &p))
 		return NAT_DNS_PASS;
 	q = nd_icmp_quote(frame, &p);
-	if (nd_rd32(frame + ND_IP + 12) == m->hidden ||
+	if (nd_from_relay(m, frame, &p) ||
 	    (q && (nd_rd32(frame + q + 16) == m->hidden || nd_icmp_wrong_source(m, frame, q))))
 		return NAT_DNS_REWRITE;
 	b = nd_dhcp(m, frame, &p, &blen);
@@ -379,7 +391,7 @@ void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
 
 	if (!nd_ipv4(frame, len, &p))
 		return;
-	if (nd_rd32(frame + ND_IP + 12) == m->hidden)
+	if (nd_from_relay(m, frame, &p))
 		nd_readdress(frame, &p, ND_IP + 12, m->gw);
 	q = nd_icmp_quote(frame, &p);
 	if (q) {

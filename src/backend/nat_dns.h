@@ -19,6 +19,12 @@ struct nat_dns_map {
 	uint32_t mask;   /* netmask */
 	uint32_t gw;     /* the gateway: DNS as the guest sees it */
 	uint32_t hidden; /* libslirp's vnameserver: the subnet's broadcast address */
+	/*
+	 * 0, or in a map that relays DNS for an earlier subnet (nat_stale.h)
+	 * the current gateway: libslirp sends its UDP DNS answers from there,
+	 * and they too must come from this map's gateway
+	 */
+	uint32_t relay_from;
 };
 
 /** What to do with one frame. */
@@ -64,7 +70,8 @@ void nat_dns_guest_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t l
  * @frame: Ethernet frame
  * @len: its length
  *
- * Return: NAT_DNS_REWRITE for an IPv4 packet from the hidden address, for
+ * Return: NAT_DNS_REWRITE for an IPv4 packet from the hidden address (or
+ * from port 53 of @m->relay_from), for
  * an ICMP error quoting a packet to it, for an ICMP error about a packet
  * to the gateway that does not come from the gateway, for an ICMP error
  * from a loopback address (127/8), and for a DHCP reply from the gateway; NAT_DNS_DROP for a DHCP reply whose
