@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* netpkt.c: minimal DHCP / ARP / ICMP frame builders and parsers for the NIC's NAT tests. */
+/* netpkt.c: minimal DHCP / ARP / ICMP / TCP frame builders and parsers for the NIC's NAT tests. */
 
 #include "netpkt.h"
 
@@ -177,5 +177,69 @@ bool np_icmp_reply(const uint8_t *f, size_t len, uint32_t sip, uint16_t id, uint
 	for (size_t i = 0; i < payload; i++)
 		if (ic[8 + i] != (uint8_t)(i * 7 + seq))
 			return false;
+	return true;
+}
+
+/* TCP checksum over the pseudo-header and the segment at @tcp of @tlen bytes. */
+static uint16_t tcp_csum(uint32_t src, uint32_t dst, const uint8_t *tcp, size_t tlen)
+{
+	uint8_t ph[12];
+	uint32_t sum;
+
+	put32(ph, src);
+	put32(ph + 4, dst);
+	ph[8] = 0;
+	ph[9] = 6;
+	put16(ph + 10, (uint16_t)tlen);
+	sum = (uint16_t)~np_csum(ph, sizeof(ph)) + (uint32_t)(uint16_t)~np_csum(tcp, tlen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+size_t np_tcp_build(uint8_t *buf, const struct np_tcp *t, const uint8_t src[6], const uint8_t dst[6])
+{
+	uint8_t *tcp = buf + 34;
+
+	eth(buf, dst, src, 0x0800);
+	ip4(buf + 14, 6, t->sip, t->dip, 20 + t->len);
+	memset(tcp, 0, 20);
+	put16(tcp, t->sport);
+	put16(tcp + 2, t->dport);
+	put32(tcp + 4, t->seq);
+	put32(tcp + 8, t->ack);
+	tcp[12] = 5 << 4;
+	tcp[13] = t->flags;
+	put16(tcp + 14, 65535);
+	if (t->len)
+		memcpy(tcp + 20, t->data, t->len);
+	put16(tcp + 16, tcp_csum(t->sip, t->dip, tcp, 20 + t->len));
+	return 34 + 20 + t->len;
+}
+
+bool np_tcp_parse(const uint8_t *f, size_t len, struct np_tcp *t)
+{
+	size_t ihl, tot, doff;
+
+	if (len < 54 || get16(f + 12) != 0x0800 || f[23] != 6)
+		return false;
+	ihl = (size_t)(f[14] & 0x0f) * 4;
+	tot = get16(f + 16);
+	if (ihl < 20 || tot < ihl + 20 || 14 + tot > len || np_csum(f + 14, ihl) != 0)
+		return false;
+	t->sip = get32(f + 26);
+	t->dip = get32(f + 30);
+	const uint8_t *tcp = f + 14 + ihl;
+	size_t tlen = tot - ihl;
+	doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < 20 || doff > tlen || tcp_csum(t->sip, t->dip, tcp, tlen) != 0)
+		return false;
+	t->sport = get16(tcp);
+	t->dport = get16(tcp + 2);
+	t->seq = get32(tcp + 4);
+	t->ack = get32(tcp + 8);
+	t->flags = tcp[13];
+	t->data = tcp + doff;
+	t->len = tlen - doff;
 	return true;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* netpkt.h: minimal DHCP / ARP / ICMP frame builders and parsers for the NIC's NAT tests. */
+/* netpkt.h: minimal DHCP / ARP / ICMP / TCP frame builders and parsers for the NIC's NAT tests. */
 #ifndef NIC_TEST_NETPKT_H
 #define NIC_TEST_NETPKT_H
 
@@ -31,5 +31,25 @@ size_t np_icmp_echo(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6], ui
 /* True when @f is an echo reply from @sip with @id/@seq and an intact payload of @payload bytes. */
 bool np_icmp_reply(const uint8_t *f, size_t len, uint32_t sip, uint16_t id, uint16_t seq, size_t payload);
 uint16_t np_csum(const void *data, size_t len);
+
+#define NP_TCP_FIN 0x01
+#define NP_TCP_SYN 0x02
+#define NP_TCP_PSH 0x08
+#define NP_TCP_ACK 0x10
+
+/* One TCP segment (addresses and ports in host byte order). */
+struct np_tcp {
+	uint32_t sip, dip;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Build an Ethernet/IPv4/TCP frame (no options, window 65535); returns its length. */
+size_t np_tcp_build(uint8_t *buf, const struct np_tcp *t, const uint8_t src[6], const uint8_t dst[6]);
+/* Parse a TCP frame with valid IPv4 and TCP checksums; @t->data points into @f. */
+bool np_tcp_parse(const uint8_t *f, size_t len, struct np_tcp *t);
 
 #endif
