@@ -115,6 +115,7 @@ enum indynet_drop_reason {
 	INDYNET_DROP_NO_SERVICE,     /* virtual-host datagram to a port nobody serves */
 	INDYNET_DROP_BACKEND,        /* the backend refused the frame */
 	INDYNET_DROP_OLD_SUBNET,     /* NAT: a guest still on an earlier subnet's lease sent to that subnet */
+	INDYNET_DROP_RX_FLUSHED,     /* queued for a guest connection that went away (indynet_rx_flush) */
 	INDYNET_DROP__COUNT
 };
 
@@ -299,6 +300,19 @@ bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len);
  * @e: engine
  */
 void indynet_rx_pop(indynet_engine *e);
+
+/**
+ * indynet_rx_flush() - drop every frame on the RX ring, counted as INDYNET_DROP_RX_FLUSHED.
+ * @e: engine
+ *
+ * For the consumer whose guest connection was lost or replaced: frames queued
+ * for the old peer are stale, and while the ring is not empty rx_deliver is
+ * not used, so a new peer would otherwise get nothing until the old frames
+ * drained.  Same thread contract as indynet_rx_pop() (the ring's consumer).
+ *
+ * Return: how many frames were dropped.
+ */
+size_t indynet_rx_flush(indynet_engine *e);
 
 /**
  * indynet_rx_fd() - a descriptor that polls readable while the RX ring is non-empty.

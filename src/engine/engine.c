@@ -98,7 +98,7 @@ struct eng_stats {
 	_Atomic uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	_Atomic uint64_t drops[INDYNET_DROP__COUNT];     /* engine thread */
 	_Atomic uint64_t vh_drops[INDYNET_DROP__COUNT];  /* published copy of vhost/reasm drops */
-	_Atomic uint64_t caller_drops[INDYNET_DROP__COUNT]; /* guest_send's thread: atomic adds */
+	_Atomic uint64_t caller_drops[INDYNET_DROP__COUNT]; /* guest_send's or the RX consumer's thread: atomic adds */
 	_Atomic uint64_t guest_mac; /* bit 48 set when known */
 	_Atomic uint32_t guest_ip;
 	_Atomic int64_t last_activity_ms;
@@ -445,6 +445,19 @@ bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len)
 void indynet_rx_pop(indynet_engine *e)
 {
 	ring_pop(&e->rx);
+}
+
+size_t indynet_rx_flush(indynet_engine *e)
+{
+	const uint8_t *f;
+	size_t len, n = 0;
+
+	for (; ring_peek(&e->rx, &f, &len); n++)
+		ring_pop(&e->rx);
+	if (n)
+		atomic_fetch_add_explicit(&e->st.caller_drops[INDYNET_DROP_RX_FLUSHED], n,
+					  memory_order_relaxed);
+	return n;
 }
 
 int indynet_rx_fd(indynet_engine *e)

@@ -478,6 +478,31 @@ static void test_input_sync(void **state)
 	indynet_engine_free(e);
 }
 
+/* indynet_rx_flush(): the ring empties, the frames are counted, the names are stable */
+static void test_rx_flush(void **state)
+{
+	indynet_engine *e = new_default();
+	uint8_t f[64];
+	const uint8_t *peek;
+	struct indynet_stats st;
+	size_t plen, n = t_arp_request(f, guest_mac, t_ip(192, 168, 0, 2), t_ip(192, 168, 0, 1));
+
+	(void)state;
+	assert_int_equal(indynet_rx_flush(e), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(eng_input_sync(e, f, n), 0);
+	assert_int_equal(indynet_rx_flush(e), 3);
+	assert_false(indynet_rx_peek(e, &peek, &plen));
+	indynet_stats_get(e, &st);
+	assert_int_equal(st.drops[INDYNET_DROP_RX_FLUSHED], 3);
+	assert_int_equal(st.drops[INDYNET_DROP_RX_RING_FULL], 0);
+	assert_string_equal(indynet_drop_reason_name(INDYNET_DROP_RX_FLUSHED), "rx_flushed");
+	/* the ring takes frames again */
+	assert_int_equal(eng_input_sync(e, f, n), 0);
+	assert_true(indynet_rx_peek(e, &peek, &plen));
+	indynet_engine_free(e);
+}
+
 /* ---- pcapng ---- */
 
 static uint32_t rd32(const uint8_t *p)
@@ -608,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_random_frames_accounted),
 		cmocka_unit_test(test_fragment_past_64k_dropped),
 		cmocka_unit_test(test_input_sync),
+		cmocka_unit_test(test_rx_flush),
 		cmocka_unit_test(test_pcapng_capture),
 	};
 
