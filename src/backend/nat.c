@@ -10,6 +10,7 @@
 
 #include "backend/nat.h"
 #include "backend/nat_dns.h"
+#include "backend/nat_inform.h"
 #include "backend/nat_stale.h"
 #include "core/clock.h"
 #include "core/eth.h"
@@ -20,8 +21,9 @@
  * Theory of operation
  *
  * libslirp is a user-mode TCP/IP stack: it eats guest Ethernet frames
- * (slirp_input), answers ARP and DHCP for its gateway, relays DNS sent to
- * its nameserver address to the host resolver (it reads /etc/resolv.conf
+ * (slirp_input), answers ARP and DHCP for its gateway (DHCPINFORM, which
+ * it ignores, is answered by nat_inform.c), relays DNS sent to its
+ * nameserver address to the host resolver (it reads /etc/resolv.conf
  * itself), and turns guest TCP/UDP/ICMP flows into host sockets.  The
  * gateway address maps to the host's 127.0.0.1 (disable_host_loopback is
  * false).
@@ -283,6 +285,7 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 	struct nat *n = to_nat(b);
 	const struct nat_dns_map *m = &n->dns;
 	struct nat_dns_map relay;
+	size_t reply;
 
 	if (len > NAT_BUF_CAP) {
 		n->host.drop(n->host.opaque, INDYNET_DROP_OVERSIZED);
@@ -295,6 +298,11 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 			return;
 		}
 		m = &relay;
+	}
+	reply = nat_inform_reply(&n->dns, frame, len, n->out_buf, NAT_BUF_CAP);
+	if (reply) {
+		n->host.to_guest(n->host.opaque, n->out_buf, reply);
+		return;
 	}
 	switch (nat_dns_guest_verdict(m, frame, len)) {
 	case NAT_DNS_PASS:
