@@ -124,6 +124,14 @@ static int cmd_check_args(const struct cmd_def *def, const json_t *args, struct 
 	return 0;
 }
 
+static void cmd_log(const struct cmd_def *def, const json_t *args)
+{
+	char *text = args ? json_dumps(args, JSON_COMPACT) : NULL;
+
+	dlog(INDYNET_LOG_INFO, "control: %s %s", def->name, text ? text : "{}");
+	free(text);
+}
+
 int cmd_run(struct cmd_ctx *ctx, const struct cmd_def *def, const json_t *args, struct cmd_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -131,7 +139,7 @@ int cmd_run(struct cmd_ctx *ctx, const struct cmd_def *def, const json_t *args, 
 	if (cmd_check_args(def, args, res) == 0 && def->run(ctx, args, res) == 0 && !res->body)
 		res->body = json_object();
 	if (def->mutates && res->status < 300)
-		dlog(INDYNET_LOG_INFO, "control: %s done", def->name);
+		cmd_log(def, args);
 	return res->status;
 }
 
@@ -175,12 +183,28 @@ int cmd_arg_port(const json_t *args, const char *field, unsigned *out, struct cm
 	return 0;
 }
 
+int cmd_parse_ulong(const char *text, unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0;
+
+	if (!*text || strlen(text) > 10)
+		return -1;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 int cmd_arg_port_text(const char *text, const char *field, unsigned *out, struct cmd_result *res)
 {
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
+	unsigned long n;
 
-	if (!*text || *end || text[0] == '-' || text[0] == '+' || n < 1 || n > 65535)
+	if (cmd_parse_ulong(text, 65535, &n) < 0 || n < 1)
 		return cmd_fail(res, CMD_BAD_REQUEST, field,
 				"%s '%.20s' is not a port number (1-65535)", field, text);
 	*out = (unsigned)n;

@@ -164,6 +164,16 @@ int cmd_arg_string(const json_t *args, const char *field, const char **out, stru
 int cmd_arg_port(const json_t *args, const char *field, unsigned *out, struct cmd_result *res);
 
 /**
+ * cmd_parse_ulong() - a decimal number 0..@max, digits only.
+ * @text: the text
+ * @max: largest value accepted
+ * @out: receives the number
+ *
+ * Return: 0 or -1.
+ */
+int cmd_parse_ulong(const char *text, unsigned long max, unsigned long *out);
+
+/**
  * cmd_subnet_json() - the NAT addressing derived from @subnet.
  * @subnet: "A.B.C.D/P", valid
  *

@@ -1,33 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* control.c: the live-control socket (--control PATH) and its one-shot client (--ctl). */
+/* control.c: the line form of the commands ("forward add tcp:8080:80"), run in-process or sent as HTTP (--ctl). */
 #include "control.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <unistd.h>
 
-#include "dlog.h"
-#include "usock.h"
-
-#define CONTROL_CLIENT_TIMEOUT_S 10
-
-struct control_client {
-	int fd;          /* -1: slot free */
-	size_t len;
-	char buf[CONTROL_LINE_MAX];
-};
-
-struct control {
-	int listen_fd;
-	char *path;
-	struct cmd_ctx *ctx;
-	struct control_client clients[CONTROL_CLIENTS];
-};
+#include "hclient.h"
 
 /* Split @line into at most CONTROL_WORDS words in @copy; return the count (-1: too many). */
 static int control_split(const char *line, char *copy, size_t len, char *words[CONTROL_WORDS])
@@ -148,25 +127,37 @@ static int control_format(const struct cmd_def *def, const struct cmd_result *re
 	return 0;
 }
 
-int control_exec(struct cmd_ctx *ctx, const char *line, char *reply, size_t len)
+/* Turn @line into its row and arguments; on failure @reply holds "error: ...". */
+static const struct cmd_def *control_parse(const char *line, json_t **args, char *reply, size_t len)
 {
 	char copy[CONTROL_LINE_MAX];
 	char *w[CONTROL_WORDS];
-	struct cmd_result res;
 	const struct cmd_def *def;
-	json_t *args;
-	int used, rc, n = control_split(line, copy, sizeof(copy), w);
+	int used, n = control_split(line, copy, sizeof(copy), w);
 
 	def = n > 0 ? control_lookup(w, n, &used) : NULL;
 	if (!def) {
 		control_unknown(line, reply, len);
-		return -1;
+		return NULL;
 	}
-	args = json_object();
-	if (control_args(def, w + used, n - used, args, reply, len) < 0) {
-		json_decref(args);
-		return -1;
+	*args = json_object();
+	if (control_args(def, w + used, n - used, *args, reply, len) < 0) {
+		json_decref(*args);
+		return NULL;
 	}
+	return def;
+}
+
+int control_exec(struct cmd_ctx *ctx, const char *line, char *reply, size_t len)
+{
+	struct cmd_result res;
+	const struct cmd_def *def;
+	json_t *args = NULL;
+	int rc;
+
+	def = control_parse(line, &args, reply, len);
+	if (!def)
+		return -1;
 	cmd_run(ctx, def, json_object_size(args) ? args : NULL, &res);
 	json_decref(args);
 	rc = control_format(def, &res, reply, len);
@@ -174,202 +165,92 @@ int control_exec(struct cmd_ctx *ctx, const char *line, char *reply, size_t len)
 	return rc;
 }
 
-int control_open(const char *path, struct cmd_ctx *ctx, struct control **out, char *err,
-		 size_t errlen)
+/* Append @text to @url, percent-encoding all but unreserved characters. */
+static void control_escape(char *url, size_t len, const char *text)
 {
-	struct control *c = calloc(1, sizeof(*c));
+	size_t off = strlen(url);
 
-	if (!c || !(c->path = strdup(path))) {
-		free(c);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	c->ctx = ctx;
-	for (int i = 0; i < CONTROL_CLIENTS; i++)
-		c->clients[i].fd = -1;
-	c->listen_fd = usock_bind(path, SOCK_STREAM, err, errlen);
-	/* Whoever may connect may reconfigure the NAT: owner only. */
-	if (c->listen_fd >= 0 && chmod(path, 0600) < 0) {
-		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
-		close(c->listen_fd);
-		unlink(path);
-		c->listen_fd = -1;
-	}
-	if (c->listen_fd < 0) {
-		free(c->path);
-		free(c);
-		return -1;
-	}
-	*out = c;
-	return 0;
-}
+	for (const unsigned char *p = (const unsigned char *)text; *p && off + 4 < len; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9') || strchr("-._~:/", *p);
 
-static void control_drop_client(struct control_client *cl)
-{
-	close(cl->fd);
-	cl->fd = -1;
-	cl->len = 0;
-}
-
-void control_close(struct control *c)
-{
-	if (!c)
-		return;
-	for (int i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->clients[i].fd >= 0)
-			control_drop_client(&c->clients[i]);
-	close(c->listen_fd);
-	unlink(c->path);
-	free(c->path);
-	free(c);
-}
-
-void control_poll_fill(struct control *c, struct pollfd *pfds, size_t *n)
-{
-	if (!c)
-		return;
-	pfds[(*n)++] = (struct pollfd){ .fd = c->listen_fd, .events = POLLIN };
-	for (int i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->clients[i].fd >= 0)
-			pfds[(*n)++] = (struct pollfd){ .fd = c->clients[i].fd, .events = POLLIN };
-}
-
-static void control_accept(struct control *c)
-{
-	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	struct timeval tv = { .tv_sec = CONTROL_CLIENT_TIMEOUT_S };
-
-	if (fd < 0)
-		return;
-	for (int i = 0; i < CONTROL_CLIENTS; i++) {
-		if (c->clients[i].fd < 0) {
-			/* Replies are short; a client that does not read them is cut off. */
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-			c->clients[i].fd = fd;
-			c->clients[i].len = 0;
-			return;
-		}
-	}
-	dlog(INDYNET_LOG_WARN, "control: too many clients; connection refused");
-	close(fd);
-}
-
-/* Run every complete line in the client's buffer; false when the client must go. */
-static bool control_run_lines(struct control *c, struct control_client *cl)
-{
-	char *nl;
-
-	while ((nl = memchr(cl->buf, '\n', cl->len))) {
-		char reply[2048];
-		size_t used = (size_t)(nl - cl->buf) + 1;
-		size_t rlen;
-
-		*nl = '\0';
-		control_exec(c->ctx, cl->buf, reply, sizeof(reply) - 1);
-		rlen = strlen(reply);
-		reply[rlen++] = '\n';
-		if (send(cl->fd, reply, rlen, MSG_NOSIGNAL) != (ssize_t)rlen)
-			return false;
-		memmove(cl->buf, cl->buf + used, cl->len - used);
-		cl->len -= used;
-	}
-	return cl->len < sizeof(cl->buf);
-}
-
-static void control_read(struct control *c, struct control_client *cl)
-{
-	ssize_t n = recv(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - cl->len, MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		control_drop_client(cl);
-		return;
-	}
-	cl->len += (size_t)n;
-	if (!control_run_lines(c, cl)) {
-		static const char too_long[] = "error: line too long\n";
-
-		if (cl->len == sizeof(cl->buf))
-			send(cl->fd, too_long, sizeof(too_long) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		control_drop_client(cl);
+		off += (size_t)snprintf(url + off, len - off, plain ? "%c" : "%%%02X", *p);
 	}
 }
 
-void control_poll_handle(struct control *c, const struct pollfd *pfds, size_t n)
+/* Append @args (the line's key=value words: strings) to @url as a query string. */
+static void control_query(const json_t *args, char *url, size_t len)
 {
-	if (!c)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (!pfds[i].revents)
-			continue;
-		if (pfds[i].fd == c->listen_fd) {
-			control_accept(c);
-			continue;
-		}
-		for (int k = 0; k < CONTROL_CLIENTS; k++)
-			if (c->clients[k].fd == pfds[i].fd)
-				control_read(c, &c->clients[k]);
+	const char *key;
+	json_t *v;
+	char sep = '?';
+
+	json_object_foreach((json_t *)args, key, v) {
+		size_t off = strlen(url);
+
+		snprintf(url + off, len - off, "%c", sep);
+		control_escape(url, len, key);
+		off = strlen(url);
+		snprintf(url + off, len - off, "=");
+		control_escape(url, len, json_string_value(v));
+		sep = '&';
 	}
 }
 
-static int control_client_connect(const char *path)
+/* The HTTP answer as the line protocol's reply. */
+static int control_reply_from(const struct cmd_def *def, const struct hclient_resp *r, char *reply,
+			      size_t len)
 {
-	struct sockaddr_un sa;
-	socklen_t salen = usock_addr(path, &sa);
-	struct timeval tv = { .tv_sec = CONTROL_CLIENT_TIMEOUT_S };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct cmd_result res = { .status = r->status };
+	json_t *body = json_loads(r->body, 0, NULL);
+	const char *msg = json_string_value(json_object_get(body, "error"));
+	int rc;
 
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	if (r->status >= 300)
+		snprintf(res.error, sizeof(res.error), "%s", msg ? msg : "the daemon refused");
+	else
+		res.body = body ? json_incref(body) : json_object();
+	rc = control_format(def, &res, reply, len);
+	cmd_result_clear(&res);
+	json_decref(body);
+	return rc;
 }
 
 int control_client_run(const char *path, const char *command)
 {
-	char line[CONTROL_LINE_MAX + 1];
-	char reply[4096];
-	size_t got = 0;
-	int fd = control_client_connect(path);
-	int len = snprintf(line, sizeof(line), "%s\n", command);
+	struct hclient_target t = { .unix_path = path };
+	struct hclient_resp r;
+	char reply[CONTROL_REPLY_MAX], url[CONTROL_LINE_MAX * 3 + 64], err[256];
+	const struct cmd_def *def;
+	json_t *args = NULL;
+	char *body = NULL;
+	int rc;
 
-	if (fd < 0) {
-		fprintf(stderr, "indynetd: cannot connect to %s: %s\n", path, strerror(errno));
+	if (strchr(command, '\n') || strlen(command) >= CONTROL_LINE_MAX) {
+		fprintf(stderr, "indynetd: a command is one line of at most %d bytes\n",
+			CONTROL_LINE_MAX - 1);
 		return 1;
 	}
-	if (strchr(command, '\n')) {
-		fprintf(stderr, "indynetd: a command is one line\n");
-		close(fd);
+	def = control_parse(command, &args, reply, sizeof(reply));
+	if (!def) {
+		printf("%s\n", reply);
 		return 1;
 	}
-	if (len >= (int)sizeof(line) || send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
-		fprintf(stderr, "indynetd: cannot send the command to %s\n", path);
-		close(fd);
+	snprintf(url, sizeof(url), "%s", def->path);
+	if (strcmp(def->method, "GET") == 0)
+		control_query(args, url, sizeof(url));
+	else if (json_object_size(args))
+		body = json_dumps(args, JSON_COMPACT);
+	json_decref(args);
+	rc = hclient_request(&t, def->method, url, body, &r, err, sizeof(err));
+	free(body);
+	if (rc < 0) {
+		fprintf(stderr, "indynetd: %s\n", err);
+		free(r.body);
 		return 1;
 	}
-	while (got < sizeof(reply) - 1 && !memchr(reply, '\n', got)) {
-		ssize_t n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	reply[got] = '\0';
-	reply[strcspn(reply, "\n")] = '\0';
-	if (got == 0) {
-		fprintf(stderr, "indynetd: no reply from %s\n", path);
-		return 1;
-	}
+	rc = control_reply_from(def, &r, reply, sizeof(reply));
+	free(r.body);
 	printf("%s\n", reply);
-	return strncmp(reply, "ok", 2) == 0 && (reply[2] == '\0' || reply[2] == ' ') ? 0 : 1;
+	return rc < 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c: indynetd - start-up, the main thread's loop (signals, control, frontend upkeep), shutdown. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "control.h"
+#include "http.h"
 #include "dlog.h"
 #include "frontend.h"
 #include "options.h"
@@ -29,7 +31,7 @@ struct daemon {
 	struct daemon_opts opts;
 	struct frontend *fe;
 	indynet_engine *eng;
-	struct control *ctl;
+	struct http_server *http;
 	struct cmd_ctx cmd;
 	bool cmd_ready;
 	int sig_fd;
@@ -140,7 +142,7 @@ static void daemon_summary(const struct daemon *d)
 static int daemon_loop(struct daemon *d)
 {
 	for (;;) {
-		struct pollfd pfds[CONTROL_CLIENTS + 8];
+		struct pollfd pfds[16];
 		size_t n = 1, fe_first, ctl_first;
 		int timeout = -1;
 
@@ -148,7 +150,7 @@ static int daemon_loop(struct daemon *d)
 		fe_first = n;
 		frontend_poll_fill(d->fe, pfds, &n, &timeout);
 		ctl_first = n;
-		control_poll_fill(d->ctl, pfds, &n);
+		http_poll_fill(d->http, pfds, &n);
 		if (poll(pfds, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -164,12 +166,42 @@ static int daemon_loop(struct daemon *d)
 			}
 		}
 		frontend_poll_handle(d->fe, pfds + fe_first, ctl_first - fe_first);
-		control_poll_handle(d->ctl, pfds + ctl_first, n - ctl_first);
+		http_poll_handle(d->http, pfds + ctl_first, n - ctl_first);
 		if (frontend_failed(d->fe)) {
 			dlog(INDYNET_LOG_ERROR, "the frontend cannot go on: shutting down");
 			return EXIT_RUNTIME;
 		}
 	}
+}
+
+/* The control API: on the control socket, and on TCP with --http. */
+static int daemon_http(struct daemon *d)
+{
+	const struct daemon_opts *o = &d->opts;
+	struct http_config hc = { .unix_path = o->control_path, .allow_remote = o->http_allow_remote,
+				  .token_file = o->http_token_file };
+	char err[512], token_file[PATH_MAX];
+
+	if (!o->control_path && !o->http)
+		return 0;
+	if (o->http) {
+		hc.tcp_addr = o->http_addr;
+		hc.tcp_port = o->http_port;
+	}
+	if (o->http && !hc.token_file) {
+		snprintf(token_file, sizeof(token_file), "%s.token", o->control_path);
+		hc.token_file = token_file;
+	}
+	if (http_open(&hc, &d->cmd, &d->http, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: control API: %s\n", err);
+		return -1;
+	}
+	if (o->http)
+		dlog(INDYNET_LOG_INFO, "control API on http://%s:%u/ (token in %s); panel: "
+				       "http://%s:%u/#token=%s",
+		     o->http_addr, http_tcp_port(d->http), hc.token_file, o->http_addr,
+		     http_tcp_port(d->http), http_token(d->http));
+	return 0;
 }
 
 static int daemon_run(struct daemon *d)
@@ -194,18 +226,15 @@ static int daemon_run(struct daemon *d)
 	d->cmd.peer_connected = frontend_has_peer;
 	d->cmd.peer_opaque = d->fe;
 	d->cmd_ready = true;
-	if (d->opts.control_path &&
-	    control_open(d->opts.control_path, &d->cmd, &d->ctl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "indynetd: --control: %s\n", err);
+	if (daemon_http(d) < 0)
 		return EXIT_RUNTIME;
-	}
 	daemon_summary(d);
 	return daemon_loop(d);
 }
 
 static void daemon_shutdown(struct daemon *d)
 {
-	control_close(d->ctl);
+	http_close(d->http);
 	if (d->cmd_ready)
 		cmd_ctx_destroy(&d->cmd);
 	frontend_stop(d->fe);

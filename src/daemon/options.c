@@ -12,11 +12,14 @@
 #include <strings.h>
 #include <sys/un.h>
 
+#include "http.h"
+
 void opts_free(struct daemon_opts *o)
 {
 	char **strs[] = { &o->config_file, &o->nat_subnet, &o->interface, &o->nfs_bridge_ip,
 			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
-			  &o->control_path, &o->ctl_path, &o->ctl_command };
+			  &o->control_path, &o->http, &o->http_token_file, &o->ctl_path,
+			  &o->ctl_command };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -297,6 +300,13 @@ static int opts_set_bridge_ip(struct daemon_opts *o, const char *value, char *er
 	return opts_set_str(&o->nfs_bridge_ip, value, err, errlen);
 }
 
+static int opts_set_http(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	if (http_parse_addr(value, o->http_addr, &o->http_port, err, errlen) < 0)
+		return -1;
+	return opts_set_str(&o->http, value, err, errlen);
+}
+
 /* The table: one row per setting, expanded from OPTS_SETTINGS (options.h). */
 #define OPTS_FIELD(field) .off = offsetof(struct daemon_opts, field)
 #define OPTS_STRING(field) .type = OPTS_T_STRING, OPTS_FIELD(field)
@@ -353,6 +363,25 @@ void opts_init(struct daemon_opts *o)
 	}
 }
 
+/* TCP is loopback unless allowed, and its token needs a home. */
+static int opts_validate_http(const struct daemon_opts *o, char *err, size_t errlen)
+{
+	if (!o->http)
+		return 0;
+	if (!o->http_allow_remote && !http_addr_is_loopback(o->http_addr)) {
+		snprintf(err, errlen, "--http %s: %s is not a loopback address; add "
+				      "--http-allow-remote to serve other hosts (the token is then all "
+				      "that protects the daemon)", o->http, o->http_addr);
+		return -1;
+	}
+	if (!o->http_token_file && !o->control_path) {
+		snprintf(err, errlen, "--http needs --http-token-file PATH or --control PATH (the "
+				      "token is written to PATH.token)");
+		return -1;
+	}
+	return 0;
+}
+
 int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 {
 	if (o->frontend == FE_NONE) {
@@ -365,5 +394,5 @@ int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 			 opts_frontend_name(o->frontend));
 		return -1;
 	}
-	return 0;
+	return opts_validate_http(o, err, errlen);
 }

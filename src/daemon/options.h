@@ -115,7 +115,13 @@
 	X(LOG_LEVEL, "log-level", "log", "level", "error|warn|info|debug", "info", OTHER, \
 	  OPTS_CUSTOM(opts_set_log_level), "what is logged to standard error") \
 	X(CONTROL, "control", "control", "socket", "PATH", NULL, OTHER, \
-	  OPTS_SOCKET(control_path), "accept control commands on a unix stream socket") \
+	  OPTS_SOCKET(control_path), "serve the control API (HTTP) on a unix socket (mode 0600)") \
+	X(HTTP, "http", "control", "http", "ADDR:PORT", NULL, OTHER, OPTS_CUSTOM(opts_set_http), \
+	  "serve the control API and the web panel on TCP (loopback unless allowed)") \
+	X(HTTP_ALLOW_REMOTE, "http-allow-remote", "control", "http_allow_remote", NULL, "false", \
+	  OTHER, OPTS_BOOL(http_allow_remote), "let --http bind an address other hosts reach") \
+	X(HTTP_TOKEN_FILE, "http-token-file", "control", "http_token_file", "PATH", NULL, OTHER, \
+	  OPTS_STRING(http_token_file), "bearer token of --http (read, or generated; mode 0600)") \
 	X(CTL, "ctl", NULL, NULL, "PATH COMMAND...", NULL, OTHER, OPTS_ACTION, \
 	  "send one control command to a running indynetd") \
 	X(VERSION, "version", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print the version") \
@@ -197,6 +203,11 @@ struct daemon_opts {
 	enum indynet_log_level log_level;
 	char *capture_file;
 	char *control_path;
+	char *http;               /* "ADDR:PORT" as given, or NULL */
+	char http_addr[16];       /* its address ... */
+	unsigned http_port;       /* ... and port */
+	bool http_allow_remote;
+	char *http_token_file;
 
 	/* --ctl client mode */
 	char *ctl_path;

@@ -20,6 +20,7 @@
 
 #include "daemon/control.h"
 #include "daemon/dlog.h"
+#include "daemon/http.h"
 
 struct fixture {
 	struct daemon_opts opts;
@@ -167,7 +168,7 @@ static void test_stats(void **state)
 }
 
 struct server {
-	struct control *ctl;
+	struct http_server *http;
 	atomic_bool stop;
 };
 
@@ -177,36 +178,43 @@ static void *serve(void *arg)
 	struct server *srv = arg;
 
 	while (!atomic_load(&srv->stop)) {
-		struct pollfd pfds[CONTROL_CLIENTS + 1];
+		struct pollfd pfds[2];
 		size_t n = 0;
 
-		control_poll_fill(srv->ctl, pfds, &n);
+		http_poll_fill(srv->http, pfds, &n);
 		if (poll(pfds, n, 10) > 0)
-			control_poll_handle(srv->ctl, pfds, n);
+			http_poll_handle(srv->http, pfds, n);
 	}
 	return NULL;
 }
 
+/* --ctl: the line form sent as HTTP to the control socket. */
 static void test_socket_and_client(void **state)
 {
 	struct fixture *f = *state;
 	struct server srv = { 0 };
+	struct http_config hc = { 0 };
 	char path[64], err[256];
 	struct stat st;
 	pthread_t t;
 
 	snprintf(path, sizeof(path), "/tmp/indynetd-ctl-%d.sock", (int)getpid());
-	assert_int_equal(control_open(path, &f->ctx, &srv.ctl, err, sizeof(err)), 0);
+	hc.unix_path = path;
+	assert_int_equal(http_open(&hc, &f->ctx, &srv.http, err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(pthread_create(&t, NULL, serve, &srv), 0);
 	assert_int_equal(control_client_run(path, "forward list"), 0);
+	assert_int_equal(control_client_run(path, "forward add tcp:1:1 extra"), 1);
 	assert_int_equal(control_client_run(path, "forward remove tcp:1:1"), 1);
 	assert_int_equal(control_client_run(path, "stats"), 0);
+	assert_int_equal(control_client_run(path, "subnet 10.9.0.0/24"), 0);
+	assert_string_equal(f->ctx.subnet, "10.9.0.0/24");
+	assert_int_equal(control_client_run(path, "mount-help os=irix&x"), 1);
 	assert_int_equal(control_client_run(path, "stats\nstats"), 1);
 	atomic_store(&srv.stop, true);
 	pthread_join(t, NULL);
-	control_close(srv.ctl);
+	http_close(srv.http);
 	assert_int_equal(access(path, F_OK), -1);
 	/* Nobody listening: the client fails. */
 	assert_int_equal(control_client_run(path, "stats"), 1);
