@@ -170,8 +170,6 @@ int cmd_arg_port(const json_t *args, const char *field, unsigned *out, struct cm
 	*out = 0;
 	if (!v)
 		return 0;
-	if (json_is_string(v)) /* the line protocol's key=value words are text */
-		return cmd_arg_port_text(json_string_value(v), field, out, res);
 	if (!json_is_integer(v))
 		return cmd_fail(res, CMD_BAD_REQUEST, field, "%s must be a port number (1-65535)",
 				field);

@@ -61,6 +61,16 @@ static const struct cmd_def *control_lookup(char *const *words, int n, int *used
 	return best;
 }
 
+/* A key=value word's value: a number when it is one, else text. */
+static json_t *control_value(const char *text)
+{
+	unsigned long n;
+
+	if (cmd_parse_ulong(text, 999999999, &n) == 0)
+		return json_integer((json_int_t)n);
+	return json_string(text);
+}
+
 /* The words after the command: key=value fields and at most one bare .line_arg word. */
 static int control_args(const struct cmd_def *def, char *const *words, int n, json_t *args,
 			char *reply, size_t len)
@@ -72,7 +82,7 @@ static int control_args(const struct cmd_def *def, char *const *words, int n, js
 
 		if (eq) {
 			*eq = '\0';
-			json_object_set_new(args, words[i], json_string(eq + 1));
+			json_object_set_new(args, words[i], control_value(eq + 1));
 			continue;
 		}
 		if (!def->line_arg || positional) {
@@ -174,7 +184,10 @@ static void control_escape(char *url, size_t len, const char *text)
 		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 			     (*p >= '0' && *p <= '9') || strchr("-._~:/", *p);
 
-		off += (size_t)snprintf(url + off, len - off, plain ? "%c" : "%%%02X", *p);
+		if (plain)
+			off += (size_t)snprintf(url + off, len - off, "%c", *p);
+		else
+			off += (size_t)snprintf(url + off, len - off, "%%%02X", *p);
 	}
 }
 

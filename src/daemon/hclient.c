@@ -164,8 +164,10 @@ int hclient_request(const struct hclient_target *t, const char *method, const ch
 	int fd = hclient_connect(t, err, errlen), rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0 || hclient_send(fd, t, method, path, body, err, errlen) < 0)
+	if (fd < 0)
 		goto done;
+	/* A refused client is answered before its request is read: look for that answer too. */
+	hclient_send(fd, t, method, path, body, err, errlen);
 	if (hclient_read_head(fd, head, sizeof(head), &got, &at, &out->status) < 0) {
 		snprintf(err, errlen, "no valid response from the daemon%s%s",
 			 errno ? ": " : "", errno ? strerror(errno) : "");

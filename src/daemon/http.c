@@ -236,6 +236,8 @@ static void http_notify(void *cls, struct MHD_Connection *conn, void **socket_co
 		atomic_fetch_sub(&s->clients, 1);
 }
 
+static void http_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[256];
@@ -384,7 +386,11 @@ static void http_refuse(struct http_server *s, int fd)
 			   "Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
 			   blen, body);
 	int64_t now = http_mono_s();
+	char sink[4096];
 
+	/* what the client sent already is read, so that closing does not reset the answer away */
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
 	send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
 	close(fd);

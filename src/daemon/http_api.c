@@ -149,7 +149,8 @@ enum MHD_Result http_api(struct http_server *s, struct MHD_Connection *conn, con
 	if (args && rest && json_object_set_new(args, def->path_arg, json_string(rest)) < 0)
 		cmd_fail(&res, CMD_BAD_REQUEST, def->path_arg, "the path is not UTF-8 text");
 	if (res.status < 300)
-		cmd_run(s->ctx, def, json_object_size(args) ? args : NULL, &res);
+		cmd_run(s->ctx, def, !json_is_object(args) || json_object_size(args) ? args : NULL,
+			&res);
 	json_decref(args);
 	if (res.status >= 300)
 		return http_send_error(conn, (unsigned)res.status, res.field, res.error);

@@ -135,7 +135,7 @@ static void test_subnet_and_errors(void **state)
 	expect_reply(eng, "forward list extra", -1,
 		     "error: unexpected word 'extra' after 'forward list'");
 	expect_reply(eng, "forwards.add proto=tcp host_port=0 guest_port=1", -1,
-		     "error: host_port '0' is not a port number (1-65535)");
+		     "error: host_port 0 is out of range (1-65535)");
 	expect_reply(eng, "forwards.add proto=tcp hostport=1", -1,
 		     "error: unknown field 'hostport' (expected proto host_port guest_port bind spec)");
 	expect_reply(eng, "interfaces", -1,
