@@ -2,6 +2,7 @@
 # Makefile: the README's commands, a thin layer over Meson + Ninja.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 MESON ?= meson
 
 .PHONY: all deps test demo demo-shell bench mutation install clean
@@ -14,6 +15,14 @@ $(BUILD)/build.ninja:
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+$(TSAN_BUILD)/build.ninja:
+	CC=clang $(MESON) setup $(TSAN_BUILD) --buildtype=debug -Db_sanitize=thread -Db_lundef=false
+
+# The NIC model's pump thread (and the engine it talks to) under ThreadSanitizer; not part of `test`.
+test-tsan: $(TSAN_BUILD)/build.ninja
+	ninja -C $(TSAN_BUILD)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(MESON) test -C $(TSAN_BUILD) --suite nic --print-errorlogs
 
 deps:
 	bash scripts/install-deps.sh
@@ -46,4 +55,4 @@ install: all
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
