@@ -202,6 +202,7 @@ void frontend_deliver(struct frontend *fe, const uint8_t *frame, size_t len)
 int frontend_set_data(struct frontend *fe, int fd)
 {
 	int old = fe->data_fd;
+	size_t flushed = 0;
 	int rc;
 
 	if (fe->data_watched) {
@@ -209,6 +210,9 @@ int frontend_set_data(struct frontend *fe, int fd)
 		fe->data_watched = false;
 	}
 	pthread_mutex_lock(&fe->lock);
+	/* Frames queued for the old peer are stale, and a full ring would starve the new one. */
+	if (fe->eng)
+		flushed = indynet_rx_flush(fe->eng);
 	fe->data_fd = fd;
 	fe->dead = false;
 	fe->blocked = false;
@@ -220,6 +224,9 @@ int frontend_set_data(struct frontend *fe, int fd)
 	pthread_mutex_unlock(&fe->lock);
 	if (old >= 0)
 		close(old);
+	if (flushed)
+		dlog(INDYNET_LOG_DEBUG, "%s: %zu frames for the previous connection dropped", fe->label,
+		     flushed);
 	if (fd < 0 || !fe->eng)
 		return 0;
 	rc = indynet_watch_fd(fe->eng, fd, POLLIN, fe->ops->on_data, fe);

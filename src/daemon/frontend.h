@@ -32,6 +32,10 @@
  * again.  A blocked frontend waits for POLLOUT on the main thread, which
  * then drains the ring (frontend_writable()).  So frames stay in order: the
  * direct path is used only while nothing is queued.
+ * When the data descriptor is swapped (connection lost or replaced) the
+ * ring is flushed (indynet_rx_flush(), counted as drop_rx_flushed): its
+ * frames were for the old peer, and a ring left full would keep the direct
+ * path closed and the new peer without frames for good.
  *
  * Everything slow or rare runs on the daemon's MAIN thread: accepting a
  * QEMU connection, reconnecting with backoff, closing a dropped connection,
@@ -187,6 +191,8 @@ void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t
  * frontend_set_data() - install a new data descriptor (main thread), closing the old one.
  * @fe: frontend
  * @fd: new descriptor, or -1 for none
+ *
+ * Frames still queued on the engine's RX ring are dropped (and counted).
  *
  * Return: 0 or a negative errno from indynet_watch_fd() (then @fd is closed).
  */

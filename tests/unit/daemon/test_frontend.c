@@ -393,6 +393,35 @@ static void test_stream_new_connection_replaces(void **state)
 	close(b);
 }
 
+/* QEMU stops reading until the RX ring overflows, then reconnects: a lease within a second. */
+static void test_stream_full_ring_then_reconnect(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t frame[1024];
+	size_t len = build_discover(frame);
+	struct indynet_stats st = { 0 };
+	int a = connect_client(fx->path), b;
+	int64_t t0;
+
+	pump(fx->fe, 50);
+	for (int i = 0; i < 100 && st.drops[INDYNET_DROP_RX_RING_FULL] == 0; i++) {
+		for (int j = 0; j < 50; j++)
+			send_framed(a, frame, len);
+		pump(fx->fe, 5);
+		indynet_stats_get(fx->eng, &st);
+	}
+	assert_true(st.drops[INDYNET_DROP_RX_RING_FULL] > 0);
+	close(a);
+	b = connect_client(fx->path);
+	pump(fx->fe, 50);
+	t0 = frontend_now_ms();
+	dhcp_over_stream(b);
+	assert_true(frontend_now_ms() - t0 < 1000);
+	indynet_stats_get(fx->eng, &st);
+	assert_true(st.drops[INDYNET_DROP_RX_FLUSHED] > 0);
+	close(b);
+}
+
 static void test_dgram_dhcp(void **state)
 {
 	struct fixture *fx = *state;
@@ -669,6 +698,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_oversize_prefix_closes, setup_stream,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stream_new_connection_replaces, setup_stream,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stream_full_ring_then_reconnect, setup_stream,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_dhcp, setup_dgram, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
