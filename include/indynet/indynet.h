@@ -57,7 +57,7 @@ extern "C" {
  *
  *   1  the first release: mode ... capture_file, log callback, rx_notify
  *   2  rx_deliver (present before, but never announced by a version)
- *   3  bridge mode: bridge_interface, capture_buffer, status_notify
+ *   3  bridge mode: bridge_interface, capture_buffer, nfs_bridge_ip, status_notify
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -159,6 +159,28 @@ struct indynet_nfs_stats {
 	uint64_t search_entries;        /* directory entries read by background searches */
 };
 
+/** Longest error text of struct indynet_phantom_status, NUL included. */
+#define INDYNET_PHANTOM_ERR_MAX 192
+
+/** The bridge-mode phantom NFS host's state (indynet_phantom_get()). */
+enum indynet_phantom_state {
+	INDYNET_PHANTOM_OFF = 0,  /* no address set (or NAT mode, where NFS is at the gateway) */
+	INDYNET_PHANTOM_WAITING,  /* an address is set; waiting for the capture interface */
+	INDYNET_PHANTOM_PROBING,  /* ARP-probing the address (RFC 5227) before claiming it */
+	INDYNET_PHANTOM_ACTIVE,   /* serving ARP, ping and NFS at the address */
+	INDYNET_PHANTOM_REFUSED,  /* not claimed: in use on the LAN, or not on its subnet (error says) */
+};
+
+struct indynet_phantom_status {
+	enum indynet_phantom_state state;
+	uint32_t ip;             /* ACTIVE: the address served; otherwise the one wanted; 0 = none */
+	uint32_t probing_ip;     /* an address being probed (a live change while ACTIVE), 0 = none */
+	uint8_t mac[6];          /* the phantom's MAC, 02:00:de:ad:bf:53 */
+	bool conflict;           /* a LAN host was seen using (or answering for) the address */
+	uint8_t conflict_mac[6]; /* that host's MAC */
+	char error[INDYNET_PHANTOM_ERR_MAX]; /* the last refusal, "" if none */
+};
+
 typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
 typedef void (*indynet_notify_fn)(void *opaque);
 typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
@@ -206,6 +228,13 @@ struct indynet_config {
 	/* ---- version 3: plain values ---- */
 	const char *bridge_interface; /* bridge mode: name, 1-based index or "auto"; NULL = "auto" */
 	size_t capture_buffer;        /* bridge mode: kernel capture buffer, bytes; 0 = INDYNET_CAPTURE_BUFFER_DEFAULT */
+	/*
+	 * Bridge mode: "A.B.C.D" of the phantom NFS host that serves
+	 * export_dir to the guest (on the capture interface's subnet, claimed
+	 * after an RFC 5227 ARP probe); NULL = none until
+	 * indynet_set_nfs_bridge_ip().
+	 */
+	const char *nfs_bridge_ip;
 
 	/* ---- version 3: callbacks ---- */
 
@@ -415,6 +444,67 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  * Return: 0 or a negative errno.
  */
 int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_t errlen);
+
+/**
+ * indynet_set_nfs_bridge_ip() - claim an address for the phantom NFS host (bridge mode).
+ * @e: engine
+ * @ip: "A.B.C.D", on the capture interface's subnet
+ * @err: receives the reason on failure, e.g. "10.0.0.213 is in use on eth0
+ *       by 52:54:00:12:34:56 (it answered our ARP probe); ..."
+ * @errlen: size of @err
+ *
+ * The address is ARP-probed the RFC 5227 way (about 3.5 to 7 s) and
+ * claimed only when nobody answers; meanwhile an address already claimed
+ * keeps serving, and it stays when the new one is refused.  On a running
+ * engine the call waits for the verdict (call it from a thread other than
+ * the engine's); on one not yet started it returns at once and the probe
+ * runs once the engine does.  Without an active capture the address waits
+ * for one (-ENETDOWN, with @err saying so; it is probed when the
+ * capture comes up).  The probe and answers on the wire use the MAC
+ * 02:00:de:ad:bf:53.
+ *
+ * Return: 0 when claimed (or, before the engine starts, probing);
+ * -EINVAL (not an address, not on the subnet, the host's or the guest's
+ * own address, NAT mode, no export), -EADDRINUSE (a host answered; @err
+ * names its MAC), -ENETDOWN, -EBUSY (another probe runs) or -ECANCELED
+ * (the engine stopped).
+ */
+int indynet_set_nfs_bridge_ip(indynet_engine *e, const char *ip, char *err, size_t errlen);
+
+/**
+ * indynet_suggest_nfs_ip() - a free address for the phantom NFS host (bridge mode).
+ * @e: a running bridge-mode engine with an active capture
+ * @out: receives "A.B.C.D"
+ * @outlen: size of @out (16 is enough)
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Takes the candidates of the capture interface's subnet (the upper part:
+ * .213 to .242 of a /24, at most 16; never the host's, the guest's or the
+ * phantom's current address), ARP-probes them all at once and returns the
+ * first nobody answered for.  Waits for the probe (about 3.5 to 7 s); call
+ * it from a thread other than the engine's.
+ *
+ * Return: 0; -ENETDOWN (no active capture yet), -EADDRNOTAVAIL (no
+ * candidate, or all of them answered), -EBUSY, -EINVAL (NAT mode),
+ * -EAGAIN (the engine is not running) or -ECANCELED.
+ */
+int indynet_suggest_nfs_ip(indynet_engine *e, char *out, size_t outlen, char *err, size_t errlen);
+
+/**
+ * indynet_phantom_get() - the phantom NFS host's state, address and last error.
+ * @e: engine
+ * @st: receives the status (state OFF in NAT mode)
+ */
+void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st);
+
+/**
+ * indynet_phantom_state_name() - "off", "waiting", "probing", "active" or "refused".
+ * @s: state
+ *
+ * Return: a static string.
+ */
+const char *indynet_phantom_state_name(enum indynet_phantom_state s);
 
 /**
  * indynet_forward_parse() - parse "proto:host_port:guest_port[:any]".

@@ -28,3 +28,16 @@ int backend_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6])
 		return -ENOENT;
 	return b->ops->gateway(b, ip, mac);
 }
+
+int backend_lan(struct backend *b, struct backend_lan *out)
+{
+	if (!b->ops->lan)
+		return -ENOENT;
+	return b->ops->lan(b, out);
+}
+
+void backend_inject(struct backend *b, const uint8_t *frame, size_t len)
+{
+	if (b->ops->inject)
+		b->ops->inject(b, frame, len);
+}

@@ -56,6 +56,15 @@ struct backend_host {
 	void *opaque;
 };
 
+/** The LAN a bridge backend's capture is on (backend_lan()). */
+struct backend_lan {
+	char ifname[32];
+	uint32_t host_ip;   /* the interface's own IPv4, network byte order */
+	uint32_t net;       /* its subnet's network address */
+	unsigned prefix;    /* and prefix length */
+	uint8_t host_mac[6];
+};
+
 struct backend;
 
 struct backend_ops {
@@ -74,6 +83,14 @@ struct backend_ops {
 	int (*set_subnet)(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen);
 	/* the gateway the engine's virtual hosts live at (NULL: none, as on a LAN) */
 	int (*gateway)(struct backend *b, uint32_t *ip, uint8_t mac[6]);
+	/* the LAN the capture is on; -ENOENT while there is none (NULL: never, as in NAT) */
+	int (*lan)(struct backend *b, struct backend_lan *out);
+	/*
+	 * put one frame of the engine's own (the phantom NFS host's ARP probes
+	 * and defences, source MAC not the guest's) on the wire as it is; it
+	 * teaches the backend nothing about the guest (NULL: no wire, as in NAT)
+	 */
+	void (*inject)(struct backend *b, const uint8_t *frame, size_t len);
 };
 
 /** Common head of every backend. */
@@ -122,5 +139,22 @@ int backend_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *e
  * Return: 0, or -ENOENT when @b has no gateway of its own.
  */
 int backend_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6]);
+
+/**
+ * backend_lan() - the LAN @b's capture is on.
+ * @b: backend
+ * @out: receives the interface, its address and subnet
+ *
+ * Return: 0, or -ENOENT when @b has no LAN (NAT) or its capture is not active.
+ */
+int backend_lan(struct backend *b, struct backend_lan *out);
+
+/**
+ * backend_inject() - put a frame of the engine's own on @b's wire (a no-op without one).
+ * @b: backend
+ * @frame: Ethernet frame
+ * @len: its length
+ */
+void backend_inject(struct backend *b, const uint8_t *frame, size_t len);
 
 #endif /* INDYNET_BACKEND_BACKEND_H */

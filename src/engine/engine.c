@@ -24,6 +24,7 @@
 #include "engine/engine_sync.h"
 #include "engine/nfsvc.h"
 #include "engine/pcapng.h"
+#include "engine/phantom.h"
 #include "engine/vhost.h"
 #include "indynet/indynet.h"
 #include "nfs/nfs.h"
@@ -104,9 +105,19 @@ struct eng_stats {
 	_Atomic int64_t last_activity_ms;
 };
 
+/* a caller waiting for the phantom host's probe verdict (eng_ph_wait()) */
+struct eng_ph_wait {
+	uint32_t ip; /* in: the address to claim; out: the one claimed or suggested */
+	int rc;
+	char *err;
+	size_t errlen;
+	bool done;
+};
+
 struct indynet_engine {
 	struct indynet_config cfg; /* strings point at the copies below */
-	char *s_subnet, *s_export, *s_capture, *s_iface;
+	eng_backend_factory *make_backend;
+	char *s_subnet, *s_export, *s_capture, *s_iface, *s_bridge_ip;
 	unsigned mtu;
 	uint32_t net;   /* network byte order */
 	unsigned prefix;
@@ -117,6 +128,10 @@ struct indynet_engine {
 	bool backend_reset; /* the backend was rebuilt during this loop round */
 	struct vhost_table *vt;
 	struct nfsvc *nfs; /* the in-core NFS service, or NULL */
+	struct phantom *ph;     /* bridge mode: the phantom NFS host */
+	struct backend_lan lan; /* the LAN phantom_set_lan() was last told of */
+	bool have_lan;
+	struct eng_ph_wait *ph_wait; /* a caller waiting for a probe's verdict */
 	struct pcapng *cap;
 
 	struct frame_ring tx, rx;
@@ -279,6 +294,16 @@ static void eng_flush(indynet_engine *e)
 		pcapng_flush(e->cap);
 }
 
+/* backend_host.to_guest: a frame from the backend; the phantom host sees it first (bridge mode) */
+static void eng_from_backend(void *opaque, const uint8_t *frame, size_t len)
+{
+	indynet_engine *e = opaque;
+
+	if (e->ph && phantom_from_lan(e->ph, frame, len))
+		return;
+	eng_to_guest(e, frame, len);
+}
+
 /* backend_host.drop */
 static void eng_backend_drop(void *opaque, enum indynet_drop_reason r)
 {
@@ -356,6 +381,8 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 	stats_end(&e->st);
 	if (rc < 0)
 		return;
+	if (e->ph)
+		phantom_from_guest(e->ph, frame, len);
 	if (vhost_input(e->vt, frame, len, e->now_mono_ms))
 		return;
 	e->backend->ops->input(e->backend, frame, len);
@@ -618,11 +645,227 @@ static void eng_dispatch_watches(indynet_engine *e)
 	}
 }
 
+/* ---- the phantom NFS host (bridge mode) ---- */
+
+/* phantom_io.to_lan: the phantom's own frames go on the wire as they are */
+static void eng_inject(void *opaque, const uint8_t *frame, size_t len)
+{
+	indynet_engine *e = opaque;
+
+	backend_inject(e->backend, frame, len);
+}
+
+static uint32_t eng_guest_ip(indynet_engine *e)
+{
+	return atomic_load_explicit(&e->st.guest_ip, memory_order_relaxed);
+}
+
+/* tell the phantom when the capture's LAN appears, changes or goes away */
+static void eng_lan_update(indynet_engine *e, uint64_t now)
+{
+	struct backend_lan l;
+	struct phantom_lan pl = { 0 };
+	bool have;
+
+	memset(&l, 0, sizeof(l));
+	have = backend_lan(e->backend, &l) == 0;
+	if (have == e->have_lan && (!have || memcmp(&l, &e->lan, sizeof(l)) == 0))
+		return;
+	e->have_lan = have;
+	e->lan = l;
+	snprintf(pl.ifname, sizeof(pl.ifname), "%s", l.ifname);
+	pl.host_ip = l.host_ip;
+	pl.net = l.net;
+	pl.prefix = l.prefix;
+	phantom_set_lan(e->ph, have ? &pl : NULL, eng_guest_ip(e), now);
+}
+
+/* wake the caller waiting for a verdict: @rc, or the phantom's own when @rc is 0 */
+static void eng_ph_release(indynet_engine *e, int rc)
+{
+	struct eng_ph_wait *w = e->ph_wait;
+
+	if (!w || (rc == 0 && !phantom_job(e->ph, &w->rc, &w->ip, w->err, w->errlen)))
+		return;
+	if (rc < 0) {
+		w->rc = rc;
+		snprintf(w->err, w->errlen, "the engine stopped");
+	}
+	e->ph_wait = NULL;
+	pthread_mutex_lock(&e->lock);
+	w->done = true;
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void eng_phantom_round(indynet_engine *e, uint64_t now)
+{
+	if (!e->ph)
+		return;
+	eng_lan_update(e, now);
+	phantom_tick(e->ph, now);
+	eng_ph_release(e, 0);
+}
+
+void eng_tick_sync(indynet_engine *e, uint64_t now_ms)
+{
+	e->now_mono_ms = now_ms;
+	eng_phantom_round(e, now_ms);
+	vhost_tick(e->vt, now_ms);
+	eng_publish_vhost(e);
+	eng_flush(e);
+}
+
+/*
+ * After phantom_claim()/phantom_suggest() said @rc: 0 = the verdict is in
+ * @w already, 1 = the caller waits for it (on the engine thread only: a
+ * probe started on an engine that is not running goes on when it runs).
+ */
+static int eng_ph_started(indynet_engine *e, struct eng_ph_wait *w, int rc)
+{
+	if (rc < 0)
+		return rc;
+	if (phantom_job(e->ph, &w->rc, &w->ip, w->err, w->errlen))
+		return w->rc;
+	if (eng_current != e)
+		return 0;
+	e->ph_wait = w;
+	return 1;
+}
+
+static int eng_cmd_claim(indynet_engine *e, void *arg)
+{
+	struct eng_ph_wait *w = arg;
+
+	if (e->ph_wait)
+		return -EBUSY;
+	return eng_ph_started(e, w, phantom_claim(e->ph, w->ip, eng_guest_ip(e), clock_mono_ms(), w->err, w->errlen));
+}
+
+static int eng_cmd_suggest(indynet_engine *e, void *arg)
+{
+	struct eng_ph_wait *w = arg;
+
+	if (e->ph_wait)
+		return -EBUSY;
+	return eng_ph_started(e, w, phantom_suggest(e->ph, eng_guest_ip(e), clock_mono_ms(), w->err, w->errlen));
+}
+
+/* run a claim or suggestion and wait for its verdict when it has to */
+static int eng_ph_wait(indynet_engine *e, int (*cmd)(indynet_engine *, void *), struct eng_ph_wait *w)
+{
+	int rc = eng_call(e, cmd, w);
+
+	if (rc == -EBUSY && !w->err[0])
+		snprintf(w->err, w->errlen, "an ARP probe is already running; try again in a few seconds");
+	if (rc != 1)
+		return rc;
+	pthread_mutex_lock(&e->lock);
+	while (!w->done)
+		pthread_cond_wait(&e->cond, &e->lock);
+	pthread_mutex_unlock(&e->lock);
+	return w->rc;
+}
+
+/* bridge mode and a phantom to ask, else -EINVAL with the reason */
+static int eng_ph_usable(indynet_engine *e, char *err, size_t errlen)
+{
+	if (e->cfg.mode == INDYNET_MODE_BRIDGE && e->ph)
+		return 0;
+	snprintf(err, errlen, "the phantom NFS host exists in bridge mode only (NAT mode serves NFS at the gateway)");
+	return -EINVAL;
+}
+
+int indynet_set_nfs_bridge_ip(indynet_engine *e, const char *ip, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct eng_ph_wait w = { .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+	int rc;
+
+	w.err[0] = '\0';
+	rc = eng_ph_usable(e, w.err, w.errlen);
+	if (rc == 0 && !e->nfs) {
+		snprintf(w.err, w.errlen, "no export to serve: the phantom NFS host needs an export directory");
+		rc = -EINVAL;
+	} else if (rc == 0 && (!ip || inet_pton(AF_INET, ip, &w.ip) != 1)) {
+		snprintf(w.err, w.errlen, "'%s' is not an IPv4 address (A.B.C.D)", ip ? ip : "");
+		rc = -EINVAL;
+	}
+	return rc < 0 ? rc : eng_ph_wait(e, eng_cmd_claim, &w);
+}
+
+int indynet_suggest_nfs_ip(indynet_engine *e, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct eng_ph_wait w = { .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+	int rc = eng_ph_usable(e, w.err, w.errlen);
+
+	if (rc == 0 && !e->thread_started) {
+		snprintf(w.err, w.errlen, "the engine is not running");
+		rc = -EAGAIN;
+	}
+	if (rc == 0)
+		rc = eng_ph_wait(e, eng_cmd_suggest, &w);
+	if (rc == 0 && !inet_ntop(AF_INET, &w.ip, out, (socklen_t)outlen))
+		rc = -ENOSPC;
+	return rc;
+}
+
+static int eng_cmd_phantom_get(indynet_engine *e, void *arg)
+{
+	phantom_status(e->ph, arg);
+	return 0;
+}
+
+void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (e->ph)
+		eng_call(e, eng_cmd_phantom_get, st);
+}
+
+/*
+ * Bridge mode: a phantom host exists (so that addresses can be suggested
+ * even without an export); with an export its NFS server is opened now,
+ * so a bad export fails here, and the configured address waits for the
+ * capture's LAN to be probed.
+ */
+static int eng_phantom_build(indynet_engine *e, char *err, size_t errlen)
+{
+	const struct phantom_io io = { .to_lan = eng_inject, .to_guest = eng_to_guest, .opaque = e };
+	char msg[ENG_ERR_MAX];
+	uint32_t ip = 0;
+
+	vhost_set_bridged(e->vt, true);
+	if (e->cfg.nfs_bridge_ip && inet_pton(AF_INET, e->cfg.nfs_bridge_ip, &ip) != 1) {
+		snprintf(err, errlen, "NFS bridge address '%s' is not an IPv4 address (A.B.C.D)", e->cfg.nfs_bridge_ip);
+		return -EINVAL;
+	}
+	if (ip && !e->cfg.export_dir) {
+		snprintf(err, errlen, "an NFS bridge address needs an export directory to serve");
+		return -EINVAL;
+	}
+	if (e->cfg.export_dir && !(e->nfs = nfsvc_open(ip, &e->cfg, err, errlen)))
+		return -EINVAL;
+	e->ph = phantom_new(e->vt, e->nfs, &io);
+	if (!e->ph) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (ip)
+		phantom_claim(e->ph, ip, 0, clock_mono_ms(), msg, sizeof(msg));
+	return 0;
+}
+
 /* ---- the loop ---- */
 
 static int eng_fill(indynet_engine *e, uint64_t now)
 {
 	int timeout = e->next_tick_ms > now ? (int)(e->next_tick_ms - now) : 0;
+	uint64_t ph = e->ph ? phantom_deadline(e->ph) : UINT64_MAX;
+
+	if (ph < e->next_tick_ms)
+		timeout = ph > now ? (int)(ph - now) : 0;
 
 	e->ps.n = 0;
 	if (poll_set_add(&e->ps, e->wake_fd, POLLIN) < 0)
@@ -656,6 +899,7 @@ static void eng_round(indynet_engine *e)
 	if (!e->backend_reset)
 		e->backend->ops->poll_done(e->backend, &e->ps, poll_err);
 	now = e->now_mono_ms;
+	eng_phantom_round(e, now);
 	if (now >= e->next_tick_ms) {
 		vhost_tick(e->vt, now);
 		e->next_tick_ms = now + ENG_TICK_MS;
@@ -675,6 +919,7 @@ static void *eng_thread(void *arg)
 	while (!atomic_load(&e->stop))
 		eng_round(e);
 	eng_run_commands(e, true);
+	eng_ph_release(e, -ECANCELED);
 	/* frames queued before stop: process them so nothing waits forever */
 	e->now_mono_ms = clock_mono_ms();
 	e->now_real_ms = clock_real_ms();
@@ -881,7 +1126,8 @@ static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, 
 	if ((e->cfg.nat_subnet && !eng_strdup(e->cfg.nat_subnet, &e->s_subnet)) ||
 	    (e->cfg.export_dir && !eng_strdup(e->cfg.export_dir, &e->s_export)) ||
 	    (e->cfg.capture_file && !eng_strdup(e->cfg.capture_file, &e->s_capture)) ||
-	    (e->cfg.bridge_interface && !eng_strdup(e->cfg.bridge_interface, &e->s_iface))) {
+	    (e->cfg.bridge_interface && !eng_strdup(e->cfg.bridge_interface, &e->s_iface)) ||
+	    (e->cfg.nfs_bridge_ip && !eng_strdup(e->cfg.nfs_bridge_ip, &e->s_bridge_ip))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -889,6 +1135,7 @@ static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, 
 	e->cfg.export_dir = e->s_export;
 	e->cfg.capture_file = e->s_capture;
 	e->cfg.bridge_interface = e->s_iface;
+	e->cfg.nfs_bridge_ip = e->s_bridge_ip;
 	return 0;
 }
 
@@ -896,10 +1143,6 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct indynet_config *c = &e->cfg;
 
-	if (c->mode != INDYNET_MODE_NAT) {
-		snprintf(err, errlen, "bridge mode is not available in this build");
-		return -EOPNOTSUPP;
-	}
 	e->mtu = c->mtu ? c->mtu : INDYNET_MTU_DEFAULT;
 	if (e->mtu < INDYNET_MTU_MIN || e->mtu > INDYNET_MTU_MAX) {
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
@@ -921,7 +1164,7 @@ static void eng_nfs_ready(void *opaque, int fd, short revents)
 
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
-	const struct backend_host host = { .to_guest = eng_to_guest, .drop = eng_backend_drop, .opaque = e };
+	const struct backend_host host = { .to_guest = eng_from_backend, .drop = eng_backend_drop, .opaque = e };
 	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
@@ -941,9 +1184,9 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	e->backend = backend_new(&bp, &host, err, errlen);
+	e->backend = e->make_backend(&bp, &host, err, errlen);
 	if (!e->backend)
-		return -ENOMEM;
+		return e->cfg.mode == INDYNET_MODE_BRIDGE ? -EOPNOTSUPP : -ENOMEM;
 	if (backend_gateway(e->backend, &e->gw, gw_mac) == 0 && e->cfg.export_dir) {
 		rc = vhost_add_host(e->vt, e->gw, gw_mac, 0);
 		if (rc == 0)
@@ -953,6 +1196,11 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 	}
+	if (e->cfg.mode == INDYNET_MODE_BRIDGE && (rc = eng_phantom_build(e, err, errlen)) < 0)
+		return rc;
+	if (e->cfg.mode == INDYNET_MODE_BRIDGE && e->nfs &&
+	    (rc = indynet_watch_fd(e, nfsvc_fd(e->nfs), POLLIN, eng_nfs_ready, e)) < 0)
+		return rc;
 	if (e->cfg.capture_file) {
 		e->cap = pcapng_open(e->cfg.capture_file, err, errlen);
 		if (!e->cap)
@@ -961,7 +1209,8 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	return 0;
 }
 
-int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen)
+int eng_new_with_backend(const struct indynet_config *cfg, eng_backend_factory *make, indynet_engine **out,
+			 char *err, size_t errlen)
 {
 	char tmp[ENG_ERR_MAX];
 	indynet_engine *e;
@@ -978,6 +1227,7 @@ int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, c
 		return -ENOMEM;
 	}
 	e->wake_fd = e->rx_fd = -1;
+	e->make_backend = make;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
 	e->cmd_tail = &e->cmd_head;
@@ -996,6 +1246,11 @@ int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, c
 	return 0;
 }
 
+int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen)
+{
+	return eng_new_with_backend(cfg, backend_new, out, err, errlen);
+}
+
 void indynet_engine_free(indynet_engine *e)
 {
 	if (!e)
@@ -1003,6 +1258,7 @@ void indynet_engine_free(indynet_engine *e)
 	indynet_engine_stop(e);
 	if (e->backend)
 		e->backend->ops->free(e->backend);
+	phantom_free(e->ph);
 	nfsvc_free(e->nfs);
 	vhost_free(e->vt);
 	pcapng_close(e->cap);
@@ -1020,5 +1276,6 @@ void indynet_engine_free(indynet_engine *e)
 	free(e->s_export);
 	free(e->s_capture);
 	free(e->s_iface);
+	free(e->s_bridge_ip);
 	free(e);
 }

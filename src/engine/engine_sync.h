@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "backend/backend.h"
 #include "indynet/indynet.h"
 
 /**
@@ -22,5 +23,33 @@
  * indynet_guest_send()); -EBUSY when the engine thread is running.
  */
 int eng_input_sync(indynet_engine *e, const void *frame, size_t len);
+
+/** Builds an engine's backend (backend_new() is the real one). */
+typedef struct backend *eng_backend_factory(const struct backend_params *p, const struct backend_host *host,
+					    char *err, size_t errlen);
+
+/**
+ * eng_new_with_backend() - indynet_engine_new() with another backend factory (tests).
+ * @cfg: configuration
+ * @make: builds the backend
+ * @out: receives the engine
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: as indynet_engine_new().
+ */
+int eng_new_with_backend(const struct indynet_config *cfg, eng_backend_factory *make, indynet_engine **out,
+			 char *err, size_t errlen);
+
+/**
+ * eng_tick_sync() - run the timers of one loop round at @now_ms (engine thread not running).
+ * @e: engine
+ * @now_ms: monotonic clock, as clock_mono_ms() counts (a test may run it ahead)
+ *
+ * The phantom host learns the backend's LAN and sends its due probes,
+ * incomplete fragments age out, counters are published and rx_notify
+ * runs.  Nothing is polled.
+ */
+void eng_tick_sync(indynet_engine *e, uint64_t now_ms);
 
 #endif /* INDYNET_ENGINE_ENGINE_SYNC_H */
