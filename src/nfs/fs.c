@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fs.c: the export: handle resolution, the object index, LOOKUP, GETATTR, ACCESS, STATFS. */
+/* fs.c: the export: handles, the bounded node and descriptor caches, LOOKUP, GETATTR, ACCESS, STATFS. */
 #include "nfs/fs.h"
 
 #include <dirent.h>
@@ -21,30 +21,47 @@
 /*
  * Theory of operation
  *
- * A handle names an object by (export id, st_ino, generation) plus the
- * st_ino of a directory that held it.  Nothing in the handle is a path and
- * nothing depends on this process's memory, so handles survive a restart.
+ * A handle names an object by (export id, st_ino, generation) and tells
+ * where to look for it: layout 2 carries the kernel's own file handle
+ * (name_to_handle_at) of the object when it is a directory, else of the
+ * directory holding it; layout 1 (earlier versions, and filesystems whose
+ * kernel handles do not fit 32 bytes) carries that directory's st_ino.
+ * Nothing in a handle is a path and nothing depends on this process's
+ * memory, so handles survive a restart (handle.c has the layouts).
  *
- * The server keeps an index st_ino -> (parent st_ino, name, type), filled by
- * every LOOKUP, CREATE, MKDIR, ... and kept up to date by REMOVE and RENAME.
- * To reach an object it walks that chain up to the export root and opens
- * each component with openat(O_PATH | O_NOFOLLOW) relative to its parent's
- * descriptor, then checks st_dev, st_ino, type and generation of what it
- * opened.  The walk starts at the export root's descriptor and every name in
- * the index came from the export's own directories, so a handle can only
- * ever reach an object below the root, and no host symlink is ever
- * followed.  Descriptors are cached per node (LRU of FS_MAX_FDS), so the
- * hot path is one hash lookup.  Regular files and directories are re-opened
- * for I/O through /proc/self/fd/N of the verified O_PATH descriptor, which
- * refers to the very inode that was checked.
+ * The node cache holds objects the server has met: st_ino -> (the node of
+ * the directory holding it, name, type).  It is bounded (cache_nodes,
+ * default 65536): a node holds a reference on its directory's node, so
+ * every cached node's chain up to the root is cached too, and only nodes
+ * nobody references (leaves) sit on an LRU list; at the end of each call
+ * (fs_call_done()) and each background slice the least recently used
+ * leaves are dropped until the bound holds.  Node pointers a call obtained
+ * therefore stay valid for the whole call.  A node dropped while children
+ * still reference it (removed, or found to be wrong) leaves the hash table
+ * at once and is freed with its last child.
  *
- * An index miss (typically right after a restart) first scans the
- * directory named by the handle's parent hint; if that fails, one bounded
- * breadth-first scan of the whole export fills the index (O(n) once, at most
- * every FS_RESCAN_SEC seconds); a handle still unknown is STALE.
+ * To reach an object the server walks that chain up to the export root
+ * and opens each component with openat(O_PATH | O_NOFOLLOW) relative to
+ * its parent's descriptor, then checks st_dev, st_ino, type, generation
+ * and that it is no mount's root.  The walk starts at the export root's
+ * descriptor and every name came from the export's own directories, so a
+ * cached object is always below the root and no host symlink is ever
+ * followed.  Descriptors are cached per node (an LRU of cache_fds, default
+ * 512), so the hot path is one hash lookup.  Regular files and directories
+ * are re-opened for I/O through /proc/self/fd/N of the verified O_PATH
+ * descriptor, which refers to the very inode that was checked.
  *
- * open_by_handle_at() would avoid the index but needs CAP_DAC_READ_SEARCH
- * and a containment check of its own; the index works unprivileged.
+ * A handle the cache does not hold (after a restart, or evicted) is
+ * resolved in fsfind.c: through the kernel handle with open_by_handle_at()
+ * and a proof of containment (climb ".." to the export root, then walk
+ * back down by name), which costs O(depth) whatever the export's size and
+ * needs CAP_DAC_READ_SEARCH; else by scanning the hinted directory; else
+ * by an incremental background search on the NFS worker while the client
+ * is told NFS3ERR_JUKEBOX (v2: no answer).  Why kernel handles rather
+ * than a persistent index beside the export: nothing to keep in step with
+ * a filesystem others change behind our back, no state directory, and no
+ * index whose size grows with the export; the search covers what the
+ * kernel cannot (no capability, old handles, large kernel handles).
  *
  * The generation is a fold of the inode's birth time (statx STATX_BTIME),
  * so a reused inode number gives STALE; filesystems without birth times
@@ -122,7 +139,12 @@ enum fs_status fs_name_check(const uint8_t *name, uint32_t len, char out[FS_NAME
 	return FS_OK;
 }
 
-static int64_t fs_now_sec(void)
+/**
+ * fs_now_sec() - monotonic seconds.
+ *
+ * Return: the time.
+ */
+int64_t fs_now_sec(void)
 {
 	struct timespec ts;
 
@@ -130,7 +152,16 @@ static int64_t fs_now_sec(void)
 	return ts.tv_sec;
 }
 
-/* ---- the object index ---- */
+/**
+ * fs_ctr_inc() - count one event (read by other threads).
+ * @c: counter
+ */
+void fs_ctr_inc(_Atomic uint64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/* ---- the node cache ---- */
 
 static size_t fs_bucket(const struct fs_export *fs, uint64_t ino)
 {
@@ -138,7 +169,7 @@ static size_t fs_bucket(const struct fs_export *fs, uint64_t ino)
 }
 
 /**
- * fs_index_get() - the node of an inode number, if known.
+ * fs_index_get() - the cached node of an inode number.
  * @fs: export
  * @ino: host inode number
  *
@@ -178,6 +209,59 @@ static int fs_index_grow(struct fs_export *fs)
 	return 0;
 }
 
+static void fs_unhash(struct fs_export *fs, struct fs_node *n)
+{
+	struct fs_node **pp;
+
+	for (pp = &fs->tab[fs_bucket(fs, n->ino)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == n) {
+			*pp = n->hnext;
+			break;
+		}
+	}
+	n->hashed = false;
+}
+
+/* node LRU: the evictable nodes (hashed, no refs, not the root), most recent first */
+static bool fs_nl_member(const struct fs_export *fs, const struct fs_node *n)
+{
+	return n->hashed && n->refs == 0 && n != fs->root;
+}
+
+static void fs_nl_unlink(struct fs_export *fs, struct fs_node *n)
+{
+	if (n->nl_prev)
+		n->nl_prev->nl_next = n->nl_next;
+	else
+		fs->nl_head = n->nl_next;
+	if (n->nl_next)
+		n->nl_next->nl_prev = n->nl_prev;
+	else
+		fs->nl_tail = n->nl_prev;
+	n->nl_prev = n->nl_next = NULL;
+}
+
+static void fs_nl_push(struct fs_export *fs, struct fs_node *n)
+{
+	n->nl_next = fs->nl_head;
+	n->nl_prev = NULL;
+	if (fs->nl_head)
+		fs->nl_head->nl_prev = n;
+	fs->nl_head = n;
+	if (!fs->nl_tail)
+		fs->nl_tail = n;
+}
+
+/* A node was used: it is evicted last. */
+static void fs_touch(struct fs_export *fs, struct fs_node *n)
+{
+	if (fs_nl_member(fs, n) && fs->nl_head != n) {
+		fs_nl_unlink(fs, n);
+		fs_nl_push(fs, n);
+	}
+}
+
+/* descriptor LRU: nodes with a cached descriptor (not the root), most recent first */
 static void fs_lru_unlink(struct fs_export *fs, struct fs_node *n)
 {
 	if (n->lru_prev)
@@ -228,44 +312,68 @@ static void fs_lru_shrink(struct fs_export *fs, unsigned keep)
 
 static void fs_lru_evict(struct fs_export *fs)
 {
-	fs_lru_shrink(fs, FS_MAX_FDS - 1);
+	fs_lru_shrink(fs, fs->fds_max - 1);
+}
+
+static void fs_node_free(struct fs_export *fs, struct fs_node *n)
+{
+	struct fs_node *up = n->up;
+
+	fs_node_close(fs, n);
+	fs_cookies_free(n->cookies);
+	free(n->name);
+	free(n);
+	fs->count--;
+	if (up)
+		fs_node_release(fs, up);
 }
 
 /**
- * fs_index_put() - record (or refresh) where an object lives.
+ * fs_node_hold() - keep a node (and so its directories) cached.
  * @fs: export
- * @ino: its inode number
- * @parent: inode number of the directory holding it
- * @type: host type
- * @name: its name in that directory
- *
- * Return: the node, or NULL when out of memory.
+ * @n: node
  */
-struct fs_node *fs_index_put(struct fs_export *fs, uint64_t ino, uint64_t parent, uint8_t type,
-			     const char *name)
+void fs_node_hold(struct fs_export *fs, struct fs_node *n)
 {
-	struct fs_node *n = fs_index_get(fs, ino);
-	char *copy;
+	if (fs_nl_member(fs, n))
+		fs_nl_unlink(fs, n);
+	n->refs++;
+}
+
+/**
+ * fs_node_release() - drop a reference taken by fs_node_hold() or a child.
+ * @fs: export
+ * @n: node; freed when dropped from the cache and this was its last reference
+ */
+void fs_node_release(struct fs_export *fs, struct fs_node *n)
+{
+	if (--n->refs)
+		return;
+	if (!n->hashed)
+		fs_node_free(fs, n);
+	else if (n != fs->root)
+		fs_nl_push(fs, n);
+}
+
+/* Hang @n below @p (the directory holding it). */
+static void fs_node_link(struct fs_export *fs, struct fs_node *n, struct fs_node *p)
+{
+	struct fs_node *old = n->up;
+
+	if (old == p)
+		return;
+	fs_node_hold(fs, p);
+	n->up = p;
+	n->parent = p->ino;
+	if (old)
+		fs_node_release(fs, old);
+}
+
+static struct fs_node *fs_node_new(struct fs_export *fs, uint64_t ino, uint8_t type, const char *name)
+{
+	struct fs_node *n;
 	size_t b;
 
-	if (n == fs->root)
-		return n;
-	if (n) {
-		if (n->type != type) {
-			fs_node_close(fs, n);
-			n->type = type;
-			n->gen_known = false;
-		}
-		if (n->parent != parent || strcmp(n->name, name) != 0) {
-			copy = strdup(name);
-			if (!copy)
-				return NULL;
-			free(n->name);
-			n->name = copy;
-			n->parent = parent;
-		}
-		return n;
-	}
 	if (fs->count >= fs->nbuckets && fs_index_grow(fs) < 0)
 		return NULL;
 	n = calloc(1, sizeof(*n));
@@ -274,38 +382,91 @@ struct fs_node *fs_index_put(struct fs_export *fs, uint64_t ino, uint64_t parent
 		return NULL;
 	}
 	n->ino = ino;
-	n->parent = parent;
 	n->type = type;
 	n->fd = -1;
+	n->hashed = true;
 	b = fs_bucket(fs, ino);
 	n->hnext = fs->tab[b];
 	fs->tab[b] = n;
 	fs->count++;
+	fs_nl_push(fs, n);
+	return n;
+}
+
+/* Refresh what a cached node says; false when out of memory. */
+static bool fs_node_update(struct fs_export *fs, struct fs_node *n, uint8_t type, const char *name)
+{
+	char *copy;
+
+	if (n->type != type) {
+		fs_node_close(fs, n);
+		n->type = type;
+		n->gen_known = false;
+		n->kfh_state = FS_KFH_UNKNOWN;
+	}
+	if (strcmp(n->name, name) != 0) {
+		copy = strdup(name);
+		if (!copy)
+			return false;
+		free(n->name);
+		n->name = copy;
+	}
+	return true;
+}
+
+/**
+ * fs_index_put() - record (or refresh) where an object lives.
+ * @fs: export
+ * @ino: its inode number
+ * @parent: inode number of the directory holding it (a cached node)
+ * @type: host type
+ * @name: its name in that directory
+ *
+ * Return: the node, or NULL when out of memory or the directory is not cached.
+ */
+struct fs_node *fs_index_put(struct fs_export *fs, uint64_t ino, uint64_t parent, uint8_t type,
+			     const char *name)
+{
+	struct fs_node *n = fs_index_get(fs, ino), *p;
+
+	if (n == fs->root)
+		return n;
+	p = fs_index_get(fs, parent);
+	if (!p || p->type != FS_TYPE_DIR || p == n)
+		return NULL;
+	if (n && !fs_node_update(fs, n, type, name))
+		return NULL;
+	if (!n)
+		n = fs_node_new(fs, ino, type, name);
+	if (n)
+		fs_node_link(fs, n, p);
 	return n;
 }
 
 /**
  * fs_index_drop() - forget an object (removed, or found to be wrong).
  * @fs: export
- * @n: its node (never the root); freed
+ * @n: its node (never the root); freed now, or when its last cached child goes
  */
 void fs_index_drop(struct fs_export *fs, struct fs_node *n)
 {
-	struct fs_node **pp;
-
-	if (!n || n == fs->root)
+	if (!n || n == fs->root || !n->hashed)
 		return;
-	for (pp = &fs->tab[fs_bucket(fs, n->ino)]; *pp; pp = &(*pp)->hnext) {
-		if (*pp == n) {
-			*pp = n->hnext;
-			break;
-		}
-	}
+	if (fs_nl_member(fs, n))
+		fs_nl_unlink(fs, n);
+	fs_unhash(fs, n);
 	fs_node_close(fs, n);
-	fs_cookies_free(n->cookies);
-	free(n->name);
-	free(n);
-	fs->count--;
+	if (n->refs == 0)
+		fs_node_free(fs, n);
+}
+
+/* Evict least recently used leaves down to the bound; publish the figures. */
+static void fs_trim(struct fs_export *fs)
+{
+	while (fs->count > fs->nodes_max && fs->nl_tail)
+		fs_index_drop(fs, fs->nl_tail);
+	atomic_store_explicit(&fs->ctr.nodes, (uint32_t)fs->count, memory_order_relaxed);
+	atomic_store_explicit(&fs->ctr.fds, fs->nfds, memory_order_relaxed);
 }
 
 /* ---- opening nodes ---- */
@@ -317,8 +478,15 @@ static uint32_t fs_gen_of(const struct statx *stx)
 	return (uint32_t)((uint64_t)stx->stx_btime.tv_sec ^ ((uint64_t)stx->stx_btime.tv_nsec << 2));
 }
 
-/* Another mount (even a bind mount of the same device) is not part of the export. */
-static bool fs_is_mount_root(const struct statx *stx)
+/**
+ * fs_is_mount_root() - whether statx() met the root of a mount.
+ * @stx: its result
+ *
+ * Another mount (even a bind mount of the same device) is not part of the export.
+ *
+ * Return: true for a mount root.
+ */
+bool fs_is_mount_root(const struct statx *stx)
 {
 	return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
@@ -367,8 +535,8 @@ static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
 		}
 		return n->fd;
 	}
-	p = fs_index_get(fs, n->parent);
-	if (depth > FS_MAX_DEPTH || !p || p == n || p->type != FS_TYPE_DIR)
+	p = n->up;
+	if (depth > FS_MAX_DEPTH || !n->hashed || !p || !p->hashed || p->type != FS_TYPE_DIR)
 		return -ESTALE;
 	pfd = fs_node_open(fs, p, depth + 1);
 	if (pfd < 0)
@@ -424,6 +592,7 @@ static int fs_node_open(struct fs_export *fs, struct fs_node *n, unsigned depth)
  */
 int fs_node_fd(struct fs_export *fs, struct fs_node *n)
 {
+	fs_ctr_inc(n->fd >= 0 ? &fs->ctr.fd_hits : &fs->ctr.fd_misses);
 	return fs_node_open(fs, n, 0);
 }
 
@@ -482,9 +651,9 @@ int fs_node_rw_fd(struct fs_export *fs, struct fs_node *n)
  */
 int fs_parent_fd(struct fs_export *fs, struct fs_node *n)
 {
-	struct fs_node *p = fs_index_get(fs, n->parent);
+	struct fs_node *p = n->up;
 
-	if (!p || n == fs->root)
+	if (!p || !p->hashed || n == fs->root)
 		return -ESTALE;
 	return fs_node_fd(fs, p);
 }
@@ -546,10 +715,16 @@ enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, str
 	return FS_OK;
 }
 
-/* ---- index misses: scans ---- */
+/* ---- handles ---- */
 
-/* The type of a directory entry (filesystems without d_type get an fstatat). */
-static uint8_t fs_dirent_type(int dfd, const struct dirent64 *de)
+/**
+ * fs_dirent_type() - the type of a directory entry (an fstatat when the filesystem has no d_type).
+ * @dfd: the directory
+ * @de: the entry
+ *
+ * Return: an enum fs_type, FS_TYPE_NONE when unknown.
+ */
+uint8_t fs_dirent_type(int dfd, const struct dirent64 *de)
 {
 	struct stat st;
 
@@ -569,96 +744,36 @@ static uint8_t fs_dirent_type(int dfd, const struct dirent64 *de)
 	}
 }
 
-/* Scan one directory; index every entry (or only @want when non-zero). */
-static int fs_scan_dir(struct fs_export *fs, struct fs_node *dir, uint64_t want, uint64_t **queue,
-		       size_t *qlen, size_t *qcap, size_t *budget)
+/**
+ * fs_scan_for() - find an inode among a directory's entries and cache it there.
+ * @fs: export
+ * @dir: cached directory
+ * @want: the inode number
+ *
+ * Costs one pass over this one directory, whatever the export's size.
+ *
+ * Return: 1 when found (fs_index_get(@want) is its node), else 0.
+ */
+int fs_scan_for(struct fs_export *fs, struct fs_node *dir, uint64_t want)
 {
-	int fd = fs_node_fd(fs, dir);
-	long nread;
-	int found = 0;
+	int fd = fs_node_fd(fs, dir), found = 0;
+	long nread, off;
 
 	if (fd < 0 || dir->fd_path || lseek(fd, 0, SEEK_SET) < 0)
 		return 0;
-	dir->pin++;
-	while ((nread = getdents64(fd, fs->dirbuf, fs->dirbuf_len)) > 0) {
-		long off = 0;
-
-		while (off < nread) {
+	while (!found && (nread = getdents64(fd, fs->dirbuf, fs->dirbuf_len)) > 0) {
+		for (off = 0; off < nread && !found;) {
 			struct dirent64 *de = (struct dirent64 *)(void *)(fs->dirbuf + off);
 			uint8_t type;
 
 			off += de->d_reclen;
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || (want && de->d_ino != want))
+			if (de->d_ino != want || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			type = fs_dirent_type(fd, de);
-			if (type == FS_TYPE_NONE)
-				continue;
-			if (!fs_index_get(fs, de->d_ino)) {
-				if (!*budget)
-					break;
-				(*budget)--;
-				if (!fs_index_put(fs, de->d_ino, dir->ino, type, de->d_name))
-					break;
-			}
-			if (want) {
-				found = 1;
-				break;
-			}
-			if (type == FS_TYPE_DIR && queue) {
-				if (*qlen == *qcap) {
-					size_t nc = *qcap ? *qcap * 2 : 256;
-					uint64_t *nq = realloc(*queue, nc * sizeof(**queue));
-
-					if (!nq)
-						break;
-					*queue = nq;
-					*qcap = nc;
-				}
-				(*queue)[(*qlen)++] = de->d_ino;
-			}
+			found = type != FS_TYPE_NONE && fs_index_put(fs, want, dir->ino, type, de->d_name) != NULL;
 		}
-		if (found)
-			break;
 	}
-	dir->pin--;
 	return found;
-}
-
-static void fs_scan_all(struct fs_export *fs)
-{
-	uint64_t *queue = NULL;
-	size_t qlen = 0, qcap = 0, head = 0, budget = FS_SCAN_MAX;
-	struct fs_node *dir = fs->root;
-	char msg[160];
-
-	fs->last_scan = fs_now_sec();
-	if (fs->cfg.log) {
-		snprintf(msg, sizeof(msg), "unknown handle: indexing %s (%zu objects known)", fs->path, fs->count);
-		fs->cfg.log(fs->cfg.log_opaque, 2, msg);
-	}
-	for (;;) {
-		if (dir && dir->type == FS_TYPE_DIR)
-			fs_scan_dir(fs, dir, 0, &queue, &qlen, &qcap, &budget);
-		if (head == qlen || !budget)
-			break;
-		dir = fs_index_get(fs, queue[head++]);
-	}
-	free(queue);
-}
-
-static struct fs_node *fs_find(struct fs_export *fs, const struct fh_data *fh)
-{
-	struct fs_node *p = fs_index_get(fs, fh->parent);
-	size_t budget = FS_SCAN_MAX;
-	struct fs_node *n;
-
-	if (p && p->type == FS_TYPE_DIR && fs_scan_dir(fs, p, fh->ino, NULL, NULL, NULL, &budget))
-		return fs_index_get(fs, fh->ino);
-	if (fs->last_scan >= 0 && fs_now_sec() - fs->last_scan < FS_RESCAN_SEC)
-		return NULL;
-	fs_scan_all(fs);
-	n = fs_index_get(fs, fh->ino);
-	return n;
 }
 
 /**
@@ -668,12 +783,16 @@ static struct fs_node *fs_find(struct fs_export *fs, const struct fh_data *fh)
  * @len: their count
  * @out: receives the node
  *
- * Return: FS_OK, FS_ERR_BADHANDLE (malformed) or FS_ERR_STALE.
+ * A cache miss is resolved by fs_resolve() (fsfind.c); while a background
+ * search still looks for the object the answer is FS_ERR_JUKEBOX.
+ *
+ * Return: FS_OK, FS_ERR_BADHANDLE (malformed), FS_ERR_STALE or FS_ERR_JUKEBOX.
  */
 enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out)
 {
 	struct fh_data d;
 	struct fs_node *n;
+	enum fs_status st;
 	int rc;
 
 	switch (fh_decode(fh, len, fs->export_id, &d)) {
@@ -682,7 +801,9 @@ enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t le
 	default: return FS_ERR_BADHANDLE;
 	}
 	n = fs_index_get(fs, d.ino);
-	if (n && n->type == d.type) {
+	if (n && n->type != d.type)
+		return FS_ERR_STALE;
+	if (n) {
 		rc = fs_node_fd(fs, n);
 		if (rc == -ESTALE && n != fs->root) {
 			fs_index_drop(fs, n);
@@ -690,18 +811,57 @@ enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t le
 		} else if (rc < 0) {
 			return fs_errno(-rc);
 		}
-	} else if (n) {
-		return FS_ERR_STALE;
 	}
+	fs_ctr_inc(n ? &fs->ctr.node_hits : &fs->ctr.node_misses);
 	if (!n) {
-		n = fs_find(fs, &d);
-		if (!n || n->type != d.type || fs_node_fd(fs, n) < 0)
-			return FS_ERR_STALE;
+		st = fs_resolve(fs, &d, &n);
+		if (st != FS_OK)
+			return st;
 	}
 	if (n->gen != d.gen)
 		return FS_ERR_STALE;
+	fs_touch(fs, n);
 	*out = n;
 	return FS_OK;
+}
+
+/**
+ * fs_kfh_of() - learn a directory's kernel file handle (once).
+ * @fs: export
+ * @dir: directory node
+ *
+ * Return: true when @dir->kfh holds it.
+ */
+bool fs_kfh_of(struct fs_export *fs, struct fs_node *dir)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[MAX_HANDLE_SZ];
+	} h;
+	int mnt, fd, rc;
+
+	if (dir->kfh_state != FS_KFH_UNKNOWN || !fs->kfh_issue)
+		return dir->kfh_state == FS_KFH_KNOWN;
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (dir->fd >= 0 || dir == fs->root) {
+		rc = name_to_handle_at(dir->fd, "", &h.fh, &mnt, AT_EMPTY_PATH);
+	} else {
+		fd = fs_parent_fd(fs, dir);
+		if (fd < 0)
+			return false;
+		rc = name_to_handle_at(fd, dir->name, &h.fh, &mnt, 0);
+	}
+	if (rc < 0)
+		return false;  /* transient: the handle goes out without it this time */
+	dir->kfh_state = FS_KFH_NONE;
+	if (h.fh.handle_bytes == 0 || h.fh.handle_bytes > FH_KFH_MAX || h.fh.handle_type < 0 ||
+	    h.fh.handle_type > UINT8_MAX)
+		return false;
+	dir->kfh_state = FS_KFH_KNOWN;
+	dir->kfh_type = (uint8_t)h.fh.handle_type;
+	dir->kfh_len = (uint8_t)h.fh.handle_bytes;
+	memcpy(dir->kfh, h.fh.f_handle, dir->kfh_len);
+	return true;
 }
 
 /**
@@ -709,9 +869,14 @@ enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t le
  * @fs: export
  * @node: node
  * @out: receives the handle
+ *
+ * It carries the kernel handle of @node when it is a directory, else of
+ * the directory holding it, when the filesystem's fit (layout 2, see
+ * handle.c); otherwise the parent's inode number as a hint (layout 1).
  */
-void fs_handle(struct fs_export *fs, const struct fs_node *node, uint8_t out[FH_SIZE])
+void fs_handle(struct fs_export *fs, struct fs_node *node, uint8_t out[FH_SIZE])
 {
+	struct fs_node *anchor = node->type == FS_TYPE_DIR || !node->up ? node : node->up;
 	struct fh_data d = {
 		.export_id = fs->export_id,
 		.ino = node->ino,
@@ -720,6 +885,11 @@ void fs_handle(struct fs_export *fs, const struct fs_node *node, uint8_t out[FH_
 		.type = node->type,
 	};
 
+	if (fs_kfh_of(fs, anchor)) {
+		d.kfh_type = anchor->kfh_type;
+		d.kfh_len = anchor->kfh_len;
+		memcpy(d.kfh, anchor->kfh, anchor->kfh_len);
+	}
 	fh_encode(&d, out);
 }
 
@@ -766,9 +936,44 @@ static int fs_root_init(struct fs_export *fs, char *err, size_t errlen)
 	fs->root->gen = fs_gen_of(&stx);
 	fs->root->gen_known = true;
 	fs->root->fd = fs->rootfd;
+	fs->root->hashed = true;
 	fs->tab[fs_bucket(fs, stx.stx_ino)] = fs->root;
 	fs->count = 1;
 	return 0;
+}
+
+/*
+ * Kernel handles: issued when the root's fits a 32-byte handle; used to
+ * reopen directories after a restart when open_by_handle_at() is allowed
+ * (CAP_DAC_READ_SEARCH), else a cache miss is searched for.
+ */
+static void fs_kfh_probe(struct fs_export *fs)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[MAX_HANDLE_SZ];
+	} h;
+	char msg[200];
+	int fd;
+
+	fs->kfh_issue = true;
+	if (!fs_kfh_of(fs, fs->root)) {
+		fs->kfh_issue = false;
+		return;
+	}
+	h.fh.handle_bytes = fs->root->kfh_len;
+	h.fh.handle_type = fs->root->kfh_type;
+	memcpy(h.fh.f_handle, fs->root->kfh, fs->root->kfh_len);
+	fd = open_by_handle_at(fs->rootfd, &h.fh, O_PATH | O_CLOEXEC);
+	fs->kfh_open = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	else if (fs->cfg.log) {
+		snprintf(msg, sizeof(msg), "export %s: open_by_handle_at: %s: after a restart, unknown handles "
+			 "are searched for (grant CAP_DAC_READ_SEARCH to reopen them directly)", fs->path,
+			 strerror(errno));
+		fs->cfg.log(fs->cfg.log_opaque, 2, msg);
+	}
 }
 
 /**
@@ -794,14 +999,18 @@ struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err,
 	}
 	fs->cfg = *cfg;
 	fs->rootfd = -1;
-	fs->last_scan = -1;
 	fs->nbuckets = 1024;
+	fs->nodes_max = cfg->cache_nodes ? cfg->cache_nodes : FS_NODES_DEFAULT;
+	fs->fds_max = cfg->cache_fds ? cfg->cache_fds : FS_FDS_DEFAULT;
+	fs->nodes_max = fs->nodes_max < FS_NODES_MIN ? FS_NODES_MIN : fs->nodes_max;
+	fs->fds_max = fs->fds_max < FS_FDS_MIN ? FS_FDS_MIN : fs->fds_max;
 	fs->dirbuf_len = 32768;
 	fs->path = strdup(cfg->export_dir);
 	fs->real = realpath(cfg->export_dir, NULL);
 	fs->tab = calloc(fs->nbuckets, sizeof(*fs->tab));
 	fs->dirbuf = malloc(fs->dirbuf_len);
-	if (!fs->path || !fs->tab || !fs->dirbuf) {
+	fs->chain = malloc(FS_MAX_DEPTH * sizeof(*fs->chain));
+	if (!fs->path || !fs->tab || !fs->dirbuf || !fs->chain) {
 		snprintf(err, errlen, "out of memory");
 		fs_export_close(fs);
 		return NULL;
@@ -811,6 +1020,7 @@ struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err,
 		fs_export_close(fs);
 		return NULL;
 	}
+	fs_kfh_probe(fs);
 	if (getrandom(fs->verf, sizeof(fs->verf), 0) != (ssize_t)sizeof(fs->verf)) {
 		struct timespec ts;
 
@@ -828,24 +1038,11 @@ struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err,
  */
 void fs_export_close(struct fs_export *fs)
 {
-	size_t i;
-
 	if (!fs)
 		return;
-	for (i = 0; fs->tab && i < fs->nbuckets; i++) {
-		struct fs_node *n = fs->tab[i], *next;
-
-		for (; n; n = next) {
-			next = n->hnext;
-			if (n != fs->root) {
-				if (n->fd >= 0)
-					close(n->fd);
-				fs_cookies_free(n->cookies);
-				free(n->name);
-				free(n);
-			}
-		}
-	}
+	fs_search_free(fs);
+	while (fs->nl_tail)  /* leaves first: each frees what only it held */
+		fs_index_drop(fs, fs->nl_tail);
 	if (fs->root)
 		fs_cookies_free(fs->root->cookies);
 	free(fs->root);
@@ -853,6 +1050,7 @@ void fs_export_close(struct fs_export *fs)
 		close(fs->rootfd);
 	free(fs->tab);
 	free(fs->dirbuf);
+	free(fs->chain);
 	free(fs->path);
 	free(fs->real);
 	free(fs);
@@ -866,8 +1064,26 @@ void fs_export_close(struct fs_export *fs)
  */
 bool fs_idle(struct fs_export *fs)
 {
-	(void)fs;
-	return false;
+	bool more = fs_search_slice(fs);
+
+	fs_trim(fs);
+	return more;
+}
+
+/**
+ * fs_call_done() - end of one call: trim the caches to their bounds.
+ * @fs: export
+ *
+ * Return: true when the call met a handle still being searched for (it
+ * was answered FS_ERR_JUKEBOX); the flag is cleared.
+ */
+bool fs_call_done(struct fs_export *fs)
+{
+	bool deferred = fs->deferred;
+
+	fs->deferred = false;
+	fs_trim(fs);
+	return deferred;
 }
 
 /**
@@ -877,8 +1093,21 @@ bool fs_idle(struct fs_export *fs)
  */
 void fs_stats(struct fs_export *fs, struct nfs_stats *out)
 {
-	(void)fs;
-	(void)out;
+	const struct fs_ctr *c = &fs->ctr;
+
+	out->nodes = atomic_load_explicit(&c->nodes, memory_order_relaxed);
+	out->nodes_max = fs->nodes_max;
+	out->node_hits = atomic_load_explicit(&c->node_hits, memory_order_relaxed);
+	out->node_misses = atomic_load_explicit(&c->node_misses, memory_order_relaxed);
+	out->fds = atomic_load_explicit(&c->fds, memory_order_relaxed);
+	out->fds_max = fs->fds_max;
+	out->fd_hits = atomic_load_explicit(&c->fd_hits, memory_order_relaxed);
+	out->fd_misses = atomic_load_explicit(&c->fd_misses, memory_order_relaxed);
+	out->handles_kernel = atomic_load_explicit(&c->handles_kernel, memory_order_relaxed);
+	out->handles_searched = atomic_load_explicit(&c->handles_searched, memory_order_relaxed);
+	out->handles_jukebox = atomic_load_explicit(&c->handles_jukebox, memory_order_relaxed);
+	out->handles_stale = atomic_load_explicit(&c->handles_stale, memory_order_relaxed);
+	out->search_entries = atomic_load_explicit(&c->search_entries, memory_order_relaxed);
 }
 
 /**
@@ -941,8 +1170,8 @@ enum fs_status fs_lookup(struct fs_export *fs, struct fs_node *dir, const uint8_
 		return FS_OK;
 	}
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		p = dir == fs->root ? dir : fs_index_get(fs, dir->parent);
-		if (!p || fs_node_fd(fs, p) < 0)
+		p = dir == fs->root ? dir : dir->up;
+		if (!p || !p->hashed || fs_node_fd(fs, p) < 0)
 			return FS_ERR_STALE;
 		*out = p;
 		return FS_OK;
@@ -1019,10 +1248,10 @@ enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_
  */
 static int fs_stat_via_parent(struct fs_export *fs, struct fs_node *n, struct stat *st)
 {
-	struct fs_node *p = n == fs->root ? NULL : fs_index_get(fs, n->parent);
+	struct fs_node *p = n->up;
 	struct statx stx;
 
-	if (!p || p->fd < 0 || !n->gen_known)
+	if (!p || !p->hashed || p->fd < 0 || !n->gen_known)
 		return 0;
 	if (statx(p->fd, n->name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &stx) < 0 ||
 	    stx.stx_ino != n->ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != fs->dev ||

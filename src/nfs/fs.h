@@ -51,6 +51,7 @@ enum fs_status {
 	FS_ERR_BADTYPE,
 	FS_ERR_NOT_SYNC,
 	FS_ERR_BAD_COOKIE,
+	FS_ERR_JUKEBOX,       /* the handle is still being searched for: try again later */
 };
 
 #define FS_NAME_MAX 255u
@@ -104,10 +105,11 @@ struct fs_node *fs_root(struct fs_export *fs);
 enum fs_status fs_errno(int err);
 
 bool fs_idle(struct fs_export *fs);
+bool fs_call_done(struct fs_export *fs);
 void fs_stats(struct fs_export *fs, struct nfs_stats *out);
 
 enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out);
-void fs_handle(struct fs_export *fs, const struct fs_node *node, uint8_t out[FH_SIZE]);
+void fs_handle(struct fs_export *fs, struct fs_node *node, uint8_t out[FH_SIZE]);
 
 enum fs_status fs_lookup(struct fs_export *fs, struct fs_node *dir, const uint8_t *name, uint32_t len,
 			 struct fs_node **out);

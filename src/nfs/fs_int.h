@@ -3,34 +3,96 @@
 #ifndef INDYNET_NFS_FS_INT_H
 #define INDYNET_NFS_FS_INT_H
 
+#include <dirent.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "nfs/fs.h"
 
-#define FS_MAX_FDS 512u        /* descriptors cached by the node LRU */
-#define FS_MAX_DEPTH 4096u     /* deepest directory chain walked */
-#define FS_SCAN_MAX 2000000u   /* objects indexed by one full scan */
-#define FS_RESCAN_SEC 10       /* least seconds between two full scans (forged handles cannot force more) */
+#define FS_NODES_DEFAULT 65536u /* objects the node cache holds (nfs_server_config.cache_nodes) */
+#define FS_NODES_MIN 64u
+#define FS_FDS_DEFAULT 512u     /* descriptors it keeps open (nfs_server_config.cache_fds) */
+#define FS_FDS_MIN 16u
+#define FS_MAX_DEPTH 4096u      /* deepest directory chain walked */
+#define FS_SEARCH_TARGETS 32u   /* handles one background search looks for at once */
+#define FS_SEARCH_SLICE_NS 2000000 /* one slice of background search (between two calls) */
+#define FS_ABSENT_SEC 60        /* a handle a whole search did not find stays STALE this long */
+#define FS_GONE_MAX 1024u       /* objects this server removed, remembered to answer STALE at once */
 
 struct fs_cookie_map;
 
-/** struct fs_node - one known object of the export (see fs.c). */
+enum fs_kfh_state {
+	FS_KFH_UNKNOWN = 0,
+	FS_KFH_NONE,              /* the filesystem gives none that fits */
+	FS_KFH_KNOWN,
+};
+
+/** struct fs_node - one cached object of the export (see fs.c). */
 struct fs_node {
 	uint64_t ino;
-	uint64_t parent;          /* st_ino of the directory that holds @name */
+	uint64_t parent;          /* st_ino of @up, the directory that holds @name */
+	struct fs_node *up;       /* that directory's node (we hold one of its refs); NULL for the root */
 	uint32_t gen;
+	uint32_t refs;            /* cached children + searches holding it; >0: never evicted */
 	bool gen_known;
 	bool fd_rw;               /* @fd is open for writing */
 	bool fd_path;             /* @fd is O_PATH (no I/O through it) */
+	bool hashed;              /* false: dropped, freed when its last ref goes */
 	uint8_t type;             /* host type, enum fs_type */
+	uint8_t kfh_state;        /* enum fs_kfh_state (directories) */
+	uint8_t kfh_type, kfh_len;
+	uint8_t kfh[FH_KFH_MAX];  /* the kernel's handle of this directory */
 	uint16_t pin;             /* >0: @fd must not be evicted */
 	char *name;               /* NULL for the root */
 	int fd;                   /* cached descriptor or -1 */
 	struct fs_node *hnext;
-	struct fs_node *lru_prev, *lru_next;
+	struct fs_node *lru_prev, *lru_next;  /* descriptor LRU (nodes with @fd) */
+	struct fs_node *nl_prev, *nl_next;    /* node LRU (hashed, refs 0, not the root) */
 	struct fs_cookie_map *cookies;  /* NFSv2 cookie folds (directories) */
+};
+
+/** struct fs_ctr - counters read by other threads (nfs_server_stats()). */
+struct fs_ctr {
+	_Atomic uint64_t node_hits, node_misses, fd_hits, fd_misses;
+	_Atomic uint64_t handles_kernel, handles_searched, handles_jukebox, handles_stale, search_entries;
+	_Atomic uint32_t nodes, fds;
+};
+
+enum fs_target_state {
+	FS_TARGET_FREE = 0,
+	FS_TARGET_PENDING,
+	FS_TARGET_ABSENT,
+};
+
+/** struct fs_target - a handle's inode the background search looks for. */
+struct fs_target {
+	uint64_t ino;
+	uint32_t need_pass;       /* the first pass that covers the whole export for it */
+	uint8_t state;            /* enum fs_target_state */
+	int64_t absent_since;     /* monotonic seconds */
+};
+
+/** struct fs_level - one directory on the search's path (held by a ref). */
+struct fs_level {
+	struct fs_node *dir;
+	int64_t off;              /* getdents offset to resume at */
+};
+
+/** struct fs_gone - an object this server removed (inode and generation). */
+struct fs_gone {
+	uint64_t ino;
+	uint32_t gen;
+};
+
+/** struct fs_search - the incremental depth-first search (fsfind.c). */
+struct fs_search {
+	struct fs_target t[FS_SEARCH_TARGETS];
+	struct fs_level *stack;
+	unsigned depth, cap;
+	uint32_t pass;            /* passes started */
+	bool running;
 };
 
 struct fs_export {
@@ -43,9 +105,18 @@ struct fs_export {
 	struct fs_node *root;
 	struct fs_node **tab;
 	size_t nbuckets, count;
+	unsigned nodes_max, fds_max;
 	struct fs_node *lru_head, *lru_tail;
+	struct fs_node *nl_head, *nl_tail;
 	unsigned nfds;
-	int64_t last_scan;        /* monotonic seconds of the last full scan, -1 never */
+	bool kfh_issue;           /* handles carry kernel handles (they fit) */
+	bool kfh_open;            /* open_by_handle_at() works (CAP_DAC_READ_SEARCH) */
+	bool deferred;            /* this call met a handle still searched for */
+	struct fs_search search;
+	struct fs_gone gone[FS_GONE_MAX];  /* ring */
+	unsigned gone_next;
+	struct fs_ctr ctr;
+	uint64_t *chain;          /* FS_MAX_DEPTH inodes: fs_connect()'s walk */
 	uint8_t verf[8];
 	uint8_t *dirbuf;          /* getdents64 buffer */
 	size_t dirbuf_len;
@@ -65,5 +136,18 @@ enum fs_status fs_stat_name(struct fs_export *fs, int dfd, const char *name, str
 			    struct fs_node **out);
 uint64_t fs_mix64(uint64_t x);
 void fs_cookies_free(struct fs_cookie_map *m);
+int64_t fs_now_sec(void);
+struct statx;
+bool fs_is_mount_root(const struct statx *stx);
+void fs_ctr_inc(_Atomic uint64_t *c);
+uint8_t fs_dirent_type(int dfd, const struct dirent64 *de);
+int fs_scan_for(struct fs_export *fs, struct fs_node *dir, uint64_t want);
+void fs_node_hold(struct fs_export *fs, struct fs_node *n);
+void fs_node_release(struct fs_export *fs, struct fs_node *n);
+bool fs_kfh_of(struct fs_export *fs, struct fs_node *dir);
+enum fs_status fs_resolve(struct fs_export *fs, const struct fh_data *d, struct fs_node **out);
+bool fs_search_slice(struct fs_export *fs);
+void fs_search_free(struct fs_export *fs);
+void fs_note_gone(struct fs_export *fs, const struct fs_node *n);
 
 #endif /* INDYNET_NFS_FS_INT_H */

@@ -503,6 +503,8 @@ static void fs_forget_name(struct fs_export *fs, uint64_t ino, uint64_t nlink, s
 
 	if (!n)
 		return;
+	if (nlink <= 1 || n->type == FS_TYPE_DIR)
+		fs_note_gone(fs, n);
 	if (nlink <= 1 || n->type == FS_TYPE_DIR || (n->parent == dir->ino && !strcmp(n->name, cname)))
 		fs_index_drop(fs, n);
 }

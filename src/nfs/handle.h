@@ -10,13 +10,19 @@
 #define FH_SIZE 32u
 #define FH3_MAX 64u
 
+/** Longest kernel file handle (name_to_handle_at) a 32-byte handle carries. */
+#define FH_KFH_MAX 8u
+
 /** struct fh_data - the decoded contents of a handle. */
 struct fh_data {
 	uint32_t export_id;  /* hash of the export root's st_dev and st_ino */
 	uint64_t ino;        /* the object's st_ino */
 	uint32_t gen;        /* generation (birth-time fold), 0 if unknown */
-	uint64_t parent;     /* st_ino of a directory holding it (hint) */
+	uint64_t parent;     /* layout 1: st_ino of a directory holding it (hint); layout 2: 0 */
 	uint8_t type;        /* enum fs_type */
+	uint8_t kfh_type;    /* layout 2: the kernel handle of the object (a directory) or of */
+	uint8_t kfh_len;     /* the directory holding it; kfh_len 0 = layout 1 */
+	uint8_t kfh[FH_KFH_MAX];
 };
 
 /** enum fh_status - outcome of fh_decode(). */

@@ -38,6 +38,8 @@ struct nfs_server_config {
 	enum nfs_attr_model attr_model;
 	uint32_t uid, gid;           /* owner presented by the squash model */
 	uint32_t server_addr;        /* our IPv4 (network order) for rpcbind GETADDR; 0 = 0.0.0.0 */
+	unsigned cache_nodes;        /* objects of the export cached at most; 0 = 65536 (least 64) */
+	unsigned cache_fds;          /* descriptors kept open at most; 0 = 512 (least 16) */
 	/* optional logging; level as enum indynet_log_level */
 	void (*log)(void *opaque, int level, const char *msg);
 	void *log_opaque;

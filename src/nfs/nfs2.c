@@ -38,7 +38,7 @@ static uint32_t nfs2_stat(enum fs_status st)
 		[FS_ERR_NOSPC] = 28, [FS_ERR_ROFS] = 30, [FS_ERR_MLINK] = 31, [FS_ERR_NAMETOOLONG] = 63,
 		[FS_ERR_NOTEMPTY] = 66, [FS_ERR_DQUOT] = 69, [FS_ERR_STALE] = 70, [FS_ERR_BADHANDLE] = 70,
 		[FS_ERR_NOTSUPP] = 1, [FS_ERR_TOOSMALL] = 5, [FS_ERR_SERVERFAULT] = 5, [FS_ERR_BADTYPE] = 22,
-		[FS_ERR_NOT_SYNC] = 5, [FS_ERR_BAD_COOKIE] = 70,
+		[FS_ERR_NOT_SYNC] = 5, [FS_ERR_BAD_COOKIE] = 70, [FS_ERR_JUKEBOX] = 5,
 	};
 
 	return (unsigned)st < sizeof(map) / sizeof(map[0]) ? map[st] : 5;

@@ -214,6 +214,7 @@ static const uint32_t nfs3_stat_of[] = {
 	[FS_ERR_BADTYPE] = NFS3ERR_BADTYPE,
 	[FS_ERR_NOT_SYNC] = NFS3ERR_NOT_SYNC,
 	[FS_ERR_BAD_COOKIE] = NFS3ERR_BAD_COOKIE,
+	[FS_ERR_JUKEBOX] = NFS3ERR_JUKEBOX,
 };
 
 /* Map a file-layer status to nfsstat3 (SERVERFAULT for anything unknown). */
@@ -244,7 +245,7 @@ static const struct fs_attr *nfs3_attr(struct fs_export *fs, struct fs_node *nod
 	return a;
 }
 
-static void nfs3_put_handle(struct xdr_enc *e, struct fs_export *fs, const struct fs_node *node)
+static void nfs3_put_handle(struct xdr_enc *e, struct fs_export *fs, struct fs_node *node)
 {
 	uint8_t fh[FH_SIZE];
 

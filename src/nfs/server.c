@@ -29,7 +29,10 @@
  * than run twice.  nfs_server_run() serves it and stores the reply.  The
  * cache has its own mutex (drc_lock, held for a hash lookup or a reply
  * copy); srv->lock serialises the calls into the export (the file layer's
- * caches are not thread-safe).
+ * caches are not thread-safe).  A call that met a handle the file layer
+ * is still searching for (fsfind.c) was answered NFS3ERR_JUKEBOX; its
+ * answer is not cached (the retry must run), and NFSv2, which has no such
+ * status, gets no answer at all.
  */
 
 #define NFS_DRC_ENTRIES 1024u
@@ -379,6 +382,7 @@ size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint1
 {
 	struct nfs_req req;
 	struct xdr_enc e;
+	bool deferred;
 	size_t out;
 
 	memset(&req, 0, sizeof(req));
@@ -389,9 +393,12 @@ size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint1
 	out = nfs_reply(srv, &req, port, &e);
 	if (e.err)
 		out = 0;
+	deferred = fs_call_done(srv->fs);
 	pthread_mutex_unlock(&srv->lock);
+	if (deferred && req.call.vers == 2)
+		out = 0;  /* NFSv2 has no JUKEBOX: no answer, the client retransmits */
 	if (tk->in_drc)
-		nfs_drc_settle(srv, peer, tk, reply, out);
+		nfs_drc_settle(srv, peer, tk, reply, deferred ? 0 : out);
 	return out;
 }
 
