@@ -62,7 +62,7 @@ extern "C" {
  * Fields of a version not yet released may still move; released ones never do.
  */
 #define INDYNET_CONFIG_VERSION_MIN 1
-#define INDYNET_CONFIG_VERSION_MAX 3
+#define INDYNET_CONFIG_VERSION_MAX 4
 #define INDYNET_CONFIG_VERSION INDYNET_CONFIG_VERSION_MAX
 
 /** Largest Ethernet frame (without FCS) the engine moves: 14 + 65521 rounded up. */
@@ -245,6 +245,10 @@ struct indynet_config {
 	 */
 	indynet_notify_fn status_notify;
 	void *status_opaque;
+
+	/* ---- version 4: plain values ---- */
+	unsigned nfs_cache_nodes;     /* objects of the export the NFS server caches; 0 = 65536 (least 64) */
+	unsigned nfs_cache_fds;       /* descriptors it keeps open; 0 = 512 (least 16) */
 };
 
 typedef struct indynet_engine indynet_engine;

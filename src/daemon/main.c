@@ -51,6 +51,8 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->attr_model = o->attr_model;
 	cfg->nfs_uid = o->uid;
 	cfg->nfs_gid = o->gid;
+	cfg->nfs_cache_nodes = o->nfs_cache_nodes;
+	cfg->nfs_cache_fds = o->nfs_cache_fds;
 	cfg->capture_file = o->capture_file;
 	cfg->log_level = o->log_level;
 	cfg->log = dlog_engine;

@@ -108,6 +108,12 @@
 	  "owner shown in the squash model") \
 	X(GID, "gid", "nfs", "gid", "N", "0", NFS, OPTS_U32(gid, "gid", 0, OPTS_ID_MAX), \
 	  "group shown in the squash model") \
+	X(NFS_CACHE_NODES, "nfs-cache-nodes", "nfs", "cache_nodes", "N", "65536", NFS, \
+	  OPTS_U32(nfs_cache_nodes, "NFS node cache size", 64, 16777216), \
+	  "objects of the export the NFS server keeps cached (about 150 bytes each)") \
+	X(NFS_CACHE_FDS, "nfs-cache-fds", "nfs", "cache_fds", "N", "512", NFS, \
+	  OPTS_U32(nfs_cache_fds, "NFS descriptor cache size", 16, 65536), \
+	  "descriptors of the export the NFS server keeps open") \
 	X(CONFIG, "config", NULL, NULL, "FILE", NULL, OTHER, OPTS_ACTION, \
 	  "read settings from an INI file (flags override it)") \
 	X(CAPTURE_FILE, "capture-file", "log", "capture_file", "FILE", NULL, OTHER, \
@@ -192,6 +198,7 @@ struct daemon_opts {
 	bool read_only;
 	enum indynet_attr_model attr_model;
 	uint32_t uid, gid;
+	uint32_t nfs_cache_nodes, nfs_cache_fds;
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;

@@ -1109,6 +1109,8 @@ static size_t eng_config_size(unsigned version)
 		return offsetof(struct indynet_config, rx_deliver);
 	case 2:
 		return offsetof(struct indynet_config, bridge_interface);
+	case 3:
+		return offsetof(struct indynet_config, nfs_cache_nodes);
 	default:
 		return sizeof(struct indynet_config);
 	}

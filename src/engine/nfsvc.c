@@ -420,6 +420,8 @@ struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *er
 		.attr_model = cfg->attr_model == INDYNET_ATTR_MAPPED ? NFS_ATTR_MAPPED : NFS_ATTR_SQUASH,
 		.uid = cfg->nfs_uid,
 		.gid = cfg->nfs_gid,
+		.cache_nodes = cfg->nfs_cache_nodes,
+		.cache_fds = cfg->nfs_cache_fds,
 		.log = nfsvc_log,
 	};
 	struct nfs_server *srv = nfs_server_new(&nc, err, errlen);
