@@ -127,6 +127,39 @@ static void test_drc_long_use(void **state)
 	drc_free(c);
 }
 
+/* Replies filling the byte bound exactly are all kept; a new call does not push one out. */
+static void test_drc_exact_byte_bound(void **state)
+{
+	struct drc *c = drc_new(10, 100);
+	struct drc_key k = { .addr = 1, .port = 2, .prog = RPC_PROG_NFS, .vers = 3, .proc = 12 };
+	uint8_t reply[100];
+	const uint8_t *rep;
+	size_t len;
+
+	(void)state;
+	memset(reply, 7, sizeof(reply));
+	k.xid = 1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_finish(c, &k, reply, 100);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+	assert_int_equal(len, 100);
+	for (uint32_t xid = 2; xid <= 3; xid++) {
+		k.xid = xid;
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+		drc_finish(c, &k, reply, 50);
+	}
+	k.xid = 4;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	for (uint32_t xid = 2; xid <= 3; xid++) {
+		k.xid = xid;
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+		assert_int_equal(len, 50);
+	}
+	k.xid = 1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_free(c);
+}
+
 static int setup(void **state)
 {
 	struct tu_fx *f;
@@ -295,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_drc_states),
 		cmocka_unit_test(test_drc_bounds),
 		cmocka_unit_test(test_drc_long_use),
+		cmocka_unit_test(test_drc_exact_byte_bound),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_admit_in_progress, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
