@@ -678,6 +678,206 @@ static void test_bridged_unserved_refragmented(void **state)
 	frags_free(&o);
 }
 
+/* a UDP datagram of 1 byte from the guest (10.0.0.2:700) to @dst:@port; true when consumed */
+static bool udp_to(struct fx *x, uint32_t dst, uint16_t port)
+{
+	uint8_t f[200];
+	uint32_t guest = (dst & htonl(0xffffff00u)) | htonl(2);
+	size_t n = t_udp_frame(f, host_mac, guest_mac, guest, dst, 700, port, "x", 1, 1);
+
+	return vhost_input(x->vt, f, n, 0);
+}
+
+/* Several hosts and services: each answers on its own, and moves or goes with its host only. */
+static void test_services_of_several_hosts(void **state)
+{
+	struct fx *x = *state;
+	const uint32_t a = t_ip(10, 0, 0, 1), b = t_ip(10, 0, 0, 5), b2 = t_ip(10, 0, 0, 6);
+
+	assert_int_equal(vhost_add_host(x->vt, b, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_add_udp(x->vt, b, 111, svc, x), 0);
+	assert_int_equal(vhost_add_udp(x->vt, b, 2049, svc, x), 0);
+	assert_true(udp_to(x, b, 111));
+	assert_int_equal(x->last_dport, 111);
+	assert_true(udp_to(x, b, 2049));
+	assert_int_equal(x->last_dst, b);
+	assert_false(udp_to(x, a, 111));
+	/* an address in use is not taken over; a host's own address is no change */
+	assert_int_equal(vhost_set_host_ip(x->vt, a, b, NULL), -EEXIST);
+	assert_int_equal(vhost_set_host_ip(x->vt, a, a, NULL), 0);
+	assert_true(udp_to(x, a, 2049));
+	assert_int_equal(x->last_dst, a);
+	/* both services of b move with it */
+	assert_int_equal(vhost_set_host_ip(x->vt, b, b2, NULL), 0);
+	assert_false(udp_to(x, b, 111));
+	assert_true(udp_to(x, b2, 111));
+	assert_true(udp_to(x, b2, 2049));
+	assert_int_equal(x->last_dst, b2);
+	/* removing a keeps b's services */
+	assert_int_equal(vhost_remove_host(x->vt, a), 0);
+	assert_false(udp_to(x, a, 2049));
+	assert_true(udp_to(x, b2, 111));
+	assert_true(udp_to(x, b2, 2049));
+	assert_int_equal(x->calls, 7);
+}
+
+/* A host's services go with it and stay gone when the address comes back; the others stay. */
+static void test_services_gone_with_their_host(void **state)
+{
+	struct fx *x = *state;
+	const uint32_t a = t_ip(10, 0, 0, 1), b = t_ip(10, 0, 0, 5), c = t_ip(10, 0, 0, 7), d = t_ip(10, 0, 0, 8);
+
+	assert_int_equal(vhost_add_host(x->vt, b, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_add_udp(x->vt, b, 111, svc, x), 0);
+	assert_int_equal(vhost_add_udp(x->vt, b, 2049, svc, x), 0);
+	assert_int_equal(vhost_add_host(x->vt, c, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_add_udp(x->vt, c, 53, svc, x), 0);
+	assert_int_equal(vhost_add_udp(x->vt, c, 54, svc, x), 0);
+	assert_int_equal(vhost_add_host(x->vt, d, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_remove_host(x->vt, c), 0);
+	assert_int_equal(vhost_remove_host(x->vt, d), 0);
+	assert_int_equal(vhost_remove_host(x->vt, b), 0);
+	assert_int_equal(vhost_add_host(x->vt, b, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_add_host(x->vt, c, host_mac, VHOST_ANSWER_ARP), 0);
+	assert_false(udp_to(x, c, 53));
+	assert_false(udp_to(x, c, 54));
+	assert_false(udp_to(x, b, 111));
+	assert_false(udp_to(x, b, 2049));
+	assert_true(udp_to(x, a, 2049));
+	assert_int_equal(x->calls, 1);
+	/* hosts that come and go never fill the table */
+	for (unsigned i = 0; i < 2 * VHOST_MAX_HOSTS; i++) {
+		assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 1, 1), host_mac, VHOST_ANSWER_ARP), 0);
+		assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 1, 1)), 0);
+	}
+	assert_true(udp_to(x, a, 2049));
+	vhost_free(NULL);
+}
+
+/* A UDP header that does not parse, to a host: not ours to judge, the backend gets it. */
+static void test_bad_udp_to_host_not_consumed(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "x", 1, 1);
+
+	f[ETH_HLEN + IPV4_HLEN + 4] = 0x40; /* UDP length 16384: past the packet */
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->calls, 0);
+}
+
+/* At an MTU too small to cut a reply to (below IPv4's minimum), the reply is dropped and counted. */
+static void test_reply_uncuttable(void **state)
+{
+	struct fx *x = *state;
+	struct vhost_table *vt = vhost_new(24, to_guest, to_backend, x);
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	uint8_t f[200];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 2049, "x", 1, 1);
+
+	assert_non_null(vt);
+	assert_int_equal(vhost_add_host(vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ARP), 0);
+	assert_int_equal(vhost_add_udp(vt, t_ip(10, 0, 0, 1), 2049, svc, x), 0);
+	x->reply_len = 100;
+	assert_true(vhost_input(vt, f, n, 0));
+	assert_int_equal(x->calls, 1);
+	assert_int_equal(x->guest.n, 0);
+	vhost_counters(vt, d);
+	assert_int_equal(d[INDYNET_DROP_OVERSIZED], 1);
+	vhost_free(vt);
+}
+
+/* A reply of exactly the MTU leaves as one frame; one byte more is cut in two. */
+static void test_reply_exactly_mtu(void **state)
+{
+	struct fx *x = *state;
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+
+	x->reply_len = 1500 - IPV4_HLEN - UDP_HLEN;
+	assert_true(udp_to(x, t_ip(10, 0, 0, 1), 2049));
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(x->guest.len[0], ETH_HLEN + 1500);
+	x->reply_len++;
+	assert_true(udp_to(x, t_ip(10, 0, 0, 1), 2049));
+	assert_int_equal(x->guest.n, 3);
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_OVERSIZED], 0);
+}
+
+/* a service that fills its whole buffer and then claims one byte more */
+static size_t svc_overrun(void *opaque, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
+			  const uint8_t *data, size_t len, uint8_t *reply, size_t cap)
+{
+	(void)opaque;
+	(void)src_ip;
+	(void)src_port;
+	(void)dst_ip;
+	(void)dst_port;
+	(void)data;
+	(void)len;
+	memset(reply, 0x5a, cap);
+	return cap + 1;
+}
+
+/* A service overrunning its buffer gets the largest datagram there is, never more. */
+static void test_service_overrun_clamped(void **state)
+{
+	struct fx *x = *state;
+	struct reasm *ra = reasm_new();
+	const uint8_t *whole = NULL;
+	size_t whole_len = 0;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	assert_int_equal(vhost_add_udp(x->vt, t_ip(10, 0, 0, 1), 7, svc_overrun, x), 0);
+	assert_true(udp_to(x, t_ip(10, 0, 0, 1), 7));
+	assert_true(x->guest.n > 1);
+	for (unsigned i = 0; i < x->guest.n; i++) {
+		assert_true(x->guest.len[i] <= ETH_HLEN + 1500);
+		reasm_input(ra, x->guest.f[i] + ETH_HLEN, x->guest.len[i] - ETH_HLEN, 0, &whole, &whole_len);
+	}
+	assert_non_null(whole);
+	assert_int_equal(whole_len, IPV4_MAX_LEN);
+	assert_int_equal(ipv4_parse(whole, whole_len, &ip), 0);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_int_equal(u.payload_len, IPV4_MAX_LEN - IPV4_HLEN - UDP_HLEN);
+	assert_int_equal(u.payload[u.payload_len - 1], 0x5a);
+	reasm_free(ra);
+}
+
+/* ARP replies and other operations for a host's address are not requests: not answered, not consumed. */
+static void test_arp_reply_not_answered(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[64];
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1));
+
+	f[ETH_HLEN + 7] = ARP_OP_REPLY;
+	assert_false(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 0);
+}
+
+/* An echo request with a non-zero code still gets a plain echo reply (code 0). */
+static void test_ping_reply_code_zero(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[200];
+	size_t n = echo_frame(f, t_ip(10, 0, 0, 1), 16, 7, 9);
+	uint8_t *msg = f + ETH_HLEN + IPV4_HLEN;
+	uint16_t sum;
+
+	assert_int_equal(vhost_remove_host(x->vt, t_ip(10, 0, 0, 1)), 0);
+	assert_int_equal(vhost_add_host(x->vt, t_ip(10, 0, 0, 1), host_mac, VHOST_ANSWER_ICMP), 0);
+	msg[1] = 3;
+	msg[2] = msg[3] = 0;
+	sum = csum_fold(csum_add(0, msg, ICMP_HLEN + 16));
+	memcpy(msg + 2, &sum, 2);
+	assert_true(vhost_input(x->vt, f, n, 0));
+	assert_int_equal(x->guest.n, 1);
+	assert_echo_reply(x, 16);
+	assert_int_equal(x->guest.f[0][ETH_HLEN + IPV4_HLEN + 1], 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -701,6 +901,14 @@ int main(void)
 		T(test_bridged_foreign_fragments_pass),
 		T(test_bridged_host_fragments_held),
 		T(test_bridged_unserved_refragmented),
+		T(test_services_of_several_hosts),
+		T(test_services_gone_with_their_host),
+		T(test_bad_udp_to_host_not_consumed),
+		T(test_reply_uncuttable),
+		T(test_reply_exactly_mtu),
+		T(test_service_overrun_clamped),
+		T(test_arp_reply_not_answered),
+		T(test_ping_reply_code_zero),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
