@@ -308,6 +308,139 @@ static void test_icmp_error_outer_source(void **state)
 	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
 }
 
+/* the IPv4 header checksum of frame @f verifies */
+static bool ip_csum_ok(const uint8_t *f)
+{
+	return csum_fold(csum_add(0, f + ETH_HLEN, IPV4_HLEN)) == 0;
+}
+
+/*
+ * Every IP identification and every value of a payload word, so every
+ * checksum the incremental update can meet (a carry out of the first fold
+ * included, and the one UDP checksum that comes out 0): both directions
+ * leave both checksums right, and a datagram sent with a UDP checksum keeps one.
+ */
+static void test_rewrite_checksums_exhaustive(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[100];
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	for (uint32_t w = 0; w <= 0xffff; w++) {
+		uint8_t data[2] = { (uint8_t)(w >> 8), (uint8_t)w };
+		size_t n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, data, 2, (uint16_t)w);
+
+		nat_dns_guest_rewrite(&m, f, n);
+		assert_true(ip_csum_ok(f));
+		ip = ip_of(f, n);
+		assert_int_equal(udp_parse(&ip, true, &u), 0);
+		assert_true(u.has_csum);
+		n = t_udp_frame(f, guest_mac, gw_mac, HIDDEN, GUEST, 53, 33000, data, 2, (uint16_t)w);
+		nat_dns_slirp_rewrite(&m, f, n);
+		assert_true(ip_csum_ok(f));
+		ip = ip_of(f, n);
+		assert_int_equal(ip.src, GW);
+		assert_int_equal(udp_parse(&ip, true, &u), 0);
+		assert_true(u.has_csum);
+	}
+}
+
+/* a later fragment of an answer from the hidden address: the source becomes the gateway, nothing else changes */
+static void test_slirp_fragment_from_hidden(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200], want[200];
+	size_t n = t_udp_frame(f, guest_mac, gw_mac, HIDDEN, GUEST, 53, 33000, "rest of an answer", 17, 3);
+	uint32_t gw = GW;
+	uint16_t c;
+
+	(void)state;
+	f[ETH_HLEN + 6] = 0;
+	f[ETH_HLEN + 7] = 185; /* offset 1480, last fragment */
+	memset(f + ETH_HLEN + 10, 0, 2);
+	c = csum_fold(csum_add(0, f + ETH_HLEN, IPV4_HLEN));
+	memcpy(f + ETH_HLEN + 10, &c, 2);
+	memcpy(want, f, n);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, f, n);
+	assert_true(ip_csum_ok(f));
+	memcpy(want + ETH_HLEN + 12, &gw, 4);
+	memcpy(want + ETH_HLEN + 10, f + ETH_HLEN + 10, 2);
+	assert_memory_equal(f, want, n);
+}
+
+/* ICMP errors whose quote is malformed or cut inside the UDP header: nothing is read or written past them */
+static void test_icmp_error_odd_quotes(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t q[200], rq[200], f[400];
+	size_t qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1), n;
+	uint8_t *g;
+	struct ipv4_view ip;
+
+	(void)state;
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	/* a quoted header claiming 16 bytes (IHL 4) is no quote: left alone */
+	n = icmp_error_from(f, t_ip(203, 0, 113, 1), rq, qn);
+	f[ETH_HLEN + IPV4_HLEN + 8] = 0x44;
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+	/* only 4 bytes of the quoted UDP header: the quote is pointed at the gateway, the rest untouched */
+	n = icmp_error(f, rq, ETH_HLEN + IPV4_HLEN + 4);
+	g = malloc(n + 8);
+	assert_non_null(g);
+	memcpy(g, f, n);
+	memset(g + n, 0xa5, 8);
+	assert_int_equal(nat_dns_slirp_verdict(&m, g, n), NAT_DNS_REWRITE);
+	nat_dns_slirp_rewrite(&m, g, n);
+	ip = ip_of(g, n);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, IPV4_HLEN + 4);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(g[n + i], 0xa5);
+	free(g);
+	/* RFC 792's minimum, the header and 8 bytes: the guest's own header and UDP header, checksum and all */
+	n = icmp_error(f, rq, ETH_HLEN + IPV4_HLEN + UDP_HLEN);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, IPV4_HLEN + UDP_HLEN);
+	/* a query sent without a UDP checksum is quoted without one */
+	qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1);
+	memset(q + ETH_HLEN + IPV4_HLEN + 6, 0, 2);
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	n = icmp_error(f, rq, qn);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	assert_memory_equal(ip.payload + 8, q + ETH_HLEN, qn - ETH_HLEN);
+}
+
+/* ICMP errors quoting a header with options (IHL 7): cut inside it, left alone; the header whole, pointed at the gateway */
+static void test_icmp_error_quoted_options(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t q[200], rq[200], f[400];
+	size_t qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1), n;
+	struct ipv4_view ip;
+	uint32_t quoted_dst;
+
+	(void)state;
+	nat_dns_guest_rewrite(&m, q, qn);
+	memcpy(rq, q, ETH_HLEN + IPV4_HLEN);
+	rq[ETH_HLEN] = 0x47;
+	memset(rq + ETH_HLEN + IPV4_HLEN, 1, 8); /* eight NOPs */
+	memcpy(rq + ETH_HLEN + 28, q + ETH_HLEN + IPV4_HLEN, qn - ETH_HLEN - IPV4_HLEN);
+	n = icmp_error(f, rq, ETH_HLEN + 24);
+	assert_int_equal(nat_dns_slirp_verdict(&m, f, n), NAT_DNS_PASS);
+	n = icmp_error(f, rq, ETH_HLEN + 28);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
+	memcpy(&quoted_dst, ip.payload + 8 + 16, 4);
+	assert_int_equal(quoted_dst, GW);
+}
+
 /*
  * A DHCP reply as libslirp would send it: option 53 = @type, a pad (so
  * that option 6 sits at an odd offset), option 6 = {@dns1, @dns2}, option 3.
@@ -651,6 +784,10 @@ int main(void)
 		cmocka_unit_test(test_dhcp_option6_rewritten),
 		cmocka_unit_test(test_icmp_error_quotes_gateway),
 		cmocka_unit_test(test_icmp_error_outer_source),
+		cmocka_unit_test(test_rewrite_checksums_exhaustive),
+		cmocka_unit_test(test_slirp_fragment_from_hidden),
+		cmocka_unit_test(test_icmp_error_odd_quotes),
+		cmocka_unit_test(test_icmp_error_quoted_options),
 		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
 		cmocka_unit_test(test_dhcp_options_past_end),
 		cmocka_unit_test(test_udp_dns_at_gateway),
