@@ -10,11 +10,24 @@ PKGS=(
 	# tests: namespaces, guest VM, captures, peers
 	iproute2 iputils-ping qemu-system-x86 busybox-static cpio kmod file bc flex bison libelf-dev gcc-12 xz-utils binutils
 	tshark socat dnsmasq-base python3 curl netcat-openbsd
+	# the web panel's browser test (node and npm too, unless a node is already installed)
+	chromium
 	# tests: real DHCP and DNS clients in the guest namespace
 	dhcpcd-base bind9-dnsutils
 	# benchmarks: NAT peers, NFS peer
 	slirp4netns passt iperf3 nfs-ganesha nfs-ganesha-vfs rpcbind
 )
+
+command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
+
+# playwright-core for the browser test, pinned by tests/browser/package-lock.json
+browser_deps() {
+	local dir
+	dir=$(cd "$(dirname "$0")/../tests/browser" && pwd)
+	[ -d "$dir/node_modules/playwright-core" ] && return 0
+	echo "install-deps: npm ci in $dir"
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,6 +35,7 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#PKGS[@]} packages present"
+	browser_deps
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -33,3 +47,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_deps
