@@ -121,10 +121,17 @@ enum indynet_drop_reason {
 
 /** A live TCP or UDP port forward host -> guest (NAT mode). */
 struct indynet_forward {
-	bool udp;           /* false: TCP */
-	uint16_t host_port; /* on 127.0.0.1, or 0.0.0.0 when any */
+	bool udp;            /* false: TCP */
+	uint16_t host_port;  /* on 127.0.0.1, or 0.0.0.0 when any */
 	uint16_t guest_port;
-	bool any;           /* bind all host addresses instead of 127.0.0.1 */
+	bool any;            /* bind all host addresses instead of 127.0.0.1 */
+	/*
+	 * The guest address connections go to, network byte order.  0: the
+	 * guest's current address, followed as it changes (learned from its
+	 * DHCP lease, its ARP and its traffic; .2 of the subnet until known).
+	 */
+	uint32_t guest_addr;
+	uint32_t target;     /* indynet_forward_list() only: where connections go now */
 };
 
 struct indynet_stats {
@@ -511,8 +518,9 @@ void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st);
 const char *indynet_phantom_state_name(enum indynet_phantom_state s);
 
 /**
- * indynet_forward_parse() - parse "proto:host_port:guest_port[:any]".
- * @spec: the text
+ * indynet_forward_parse() - parse "proto:host_port:[guest_addr:]guest_port[:any]".
+ * @spec: the text, e.g. "tcp:8080:80" (to the guest's current address) or
+ *        "tcp:8080:192.168.0.50:80" (to that address)
  * @fw: receives the forward
  * @err: receives the reason, naming the bad part
  * @errlen: size of @err
@@ -528,15 +536,23 @@ int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *er
  * @err: receives the reason on failure (e.g. the host port is in use)
  * @errlen: size of @err
  *
- * Return: 0, -EEXIST, -EADDRINUSE or another negative errno.
+ * A forward without a guest address follows the guest: when the address
+ * the guest uses changes, the forward's host socket is bound again towards
+ * the new one (at most once a second).  A forward with one must name a
+ * host address of the NAT subnet; after a subnet change that no longer
+ * holds it, the forward is dropped and named in the change's error.
+ *
+ * Return: 0, -EEXIST, -EADDRINUSE, -EINVAL (guest address outside the
+ * subnet) or another negative errno.
  */
 int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, char *err, size_t errlen);
 
 /**
  * indynet_forward_remove() - remove a port forward.
  * @e: engine
- * @fw: the forward, matched in every part (protocol, host port, bind,
- *      guest port): "tcp:8080:81" does not remove "tcp:8080:80"
+ * @fw: the forward, matched in every part but target (protocol, host port,
+ *      bind, guest address, guest port): "tcp:8080:81" does not remove
+ *      "tcp:8080:80"
  *
  * Return: 0 or -ENOENT.
  */
@@ -545,7 +561,8 @@ int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
 /**
  * indynet_forward_list() - copy the active forwards.
  * @e: engine
- * @out: array to fill, may be NULL when @max is 0
+ * @out: array to fill, may be NULL when @max is 0; each entry's target is
+ *       the guest address its connections go to now
  * @max: its capacity
  *
  * Return: the number of active forwards (may exceed @max).

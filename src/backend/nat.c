@@ -69,6 +69,9 @@ struct nat {
 	struct nat_timer *timers;
 	struct indynet_forward *fwd;
 	size_t nfwd, fwd_cap;
+	uint32_t guest;       /* the address the guest uses, 0 = not seen yet */
+	uint32_t fw_target;   /* where the forwards without a guest address point */
+	int64_t fw_follow_ms; /* the earliest moment they may move again */
 	/* valid during slirp_pollfds_fill/_poll */
 	struct poll_set *cur_ps;
 	const struct poll_set *done_ps;
@@ -81,6 +84,9 @@ static struct nat *to_nat(struct backend *b)
 {
 	return (struct nat *)b;
 }
+
+static void nat_fw_learn(struct nat *n, uint32_t addr, bool lease);
+static void nat_fw_follow(struct nat *n, int64_t now, uint32_t *tmo);
 
 /* the MAC libslirp uses for its gateway: 52:55 + the IPv4 address */
 static void nat_gateway_mac(uint32_t gw, uint8_t mac[6])
@@ -114,6 +120,7 @@ static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
 		if (len > NAT_BUF_CAP)
 			break; /* the engine would drop it as oversized anyway */
 		memcpy(n->out_buf, buf, len);
+		nat_fw_learn(n, nat_dns_lease(m, buf, len), true);
 		nat_dns_slirp_rewrite(m, n->out_buf, len);
 		n->host.to_guest(n->host.opaque, n->out_buf, len);
 		break;
@@ -237,6 +244,7 @@ static void nat_poll_fill(struct backend *b, struct poll_set *ps, int *timeout_m
 	uint32_t tmo = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
 	int64_t now = (int64_t)clock_mono_ms();
 
+	nat_fw_follow(n, now, &tmo);
 	n->cur_ps = ps;
 	slirp_pollfds_fill(n->slirp, &tmo, nat_add_poll, n);
 	n->cur_ps = NULL;
@@ -280,6 +288,21 @@ static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool pol
 	nat_fire_timers(n);
 }
 
+/* the sender address of a guest IPv4 packet or ARP message: what forwards follow */
+static void nat_learn_guest(struct nat *n, const uint8_t *f, size_t len)
+{
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]); /* len >= ETH_HLEN: the engine checked */
+	uint32_t a;
+
+	if (type == ETHERTYPE_IPV4 && len >= ETH_HLEN + IPV4_HLEN)
+		memcpy(&a, f + ETH_HLEN + 12, 4);
+	else if (type == ETHERTYPE_ARP && len >= ETH_HLEN + 28)
+		memcpy(&a, f + ETH_HLEN + 14, 4);
+	else
+		return;
+	nat_fw_learn(n, a, false);
+}
+
 static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 {
 	struct nat *n = to_nat(b);
@@ -291,6 +314,7 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 		n->host.drop(n->host.opaque, INDYNET_DROP_OVERSIZED);
 		return;
 	}
+	nat_learn_guest(n, frame, len);
 	if (nat_stale_guest(&n->stale, &n->dns, frame, len, &relay)) {
 		/* held in: only DNS to the old gateway goes on, to the relay */
 		if (nat_dns_guest_verdict(&relay, frame, len) != NAT_DNS_REWRITE) {
@@ -321,9 +345,26 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 
 /* ---- forwards ---- */
 
+/*
+ * A forward without a guest address follows the guest.  nat_fw_learn()
+ * notes the address the guest uses (the source of its IPv4 packets and
+ * ARP messages, the address of its DHCP lease; see there for a guest with
+ * several addresses); nat_fw_follow(), run from
+ * poll_fill outside any libslirp callback, binds those forwards again
+ * towards it: libslirp fixes a forward's guest address when it binds the
+ * host socket.  A guest that keeps changing its address (aliases in turn)
+ * moves them at most once per NAT_FW_FOLLOW_MS; an explicit guest address
+ * is the answer for such a guest.
+ */
+#define NAT_FW_FOLLOW_MS 1000
+
 static void nat_fw_text(const struct indynet_forward *fw, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%u:%u%s", fw->udp ? "udp" : "tcp", fw->host_port, fw->guest_port,
+	char addr[INET_ADDRSTRLEN + 1] = "";
+
+	if (fw->guest_addr && inet_ntop(AF_INET, &fw->guest_addr, addr, sizeof(addr) - 1))
+		strcat(addr, ":");
+	snprintf(buf, len, "%s:%u:%s%u%s", fw->udp ? "udp" : "tcp", fw->host_port, addr, fw->guest_port,
 		 fw->any ? ":any" : "");
 }
 
@@ -343,13 +384,19 @@ static bool nat_fw_same(const struct indynet_forward *a, const struct indynet_fo
 /* the same forward in every part: what a removal must name */
 static bool nat_fw_equal(const struct indynet_forward *a, const struct indynet_forward *b)
 {
-	return nat_fw_same(a, b) && a->guest_port == b->guest_port;
+	return nat_fw_same(a, b) && a->guest_port == b->guest_port && a->guest_addr == b->guest_addr;
+}
+
+/* where a forward's connections go now */
+static uint32_t nat_fw_target(const struct nat *n, const struct indynet_forward *fw)
+{
+	return fw->guest_addr ? fw->guest_addr : n->fw_target;
 }
 
 /* bind one forward on the current slirp instance; 0 or -errno */
 static int nat_fw_bind_one(struct nat *n, const struct indynet_forward *fw)
 {
-	struct in_addr guest = { .s_addr = nat_host_addr(n->net, NAT_GUEST_HOST) };
+	struct in_addr guest = { .s_addr = nat_fw_target(n, fw) };
 
 	errno = 0;
 	if (slirp_add_hostfwd(n->slirp, fw->udp, nat_fw_bind(fw), fw->host_port, guest, fw->guest_port) < 0)
@@ -359,22 +406,116 @@ static int nat_fw_bind_one(struct nat *n, const struct indynet_forward *fw)
 
 static void nat_fw_error(const struct indynet_forward *fw, int rc, char *err, size_t errlen)
 {
-	char text[40];
+	char text[64];
 
 	nat_fw_text(fw, text, sizeof(text));
 	if (rc == -EADDRINUSE)
 		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
 	else if (rc == -EACCES)
 		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, fw->host_port);
+	else if (rc == -EINVAL)
+		snprintf(err, errlen, "forward '%s': guest address is not a host address of the NAT subnet", text);
 	else
 		snprintf(err, errlen, "forward '%s': cannot bind host port %u: %s", text, fw->host_port,
 			 strerror(-rc));
 }
 
+/* a guest address the forwards may target: a host of the subnet, not the gateway */
+static bool nat_fw_addr_ok(const struct nat *n, uint32_t a)
+{
+	const struct nat_dns_map *m = &n->dns;
+
+	return (a & m->mask) == m->net && a != m->net && a != m->hidden && a != m->gw;
+}
+
+/* bind @fw on the current instance, or name why not; 0 or -errno */
+static int nat_fw_try(struct nat *n, const struct indynet_forward *fw, char *err, size_t errlen)
+{
+	int rc = fw->guest_addr && !nat_fw_addr_ok(n, fw->guest_addr) ? -EINVAL : nat_fw_bind_one(n, fw);
+
+	if (rc < 0)
+		nat_fw_error(fw, rc, err, errlen);
+	return rc;
+}
+
+/*
+ * Bind the forwards again on the current instance (all of them after a
+ * subnet change, @followed_only when the guest moved); a forward that can
+ * no longer be bound is dropped, logged and named in @err.  Return: 0 or
+ * the first error.
+ */
+static int nat_fw_rebind(struct nat *n, bool followed_only, char *err, size_t errlen)
+{
+	size_t kept = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < n->nfwd; i++) {
+		const struct indynet_forward *fw = &n->fwd[i];
+		int rc = 0;
+
+		if (followed_only && fw->guest_addr == 0) {
+			slirp_remove_hostfwd(n->slirp, fw->udp, nat_fw_bind(fw), fw->host_port);
+			rc = nat_fw_try(n, fw, err, errlen);
+		} else if (!followed_only) {
+			rc = nat_fw_try(n, fw, err, errlen);
+		}
+		if (rc < 0) {
+			ilog(INDYNET_LOG_WARN, "nat: dropped %s", err);
+			ret = ret ? ret : rc;
+			continue;
+		}
+		n->fwd[kept++] = *fw;
+	}
+	n->nfwd = kept;
+	return ret;
+}
+
+/* an address an explicit forward names */
+static bool nat_fw_named(const struct nat *n, uint32_t a)
+{
+	for (size_t i = 0; i < n->nfwd; i++)
+		if (n->fwd[i].guest_addr == a)
+			return true;
+	return false;
+}
+
+/*
+ * Note the address the guest uses (network byte order; @lease: from its
+ * DHCPACK, which always counts).  The answers of a guest address an
+ * explicit forward names do not move the other forwards away from an
+ * address none names: a guest serving tcp:8080:192.168.0.50:80 from a
+ * second address keeps its followed forwards on its first.
+ */
+static void nat_fw_learn(struct nat *n, uint32_t addr, bool lease)
+{
+	if (addr == n->guest || !nat_fw_addr_ok(n, addr))
+		return;
+	if (!lease && n->guest && nat_fw_named(n, addr) && !nat_fw_named(n, n->guest))
+		return;
+	n->guest = addr;
+}
+
+/* point the followed forwards at the guest's address when it changed (poll_fill) */
+static void nat_fw_follow(struct nat *n, int64_t now, uint32_t *tmo)
+{
+	char err[160];
+
+	if (!n->guest || n->guest == n->fw_target)
+		return;
+	if (now < n->fw_follow_ms) {
+		if ((uint64_t)(n->fw_follow_ms - now) < *tmo)
+			*tmo = (uint32_t)(n->fw_follow_ms - now);
+		return;
+	}
+	n->fw_target = n->guest;
+	n->fw_follow_ms = now + NAT_FW_FOLLOW_MS;
+	nat_fw_rebind(n, true, err, sizeof(err));
+}
+
 static int nat_forward_add(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen)
 {
 	struct nat *n = to_nat(b);
-	char text[40];
+	char text[64];
 	int rc;
 
 	for (size_t i = 0; i < n->nfwd; i++) {
@@ -395,12 +536,11 @@ static int nat_forward_add(struct backend *b, const struct indynet_forward *fw, 
 		n->fwd = p;
 		n->fwd_cap = cap;
 	}
-	rc = nat_fw_bind_one(n, fw);
-	if (rc < 0) {
-		nat_fw_error(fw, rc, err, errlen);
+	rc = nat_fw_try(n, fw, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
-	n->fwd[n->nfwd++] = *fw;
+	n->fwd[n->nfwd] = *fw;
+	n->fwd[n->nfwd++].target = 0;
 	return 0;
 }
 
@@ -423,8 +563,10 @@ static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, s
 {
 	struct nat *n = to_nat(b);
 
-	for (size_t i = 0; i < n->nfwd && i < max; i++)
+	for (size_t i = 0; i < n->nfwd && i < max; i++) {
 		out[i] = n->fwd[i];
+		out[i].target = nat_fw_target(n, &n->fwd[i]);
+	}
 	return n->nfwd;
 }
 
@@ -479,8 +621,7 @@ static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char
 {
 	struct nat *n = to_nat(b);
 	struct nat_dns_map prev = n->dns;
-	size_t kept = 0;
-	int ret = 0;
+	int ret = 0, rc;
 
 	slirp_cleanup(n->slirp);
 	while (n->timers) /* any the old instance left behind must never fire */
@@ -498,19 +639,10 @@ static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char
 	nat_stale_push(&n->stale, &prev, &n->dns);
 	n->net = net;
 	n->prefix = prefix;
-	for (size_t i = 0; i < n->nfwd; i++) {
-		int rc = nat_fw_bind_one(n, &n->fwd[i]);
-
-		if (rc < 0) {
-			nat_fw_error(&n->fwd[i], rc, err, errlen);
-			ilog(INDYNET_LOG_WARN, "nat: subnet change dropped %s", err);
-			ret = ret ? ret : rc;
-			continue;
-		}
-		n->fwd[kept++] = n->fwd[i];
-	}
-	n->nfwd = kept;
-	return ret;
+	n->guest = 0; /* learned again in the new subnet */
+	n->fw_target = nat_host_addr(net, NAT_GUEST_HOST);
+	rc = nat_fw_rebind(n, false, err, errlen);
+	return ret ? ret : rc;
 }
 
 static int nat_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6])
@@ -547,6 +679,7 @@ struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struc
 	n->net = net;
 	n->prefix = prefix;
 	n->mtu = mtu;
+	n->fw_target = nat_host_addr(net, NAT_GUEST_HOST);
 	n->in_buf = malloc(NAT_BUF_CAP);
 	n->out_buf = malloc(NAT_BUF_CAP);
 	if (n->in_buf && n->out_buf)

@@ -354,6 +354,20 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
 	return NAT_DNS_REWRITE;
 }
 
+uint32_t nat_dns_lease(const struct nat_dns_map *m, const uint8_t *frame, size_t len)
+{
+	struct nd_pkt p;
+	const uint8_t *b;
+	size_t blen;
+	uint32_t yi;
+
+	if (!nd_ipv4(frame, len, &p) || !(b = nd_dhcp(m, frame, &p, &blen)) || blen < ND_DHCP_OPTIONS ||
+	    nd_dhcp_type(b, blen) != ND_DHCP_ACK)
+		return 0;
+	yi = nd_rd32(b + ND_DHCP_YIADDR);
+	return nd_is_host(m, yi) ? yi : 0;
+}
+
 struct nd_dns_arg {
 	const struct nat_dns_map *m;
 	uint8_t *b;

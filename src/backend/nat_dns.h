@@ -95,4 +95,14 @@ enum nat_dns_verdict nat_dns_slirp_verdict(const struct nat_dns_map *m, const ui
  */
 void nat_dns_slirp_rewrite(const struct nat_dns_map *m, uint8_t *frame, size_t len);
 
+/**
+ * nat_dns_lease() - the address a DHCPACK from the gateway hands the guest.
+ * @m: map
+ * @frame: a libslirp frame for the guest
+ * @len: its length
+ *
+ * Return: the ACK's yiaddr when it is a host address of the subnet, else 0.
+ */
+uint32_t nat_dns_lease(const struct nat_dns_map *m, const uint8_t *frame, size_t len);
+
 #endif /* INDYNET_BACKEND_NAT_DNS_H */

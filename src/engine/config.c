@@ -164,18 +164,51 @@ static size_t forward_split(const char *spec, const char *start[5], size_t len[5
 	}
 }
 
+/* Parse the guest address field of @spec: a host address, not 0.0.0.0 or 255.255.255.255. */
+static int forward_addr(const char *spec, const char *s, size_t len, uint32_t *out, char *err, size_t errlen)
+{
+	uint32_t a;
+
+	if (!parse_dotted(s, len, &a) || a == 0 || a == 0xffffffffu) {
+		snprintf(err, errlen, "forward '%s': guest address '%.*s' is not an IPv4 host address", spec,
+			 (int)len, s);
+		return -EINVAL;
+	}
+	*out = htonl(a);
+	return 0;
+}
+
+/* Parse the optional bind field; true for "any". */
+static int forward_bind(const char *spec, const char *s, size_t len, bool *any, char *err, size_t errlen)
+{
+	if (len == 3 && strncasecmp(s, "any", 3) == 0) {
+		*any = true;
+		return 0;
+	}
+	if (len == 9 && strncasecmp(s, "localhost", 9) == 0)
+		return 0;
+	snprintf(err, errlen, "forward '%s': bind '%.*s' is not 'any' or 'localhost'", spec, (int)len, s);
+	return -EINVAL;
+}
+
+/* true when field 2 of a 4-field spec is a guest address (it holds a dot) rather than the guest port */
+static bool forward_has_addr(size_t n, const char *f2, size_t l2)
+{
+	return n == 5 || (n == 4 && memchr(f2, '.', l2));
+}
+
 int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen)
 {
 	const char *f[5];
 	size_t l[5];
-	size_t n;
+	size_t n, g = 2;
 	struct indynet_forward out = { 0 };
 
 	if (!spec)
 		spec = "";
 	n = forward_split(spec, f, l);
-	if (n < 3 || n > 4) {
-		snprintf(err, errlen, "forward '%s': expected proto:host_port:guest_port[:any]", spec);
+	if (n < 3 || n > 5) {
+		snprintf(err, errlen, "forward '%s': expected proto:host_port:[guest_addr:]guest_port[:any]", spec);
 		return -EINVAL;
 	}
 	if (l[0] == 3 && strncasecmp(f[0], "udp", 3) == 0) {
@@ -184,18 +217,15 @@ int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *er
 		snprintf(err, errlen, "forward '%s': protocol '%.*s' is not tcp or udp", spec, (int)l[0], f[0]);
 		return -EINVAL;
 	}
-	if (forward_port(spec, f[1], l[1], "host port", &out.host_port, err, errlen) ||
-	    forward_port(spec, f[2], l[2], "guest port", &out.guest_port, err, errlen))
+	if (forward_has_addr(n, f[2], l[2]) && forward_addr(spec, f[2], l[2], &out.guest_addr, err, errlen))
 		return -EINVAL;
-	if (n == 4) {
-		if (l[3] == 3 && strncasecmp(f[3], "any", 3) == 0) {
-			out.any = true;
-		} else if (!(l[3] == 9 && strncasecmp(f[3], "localhost", 9) == 0)) {
-			snprintf(err, errlen, "forward '%s': bind '%.*s' is not 'any' or 'localhost'", spec,
-				 (int)l[3], f[3]);
-			return -EINVAL;
-		}
-	}
+	if (out.guest_addr)
+		g = 3;
+	if (forward_port(spec, f[1], l[1], "host port", &out.host_port, err, errlen) ||
+	    forward_port(spec, f[g], l[g], "guest port", &out.guest_port, err, errlen))
+		return -EINVAL;
+	if (n > g + 1 && forward_bind(spec, f[g + 1], l[g + 1], &out.any, err, errlen))
+		return -EINVAL;
 	*fw = out;
 	return 0;
 }

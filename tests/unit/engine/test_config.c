@@ -74,6 +74,20 @@ static void fwd_ok(const char *spec, bool udp, uint16_t hp, uint16_t gp, bool an
 	assert_int_equal(fw.host_port, hp);
 	assert_int_equal(fw.guest_port, gp);
 	assert_int_equal(fw.any, any);
+	assert_int_equal(fw.guest_addr, 0);
+}
+
+static void fwd_addr_ok(const char *spec, uint16_t hp, uint32_t addr, uint16_t gp, bool any)
+{
+	char err[200] = "";
+	struct indynet_forward fw;
+
+	assert_int_equal(indynet_forward_parse(spec, &fw, err, sizeof(err)), 0);
+	assert_int_equal(fw.host_port, hp);
+	assert_int_equal(fw.guest_addr, addr);
+	assert_int_equal(fw.guest_port, gp);
+	assert_int_equal(fw.any, any);
+	assert_int_equal(fw.target, 0);
 }
 
 static void fwd_bad(const char *spec, const char *want)
@@ -93,6 +107,10 @@ static void test_forward_valid(void **state)
 	fwd_ok("TCP:2323:23:localhost", false, 2323, 23, false);
 	fwd_ok("udp:11177:177", true, 11177, 177, false);
 	fwd_ok("tcp:65535:1", false, 65535, 1, false);
+	/* with an explicit guest address */
+	fwd_addr_ok("tcp:8080:192.168.0.50:80", 8080, htonl(0xc0a80032u), 80, false);
+	fwd_addr_ok("udp:5353:10.0.2.15:53:any", 5353, htonl(0x0a00020fu), 53, true);
+	fwd_addr_ok("tcp:2323:10.0.2.15:23:localhost", 2323, htonl(0x0a00020fu), 23, false);
 }
 
 static void test_forward_errors(void **state)
@@ -105,10 +123,16 @@ static void test_forward_errors(void **state)
 	fwd_bad("tcp:80:", "forward 'tcp:80:': guest port '' is not a number");
 	fwd_bad("icmp:1:2", "forward 'icmp:1:2': protocol 'icmp' is not tcp or udp");
 	fwd_bad("tcp:1:2:all", "forward 'tcp:1:2:all': bind 'all' is not 'any' or 'localhost'");
-	fwd_bad("tcp:8080", "forward 'tcp:8080': expected proto:host_port:guest_port[:any]");
-	fwd_bad("tcp:1:2:any:x", "forward 'tcp:1:2:any:x': expected proto:host_port:guest_port[:any]");
-	fwd_bad("tcp:1:2:any:x:y:z", "forward 'tcp:1:2:any:x:y:z': expected proto:host_port:guest_port[:any]");
-	fwd_bad("", "forward '': expected proto:host_port:guest_port[:any]");
+	fwd_bad("tcp:8080", "forward 'tcp:8080': expected proto:host_port:[guest_addr:]guest_port[:any]");
+	fwd_bad("tcp:1:2:any:x", "forward 'tcp:1:2:any:x': guest address '2' is not an IPv4 host address");
+	fwd_bad("tcp:1:2:any:x:y:z",
+		"forward 'tcp:1:2:any:x:y:z': expected proto:host_port:[guest_addr:]guest_port[:any]");
+	fwd_bad("", "forward '': expected proto:host_port:[guest_addr:]guest_port[:any]");
+	fwd_bad("tcp:80:192.168.0.300:80",
+		"forward 'tcp:80:192.168.0.300:80': guest address '192.168.0.300' is not an IPv4 host address");
+	fwd_bad("tcp:80:0.0.0.0:80", "forward 'tcp:80:0.0.0.0:80': guest address '0.0.0.0' is not an IPv4 host address");
+	fwd_bad("tcp:80:10.0.0.5:", "forward 'tcp:80:10.0.0.5:': guest port '' is not a number");
+	fwd_bad("tcp:80:10.0.0.5:80:all", "forward 'tcp:80:10.0.0.5:80:all': bind 'all' is not 'any' or 'localhost'");
 	fwd_bad("tcp:-1:80", "forward 'tcp:-1:80': host port '-1' is not a number");
 	fwd_bad("tcp:12345678901234:80", "forward 'tcp:12345678901234:80': host port '12345678901234' is not a number");
 }
