@@ -6,7 +6,7 @@
 #include "cmd.h"
 
 /* The fields of a forward (POST/DELETE /api/forwards). */
-#define CMD_FORWARD_FIELDS "proto host_port guest_port bind spec"
+#define CMD_FORWARD_FIELDS "proto host_port guest_addr guest_port bind spec"
 
 /* cmd_status.c */
 int cmd_status(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_nat.c: the NAT-mode commands: port forwards and the NAT subnet. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +19,26 @@ static int cmd_need_nat(const struct cmd_ctx *ctx, struct cmd_result *res)
 			"(the daemon runs in bridge mode)");
 }
 
+/* an address as a JSON string, or null for 0 */
+static json_t *cmd_addr_json(uint32_t a)
+{
+	char text[INET_ADDRSTRLEN];
+
+	if (!a || !inet_ntop(AF_INET, &a, text, sizeof(text)))
+		return json_null();
+	return json_string(text);
+}
+
+/* guest_addr: the configured address, null when the forward follows the guest; target: where it goes now */
 static json_t *cmd_forward_json(const struct indynet_forward *fw)
 {
 	char id[16];
 
 	snprintf(id, sizeof(id), "%s:%u", fw->udp ? "udp" : "tcp", fw->host_port);
-	return json_pack("{s:s, s:i, s:i, s:s, s:s}", "proto", fw->udp ? "udp" : "tcp", "host_port",
-			 (int)fw->host_port, "guest_port", (int)fw->guest_port, "bind",
-			 fw->any ? "0.0.0.0" : "127.0.0.1", "id", id);
+	return json_pack("{s:s, s:i, s:o, s:i, s:s, s:s, s:o}", "proto", fw->udp ? "udp" : "tcp", "host_port",
+			 (int)fw->host_port, "guest_addr", cmd_addr_json(fw->guest_addr), "guest_port",
+			 (int)fw->guest_port, "bind", fw->any ? "0.0.0.0" : "127.0.0.1", "id", id, "target",
+			 cmd_addr_json(fw->target));
 }
 
 int cmd_forwards_list(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
@@ -54,12 +67,15 @@ void cmd_forwards_text(const json_t *body, char *buf, size_t len)
 
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(body, "forwards"), i, fw) {
-		int n = snprintf(buf + off, len - off, "%s%s:%d:%d%s", off ? " " : "",
+		const char *addr = json_string_value(json_object_get(fw, "guest_addr"));
+		const char *target = json_string_value(json_object_get(fw, "target"));
+		int n = snprintf(buf + off, len - off, "%s%s:%d:%s%s%d%s%s%s", off ? " " : "",
 				 json_string_value(json_object_get(fw, "proto")),
-				 (int)json_integer_value(json_object_get(fw, "host_port")),
-				 (int)json_integer_value(json_object_get(fw, "guest_port")),
+				 (int)json_integer_value(json_object_get(fw, "host_port")), addr ? addr : "",
+				 addr ? ":" : "", (int)json_integer_value(json_object_get(fw, "guest_port")),
 				 strcmp(json_string_value(json_object_get(fw, "bind")), "0.0.0.0") == 0
-					 ? ":any" : "");
+					 ? ":any" : "",
+				 target ? "->" : "", target ? target : "");
 
 		if (n < 0 || (size_t)n >= len - off)
 			return;
@@ -99,14 +115,35 @@ static int cmd_forward_bind(const json_t *args, struct indynet_forward *fw, stru
 			"bind '%.40s' is not 127.0.0.1 (loopback) or 0.0.0.0 (any)", bind);
 }
 
-/* The forward named by the fields proto/host_port/guest_port/bind; guest_port only if @need_guest. */
+/* guest_addr: an IPv4 address, or absent/null/"" to follow the guest */
+static int cmd_forward_addr(const json_t *args, struct indynet_forward *fw, struct cmd_result *res)
+{
+	const char *addr;
+	struct in_addr a;
+
+	if (cmd_arg_string(args, "guest_addr", &addr, res))
+		return -1;
+	if (!addr || !addr[0])
+		return 0;
+	if (inet_pton(AF_INET, addr, &a) != 1 || !a.s_addr || a.s_addr == 0xffffffffu)
+		return cmd_fail(res, CMD_BAD_REQUEST, "guest_addr",
+				"guest_addr '%.40s' is not an IPv4 host address", addr);
+	fw->guest_addr = a.s_addr;
+	return 0;
+}
+
+/*
+ * The forward named by the fields proto/host_port/guest_addr/guest_port/bind;
+ * guest_port only if @need_guest.
+ */
 static int cmd_forward_fields(const json_t *args, bool need_guest, struct indynet_forward *fw,
 			      struct cmd_result *res)
 {
 	unsigned host, guest;
 
 	if (cmd_forward_proto(args, true, fw, res) || cmd_arg_port(args, "host_port", &host, res) ||
-	    cmd_arg_port(args, "guest_port", &guest, res) || cmd_forward_bind(args, fw, res))
+	    cmd_arg_port(args, "guest_port", &guest, res) || cmd_forward_bind(args, fw, res) ||
+	    cmd_forward_addr(args, fw, res))
 		return -1;
 	if (!host)
 		return cmd_fail(res, CMD_BAD_REQUEST, "host_port", "host_port is missing");
@@ -145,7 +182,7 @@ static int cmd_forward_from(const json_t *args, bool need_guest, struct indynet_
 		return -1;
 	if ((spec || id) && json_object_size(args) > 1)
 		return cmd_fail(res, CMD_BAD_REQUEST, spec ? "spec" : "id",
-				"give either %s or the fields proto, host_port, guest_port, bind",
+				"give either %s or the fields proto, host_port, guest_addr, guest_port, bind",
 				spec ? "spec" : "id");
 	if (id)
 		return cmd_forward_id(id, fw, res);
@@ -212,6 +249,10 @@ int cmd_forwards_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_resu
 			return cmd_fail(res, CMD_NOT_FOUND, "bind", "forward %s:%u is bound to %s",
 					proto, want.host_port, have.any ? "0.0.0.0" : "127.0.0.1");
 	}
+	if ((json_object_get(args, "guest_addr") || json_object_get(args, "spec")) &&
+	    want.guest_addr != have.guest_addr)
+		return cmd_fail(res, CMD_NOT_FOUND, "guest_addr", "forward %s:%u %s", proto, want.host_port,
+				have.guest_addr ? "goes to another guest address" : "follows the guest's address");
 	if (indynet_forward_remove(ctx->eng, &have) < 0)
 		return cmd_fail(res, CMD_NOT_FOUND, NULL, "no forward %s:%u is active", proto,
 				want.host_port);

@@ -46,7 +46,11 @@ const char *opts_frontend_name(enum frontend_kind kind)
 
 char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%u:%u%s", fw->udp ? "udp" : "tcp", (unsigned)fw->host_port,
+	char addr[INET_ADDRSTRLEN + 1] = "";
+
+	if (fw->guest_addr && inet_ntop(AF_INET, &fw->guest_addr, addr, sizeof(addr) - 1))
+		strcat(addr, ":");
+	snprintf(buf, len, "%s:%u:%s%u%s", fw->udp ? "udp" : "tcp", (unsigned)fw->host_port, addr,
 		 (unsigned)fw->guest_port, fw->any ? ":any" : "");
 	return buf;
 }

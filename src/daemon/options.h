@@ -89,7 +89,7 @@
 	  OPTS_CUSTOM(opts_set_subnet), "NAT subnet") \
 	X(FORWARD, "forward", "forward", "*", "SPEC", NULL, NETWORK, \
 	  OPTS_CUSTOM(opts_add_forward), \
-	  "port forward tcp|udp:HOSTPORT:GUESTPORT[:any], repeatable") \
+	  "port forward tcp|udp:HOSTPORT:[GUESTADDR:]GUESTPORT[:any], repeatable") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, NULL, "network", "interface", "NAME", NULL, NETWORK, \
@@ -286,7 +286,7 @@ int opts_parse_args(struct daemon_opts *o, int argc, char **argv, char *err, siz
 int opts_load_file(struct daemon_opts *o, const char *path, char *err, size_t errlen);
 
 /**
- * opts_forward_format() - write @fw as "proto:host:guest[:any]".
+ * opts_forward_format() - write @fw as "proto:host:[guest_addr:]guest[:any]".
  * @fw: forward
  * @buf: destination
  * @len: its size

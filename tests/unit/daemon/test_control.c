@@ -94,7 +94,7 @@ static void test_forward_commands(void **state)
 {
 	struct fixture *eng = *state;
 	uint16_t port = free_port(SOCK_STREAM), uport = free_port(SOCK_DGRAM);
-	char cmd[64], want[64];
+	char cmd[80], want[96];
 
 	expect_reply(eng, "forward list", 0, "ok");
 	snprintf(cmd, sizeof(cmd), "forward add tcp:%u:80", port);
@@ -102,7 +102,7 @@ static void test_forward_commands(void **state)
 	assert_true(port_listens(port));
 	snprintf(cmd, sizeof(cmd), "forward add udp:%u:53:any", uport);
 	expect_reply(eng, cmd, 0, "ok");
-	snprintf(want, sizeof(want), "ok tcp:%u:80 udp:%u:53:any", port, uport);
+	snprintf(want, sizeof(want), "ok tcp:%u:80->192.168.0.2 udp:%u:53:any->192.168.0.2", port, uport);
 	expect_reply(eng, "  forward   list ", 0, want);
 	snprintf(cmd, sizeof(cmd), "forward remove tcp:%u:80", port);
 	expect_reply(eng, cmd, 0, "ok");
@@ -113,8 +113,23 @@ static void test_forward_commands(void **state)
 	snprintf(cmd, sizeof(cmd), "forward remove udp:%u:54:any", uport);
 	snprintf(want, sizeof(want), "error: forward udp:%u goes to guest port 53, not 54", uport);
 	expect_reply(eng, cmd, -1, want);
-	snprintf(want, sizeof(want), "ok udp:%u:53:any", uport);
+	snprintf(want, sizeof(want), "ok udp:%u:53:any->192.168.0.2", uport);
 	expect_reply(eng, "forward list", 0, want);
+	/* an explicit guest address is shown and must be named to remove the forward */
+	snprintf(cmd, sizeof(cmd), "forward add tcp:%u:192.168.0.50:80", port);
+	expect_reply(eng, cmd, 0, "ok");
+	snprintf(want, sizeof(want), "ok udp:%u:53:any->192.168.0.2 tcp:%u:192.168.0.50:80->192.168.0.50", uport,
+		 port);
+	expect_reply(eng, "forward list", 0, want);
+	snprintf(cmd, sizeof(cmd), "forward remove tcp:%u:80", port);
+	snprintf(want, sizeof(want), "error: forward tcp:%u goes to another guest address", port);
+	expect_reply(eng, cmd, -1, want);
+	snprintf(cmd, sizeof(cmd), "forwards.remove proto=tcp host_port=%u guest_addr=192.168.0.50", port);
+	expect_reply(eng, cmd, 0, "ok");
+	snprintf(cmd, sizeof(cmd), "forward add tcp:%u:10.9.9.9:80", port);
+	snprintf(want, sizeof(want),
+		 "error: forward 'tcp:%u:10.9.9.9:80': guest address is not a host address of the NAT subnet", port);
+	expect_reply(eng, cmd, -1, want);
 	expect_reply(eng, "forward add tcp:99999:80", -1,
 		     "error: forward 'tcp:99999:80': host port 99999 is out of range (1-65535)");
 }
@@ -137,7 +152,7 @@ static void test_subnet_and_errors(void **state)
 	expect_reply(eng, "forwards.add proto=tcp host_port=0 guest_port=1", -1,
 		     "error: host_port 0 is out of range (1-65535)");
 	expect_reply(eng, "forwards.add proto=tcp hostport=1", -1,
-		     "error: unknown field 'hostport' (expected proto host_port guest_port bind spec)");
+		     "error: unknown field 'hostport' (expected proto host_port guest_addr guest_port bind spec)");
 	expect_reply(eng, "interfaces", -1,
 		     "error: not in bridge mode: host interfaces are a bridge-mode setting (the "
 		     "daemon runs in NAT mode)");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_opts.c: indynetd command line and INI configuration file parsing. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,6 +284,7 @@ static void test_ini_all_keys(void **state)
 				  "[nfs]\nexport = /srv/x\nversion = v3\nread_only = yes\n"
 				  "attr_model = mapped\nuid = 7\ngid = 8\n"
 				  "[forward]\nweb = tcp:8080:80\ndns = udp:5353:53:any\n"
+				  "ssh = tcp:2222:10.9.0.50:22\n"
 				  "[frontend]\nqemu_dgram = /tmp/d.sock\n"
 				  "[log]\nlevel = warn\ncapture_file = /tmp/x.pcapng\n"
 				  "[control]\nsocket = /tmp/ctl.sock\n",
@@ -298,8 +300,11 @@ static void test_ini_all_keys(void **state)
 	assert_int_equal(o.attr_model, INDYNET_ATTR_MAPPED);
 	assert_int_equal(o.uid, 7);
 	assert_int_equal(o.gid, 8);
-	assert_int_equal(o.n_forwards, 2);
+	assert_int_equal(o.n_forwards, 3);
 	assert_int_equal(o.forwards[1].host_port, 5353);
+	assert_int_equal(o.forwards[1].guest_addr, 0);
+	assert_int_equal(o.forwards[2].guest_addr, htonl(0x0a090032u)); /* 10.9.0.50 */
+	assert_int_equal(o.forwards[2].guest_port, 22);
 	assert_int_equal(o.frontend, FE_QEMU_DGRAM);
 	assert_string_equal(o.frontend_arg, "/tmp/d.sock");
 	assert_int_equal(o.log_level, INDYNET_LOG_WARN);
