@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* nfsload.c: user-space NFSv3-over-UDP load client (windowed WRITE/COMMIT or READ) for bench/nfs-netns.sh. */
+/* nfsload.c: user-space NFS-over-UDP load client (windowed WRITE/READ, churn, handle resolution) for bench/nfs-netns.sh and bench/nfs-scale.sh. */
 
 /*
  * Usage:
- *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read FILE SIZE_MIB
+ *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read|write2 FILE SIZE_MIB
  *           [--window N] [--io BYTES]
+ *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH churn PREFIX COUNT
+ *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH handle REL/PATH 0
+ *   nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH resolve HEX_HANDLE 0
+ *
+ * write2 is write over NFSv2 (MOUNT v1, CREATE, stable WRITEs of at most
+ * 8192 bytes, no COMMIT).  churn CREATEs and REMOVEs COUNT files PREFIX0..
+ * one call at a time (v3) and prints ops/s.  handle LOOKUPs each component
+ * of REL/PATH (v3) and prints "fh=HEX".  resolve sends GETATTR with that
+ * handle, again every 50 ms while the answer is NFS3ERR_JUKEBOX, while a
+ * second socket sends NULL calls every 20 ms; it prints the time to the
+ * first non-JUKEBOX answer, its status, and the longest gap between two
+ * NULL answers (resolve_ms=... status=... jukebox=... null_max_gap_ms=...).
  *
  * Theory of operation.  Everything is written from RFC 5531 (ONC RPC) and RFC 1813
  * (NFSv3, MOUNTv3) with a tiny XDR encoder/decoder of our own.  One UDP socket
@@ -79,6 +91,7 @@ struct nl_ctx {
 	uint32_t next_xid;
 	uint64_t retrans;
 	int is_write;
+	uint32_t vers;          /* NFS version of the bulk and NFS calls: 3, or 2 for write2 */
 	uint8_t verf[8];
 	int have_verf;
 	uint8_t msg[NL_MSG_MAX];
@@ -191,6 +204,17 @@ static void xdr_put_fh(struct nl_buf *b, const struct nl_fh *fh)
 	xdr_put_opaque(b, fh->data, fh->len);
 }
 
+/* an NFSv2 fhandle: 32 bytes, no length word */
+static void xdr_put_opaque_fixed(struct nl_buf *b, const struct nl_fh *fh)
+{
+	if (b->len + 32 > b->cap || fh->len != 32) {
+		b->bad = 1;
+		return;
+	}
+	memcpy(b->p + b->len, fh->data, 32);
+	b->len += 32;
+}
+
 static void xdr_get_fh(struct nl_buf *b, struct nl_fh *fh)
 {
 	const uint8_t *d = xdr_get_opaque(b, NL_FH_MAX, &fh->len);
@@ -216,7 +240,7 @@ static void nfs3_skip_wcc(struct nl_buf *b)
 
 /* ---- RPC ---- */
 
-static void rpc_put_header(struct nl_buf *b, uint32_t xid, uint32_t prog, uint32_t proc)
+static void rpc_put_header(struct nl_buf *b, uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc)
 {
 	static const uint8_t no_name[1];
 
@@ -224,7 +248,7 @@ static void rpc_put_header(struct nl_buf *b, uint32_t xid, uint32_t prog, uint32
 	xdr_put_u32(b, 0); /* CALL */
 	xdr_put_u32(b, 2); /* RPC version */
 	xdr_put_u32(b, prog);
-	xdr_put_u32(b, 3); /* MOUNTv3 / NFSv3 */
+	xdr_put_u32(b, vers);
 	xdr_put_u32(b, proc);
 	xdr_put_u32(b, 1); /* AUTH_SYS */
 	xdr_put_u32(b, 20); /* stamp, machinename "", uid, gid, gids<> */
@@ -293,7 +317,7 @@ static struct nl_buf rpc_call_sync(struct nl_ctx *c, const struct sockaddr_in *t
 	struct nl_buf b = { .p = c->msg, .cap = sizeof(c->msg) };
 	size_t n;
 
-	rpc_put_header(&b, xid, prog, proc);
+	rpc_put_header(&b, xid, prog, c->vers == 2 ? (prog == NL_PROG_MOUNT ? 1 : 2) : 3, proc);
 	args(&b, arg);
 	for (;;) {
 		int64_t now = nl_now_ns();
@@ -449,7 +473,17 @@ static void nl_send_slot(struct nl_ctx *c, const struct nl_fh *fh, const struct 
 {
 	struct nl_buf b = { .p = c->msg, .cap = sizeof(c->msg) };
 
-	rpc_put_header(&b, s->xid, NL_PROG_NFS, c->is_write ? NL_NFS_WRITE : NL_NFS_READ);
+	if (c->vers == 2) {  /* WRITE: fhandle, beginoffset, offset, totalcount, data */
+		rpc_put_header(&b, s->xid, NL_PROG_NFS, 2, 8);
+		xdr_put_opaque_fixed(&b, fh);
+		xdr_put_u32(&b, 0);
+		xdr_put_u32(&b, (uint32_t)s->off);
+		xdr_put_u32(&b, 0);
+		nl_fill(xdr_put_opaque(&b, NULL, s->count), s->off, s->count);
+		nl_send(c, &c->nfs, &b);
+		return;
+	}
+	rpc_put_header(&b, s->xid, NL_PROG_NFS, 3, c->is_write ? NL_NFS_WRITE : NL_NFS_READ);
 	xdr_put_fh(&b, fh);
 	xdr_put_u64(&b, s->off);
 	xdr_put_u32(&b, s->count);
@@ -470,6 +504,8 @@ static void nl_verify(struct nl_ctx *c, struct nl_buf *r, const struct nl_slot *
 	uint32_t count, n;
 
 	nfs3_status(r, c->is_write ? "WRITE" : "READ");
+	if (c->vers == 2)
+		return;  /* attrstat: NFS_OK is all a stable v2 WRITE says */
 	if (c->is_write) {
 		const uint8_t *verf;
 
@@ -565,6 +601,168 @@ static void nl_bulk(struct nl_ctx *c, const struct nl_fh *fh, uint64_t total, un
 	}
 }
 
+/* ---- NFSv2 ---- */
+
+static void mnt1_root(struct nl_ctx *c, const char *path, struct nl_fh *root)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->mnt, NL_PROG_MOUNT, NL_MNT_MNT, mnt_args, path);
+	const uint8_t *p;
+
+	if (xdr_get_u32(&r) != 0 || !(p = xdr_skip(&r, 32)))
+		nl_die("MNT (v1) %s failed", path);
+	root->len = 32;
+	memcpy(root->data, p, 32);
+}
+
+static void create2_args(struct nl_buf *b, const void *arg)
+{
+	const struct nl_dirop *d = arg;
+
+	xdr_put_opaque_fixed(b, d->dir);
+	xdr_put_opaque(b, d->name, (uint32_t)strlen(d->name));
+	xdr_put_u32(b, 0100644); /* mode; uid, gid unset; size 0; times unset */
+	xdr_put_u32(b, UINT32_MAX);
+	xdr_put_u32(b, UINT32_MAX);
+	xdr_put_u32(b, 0);
+	for (int i = 0; i < 4; i++)
+		xdr_put_u32(b, UINT32_MAX);
+}
+
+static void nfs2_create(struct nl_ctx *c, const struct nl_dirop *d, struct nl_fh *fh)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->nfs, NL_PROG_NFS, 9, create2_args, d);
+	const uint8_t *p;
+
+	nfs3_status(&r, "CREATE (v2)");
+	if (!(p = xdr_skip(&r, 32)))
+		nl_die("CREATE (v2) %s: truncated reply", d->name);
+	fh->len = 32;
+	memcpy(fh->data, p, 32);
+}
+
+/* ---- churn, handle, resolve ---- */
+
+static void nfs3_remove(struct nl_ctx *c, const struct nl_dirop *d)
+{
+	struct nl_buf r = rpc_call_sync(c, &c->nfs, NL_PROG_NFS, 12, dirop_args, d);
+
+	nfs3_status(&r, "REMOVE");
+}
+
+static void nl_churn(struct nl_ctx *c, const struct nl_fh *root, const char *prefix, unsigned long count)
+{
+	char name[256];
+	struct nl_fh fh;
+	int64_t t0 = nl_now_ns();
+	double secs;
+
+	for (unsigned long i = 0; i < count; i++) {
+		struct nl_dirop d = { .dir = root, .name = name };
+
+		snprintf(name, sizeof(name), "%s%lu", prefix, i);
+		nfs3_create(c, &d, &fh);
+		nfs3_remove(c, &d);
+	}
+	secs = (double)(nl_now_ns() - t0) / 1e9;
+	printf("op=churn files=%lu secs=%.3f ops_s=%.1f retrans=%llu\n", count, secs, 2.0 * (double)count / secs,
+	       (unsigned long long)c->retrans);
+}
+
+static void nl_handle(struct nl_ctx *c, const struct nl_fh *root, const char *rel)
+{
+	char buf[4096], *save = NULL;
+	struct nl_fh cur = *root, next;
+
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		struct nl_dirop d = { .dir = &cur, .name = tok };
+
+		nfs3_lookup(c, &d, &next);
+		cur = next;
+	}
+	printf("fh=");
+	for (uint32_t i = 0; i < cur.len; i++)
+		printf("%02x", cur.data[i]);
+	printf("\n");
+}
+
+static void nl_send_null(int fd, const struct sockaddr_in *to, uint32_t xid)
+{
+	uint8_t m[64];
+	struct nl_buf b = { .p = m, .cap = sizeof(m) };
+
+	rpc_put_header(&b, xid, NL_PROG_NFS, 3, 0);
+	sendto(fd, b.p, b.len, 0, (const struct sockaddr *)to, sizeof(*to));
+}
+
+static void nl_send_getattr(struct nl_ctx *c, const struct nl_fh *fh, uint32_t xid)
+{
+	struct nl_buf b = { .p = c->msg, .cap = sizeof(c->msg) };
+
+	rpc_put_header(&b, xid, NL_PROG_NFS, 3, 1);
+	xdr_put_fh(&b, fh);
+	nl_send(c, &c->nfs, &b);
+}
+
+/* a NULL answer arrived on @fd: returns the gap since the previous one */
+static int64_t nl_null_gap(int fd, int64_t *last)
+{
+	uint8_t m[256];
+	int64_t now = nl_now_ns(), gap = now - *last;
+
+	if (recv(fd, m, sizeof(m), MSG_DONTWAIT) <= 0)
+		return 0;
+	*last = now;
+	return gap;
+}
+
+static void nl_resolve(struct nl_ctx *c, const char *hex)
+{
+	struct nl_fh fh = { 0 };
+	int fd2 = socket(AF_INET, SOCK_DGRAM, 0);
+	int64_t t0 = nl_now_ns(), next_null = t0, next_ga = t0, last_null = t0, max_gap = 0, done = 0;
+	uint32_t xid = c->next_xid, st = 0, jukebox = 0;
+
+	for (size_t i = 0; hex[2 * i] && hex[2 * i + 1] && i < NL_FH_MAX; i++, fh.len++)
+		sscanf(hex + 2 * i, "%2hhx", &fh.data[i]);
+	if (fd2 < 0 || fh.len == 0)
+		nl_die("resolve: bad handle or socket");
+	while (!done || nl_now_ns() < done + 200000000) {  /* NULL calls go on 200 ms after the answer */
+		int64_t now = nl_now_ns(), g;
+		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = fd2, .events = POLLIN } };
+
+		if (now - t0 > NL_STALL_NS * 4)
+			nl_die("resolve: no answer in 120 s");
+		if (now >= next_null) {
+			nl_send_null(fd2, &c->nfs, 0x6e756c6cu);
+			next_null += 20000000;
+		}
+		if (!done && now >= next_ga) {
+			nl_send_getattr(c, &fh, ++xid);
+			next_ga = now + 50000000;
+		}
+		poll(p, 2, 5);
+		if ((g = nl_null_gap(fd2, &last_null)) > max_gap)
+			max_gap = g;
+		size_t n = nl_recv(c, 0);
+		if (n && !done) {
+			struct nl_buf r = { .p = c->rx, .cap = n };
+
+			if (rpc_get_reply(&r) != xid)
+				continue;
+			st = xdr_get_u32(&r);
+			if (st == 10008) {
+				jukebox++;
+				continue;
+			}
+			done = nl_now_ns();
+		}
+	}
+	printf("resolve_ms=%.1f status=%u jukebox=%u null_max_gap_ms=%.1f\n", (double)(done - t0) / 1e6, st, jukebox,
+	       (double)max_gap / 1e6);
+	close(fd2);
+}
+
 /* ---- setup ---- */
 
 static void nl_addr(struct sockaddr_in *sa, const char *ip, const char *port)
@@ -619,8 +817,8 @@ int main(int argc, char **argv)
 	int64_t t0, t1;
 
 	if (argc < 8)
-		nl_die("usage: nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read FILE SIZE_MIB "
-		       "[--window N] [--io BYTES]");
+		nl_die("usage: nfsload SERVER_IP MOUNT_PORT NFS_PORT EXPORT_PATH write|read|write2 FILE SIZE_MIB "
+		       "[--window N] [--io BYTES] | churn PREFIX COUNT | handle REL/PATH 0 | resolve HEX 0");
 	for (int i = 8; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			nl_die("%s needs a value", argv[i]);
@@ -631,26 +829,45 @@ int main(int argc, char **argv)
 		else
 			nl_die("unknown option %s", argv[i]);
 	}
-	if (strcmp(argv[5], "write") != 0 && strcmp(argv[5], "read") != 0)
-		nl_die("operation must be write or read");
-	c.is_write = argv[5][0] == 'w';
-	total = (uint64_t)nl_num(argv[7], 1, 65536, "size (MiB)") << 20;
 	nl_addr(&c.mnt, argv[1], argv[2]);
 	nl_addr(&c.nfs, argv[1], argv[3]);
 	c.fd = nl_socket();
 	c.next_xid = (uint32_t)nl_now_ns() ^ (uint32_t)getpid() << 16;
-
-	mnt3_root(&c, argv[4], &root);
+	c.vers = strcmp(argv[5], "write2") == 0 ? 2 : 3;
+	if (strcmp(argv[5], "resolve") == 0) {
+		nl_resolve(&c, argv[6]);
+		return 0;
+	}
+	if (c.vers == 2)
+		mnt1_root(&c, argv[4], &root);
+	else
+		mnt3_root(&c, argv[4], &root);
+	if (strcmp(argv[5], "churn") == 0) {
+		nl_churn(&c, &root, argv[6], nl_num(argv[7], 1, 100000000, "count"));
+		return 0;
+	}
+	if (strcmp(argv[5], "handle") == 0) {
+		nl_handle(&c, &root, argv[6]);
+		return 0;
+	}
+	if (strcmp(argv[5], "write") != 0 && strcmp(argv[5], "read") != 0 && c.vers != 2)
+		nl_die("operation must be write, read, write2, churn, handle or resolve");
+	c.is_write = argv[5][0] == 'w';
+	if (c.vers == 2 && io > 8192)
+		io = 8192;
+	total = (uint64_t)nl_num(argv[7], 1, 65536, "size (MiB)") << 20;
 	struct nl_dirop d = { .dir = &root, .name = argv[6] };
 
-	if (c.is_write)
+	if (c.vers == 2)
+		nfs2_create(&c, &d, &fh);
+	else if (c.is_write)
 		nfs3_create(&c, &d, &fh);
 	else
 		nfs3_lookup(&c, &d, &fh);
 	c.retrans = 0;
 	t0 = nl_now_ns();
 	nl_bulk(&c, &fh, total, window, io);
-	if (c.is_write)
+	if (c.is_write && c.vers == 3)
 		nfs3_commit(&c, &fh);
 	t1 = nl_now_ns();
 	double secs = (double)(t1 - t0) / 1e9;
