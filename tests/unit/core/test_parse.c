@@ -252,6 +252,41 @@ static void test_udp(void **state)
 	assert_int_equal(udp_build(b, 1, 2, 3, 4, IPV4_MAX_LEN - 27), 0);
 }
 
+/* Lengths above 255, an empty datagram, checksums with one zero byte: parsed back as sent, and verified. */
+static void test_udp_edges(void **state)
+{
+	static uint8_t b[2000];
+	struct ipv4_view v;
+	struct udp_view u;
+	uint64_t seed = 7;
+	size_t n = ct_udp_packet(b, 1000, 1, &seed);
+	bool zero_hi = false, zero_lo = false;
+
+	(void)state;
+	assert_int_equal(ipv4_parse(b, n, &v), 0);
+	assert_int_equal(udp_parse(&v, true, &u), 0);
+	assert_int_equal(u.len, 1008);
+	assert_int_equal(u.payload_len, 1000);
+	n = ct_udp_packet(b, 0, 2, &seed);
+	assert_int_equal(ipv4_parse(b, n, &v), 0);
+	assert_int_equal(udp_parse(&v, true, &u), 0);
+	assert_int_equal(u.len, UDP_HLEN);
+	assert_int_equal(u.payload_len, 0);
+	for (uint16_t id = 0; id < 20000 && !(zero_hi && zero_lo); id++) {
+		n = ct_udp_packet(b, 2, id, &seed);
+		if ((b[26] == 0) == (b[27] == 0))
+			continue; /* not exactly one zero byte */
+		zero_hi |= b[26] == 0;
+		zero_lo |= b[27] == 0;
+		assert_int_equal(ipv4_parse(b, n, &v), 0);
+		assert_int_equal(udp_parse(&v, true, &u), 0);
+		assert_true(u.has_csum);
+		b[28] ^= 1;
+		assert_int_equal(udp_parse(&v, true, &u), -EINVAL);
+	}
+	assert_true(zero_hi && zero_lo);
+}
+
 static void test_icmp(void **state)
 {
 	(void)state;
@@ -287,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_fragment_fields),
 		cmocka_unit_test(test_ipv4_truncated_and_malformed),
 		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_udp_edges),
 		cmocka_unit_test(test_icmp),
 	};
 
