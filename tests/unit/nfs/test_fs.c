@@ -424,6 +424,13 @@ static int no_entries(void *opaque, const struct fs_dirent *ent)
 	return 1;
 }
 
+static int count_entries(void *opaque, const struct fs_dirent *ent)
+{
+	(void)ent;
+	++*(unsigned *)opaque;
+	return 0;
+}
+
 /* Handles of the wrong type and offsets at the edge of 64 bits are refused, never served. */
 static void test_wrong_types_and_offsets(void **state)
 {
@@ -433,6 +440,7 @@ static void test_wrong_types_and_offsets(void **state)
 	struct fs_node *root = fs_root(f->fs), *file, *dir, *link, *n;
 	uint8_t buf[16];
 	uint32_t got, w;
+	unsigned seen;
 	bool eof;
 
 	tu_write_file(f->dir, "file", "0123456789");
@@ -473,6 +481,13 @@ static void test_wrong_types_and_offsets(void **state)
 	assert_int_equal(fs_readdir(f->fs, root, 0x80001234u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 	assert_int_equal(fs_readdir(f->fs, root, 0x80000000u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 	assert_int_equal(fs_readdir(f->fs, root, 0x100000000ull, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	/* the same once a v2 listing has taught the directory its folds */
+	seen = 0;
+	assert_int_equal(fs_readdir(f->fs, root, 0, true, count_entries, &seen, &eof), FS_OK);
+	assert_true(eof);
+	assert_true(seen > 2);
+	assert_int_equal(fs_readdir(f->fs, root, 0x80001234u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	assert_int_equal(fs_readdir(f->fs, root, 0x80000000u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
 }
 
 /* Getattr of a host file carrying a hostile mapped-model record (set on the host, not by a guest). */
@@ -771,13 +786,6 @@ static void test_few_descriptors(void **state)
 		assert_int_equal(got, strlen(name));
 	}
 	setrlimit(RLIMIT_NOFILE, &old);
-}
-
-static int count_entries(void *opaque, const struct fs_dirent *ent)
-{
-	(void)ent;
-	++*(unsigned *)opaque;
-	return 0;
 }
 
 /* Listing 100 directories, whole or cut short, with room for ~20 descriptors: none stays held. */
