@@ -68,8 +68,10 @@ ORACLES = {
 }
 # Files covered once they exist on the branch being measured.
 OPTIONAL_ORACLES = {
-    "src/backend/bridge_rx.c": [r"^engine_bridge", r"^bridge"],
-    "src/daemon/api_http.c": [r"^daemon-api"],
+    "src/daemon/http.c": [r"^daemon-(http|control)$"],
+    "src/daemon/http_api.c": [r"^daemon-(http|control)$"],
+    "src/daemon/http_token.c": [r"^daemon-(http|control)$"],
+    "src/backend/bridge.c": [r"^engine_bridge", r"^engine_phantom$"],
 }
 
 KEYWORDS = {
