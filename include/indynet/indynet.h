@@ -211,7 +211,7 @@ struct indynet_config {
 	enum indynet_log_level log_level;
 
 	/* ---- version 1: callbacks and their opaque pointers ---- */
-	indynet_log_fn log;          /* NULL = stderr */
+	indynet_log_fn log;          /* this engine's messages only; NULL = the indynet_set_log() sink */
 	void *log_opaque;
 
 	/*
@@ -259,6 +259,20 @@ struct indynet_config {
 };
 
 typedef struct indynet_engine indynet_engine;
+
+/**
+ * indynet_set_log() - the process-wide log sink.
+ * @fn: sink, or NULL for stderr (the default)
+ * @opaque: passed to @fn
+ * @max_level: most verbose level passed on
+ *
+ * Receives the messages of engines whose configuration has no log callback
+ * and of work no engine owns.  No engine changes it: an engine with
+ * cfg.log sends its own messages there and only there (cfg.log is called on
+ * the engine's threads and inside the engine's API calls, never after
+ * indynet_engine_free() returns).  Any thread; a sink must not block long.
+ */
+void indynet_set_log(indynet_log_fn fn, void *opaque, enum indynet_log_level max_level);
 
 /**
  * indynet_config_init() - fill @cfg with the defaults (NAT, 192.168.0.0/24, MTU 1500).

@@ -116,6 +116,7 @@ struct eng_ph_wait {
 
 struct indynet_engine {
 	struct indynet_config cfg; /* strings point at the copies below */
+	struct ilog_sink log_sink; /* cfg.log; entered on every thread working for this engine */
 	eng_backend_factory *make_backend;
 	char *s_subnet, *s_export, *s_capture, *s_iface, *s_bridge_ip;
 	unsigned mtu;
@@ -912,6 +913,7 @@ static void *eng_thread(void *arg)
 {
 	indynet_engine *e = arg;
 
+	(void)ilog_scope_enter(&e->log_sink);
 	eng_current = e;
 	e->now_mono_ms = clock_mono_ms();
 	e->now_real_ms = clock_real_ms();
@@ -930,7 +932,7 @@ static void *eng_thread(void *arg)
 	return NULL;
 }
 
-int indynet_engine_start(indynet_engine *e)
+static int eng_start(indynet_engine *e)
 {
 	int rc;
 
@@ -953,6 +955,15 @@ int indynet_engine_start(indynet_engine *e)
 	}
 	e->thread_started = true;
 	return 0;
+}
+
+int indynet_engine_start(indynet_engine *e)
+{
+	const struct ilog_sink *prev = ilog_scope_enter(&e->log_sink);
+	int rc = eng_start(e);
+
+	ilog_scope_exit(prev);
+	return rc;
 }
 
 void indynet_engine_stop(indynet_engine *e)
@@ -1211,6 +1222,21 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* Check and build a copied configuration, logging to the engine's own sink. */
+static int eng_setup(indynet_engine *e, char *err, size_t errlen)
+{
+	const struct ilog_sink *prev;
+	int rc;
+
+	e->log_sink = (struct ilog_sink){ e->cfg.log, e->cfg.log_opaque, (int)e->cfg.log_level };
+	prev = ilog_scope_enter(&e->log_sink);
+	rc = eng_check_config(e, err, errlen);
+	if (rc == 0)
+		rc = eng_build(e, err, errlen);
+	ilog_scope_exit(prev);
+	return rc;
+}
+
 int eng_new_with_backend(const struct indynet_config *cfg, eng_backend_factory *make, indynet_engine **out,
 			 char *err, size_t errlen)
 {
@@ -1235,11 +1261,7 @@ int eng_new_with_backend(const struct indynet_config *cfg, eng_backend_factory *
 	e->cmd_tail = &e->cmd_head;
 	rc = eng_copy_config(e, cfg, err, errlen);
 	if (rc == 0)
-		ilog_set_sink(e->cfg.log, e->cfg.log_opaque, (int)e->cfg.log_level);
-	if (rc == 0)
-		rc = eng_check_config(e, err, errlen);
-	if (rc == 0)
-		rc = eng_build(e, err, errlen);
+		rc = eng_setup(e, err, errlen);
 	if (rc < 0) {
 		indynet_engine_free(e);
 		return rc;
@@ -1255,8 +1277,11 @@ int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, c
 
 void indynet_engine_free(indynet_engine *e)
 {
+	const struct ilog_sink *prev;
+
 	if (!e)
 		return;
+	prev = ilog_scope_enter(&e->log_sink);
 	indynet_engine_stop(e);
 	if (e->backend)
 		e->backend->ops->free(e->backend);
@@ -1279,5 +1304,6 @@ void indynet_engine_free(indynet_engine *e)
 	free(e->s_capture);
 	free(e->s_iface);
 	free(e->s_bridge_ip);
+	ilog_scope_exit(prev);
 	free(e);
 }

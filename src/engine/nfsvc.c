@@ -292,7 +292,7 @@ int nfsvc_start(struct nfsvc *svc)
 	if (svc->started)
 		return 0;
 	svc->stop = false;
-	rc = pthread_create(&svc->thread, NULL, nfsvc_worker, svc);
+	rc = ilog_thread_create(&svc->thread, nfsvc_worker, svc); /* logs to the engine's sink */
 	if (rc)
 		return -rc;
 	svc->started = true;
