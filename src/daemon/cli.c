@@ -125,6 +125,9 @@ static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
 	case OPT_CTL:
 		o->action = OPTS_CTL;
 		return cli_set_path(&o->ctl_path, optarg, err, errlen);
+	case OPT_SUGGEST_NFS_IP:
+		o->action = OPTS_SUGGEST_NFS_IP;
+		return 0;
 	default:
 		return 0;
 	}
@@ -180,7 +183,7 @@ int opts_parse_args(struct daemon_opts *o, int argc, char **argv, char *err, siz
 {
 	if (cli_first_pass(o, argc, argv, err, errlen))
 		return -1;
-	if (o->action != OPTS_RUN)
+	if (o->action != OPTS_RUN && o->action != OPTS_SUGGEST_NFS_IP)
 		return 0;
 	if (o->config_file && opts_load_file(o, o->config_file, err, errlen))
 		return -1;

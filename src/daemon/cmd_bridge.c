@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_bridge.c: the bridge-mode commands (interfaces, NFS phantom IP, capture access). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd_int.h"
@@ -20,6 +23,11 @@ static int cmd_bridge_only(const struct cmd_ctx *ctx, const char *what, struct c
 	return cmd_fail(res, CMD_UNAVAILABLE, NULL, "%s: not available in this build", what);
 }
 
+static void cmd_mac_text(const uint8_t *m, char *out, size_t len)
+{
+	snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
 	(void)args;
@@ -32,22 +40,87 @@ int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 	return cmd_bridge_only(ctx, "the bridged interface", res);
 }
 
+/* the phantom NFS host as JSON: state, address, MAC, a probe under way, the last refusal */
+static json_t *cmd_phantom_json(const struct indynet_phantom_status *st)
+{
+	char ip[INET_ADDRSTRLEN] = "", pip[INET_ADDRSTRLEN] = "", mac[18], cmac[18];
+
+	if (st->ip)
+		inet_ntop(AF_INET, &st->ip, ip, sizeof(ip));
+	if (st->probing_ip)
+		inet_ntop(AF_INET, &st->probing_ip, pip, sizeof(pip));
+	cmd_mac_text(st->mac, mac, sizeof(mac));
+	cmd_mac_text(st->conflict_mac, cmac, sizeof(cmac));
+	return json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s}", "state", indynet_phantom_state_name(st->state),
+			 "ip", st->ip ? ip : NULL, "probing", st->probing_ip ? pip : NULL, "mac", mac,
+			 "conflict_mac", st->conflict ? cmac : NULL, "error", st->error);
+}
+
+json_t *cmd_phantom_status_json(struct cmd_ctx *ctx)
+{
+	struct indynet_phantom_status st;
+
+	indynet_phantom_get(ctx->eng, &st);
+	return cmd_phantom_json(&st);
+}
+
 int cmd_nfs_ip_get(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
 	(void)args;
-	return cmd_bridge_only(ctx, "the NFS server IP", res);
+	if (ctx->opts->mode == INDYNET_MODE_NAT)
+		return cmd_bridge_only(ctx, "the NFS server IP", res);
+	res->body = cmd_phantom_status_json(ctx);
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
+}
+
+/* an engine verdict on the phantom's address as a command status */
+static int cmd_nfs_ip_status(int rc)
+{
+	switch (rc) {
+	case -EINVAL:
+		return CMD_BAD_REQUEST;
+	case -EADDRINUSE:
+	case -EADDRNOTAVAIL:
+	case -EBUSY:
+	case -ENETDOWN:
+		return CMD_CONFLICT;
+	default:
+		return CMD_INTERNAL;
+	}
 }
 
 int cmd_nfs_ip_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
-	(void)args;
-	return cmd_bridge_only(ctx, "the NFS server IP", res);
+	const char *ip;
+	char err[256];
+	int rc;
+
+	if (ctx->opts->mode == INDYNET_MODE_NAT)
+		return cmd_bridge_only(ctx, "the NFS server IP", res);
+	if (cmd_arg_string(args, "ip", &ip, res))
+		return -1;
+	if (!ip)
+		return cmd_fail(res, CMD_BAD_REQUEST, "ip", "ip is required (A.B.C.D)");
+	rc = indynet_set_nfs_bridge_ip(ctx->eng, ip, err, sizeof(err));
+	if (rc < 0 && rc != -ENETDOWN)
+		return cmd_fail(res, cmd_nfs_ip_status(rc), "ip", "%s", err);
+	res->body = cmd_phantom_status_json(ctx);
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
 int cmd_nfs_ip_suggest(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
+	char ip[INET_ADDRSTRLEN], err[256];
+	int rc;
+
 	(void)args;
-	return cmd_bridge_only(ctx, "the NFS server IP", res);
+	if (ctx->opts->mode == INDYNET_MODE_NAT)
+		return cmd_bridge_only(ctx, "the NFS server IP", res);
+	rc = indynet_suggest_nfs_ip(ctx->eng, ip, sizeof(ip), err, sizeof(err));
+	if (rc < 0)
+		return cmd_fail(res, cmd_nfs_ip_status(rc), NULL, "%s", err);
+	res->body = json_pack("{s:s}", "ip", ip);
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
 int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)

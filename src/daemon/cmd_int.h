@@ -26,6 +26,8 @@ int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 int cmd_nfs_ip_get(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_nfs_ip_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_nfs_ip_suggest(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+/* the phantom NFS host: {"state","ip","probing","mac","conflict_mac","error"} (new reference) */
+json_t *cmd_phantom_status_json(struct cmd_ctx *ctx);
 int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 

@@ -99,10 +99,22 @@ static json_t *cmd_nfs_server_json(indynet_engine *eng)
 	return j;
 }
 
-static json_t *cmd_nfs_json(const struct cmd_ctx *ctx, const json_t *nat)
+/* bridge mode: the phantom host's address while it serves, and its whole status */
+static json_t *cmd_nfs_bridge(struct cmd_ctx *ctx, json_t *nfs)
+{
+	json_t *ph = cmd_phantom_status_json(ctx);
+	const char *state = json_string_value(json_object_get(ph, "state"));
+
+	json_object_set(nfs, "address",
+			state && strcmp(state, "active") == 0 ? json_object_get(ph, "ip") : json_null());
+	json_object_set_new(nfs, "phantom", ph);
+	return nfs;
+}
+
+static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 {
 	const struct daemon_opts *o = ctx->opts;
-	json_t *versions;
+	json_t *versions, *nfs;
 
 	if (!o->export_dir)
 		return json_pack("{s:b}", "enabled", 0);
@@ -111,11 +123,12 @@ static json_t *cmd_nfs_json(const struct cmd_ctx *ctx, const json_t *nat)
 		json_array_append_new(versions, json_string("v2"));
 	if (o->nfs_version != INDYNET_NFS_V2)
 		json_array_append_new(versions, json_string("v3"));
-	return json_pack("{s:b, s:s, s:o, s:b, s:s, s:O, s:o}", "enabled", 1, "export", o->export_dir,
-			 "versions", versions, "read_only", o->read_only, "attr_model",
-			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
-			 nat ? json_object_get(nat, "gateway") : json_null(), "server",
-			 cmd_nfs_server_json(ctx->eng));
+	nfs = json_pack("{s:b, s:s, s:o, s:b, s:s, s:O, s:o}", "enabled", 1, "export", o->export_dir,
+			"versions", versions, "read_only", o->read_only, "attr_model",
+			o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
+			nat ? json_object_get(nat, "gateway") : json_null(), "server",
+			cmd_nfs_server_json(ctx->eng));
+	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;
 }
 
 /* Capture (bridge mode's packet source) does not exist in NAT mode. */

@@ -54,6 +54,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nfs_cache_nodes = o->nfs_cache_nodes;
 	cfg->nfs_cache_fds = o->nfs_cache_fds;
 	cfg->capture_file = o->capture_file;
+	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->log_level = o->log_level;
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;
@@ -118,6 +119,42 @@ static int daemon_engine(struct daemon *d)
 		return EXIT_RUNTIME;
 	}
 	return 0;
+}
+
+/*
+ * --suggest-nfs-ip: a bridge-mode engine with no guest; once its capture is
+ * up, the engine ARP-probes the candidates and names the first free one.
+ */
+#define SUGGEST_WAIT_MS 15000
+#define SUGGEST_STEP_MS 200
+
+static int daemon_suggest_nfs_ip(struct daemon *d)
+{
+	struct indynet_config cfg;
+	char ip[16], err[256] = "";
+	int rc;
+
+	d->opts.mode = INDYNET_MODE_BRIDGE;
+	daemon_config(d, &cfg);
+	cfg.export_dir = NULL;
+	cfg.nfs_bridge_ip = NULL;
+	cfg.capture_file = NULL;
+	cfg.rx_notify = NULL;
+	cfg.rx_deliver = NULL;
+	rc = indynet_engine_new(&cfg, &d->eng, err, sizeof(err));
+	if (rc == 0)
+		rc = indynet_engine_start(d->eng);
+	for (int waited = 0; rc == 0 || (rc == -ENETDOWN && waited < SUGGEST_WAIT_MS); waited += SUGGEST_STEP_MS) {
+		if (rc == -ENETDOWN)
+			usleep(SUGGEST_STEP_MS * 1000);
+		rc = indynet_suggest_nfs_ip(d->eng, ip, sizeof(ip), err, sizeof(err));
+		if (rc == 0) {
+			printf("%s\n", ip);
+			return 0;
+		}
+	}
+	fprintf(stderr, "indynetd: --suggest-nfs-ip: %s\n", err[0] ? err : strerror(-rc));
+	return rc == -EINVAL || rc == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 static void daemon_summary(const struct daemon *d)
@@ -272,6 +309,10 @@ int main(int argc, char **argv)
 	case OPTS_CTL:
 		rc = control_client_run(d.opts.ctl_path, d.opts.ctl_command);
 		break;
+	case OPTS_SUGGEST_NFS_IP:
+		rc = daemon_suggest_nfs_ip(&d);
+		daemon_shutdown(&d);
+		return rc;
 	default:
 		rc = daemon_run(&d);
 		daemon_shutdown(&d);

@@ -388,6 +388,8 @@ static int opts_validate_http(const struct daemon_opts *o, char *err, size_t err
 
 int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 {
+	if (o->action == OPTS_SUGGEST_NFS_IP)
+		return 0; /* no guest: only the interface matters */
 	if (o->frontend == FE_NONE) {
 		snprintf(err, errlen, "no frontend given: use one of --qemu-stream, "
 				      "--qemu-stream-connect, --qemu-dgram or --tap");

@@ -94,10 +94,13 @@
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, NULL, "network", "interface", "NAME", NULL, NETWORK, \
 	  OPTS_STRING(interface), "host interface of bridge mode") \
-	X(BRIDGE_IP, NULL, "network", "nfs_bridge_ip", "ADDR", NULL, NETWORK, \
-	  OPTS_CUSTOM(opts_set_bridge_ip), "IPv4 address of the NFS host in bridge mode") \
 	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
 	  "serve DIR over NFS at the gateway address") \
+	X(BRIDGE_IP, "nfs-bridge-ip", "nfs", "bridge_ip", "A.B.C.D", NULL, NFS, \
+	  OPTS_CUSTOM(opts_set_bridge_ip), \
+	  "bridge mode: the NFS host's address on the interface's subnet (ARP-probed first)") \
+	X(SUGGEST_NFS_IP, "suggest-nfs-ip", NULL, NULL, NULL, NULL, NFS, OPTS_ACTION, \
+	  "bridge mode: print a free address for --nfs-bridge-ip (ARP-probed) and exit") \
 	X(NFS_VERSION, "nfs-version", "nfs", "version", "auto|v2|v3", "auto", NFS, \
 	  OPTS_CUSTOM(opts_set_nfs_version), "NFS versions served; auto serves both") \
 	X(READ_ONLY, "read-only", "nfs", "read_only", NULL, "false", NFS, OPTS_BOOL(read_only), \
@@ -181,6 +184,7 @@ enum opts_action {
 	OPTS_HELP,
 	OPTS_VERSION,
 	OPTS_CTL,
+	OPTS_SUGGEST_NFS_IP,  /* --suggest-nfs-ip: settings are parsed, no frontend needed */
 };
 
 struct daemon_opts {
@@ -190,7 +194,7 @@ struct daemon_opts {
 	enum indynet_mode mode;
 	char *nat_subnet;
 	char *interface;      /* bridge mode (later issue); stored only */
-	char *nfs_bridge_ip;  /* bridge mode (later issue); stored only */
+	char *nfs_bridge_ip;  /* bridge mode: the phantom NFS host's address */
 	uint32_t mtu;
 
 	char *export_dir;

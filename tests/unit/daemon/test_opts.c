@@ -280,8 +280,8 @@ static void test_ini_all_keys(void **state)
 	(void)state;
 	assert_int_equal(load_ini("; indynetd test\n"
 				  "[network]\nmode = nat\nnat_subnet = 10.9.0.0/16\nmtu = 4000\n"
-				  "interface = eth0\nnfs_bridge_ip = 192.0.2.9\n"
-				  "[nfs]\nexport = /srv/x\nversion = v3\nread_only = yes\n"
+				  "interface = eth0\n"
+				  "[nfs]\nbridge_ip = 192.0.2.9\nexport = /srv/x\nversion = v3\nread_only = yes\n"
 				  "attr_model = mapped\nuid = 7\ngid = 8\n"
 				  "[forward]\nweb = tcp:8080:80\ndns = udp:5353:53:any\n"
 				  "ssh = tcp:2222:10.9.0.50:22\n"
@@ -333,8 +333,8 @@ static void test_ini_errors(void **state)
 			 "F:2: read_only: 'maybe' is not a boolean (expected true or false)");
 	expect_ini_error("[nfs]\nversion = 4\n",
 			 "F:2: version: '4' is not an NFS version (expected auto, v2 or v3)");
-	expect_ini_error("[network]\nnfs_bridge_ip = 10.0.0\n",
-			 "F:2: nfs_bridge_ip: '10.0.0' is not an IPv4 address");
+	expect_ini_error("[nfs]\nbridge_ip = 10.0.0\n",
+			 "F:2: bridge_ip: '10.0.0' is not an IPv4 address");
 	expect_ini_error("[frontend]\nqemu_stream = /tmp/a\ntap = tap0\n",
 			 "F:3: tap: only one frontend may be given (qemu-stream is already set)");
 	expect_ini_error("[network]\nmtu 1500\n",
