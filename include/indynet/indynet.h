@@ -58,6 +58,7 @@ extern "C" {
  *   1  the first release: mode ... capture_file, log callback, rx_notify
  *   2  rx_deliver (present before, but never announced by a version)
  *   3  bridge mode: bridge_interface, capture_buffer, nfs_bridge_ip, status_notify
+ *   4  nfs_cache_nodes, nfs_cache_fds, nat_max_flows
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -69,6 +70,10 @@ extern "C" {
 #define INDYNET_FRAME_MAX 65536u
 /** Depth of the RX ring (frames waiting for the guest). */
 #define INDYNET_RX_RING_FRAMES 256u
+/** Default and least NAT flow cap (indynet_config.nat_max_flows). */
+#define INDYNET_NAT_FLOWS_DEFAULT 1024u
+#define INDYNET_NAT_FLOWS_MIN 16u
+
 /** Default and limits of the guest MTU. */
 #define INDYNET_MTU_DEFAULT 1500u
 #define INDYNET_MTU_MIN 576u
@@ -115,6 +120,7 @@ enum indynet_drop_reason {
 	INDYNET_DROP_NO_SERVICE,     /* virtual-host datagram to a port nobody serves */
 	INDYNET_DROP_BACKEND,        /* the backend refused the frame */
 	INDYNET_DROP_OLD_SUBNET,     /* NAT: a guest still on an earlier subnet's lease sent to that subnet */
+	INDYNET_DROP_FLOW_LIMIT,     /* NAT: a new flow while nat_max_flows flows hold host sockets */
 	INDYNET_DROP_RX_FLUSHED,     /* queued for a guest connection that went away (indynet_rx_flush) */
 	INDYNET_DROP__COUNT
 };
@@ -144,6 +150,8 @@ struct indynet_stats {
 	uint8_t guest_mac[6];
 	uint32_t guest_ip;          /* network byte order, 0 until learned */
 	int64_t last_activity_ms;   /* CLOCK_REALTIME ms of the last guest frame, 0 = never */
+	uint32_t nat_flows;         /* NAT: guest flows holding a host socket now */
+	uint32_t nat_flow_cap;      /* NAT: the most it may hold (0 in bridge mode) */
 };
 
 /** The in-core NFS server's counters and cache figures (indynet_nfs_stats_get()). */
@@ -256,6 +264,14 @@ struct indynet_config {
 	/* ---- version 4: plain values ---- */
 	unsigned nfs_cache_nodes;     /* objects of the export the NFS server caches; 0 = 65536 (least 64) */
 	unsigned nfs_cache_fds;       /* descriptors it keeps open; 0 = 512 (least 16) */
+	/*
+	 * NAT: most guest flows (UDP source ports, TCP connections, echo
+	 * requests) holding a host socket at once; 0 = INDYNET_NAT_FLOWS_DEFAULT.
+	 * Never more than the descriptor limit leaves (RLIMIT_NOFILE less the
+	 * NFS descriptors less 64); new flows past it are refused, counted as
+	 * INDYNET_DROP_FLOW_LIMIT.
+	 */
+	unsigned nat_max_flows;
 };
 
 typedef struct indynet_engine indynet_engine;

@@ -10,7 +10,7 @@ struct backend *backend_new(const struct backend_params *p, const struct backend
 			    size_t errlen)
 {
 	if (p->mode == INDYNET_MODE_NAT)
-		return nat_new(p->net, p->prefix, p->mtu, host, err, errlen);
+		return nat_new(p, host, err, errlen);
 	snprintf(err, errlen, "bridge mode is not available in this build");
 	return NULL;
 }
@@ -40,4 +40,12 @@ void backend_inject(struct backend *b, const uint8_t *frame, size_t len)
 {
 	if (b->ops->inject)
 		b->ops->inject(b, frame, len);
+}
+
+unsigned backend_flows(struct backend *b, unsigned *cap)
+{
+	*cap = 0;
+	if (!b->ops->flows)
+		return 0;
+	return b->ops->flows(b, cap);
 }

@@ -91,6 +91,8 @@ struct backend_ops {
 	 * teaches the backend nothing about the guest (NULL: no wire, as in NAT)
 	 */
 	void (*inject)(struct backend *b, const uint8_t *frame, size_t len);
+	/* live flows holding host sockets, and their cap (NULL: none, as on a LAN) */
+	unsigned (*flows)(struct backend *b, unsigned *cap);
 };
 
 /** Common head of every backend. */
@@ -104,6 +106,7 @@ struct backend_params {
 	unsigned mtu;       /* guest MTU */
 	uint32_t net;       /* NAT: subnet network address, network byte order */
 	unsigned prefix;    /* NAT: subnet prefix length */
+	unsigned max_flows; /* NAT: most flows holding host sockets (the engine clamps it) */
 };
 
 /**
@@ -156,5 +159,14 @@ int backend_lan(struct backend *b, struct backend_lan *out);
  * @len: its length
  */
 void backend_inject(struct backend *b, const uint8_t *frame, size_t len);
+
+/**
+ * backend_flows() - the flows @b holds host sockets for, and their cap.
+ * @b: backend
+ * @cap: receives the cap (0 when @b keeps no flows)
+ *
+ * Return: the live flows (0 when @b keeps none).
+ */
+unsigned backend_flows(struct backend *b, unsigned *cap);
 
 #endif /* INDYNET_BACKEND_BACKEND_H */

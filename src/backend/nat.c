@@ -10,6 +10,7 @@
 
 #include "backend/nat.h"
 #include "backend/nat_dns.h"
+#include "backend/nat_flow.h"
 #include "backend/nat_inform.h"
 #include "backend/nat_stale.h"
 #include "core/clock.h"
@@ -41,6 +42,10 @@
  * we keep them in a short list, fold the earliest deadline into the poll
  * timeout and fire the expired ones through slirp_handle_timer().
  *
+ * Every guest flow that makes libslirp open a host socket is counted in
+ * nat_flow.c, which refuses new ones past the cap so that a guest cannot
+ * take the daemon's descriptors.
+ *
  * Subnet changes recreate the instance (libslirp cannot renumber one), then
  * re-add the forwards, which this file remembers for that reason.  The
  * subnets left behind are remembered too (nat_stale.h): a guest still on
@@ -64,6 +69,7 @@ struct nat {
 	unsigned mtu;
 	struct nat_dns_map dns;
 	struct nat_stale stale; /* the subnets served before, for guests still on their leases */
+	struct nat_flows *flows; /* the guest's flows holding host sockets, capped */
 	uint8_t *in_buf;  /* a guest frame being rewritten for libslirp */
 	uint8_t *out_buf; /* a libslirp frame being rewritten for the guest */
 	struct nat_timer *timers;
@@ -110,6 +116,7 @@ static ssize_t nat_cb_send(const void *buf, size_t len, void *opaque)
 	const struct nat_dns_map *m = &n->dns;
 	struct nat_dns_map relay;
 
+	nat_flows_slirp(n->flows, buf, len, (int64_t)clock_mono_ms());
 	if (nat_stale_slirp(&n->stale, &n->dns, buf, len, &relay))
 		m = &relay; /* to a guest on an earlier subnet: DNS answers from its old gateway */
 	switch (nat_dns_slirp_verdict(m, buf, len)) {
@@ -245,6 +252,7 @@ static void nat_poll_fill(struct backend *b, struct poll_set *ps, int *timeout_m
 	int64_t now = (int64_t)clock_mono_ms();
 
 	nat_fw_follow(n, now, &tmo);
+	nat_flows_expire(n->flows, now);
 	n->cur_ps = ps;
 	slirp_pollfds_fill(n->slirp, &tmo, nat_add_poll, n);
 	n->cur_ps = NULL;
@@ -326,6 +334,10 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 	reply = nat_inform_reply(&n->dns, frame, len, n->out_buf, NAT_BUF_CAP);
 	if (reply) {
 		n->host.to_guest(n->host.opaque, n->out_buf, reply);
+		return;
+	}
+	if (!nat_flows_guest(n->flows, n->dns.gw, frame, len, (int64_t)clock_mono_ms())) {
+		n->host.drop(n->host.opaque, INDYNET_DROP_FLOW_LIMIT);
 		return;
 	}
 	switch (nat_dns_guest_verdict(m, frame, len)) {
@@ -606,6 +618,7 @@ static void nat_free(struct backend *b)
 	while (n->timers)
 		nat_cb_timer_free(n->timers, n);
 	free(n->fwd);
+	nat_flows_free(n->flows);
 	free(n->in_buf);
 	free(n->out_buf);
 	free(n);
@@ -637,12 +650,18 @@ static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char
 		ret = -ENOMEM;
 	}
 	nat_stale_push(&n->stale, &prev, &n->dns);
+	nat_flows_clear(n->flows); /* the old instance closed every socket */
 	n->net = net;
 	n->prefix = prefix;
 	n->guest = 0; /* learned again in the new subnet */
 	n->fw_target = nat_host_addr(net, NAT_GUEST_HOST);
 	rc = nat_fw_rebind(n, false, err, errlen);
 	return ret ? ret : rc;
+}
+
+static unsigned nat_flows_op(struct backend *b, unsigned *cap)
+{
+	return nat_flows_count(to_nat(b)->flows, cap);
 }
 
 static int nat_gateway(struct backend *b, uint32_t *ip, uint8_t mac[6])
@@ -662,13 +681,14 @@ static const struct backend_ops nat_ops = {
 	.forward_remove = nat_forward_remove,
 	.forward_list = nat_forward_list,
 	.set_subnet = nat_set_subnet,
+	.flows = nat_flows_op,
 	.gateway = nat_gateway,
 };
 
-struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struct backend_host *host,
-			char *err, size_t errlen)
+struct backend *nat_new(const struct backend_params *p, const struct backend_host *host, char *err, size_t errlen)
 {
 	struct nat *n = calloc(1, sizeof(*n));
+	bool mem;
 
 	if (!n) {
 		snprintf(err, errlen, "out of memory");
@@ -676,17 +696,18 @@ struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struc
 	}
 	n->base.ops = &nat_ops;
 	n->host = *host;
-	n->net = net;
-	n->prefix = prefix;
-	n->mtu = mtu;
-	n->fw_target = nat_host_addr(net, NAT_GUEST_HOST);
+	n->net = p->net;
+	n->prefix = p->prefix;
+	n->mtu = p->mtu;
+	n->fw_target = nat_host_addr(p->net, NAT_GUEST_HOST);
 	n->in_buf = malloc(NAT_BUF_CAP);
 	n->out_buf = malloc(NAT_BUF_CAP);
-	if (n->in_buf && n->out_buf)
-		n->slirp = nat_slirp_new(n, net, prefix);
+	n->flows = nat_flows_new(p->max_flows ? p->max_flows : INDYNET_NAT_FLOWS_DEFAULT);
+	mem = n->in_buf && n->out_buf && n->flows;
+	if (mem)
+		n->slirp = nat_slirp_new(n, p->net, p->prefix);
 	if (!n->slirp) {
-		snprintf(err, errlen, n->in_buf && n->out_buf ? "libslirp refused the NAT configuration" :
-								  "out of memory");
+		snprintf(err, errlen, mem ? "libslirp refused the NAT configuration" : "out of memory");
 		nat_free(&n->base);
 		return NULL;
 	}

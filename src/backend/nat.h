@@ -14,19 +14,14 @@
 
 /**
  * nat_new() - create a NAT backend on a libslirp instance.
- * @net: subnet network address, network byte order (validated by the caller)
- * @prefix: subnet prefix length, 1..30
- * @mtu: guest MTU (libslirp's if_mtu and if_mru)
+ * @p: subnet (network address, network byte order; prefix 1..30, validated
+ *     by the caller), guest MTU (libslirp's if_mtu and if_mru) and flow cap
  * @host: callbacks into the engine (copied)
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * The backend moves subnets through its set_subnet op and reports the
- * gateway (.1, MAC 52:55 + its address) through its gateway op.
- *
  * Return: the backend, or NULL with @err filled.
  */
-struct backend *nat_new(uint32_t net, unsigned prefix, unsigned mtu, const struct backend_host *host,
-			char *err, size_t errlen);
+struct backend *nat_new(const struct backend_params *p, const struct backend_host *host, char *err, size_t errlen);
 
 #endif /* INDYNET_BACKEND_NAT_H */

@@ -46,6 +46,7 @@ const char *indynet_drop_reason_name(enum indynet_drop_reason r)
 		[INDYNET_DROP_NO_SERVICE] = "no_service",
 		[INDYNET_DROP_BACKEND] = "backend",
 		[INDYNET_DROP_OLD_SUBNET] = "old_subnet",
+		[INDYNET_DROP_FLOW_LIMIT] = "flow_limit",
 		[INDYNET_DROP_RX_FLUSHED] = "rx_flushed",
 	};
 

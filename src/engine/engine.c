@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +76,8 @@
  */
 
 #define ENG_TICK_MS 1000
+#define ENG_FD_RESERVE 64u /* descriptors the NAT flow cap leaves to the daemon */
+#define ENG_NFS_FDS_DEFAULT 512u /* the NFS server's cache_fds when 0 (nfs.h) */
 #define ENG_TX_RING_FRAMES 256u
 #define ENG_ERR_MAX 256
 
@@ -103,6 +106,7 @@ struct eng_stats {
 	_Atomic uint64_t guest_mac; /* bit 48 set when known */
 	_Atomic uint32_t guest_ip;
 	_Atomic int64_t last_activity_ms;
+	_Atomic uint32_t nat_flows, nat_flow_cap; /* published from the backend each round */
 };
 
 /* a caller waiting for the phantom host's probe verdict (eng_ph_wait()) */
@@ -189,11 +193,14 @@ static void eng_drop(indynet_engine *e, enum indynet_drop_reason r)
 static void eng_publish_vhost(indynet_engine *e)
 {
 	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	unsigned cap, flows = e->backend ? backend_flows(e->backend, &cap) : (cap = 0);
 
 	vhost_counters(e->vt, d);
 	stats_begin(&e->st);
 	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
 		atomic_store_explicit(&e->st.vh_drops[i], d[i], memory_order_relaxed);
+	atomic_store_explicit(&e->st.nat_flows, flows, memory_order_relaxed);
+	atomic_store_explicit(&e->st.nat_flow_cap, cap, memory_order_relaxed);
 	stats_end(&e->st);
 }
 
@@ -215,6 +222,8 @@ static void stats_read(const struct eng_stats *st, struct indynet_stats *out)
 		out->guest_mac[i] = (uint8_t)(mac >> (40 - 8 * i));
 	out->guest_ip = atomic_load_explicit(&st->guest_ip, memory_order_relaxed);
 	out->last_activity_ms = atomic_load_explicit(&st->last_activity_ms, memory_order_relaxed);
+	out->nat_flows = atomic_load_explicit(&st->nat_flows, memory_order_relaxed);
+	out->nat_flow_cap = atomic_load_explicit(&st->nat_flow_cap, memory_order_relaxed);
 }
 
 int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st)
@@ -1175,10 +1184,28 @@ static void eng_nfs_ready(void *opaque, int fd, short revents)
 	nfsvc_deliver(e->nfs);
 }
 
+/*
+ * The NAT flow cap: as configured (or the default), but never more than the
+ * descriptor limit leaves once the NFS server's descriptors and a reserve
+ * for the daemon's own sockets are set aside.
+ */
+static unsigned eng_flow_cap(const indynet_engine *e)
+{
+	unsigned cap = e->cfg.nat_max_flows ? e->cfg.nat_max_flows : INDYNET_NAT_FLOWS_DEFAULT;
+	unsigned nfs = e->cfg.export_dir ? (e->cfg.nfs_cache_fds ? e->cfg.nfs_cache_fds : ENG_NFS_FDS_DEFAULT) : 0;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)cap + nfs + ENG_FD_RESERVE)
+		cap = rl.rlim_cur > nfs + ENG_FD_RESERVE ? (unsigned)(rl.rlim_cur - nfs - ENG_FD_RESERVE) : 0;
+	return cap < INDYNET_NAT_FLOWS_MIN ? INDYNET_NAT_FLOWS_MIN : cap;
+}
+
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct backend_host host = { .to_guest = eng_from_backend, .drop = eng_backend_drop, .opaque = e };
-	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix };
+	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix,
+					   .max_flows = eng_flow_cap(e) };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 
