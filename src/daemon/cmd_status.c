@@ -68,9 +68,10 @@ static json_t *cmd_reasm_json(const struct indynet_stats *st)
 
 static json_t *cmd_counters_json(const struct indynet_stats *st)
 {
-	return json_pack("{s:I, s:I, s:I, s:I}", "tx_frames", (json_int_t)st->tx_frames, "tx_bytes",
+	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:i}", "tx_frames", (json_int_t)st->tx_frames, "tx_bytes",
 			 (json_int_t)st->tx_bytes, "rx_frames", (json_int_t)st->rx_frames,
-			 "rx_bytes", (json_int_t)st->rx_bytes);
+			 "rx_bytes", (json_int_t)st->rx_bytes, "nat_flows", (int)st->nat_flows, "nat_flow_cap",
+			 (int)st->nat_flow_cap);
 }
 
 /* The in-core server's queue, caches and handle resolutions (indynet_nfs_stats_get()). */
@@ -192,6 +193,11 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 			       json_integer_value(json_object_get(c, "rx_bytes")), ip ? ip : "none");
 	if (mac && off < len)
 		off += (size_t)snprintf(buf + off, len - off, " guest_mac=%s", mac);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off,
+					" nat_flows=%" JSON_INTEGER_FORMAT " nat_flow_cap=%" JSON_INTEGER_FORMAT,
+					json_integer_value(json_object_get(c, "nat_flows")),
+					json_integer_value(json_object_get(c, "nat_flow_cap")));
 	json_object_foreach((json_t *)json_object_get(body, "drops"), key, v) {
 		if (off >= len)
 			return;

@@ -53,6 +53,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nfs_gid = o->gid;
 	cfg->nfs_cache_nodes = o->nfs_cache_nodes;
 	cfg->nfs_cache_fds = o->nfs_cache_fds;
+	cfg->nat_max_flows = o->nat_max_flows;
 	cfg->capture_file = o->capture_file;
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->log_level = o->log_level;

@@ -90,6 +90,9 @@
 	X(FORWARD, "forward", "forward", "*", "SPEC", NULL, NETWORK, \
 	  OPTS_CUSTOM(opts_add_forward), \
 	  "port forward tcp|udp:HOSTPORT:[GUESTADDR:]GUESTPORT[:any], repeatable") \
+	X(NAT_MAX_FLOWS, "nat-max-flows", "network", "nat_max_flows", "N", "1024", NETWORK, \
+	  OPTS_U32(nat_max_flows, "NAT flow limit", 16, 1048576), \
+	  "most guest flows holding host sockets at once (NAT), 16-1048576") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, NULL, "network", "interface", "NAME", NULL, NETWORK, \
@@ -203,6 +206,7 @@ struct daemon_opts {
 	enum indynet_attr_model attr_model;
 	uint32_t uid, gid;
 	uint32_t nfs_cache_nodes, nfs_cache_fds;
+	uint32_t nat_max_flows;
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;
