@@ -30,7 +30,8 @@
 #                          sets GUEST_IP, GUEST_GW, GUEST_DNS
 #   guest_dhcp_renew       ask udhcpc for a renewal (SIGUSR1)
 #
-# Tunables: NAT_DNS=0 skips dnsmasq; INDY_LOG_LEVEL (default info).
+# Tunables: NAT_DNS=0 skips dnsmasq; INDY_LOG_LEVEL (default info); INDY_WRAP, words put
+# before indynetd's command (e.g. "prlimit --nofile=1024:1024").
 
 NS_HOST=indy-h-$$
 NS_GUEST=indy-g-$$
@@ -93,7 +94,7 @@ nat_start() {
 	t_evidence "$INDY_LOG"
 	# a private mount namespace in which /etc/resolv.conf is the test's own
 	ip netns exec "$NS_HOST" unshare --mount -- sh -c \
-		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T_TMP/resolv.conf" \
+		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T_TMP/resolv.conf" ${INDY_WRAP:-} \
 		timeout -s TERM 600 "$INDYNETD" --tap tap0 --tap-netns "/run/netns/$NS_GUEST" \
 		--control "$INDY_CTL" --log-level "${INDY_LOG_LEVEL:-info}" "$@" >"$INDY_LOG" 2>&1 &
 	INDY_PID=$!
