@@ -48,6 +48,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: what this header declares is its exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /*
  * Configuration versions, as libslirp does it: a caller sets cfg.version to
  * the version its header had (indynet_config_init() does), and the engine
@@ -605,6 +610,10 @@ size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size
  * Return: e.g. "0.1.0".
  */
 const char *indynet_version(void);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

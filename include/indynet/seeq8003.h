@@ -45,6 +45,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: what this header declares is its exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* HPC3 register offsets (from the HPC3 base 0x1FB80000). */
 #define SEEQ_HPC3_RX_CBP      0x14000u
 #define SEEQ_HPC3_RX_NBDP     0x14004u
@@ -334,6 +339,10 @@ long seeq_snapshot_save(seeq *s, void *buf, size_t cap);
  * model is unchanged.
  */
 int seeq_snapshot_restore(seeq *s, const void *buf, size_t len);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
