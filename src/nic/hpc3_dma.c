@@ -43,7 +43,7 @@
  * Any failed guest memory access stops the channel (dma_errors).
  */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #include <string.h>
 

@@ -27,7 +27,7 @@
  * PIO and DMA configuration power up with their three phase fields at 0xF.
  */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #define HPC3_TX_STAT_MASK 0xFFu
 #define HPC3_RX_STAT_MASK 0xBFu

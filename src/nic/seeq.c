@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* seeq.c: SEEQ 8003 model lifecycle and the register window (HPC3 offsets, access sizes, locking). */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@
  * and backing off to 6.4 ms while nothing moves.
  */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #include <errno.h>
 #include <poll.h>

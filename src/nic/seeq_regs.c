@@ -31,7 +31,7 @@
  * last level reported is always the current one.
  */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #include <string.h>
 

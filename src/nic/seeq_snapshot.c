@@ -23,7 +23,7 @@
  * with -ENOTSUP, damaged snapshots with -EINVAL.
  */
 
-#include "nic/seeq_int.h"
+#include "seeq_int.h"
 
 #include <errno.h>
 #include <string.h>
