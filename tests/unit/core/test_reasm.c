@@ -285,6 +285,20 @@ static void test_duplicates(void **state)
 	assert_int_equal(feed(f, 31, 0, 16, true, 0, 0), REASM_HELD);
 	assert_int_equal(feed(f, 31, 0, 16, true, 1, 0), REASM_DROPPED);
 	assert_int_equal(drops(f, INDYNET_DROP_FRAG_OVERLAP), 1);
+
+	/* A retransmitted last fragment of 1 byte (a partial 8-byte block) before the first: held once. */
+	assert_int_equal(feed(f, 32, 8, 1, false, 0, 0), REASM_HELD);
+	assert_int_equal(feed(f, 32, 8, 1, false, 0, 0), REASM_HELD);
+	assert_int_equal(feed(f, 32, 0, 8, true, 0, 0), REASM_COMPLETE);
+	assert_int_equal(f->out_len, 20 + 9);
+	/* and a fragment over that partial block is an overlap */
+	assert_int_equal(feed(f, 33, 16, 1, false, 0, 0), REASM_HELD);
+	assert_int_equal(feed(f, 33, 16, 1, false, 1, 0), REASM_DROPPED);
+	assert_int_equal(drops(f, INDYNET_DROP_FRAG_OVERLAP), 2);
+	/* the same far into the datagram */
+	assert_int_equal(feed(f, 34, 1600, 8, true, 0, 0), REASM_HELD);
+	assert_int_equal(feed(f, 34, 1600, 8, true, 1, 0), REASM_DROPPED);
+	assert_int_equal(drops(f, INDYNET_DROP_FRAG_OVERLAP), 3);
 }
 
 /* Fragments of the same id but another protocol or source are separate datagrams. */
