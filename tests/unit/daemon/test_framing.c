@@ -48,10 +48,13 @@ static int stingy_trim(int fd, const struct iovec *iov, int cnt, struct iovec *o
 	return i;
 }
 
+/* errno is unspecified after a success: leave EINTR there, as a libc may after retrying. */
 static ssize_t stingy_spent(int fd, ssize_t n)
 {
 	if (fd == stingy_fd && stingy_budget > 0 && n > 0)
 		stingy_budget -= n;
+	if (fd == stingy_fd && n >= 0)
+		errno = EINTR;
 	return n;
 }
 
@@ -443,6 +446,34 @@ static void test_tx_queue_after_partial_flush(void **state)
 	stingy_close(sv);
 }
 
+/* A reset drops what waited: nothing pending, and the peer then gets only the frames sent after it. */
+static void test_tx_reset_and_broken_peer_while_pending(void **state)
+{
+	static uint8_t frame[2][100];
+	const size_t lens[1] = { 100 };
+	int sv[2];
+
+	(void)state;
+	memset(frame[0], 9, sizeof(frame[0]));
+	memset(frame[1], 1, sizeof(frame[1]));
+	stingy_pair(sv);
+	stingy_budget = 0;
+	assert_int_equal(framing_tx_send(&tx, sv[0], frame[0], 100), FRAMING_TX_QUEUED);
+	framing_tx_reset(&tx);
+	assert_false(framing_tx_pending(&tx));
+	stingy_budget = -1;
+	assert_int_equal(framing_tx_send(&tx, sv[0], frame[1], 100), 0);
+	assert_int_equal(drain(sv[1], lens, 1), 1);
+	/* output waits, then the peer goes: the flush reports the broken pipe, not "try again" */
+	stingy_budget = 0;
+	assert_int_equal(framing_tx_send(&tx, sv[0], frame[1], 100), FRAMING_TX_QUEUED);
+	close(sv[1]);
+	stingy_budget = -1;
+	assert_int_equal(framing_tx_flush(&tx, sv[0]), -EPIPE);
+	stingy_fd = -1;
+	close(sv[0]);
+}
+
 static void test_tx_broken_peer(void **state)
 {
 	const uint8_t frame[64] = { 0 };
@@ -468,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_tx_split_in_prefix),
 		cmocka_unit_test(test_tx_exact_fit),
 		cmocka_unit_test(test_tx_queue_after_partial_flush),
+		cmocka_unit_test(test_tx_reset_and_broken_peer_while_pending),
 		cmocka_unit_test(test_tx_broken_peer),
 	};
 
