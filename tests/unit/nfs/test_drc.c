@@ -160,6 +160,27 @@ static void test_drc_exact_byte_bound(void **state)
 	drc_free(c);
 }
 
+/* A cache asked for 0 entries holds one: the latest reply. */
+static void test_drc_zero_entries_holds_one(void **state)
+{
+	struct drc *c = drc_new(0, 1000);
+	struct drc_key k = { .addr = 1, .port = 2, .prog = RPC_PROG_NFS, .vers = 3, .proc = 12 };
+	const uint8_t *rep;
+	size_t len;
+
+	(void)state;
+	for (uint32_t xid = 1; xid <= 2; xid++) {
+		k.xid = xid;
+		assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+		drc_finish(c, &k, (const uint8_t *)"ok", 2);
+	}
+	assert_int_equal(drc_count(c), 1);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+	k.xid = 1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_free(c);
+}
+
 static int setup(void **state)
 {
 	struct tu_fx *f;
@@ -329,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_drc_bounds),
 		cmocka_unit_test(test_drc_long_use),
 		cmocka_unit_test(test_drc_exact_byte_bound),
+		cmocka_unit_test(test_drc_zero_entries_holds_one),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_admit_in_progress, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
