@@ -496,6 +496,96 @@ static void test_dhcp_option6_rewritten(void **state)
 	assert_int_equal(a, GUEST);
 }
 
+/* Every second DNS address, so every UDP checksum the recomputation can give (0 included): right, and never "none". */
+static void test_dhcp_checksum_exhaustive(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[600];
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	for (uint32_t w = 0; w <= 0xffff; w++) {
+		size_t n = dhcp_reply(f, 2, GUEST, HIDDEN, htonl(0xc0a80000u | w));
+
+		nat_dns_slirp_rewrite(&m, f, n);
+		ip = ip_of(f, n);
+		assert_int_equal(udp_parse(&ip, true, &u), 0);
+		assert_true(u.has_csum);
+	}
+}
+
+/* The lease a DHCPACK hands out (a unicast one, to the guest's MAC and address), and the checksum after the rewrite. */
+static void test_dhcp_unicast_ack(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[600];
+	size_t n = dhcp_reply(f, 5, GUEST, HIDDEN, HIDDEN);
+	uint32_t guest = GUEST;
+	uint16_t c;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	memcpy(f, guest_mac, 6);
+	memcpy(f + ETH_HLEN + 16, &guest, 4);
+	memset(f + ETH_HLEN + 10, 0, 2);
+	c = csum_fold(csum_add(0, f + ETH_HLEN, IPV4_HLEN));
+	memcpy(f + ETH_HLEN + 10, &c, 2);
+	memset(f + ETH_HLEN + IPV4_HLEN + 6, 0, 2);
+	c = l4_csum_ipv4(GW, GUEST, IPPROTO_UDP, f + ETH_HLEN + IPV4_HLEN, n - ETH_HLEN - IPV4_HLEN);
+	memcpy(f + ETH_HLEN + IPV4_HLEN + 6, &c, 2);
+	assert_int_equal(nat_dns_lease(&m, f, n), GUEST);
+	ip = slirp_rewritten(&m, f, n);
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	assert_true(u.has_csum);
+	n = dhcp_reply(f, 2, GUEST, HIDDEN, HIDDEN);
+	assert_int_equal(nat_dns_lease(&m, f, n), 0); /* an OFFER is no lease */
+}
+
+/* A UDP header cut short in a packet from the gateway's DHCP port: no BOOTP message, nothing read past it. */
+static void test_dhcp_cut_udp_header(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[600], *h;
+	size_t cut = ETH_HLEN + IPV4_HLEN + 4;
+	uint16_t c;
+
+	(void)state;
+	dhcp_reply(f, 2, GUEST, HIDDEN, HIDDEN);
+	f[ETH_HLEN + 2] = 0;
+	f[ETH_HLEN + 3] = IPV4_HLEN + 4;
+	memset(f + ETH_HLEN + 10, 0, 2);
+	c = csum_fold(csum_add(0, f + ETH_HLEN, IPV4_HLEN));
+	memcpy(f + ETH_HLEN + 10, &c, 2);
+	h = malloc(cut);
+	assert_non_null(h);
+	memcpy(h, f, cut);
+	assert_int_equal(nat_dns_slirp_verdict(&m, h, cut), NAT_DNS_PASS);
+	nat_dns_slirp_rewrite(&m, h, cut);
+	assert_memory_equal(h, f, cut);
+	free(h);
+}
+
+/* The ICMP errors that quote a packet (RFC 792: 3, 4, 5, 11, 12) are pointed back at the gateway; others are not errors. */
+static void test_icmp_error_types(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t q[200], rq[200], f[400];
+	size_t qn = t_udp_frame(q, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1), n;
+
+	(void)state;
+	memcpy(rq, q, qn);
+	nat_dns_guest_rewrite(&m, rq, qn);
+	for (unsigned type = 0; type < 20; type++) {
+		bool error = type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+
+		n = icmp_error(f, rq, qn);
+		f[ETH_HLEN + IPV4_HLEN] = (uint8_t)type;
+		assert_int_equal(nat_dns_slirp_verdict(&m, f, n), error ? NAT_DNS_REWRITE : NAT_DNS_PASS);
+	}
+}
+
 /* Option lengths that run past the message are not followed (heap copy: ASan sees any overread). */
 static void test_dhcp_options_past_end(void **state)
 {
@@ -513,6 +603,14 @@ static void test_dhcp_options_past_end(void **state)
 	nat_dns_slirp_rewrite(&m, h, n);
 	memcpy(&a, h + pl + 246, 4);
 	assert_int_equal(a, HIDDEN);
+	/* ... and by one to four bytes */
+	for (uint8_t l = 55; l <= 58; l++) {
+		memcpy(h, f, n);
+		h[pl + 245] = l;
+		nat_dns_slirp_rewrite(&m, h, n);
+		memcpy(&a, h + pl + 246, 4);
+		assert_int_equal(a, HIDDEN);
+	}
 	/* an option code as the very last byte, its length byte missing */
 	memcpy(h, f, n);
 	memset(h + pl + 240, 0, 300 - 240);
@@ -790,6 +888,10 @@ int main(void)
 		cmocka_unit_test(test_icmp_error_quoted_options),
 		cmocka_unit_test(test_dhcp_non_host_offer_dropped),
 		cmocka_unit_test(test_dhcp_options_past_end),
+		cmocka_unit_test(test_dhcp_checksum_exhaustive),
+		cmocka_unit_test(test_dhcp_cut_udp_header),
+		cmocka_unit_test(test_dhcp_unicast_ack),
+		cmocka_unit_test(test_icmp_error_types),
 		cmocka_unit_test(test_udp_dns_at_gateway),
 		cmocka_unit_test(test_tcp_dns_at_gateway),
 		cmocka_unit_test(test_hidden_address_dropped),
