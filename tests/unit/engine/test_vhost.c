@@ -676,6 +676,12 @@ static void test_bridged_unserved_refragmented(void **state)
 	assert_memory_equal(u.payload, data, sizeof(data));
 	reasm_free(ra);
 	frags_free(&o);
+	{
+		uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+
+		vhost_counters(x->vt, d);
+		assert_int_equal(d[INDYNET_DROP_OVERSIZED], 0); /* cut, not dropped */
+	}
 }
 
 /* a UDP datagram of 1 byte from the guest (10.0.0.2:700) to @dst:@port; true when consumed */
@@ -752,6 +758,24 @@ static void test_services_gone_with_their_host(void **state)
 	}
 	assert_true(udp_to(x, a, 2049));
 	vhost_free(NULL);
+}
+
+/* A late answer (vhost_reply_udp) reaches the guest and says so; one for an unknown host or too big does not. */
+static void test_late_reply(void **state)
+{
+	struct fx *x = *state;
+	const struct vhost_dgram to = { .mac = T_GUEST_MAC, .src_ip = t_ip(10, 0, 0, 2), .dst_ip = t_ip(10, 0, 0, 1),
+					.sport = 700, .dport = 2049 };
+	struct vhost_dgram bad = to;
+	static uint8_t big[IPV4_MAX_LEN];
+
+	assert_int_equal(vhost_reply_udp(x->vt, &to, (const uint8_t *)"late", 4), 0);
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(x->guest.len[0], ETH_HLEN + IPV4_HLEN + UDP_HLEN + 4);
+	bad.dst_ip = t_ip(10, 0, 0, 9);
+	assert_int_equal(vhost_reply_udp(x->vt, &bad, (const uint8_t *)"late", 4), -ENOENT);
+	assert_int_equal(vhost_reply_udp(x->vt, &to, big, sizeof(big)), -EMSGSIZE);
+	assert_int_equal(x->guest.n, 1);
 }
 
 /* A UDP header that does not parse, to a host: not ours to judge, the backend gets it. */
@@ -904,6 +928,7 @@ int main(void)
 		T(test_services_of_several_hosts),
 		T(test_services_gone_with_their_host),
 		T(test_bad_udp_to_host_not_consumed),
+		T(test_late_reply),
 		T(test_reply_uncuttable),
 		T(test_reply_exactly_mtu),
 		T(test_service_overrun_clamped),
