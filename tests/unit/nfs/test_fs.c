@@ -825,6 +825,32 @@ static void test_many_listings_few_descriptors(void **state)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
+/* Directories around the fold table's first size (256): an unknown NFSv2 fold is BAD_COOKIE, promptly. */
+static void test_unknown_fold_around_table_size(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *d;
+	char name[64];
+	unsigned seen;
+	bool eof;
+
+	for (unsigned files = 248; files <= 260; files++) {
+		snprintf(name, sizeof(name), "d%u", files);
+		host_mkdir(f, name);
+		for (unsigned i = 0; i < files; i++) {
+			char rel[64];
+
+			snprintf(rel, sizeof(rel), "d%u/f%u", files, i);
+			tu_write_file(f->dir, rel, "");
+		}
+		assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)name, (uint32_t)strlen(name), &d), FS_OK);
+		seen = 0;
+		assert_int_equal(fs_readdir(f->fs, d, 0, true, count_entries, &seen, &eof), FS_OK);
+		assert_int_equal(seen, files + 2);
+		assert_int_equal(fs_readdir(f->fs, d, 0x80001234u, true, no_entries, NULL, &eof), FS_ERR_BAD_COOKIE);
+	}
+}
+
 static void test_bind_mount_refused(void **state)
 {
 	struct tu_fx *f = *state;
@@ -872,6 +898,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_side_replace, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_few_descriptors, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_many_listings_few_descriptors, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_fold_around_table_size, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, tu_fx_setup, tu_fx_teardown),
 	};
 
