@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -31,8 +32,9 @@
  *                       dropped and counted (queue_drops), its cache entry
  *                       withdrawn, and the client retransmits.
  *
- * One worker thread takes calls in arrival order, runs them
- * (nfs_server_run(): all file I/O happens here), and puts each answer on
+ * One worker thread (nice +5 relative to the daemon, so that on a busy
+ * machine the engine thread wins the CPU) takes calls in arrival order,
+ * runs them (nfs_server_run(): all file I/O happens here), and puts each answer on
  * the answer FIFO; the first answer after a delivery writes the eventfd,
  * which the engine's poll loop watches.  nfsvc_deliver() then sends every
  * waiting answer through vhost_reply_udp() (which cuts it to the MTU) on
@@ -53,6 +55,7 @@
  */
 
 #define NFSVC_MAX_MSGS 128u         /* calls queued plus answers not yet sent */
+#define NFSVC_NICE 5                /* the worker yields the CPU to the frame path */
 #define NFSVC_MAX_BYTES (8u << 20)  /* their bytes */
 
 struct nfsvc_msg {
@@ -225,12 +228,24 @@ static void nfsvc_post(struct nfsvc *svc, struct nfsvc_msg *call, struct nfsvc_m
 		svc->wake_pending = true;
 }
 
+/* The calling thread (the worker) yields the CPU to the frame path on a busy machine. */
+static void nfsvc_lower_priority(void)
+{
+	int prio;
+
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), prio + NFSVC_NICE) < 0)
+		ilog(INDYNET_LOG_DEBUG, "nfs: worker priority: %s", strerror(errno));
+}
+
 static void *nfsvc_worker(void *arg)
 {
 	struct nfsvc *svc = arg;
 	struct nfsvc_msg *call, *ans;
 	bool more = false;  /* background work left */
 
+	nfsvc_lower_priority();
 	pthread_mutex_lock(&svc->lock);
 	while (!svc->stop) {
 		call = fifo_pop(&svc->calls);
