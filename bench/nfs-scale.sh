@@ -13,7 +13,8 @@
 #        MODES ("kernel search")  restart part: with CAP_DAC_READ_SEARCH (kernel handles),
 #                             and without it (setpriv drops it: the background search)
 #        DATA_DIR (/var/tmp)  where the trees live (DATA_DIR/indynet-nfs-scale/tN, kept
-#                             between runs: building 3 M files takes minutes)
+#                             between runs with a tN.made marker: building 3 M files takes
+#                             13 minutes here; delete the marker to check a tree again)
 #        PART ("stall restart")
 #
 # Topology: tests/lib/netns.sh (indynetd --tap in netns $NS_HOST, the guest netns behind
@@ -30,8 +31,9 @@
 # file (3 levels) for its handle, stop indynetd, (cold: sync; drop_caches), start a new
 # indynetd, then nfsload resolve: GETATTR with the old handle every 50 ms until it is not
 # JUKEBOX, while NULL calls go every 20 ms from another socket.  Printed: time to the
-# answer, its status (0 = OK), JUKEBOX answers, the longest gap between two NULL answers,
-# the daemon's RSS after it, and its nfs_ counters.
+# answer, its status (0 = OK), JUKEBOX answers, the longest a NULL call waited for its
+# answer and the longest gap between two NULL answers (20 ms when nothing stalls), the
+# daemon's RSS after it, and its nfs_ counters.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -152,7 +154,8 @@ EOF
 
 restart_one() { # restart_one SIZE MODE CACHE
 	local n=$1 mode=$2 cache=$3 tree=$DATA/t$1 deep fh bin=$CURRENT out rss stats
-	deep=$("$MKTREE" "$tree" "$n" | sed -n 's/.*deepest=//p')
+	[ -s "$tree.made" ] || "$MKTREE" "$tree" "$n" >"$tree.made" || t_fail "mktree $tree $n failed"
+	deep=$(sed -n 's/.*deepest=//p' "$tree.made")
 	[ "$mode" = search ] && bin=$T_TMP/indynetd-nocap
 	up "$bin" --export "$tree"
 	fh=$(load "$tree" handle "$deep" 0 | sed -n 's/^fh=//p')

@@ -15,8 +15,10 @@
  * of REL/PATH (v3) and prints "fh=HEX".  resolve sends GETATTR with that
  * handle, again every 50 ms while the answer is NFS3ERR_JUKEBOX, while a
  * second socket sends NULL calls every 20 ms; it prints the time to the
- * first non-JUKEBOX answer, its status, and the longest gap between two
- * NULL answers (resolve_ms=... status=... jukebox=... null_max_gap_ms=...).
+ * first non-JUKEBOX answer, its status, the longest a NULL call waited for
+ * its answer, the longest gap between two NULL answers (20 ms when nothing
+ * stalls) and NULL calls never answered (resolve_ms=... status=...
+ * jukebox=... null_max_rtt_ms=... null_max_gap_ms=... null_lost=...).
  *
  * Theory of operation.  Everything is written from RFC 5531 (ONC RPC) and RFC 1813
  * (NFSv3, MOUNTv3) with a tiny XDR encoder/decoder of our own.  One UDP socket
@@ -704,46 +706,76 @@ static void nl_send_getattr(struct nl_ctx *c, const struct nl_fh *fh, uint32_t x
 	nl_send(c, &c->nfs, &b);
 }
 
-/* a NULL answer arrived on @fd: returns the gap since the previous one */
-static int64_t nl_null_gap(int fd, int64_t *last)
+#define NL_NULL_RING 8192u
+
+/* NULL calls every 20 ms on their own socket: send times by xid, the worst answer time and gap */
+struct nl_nulls {
+	int fd;
+	uint32_t sent, answered;
+	int64_t at[NL_NULL_RING];
+	int64_t last, max_rtt, max_gap;
+};
+
+static void nl_null_recv(struct nl_nulls *z)
 {
 	uint8_t m[256];
-	int64_t now = nl_now_ns(), gap = now - *last;
+	int64_t now = nl_now_ns();
+	uint32_t xid;
 
-	if (recv(fd, m, sizeof(m), MSG_DONTWAIT) <= 0)
-		return 0;
-	*last = now;
-	return gap;
+	while (recv(z->fd, m, sizeof(m), MSG_DONTWAIT) >= 4) {
+		memcpy(&xid, m, 4);
+		xid = ntohl(xid);
+		if (xid == 0 || xid > z->sent || z->sent - xid >= NL_NULL_RING)
+			continue;
+		z->answered++;
+		if (now - z->at[xid % NL_NULL_RING] > z->max_rtt)
+			z->max_rtt = now - z->at[xid % NL_NULL_RING];
+		if (now - z->last > z->max_gap)
+			z->max_gap = now - z->last;
+		z->last = now;
+	}
+}
+
+static void nl_resolve_print(const char *ms, uint32_t st, uint32_t jukebox, const struct nl_nulls *z)
+{
+	printf("resolve_ms=%s status=%u jukebox=%u null_max_rtt_ms=%.1f null_max_gap_ms=%.1f null_lost=%u\n", ms, st,
+	       jukebox, (double)z->max_rtt / 1e6, (double)z->max_gap / 1e6, z->sent - z->answered);
 }
 
 static void nl_resolve(struct nl_ctx *c, const char *hex)
 {
+	static struct nl_nulls z;
 	struct nl_fh fh = { 0 };
-	int fd2 = socket(AF_INET, SOCK_DGRAM, 0);
-	int64_t t0 = nl_now_ns(), next_null = t0, next_ga = t0, last_null = t0, max_gap = 0, done = 0;
+	int64_t t0 = nl_now_ns(), next_null = t0, next_ga = t0, done = 0;
 	uint32_t xid = c->next_xid, st = 0, jukebox = 0;
+	char ms[32];
 
+	z.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	z.last = t0;
 	for (size_t i = 0; hex[2 * i] && hex[2 * i + 1] && i < NL_FH_MAX; i++, fh.len++)
 		sscanf(hex + 2 * i, "%2hhx", &fh.data[i]);
-	if (fd2 < 0 || fh.len == 0)
+	if (z.fd < 0 || fh.len == 0)
 		nl_die("resolve: bad handle or socket");
 	while (!done || nl_now_ns() < done + 200000000) {  /* NULL calls go on 200 ms after the answer */
-		int64_t now = nl_now_ns(), g;
-		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = fd2, .events = POLLIN } };
+		int64_t now = nl_now_ns();
+		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = z.fd, .events = POLLIN } };
 
-		if (now - t0 > NL_STALL_NS * 4)
-			nl_die("resolve: no answer in 120 s");
+		if (!done && now - t0 > NL_STALL_NS * 4) {
+			nl_resolve_print("timeout(120s)", 0, jukebox, &z);
+			close(z.fd);
+			return;
+		}
 		if (now >= next_null) {
-			nl_send_null(fd2, &c->nfs, 0x6e756c6cu);
+			z.at[++z.sent % NL_NULL_RING] = now;
+			nl_send_null(z.fd, &c->nfs, z.sent);
 			next_null += 20000000;
 		}
 		if (!done && now >= next_ga) {
 			nl_send_getattr(c, &fh, ++xid);
 			next_ga = now + 50000000;
 		}
-		poll(p, 2, 5);
-		if ((g = nl_null_gap(fd2, &last_null)) > max_gap)
-			max_gap = g;
+		poll(p, 2, 1);
+		nl_null_recv(&z);
 		size_t n = nl_recv(c, 0);
 		if (n && !done) {
 			struct nl_buf r = { .p = c->rx, .cap = n };
@@ -758,9 +790,9 @@ static void nl_resolve(struct nl_ctx *c, const char *hex)
 			done = nl_now_ns();
 		}
 	}
-	printf("resolve_ms=%.1f status=%u jukebox=%u null_max_gap_ms=%.1f\n", (double)(done - t0) / 1e6, st, jukebox,
-	       (double)max_gap / 1e6);
-	close(fd2);
+	snprintf(ms, sizeof(ms), "%.1f", (double)(done - t0) / 1e6);
+	nl_resolve_print(ms, st, jukebox, &z);
+	close(z.fd);
 }
 
 /* ---- setup ---- */
