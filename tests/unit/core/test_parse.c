@@ -137,6 +137,16 @@ static void test_ipv4_parse_fields(void **state)
 	/* Link padding after the total length is ignored. */
 	assert_int_equal(ipv4_parse(b, n + 30, &v), 0);
 	assert_int_equal(v.payload_len, n - 20);
+	/* The type of service as sent (DSCP EF). */
+	b[1] = 0xb8;
+	b[10] = b[11] = 0;
+	{
+		uint16_t sum = ipv4_header_csum(b, 20);
+
+		memcpy(b + 10, &sum, 2);
+	}
+	assert_int_equal(ipv4_parse(b, n, &v), 0);
+	assert_int_equal(v.tos, 0xb8);
 	assert_int_equal(ipv4_build(b, 1, 2, IPPROTO_UDP, 1, IPV4_MAX_LEN - 20 + 1), 0);
 }
 
