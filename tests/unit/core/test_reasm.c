@@ -154,6 +154,24 @@ static void test_too_big(void **state)
 	/* Alone, too. */
 	assert_int_equal(feed(f, 10, 65528, 8, false, 0, 0), REASM_DROPPED);
 	assert_int_equal(drops(f, INDYNET_DROP_FRAG_TOO_BIG), 2);
+	/* A first fragment with 4 bytes of options makes a datagram of 24 + 65515 bytes: too big, dropped and counted. */
+	size_t n = mkfrag(12, 0, 65504, true, 0);
+
+	memmove(pktbuf + 24, pktbuf + 20, n - 20);
+	memset(pktbuf + 20, 1, 4); /* four NOPs */
+	pktbuf[0] = 0x46;
+	pktbuf[2] = (uint8_t)((n + 4) >> 8);
+	pktbuf[3] = (uint8_t)(n + 4);
+	pktbuf[10] = pktbuf[11] = 0;
+	uint16_t sum = ipv4_header_csum(pktbuf, 24);
+
+	memcpy(pktbuf + 10, &sum, 2);
+	assert_int_equal(reasm_input(f->ra, pktbuf, n + 4, 0, &f->out, &f->out_len), REASM_HELD);
+	assert_int_equal(feed(f, 12, 65504, 11, false, 0, 0), REASM_DROPPED);
+	assert_int_equal(drops(f, INDYNET_DROP_FRAG_TOO_BIG), 3);
+	assert_int_equal(reasm_pending(f->ra), 0);
+	assert_int_equal(reasm_bytes_held(f->ra), 0);
+	reasm_free(NULL);
 	/* Exactly 65535 is fine. */
 	assert_int_equal(feed(f, 11, 0, 65504, true, 0, 0), REASM_HELD);
 	assert_int_equal(feed(f, 11, 65504, 11, false, 0, 0), REASM_COMPLETE);
