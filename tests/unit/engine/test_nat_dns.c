@@ -541,6 +541,41 @@ static void test_dhcp_unicast_ack(void **state)
 	assert_true(u.has_csum);
 	n = dhcp_reply(f, 2, GUEST, HIDDEN, HIDDEN);
 	assert_int_equal(nat_dns_lease(&m, f, n), 0); /* an OFFER is no lease */
+	n = dhcp_reply(f, 5, HIDDEN, HIDDEN, HIDDEN);
+	assert_int_equal(nat_dns_lease(&m, f, n), 0); /* nor an ACK for a non-host address */
+}
+
+/* A frame cut inside its IPv4 packet (the total length says more): passed on untouched, nothing read past it. */
+static void test_cut_frame_passed(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t f[200], *h;
+	size_t n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1) - 3;
+
+	(void)state;
+	h = malloc(n);
+	assert_non_null(h);
+	memcpy(h, f, n);
+	assert_int_equal(nat_dns_guest_verdict(&m, h, n), NAT_DNS_PASS);
+	nat_dns_guest_rewrite(&m, h, n);
+	assert_memory_equal(h, f, n);
+	free(h);
+	/* the bytes of a DNS query to the gateway under another ethertype, or another IP version: not IPv4 */
+	n = t_udp_frame(f, gw_mac, guest_mac, GUEST, GW, 33000, 53, "query", 5, 1);
+	for (int k = 0; k < 2; k++) {
+		uint8_t g[200], want[200];
+
+		memcpy(g, f, n);
+		if (k == 0)
+			g[13] = 0x06; /* ARP */
+		else
+			g[ETH_HLEN] = 0x65; /* version 6 */
+		memcpy(want, g, n);
+		assert_int_equal(nat_dns_guest_verdict(&m, g, n), NAT_DNS_PASS);
+		nat_dns_guest_rewrite(&m, g, n);
+		nat_dns_slirp_rewrite(&m, g, n);
+		assert_memory_equal(g, want, n);
+	}
 }
 
 /* A UDP header cut short in a packet from the gateway's DHCP port: no BOOTP message, nothing read past it. */
@@ -891,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp_checksum_exhaustive),
 		cmocka_unit_test(test_dhcp_cut_udp_header),
 		cmocka_unit_test(test_dhcp_unicast_ack),
+		cmocka_unit_test(test_cut_frame_passed),
 		cmocka_unit_test(test_icmp_error_types),
 		cmocka_unit_test(test_udp_dns_at_gateway),
 		cmocka_unit_test(test_tcp_dns_at_gateway),
