@@ -646,6 +646,17 @@ static void test_dhcp_options_past_end(void **state)
 		memcpy(&a, h + pl + 246, 4);
 		assert_int_equal(a, HIDDEN);
 	}
+	/* nothing after the end option is read, even right behind a pad */
+	memcpy(h, f, n);
+	h[pl + 243] = 0;
+	h[pl + 244] = 255;
+	h[pl + 245] = 2;
+	h[pl + 248] = 6;
+	h[pl + 249] = 4;
+	memcpy(h + pl + 250, (uint32_t[]){ HIDDEN }, 4);
+	nat_dns_slirp_rewrite(&m, h, n);
+	memcpy(&a, h + pl + 250, 4);
+	assert_int_equal(a, HIDDEN);
 	/* an option code as the very last byte, its length byte missing */
 	memcpy(h, f, n);
 	memset(h + pl + 240, 0, 300 - 240);
