@@ -173,6 +173,17 @@ int cmd_status(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
+/* bridge mode: " nfs_phantom=STATE nfs_ip=A.B.C.D|none" */
+static void cmd_status_phantom_text(const json_t *body, char *buf, size_t len)
+{
+	const json_t *ph = json_object_get(json_object_get(body, "nfs"), "phantom");
+	const char *ip = json_string_value(json_object_get(ph, "ip"));
+
+	if (ph && len)
+		snprintf(buf, len, " nfs_phantom=%s nfs_ip=%s", json_string_value(json_object_get(ph, "state")),
+			 ip ? ip : "none");
+}
+
 /* The line protocol's legacy form: "tx_frames=N ... guest_ip=A drop_REASON=N ...". */
 void cmd_status_text(const json_t *body, char *buf, size_t len)
 {
@@ -210,4 +221,5 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, " nfs_%s=%" JSON_INTEGER_FORMAT, key,
 					json_integer_value(v));
 	}
+	cmd_status_phantom_text(body, buf + off, off < len ? len - off : 0);
 }
