@@ -94,6 +94,11 @@ void phantom_free(struct phantom *ph)
 	free(ph);
 }
 
+const uint8_t *phantom_mac(const struct phantom *ph)
+{
+	return ph->mac;
+}
+
 static bool ph_probing(const struct phantom *ph)
 {
 	return arp_probe_deadline(&ph->probe) != UINT64_MAX;

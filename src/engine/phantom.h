@@ -55,6 +55,14 @@ struct phantom *phantom_new(struct vhost_table *vt, struct nfsvc *nfs, const str
 void phantom_free(struct phantom *ph);
 
 /**
+ * phantom_mac() - the phantom's MAC (02:00:de:ad:bf:53).
+ * @ph: phantom
+ *
+ * Return: 6 bytes, valid as long as @ph.
+ */
+const uint8_t *phantom_mac(const struct phantom *ph);
+
+/**
  * phantom_claim() - probe @ip and serve there once nobody answers.
  * @ph: phantom
  * @ip: address, network byte order

@@ -611,6 +611,7 @@ static void test_suggest_skips_answered(void **state)
 	uint32_t ip = 0;
 
 	(void)state;
+	assert_memory_equal(phantom_mac(ph), ph_mac, 6);
 	assert_int_equal(phantom_suggest(ph, 0, 1000, err, sizeof(err)), -ENETDOWN);
 	phantom_set_lan(ph, &lan, t_ip(10, 0, 0, 214), 1000);
 	assert_int_equal(phantom_suggest(ph, t_ip(10, 0, 0, 214), 1000, err, sizeof(err)), 0);
