@@ -95,6 +95,8 @@ static bool cmd_word_in(const char *list, const char *key)
 {
 	size_t klen = strlen(key);
 
+	if (klen == 0) /* strstr() finds "" everywhere without moving on */
+		return false;
 	for (const char *p = list; (p = strstr(p, key)); p += klen) {
 		bool starts = p == list || p[-1] == ' ';
 		bool ends = p[klen] == '\0' || p[klen] == ' ';

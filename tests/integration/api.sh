@@ -93,6 +93,7 @@ expect_status "POST a bad port" 400 "$(api POST /api/forwards '{"proto":"tcp","h
 expect_status "POST a port as text" 400 "$(api POST /api/forwards '{"proto":"tcp","host_port":"80","guest_port":2}')" '"field":"host_port"'
 expect_status "POST without guest_port" 400 "$(api POST /api/forwards '{"proto":"tcp","host_port":18091}')" '"field":"guest_port"'
 expect_status "POST an unknown field" 400 "$(api POST /api/forwards '{"proto":"tcp","hostport":1}')" '"field":"hostport"'
+expect_status "POST an empty field name" 400 "$(api POST /api/forwards '{"":1}')" "unknown field ''"
 expect_status "POST bad JSON" 400 "$(api POST /api/forwards '{"proto":')" "invalid JSON"
 expect_status "POST a JSON array" 400 "$(api POST /api/forwards '[1]')" "must be a JSON object"
 expect_status "POST duplicate keys" 400 "$(api POST /api/forwards '{"proto":"tcp","proto":"udp"}')" "invalid JSON"

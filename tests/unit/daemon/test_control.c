@@ -153,6 +153,8 @@ static void test_subnet_and_errors(void **state)
 		     "error: host_port 0 is out of range (1-65535)");
 	expect_reply(eng, "forwards.add proto=tcp hostport=1", -1,
 		     "error: unknown field 'hostport' (expected proto host_port guest_addr guest_port bind spec)");
+	expect_reply(eng, "mount-help =irix", -1,
+		     "error: unknown field '' (expected os)");
 	expect_reply(eng, "interfaces", -1,
 		     "error: not in bridge mode: host interfaces are a bridge-mode setting (the "
 		     "daemon runs in NAT mode)");
