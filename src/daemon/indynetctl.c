@@ -112,14 +112,17 @@ static void ctl_print_forwards(const json_t *body)
 		printf("no forwards\n");
 		return;
 	}
-	printf("%-6s %-22s %-10s %s\n", "PROTO", "HOST", "GUEST PORT", "ID");
+	printf("%-6s %-22s %-22s %s\n", "PROTO", "HOST", "GUEST", "ID");
 	json_array_foreach(json_object_get(body, "forwards"), i, fw) {
-		char host[40];
+		char host[40], guest[64];
+		const char *addr = json_string_value(json_object_get(fw, "guest_addr"));
 
 		snprintf(host, sizeof(host), "%s:%" JSON_INTEGER_FORMAT, ctl_str(fw, "bind"),
 			 ctl_int(fw, "host_port"));
-		printf("%-6s %-22s %-10" JSON_INTEGER_FORMAT " %s\n", ctl_str(fw, "proto"), host,
-		       ctl_int(fw, "guest_port"), ctl_str(fw, "id"));
+		snprintf(guest, sizeof(guest), "%s:%" JSON_INTEGER_FORMAT "%s",
+			 addr ? addr : ctl_str(fw, "target"), ctl_int(fw, "guest_port"),
+			 addr ? "" : " (follows)");
+		printf("%-6s %-22s %-22s %s\n", ctl_str(fw, "proto"), host, guest, ctl_str(fw, "id"));
 	}
 }
 

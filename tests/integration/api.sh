@@ -85,7 +85,7 @@ expect_status "POST /api/forwards" 201 \
 got=$(ip netns exec "$NS_HOST" timeout 10 socat -T 5 - TCP:127.0.0.1:18090 </dev/null 2>&1)
 t_expect_eq "forward added through the API: host 127.0.0.1:18090 -> guest :90" api-forward-90 "$got"
 expect_status "GET /api/forwards lists it" 200 "$(api GET /api/forwards)" \
-	'{"proto":"tcp","host_port":18090,"guest_port":90,"bind":"127.0.0.1","id":"tcp:18090"}'
+	'{"proto":"tcp","host_port":18090,"guest_addr":null,"guest_port":90,"bind":"127.0.0.1","id":"tcp:18090","target":"'"$GUEST_IP"'"}'
 expect_status "POST the same forward again" 409 \
 	"$(api POST /api/forwards '{"proto":"tcp","host_port":18090,"guest_port":90}')"
 expect_status "POST a bad proto" 400 "$(api POST /api/forwards '{"proto":"icmp","host_port":1,"guest_port":2}')" '"field":"proto"'

@@ -134,6 +134,8 @@ function showNfs(st) {
   $("nfs-address").textContent = nfs.enabled && nfs.address ? nfs.address : "—";
   $("nfs-clients").textContent = Array.isArray(nfs.clients) ?
     (nfs.clients.length ? nfs.clients.map((c) => c.addr || c).join(", ") : "none yet") : "—";
+  $("nfs-calls").textContent = nfs.server ? nfs.server.calls + " · " + nfs.server.drc_replays +
+    " answered from the duplicate-request cache" : "—";
 }
 
 function showMode(st) {
@@ -230,7 +232,8 @@ async function subnetSubmit(ev) {
 
 function forwardRow(fw) {
   const tr = document.createElement("tr");
-  [fw.proto.toUpperCase(), fw.bind + ":" + fw.host_port, String(fw.guest_port)].forEach((t) => {
+  const guest = (fw.guest_addr || fw.target || "guest") + ":" + fw.guest_port;
+  [fw.proto.toUpperCase(), fw.bind + ":" + fw.host_port, guest].forEach((t) => {
     const td = document.createElement("td");
     td.textContent = t;
     tr.appendChild(td);
