@@ -856,7 +856,7 @@ static int eng_phantom_build(indynet_engine *e, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (e->cfg.export_dir && !(e->nfs = nfsvc_open(ip, &e->cfg, err, errlen)))
-		return -EINVAL;
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
 	e->ph = phantom_new(e->vt, e->nfs, &io);
 	if (!e->ph) {
 		snprintf(err, errlen, "out of memory");

@@ -448,6 +448,7 @@ struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *er
 	if (!svc) {
 		snprintf(err, errlen, "out of memory");
 		nfs_server_free(srv);
+		errno = ENOMEM;
 	}
 	return svc;
 }
@@ -479,7 +480,7 @@ int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_confi
 	int rc;
 
 	if (!svc)
-		return -EINVAL;
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
 	rc = nfsvc_register(vt, ip, svc, err, errlen);
 	if (rc < 0) {
 		nfsvc_free(svc);

@@ -28,7 +28,8 @@ struct nfsvc;
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * Return: the service (free it with nfsvc_free()), or NULL with @err filled.
+ * Return: the service (free it with nfsvc_free()), or NULL with @err filled
+ * and errno ENOMEM (out of memory) or EINVAL (configuration, export).
  */
 struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *err, size_t errlen);
 
@@ -54,7 +55,8 @@ int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfsvc *svc, char 
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno: -ENOMEM, -EINVAL (configuration, export),
+ * or what registering the ports returned.
  */
 int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfsvc **out,
 		 char *err, size_t errlen);

@@ -73,7 +73,8 @@ struct nfs_server;
  * @err: receives a message naming the bad input
  * @errlen: size of @err
  *
- * Return: the server, or NULL with @err filled.
+ * Return: the server, or NULL with @err filled and errno ENOMEM (out of
+ * memory) or EINVAL (the configuration or the export).
  */
 struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err, size_t errlen);
 

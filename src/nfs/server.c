@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* server.c: nfs_server_*: RPC header handling, version checks, DRC and dispatch by program. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,13 +102,20 @@ void nfs_vers_range(const struct nfs_server *srv, uint32_t prog, uint32_t *low, 
 	}
 }
 
+/* errno for a failed nfs_server_new(): the export's own failure (fs_errno), or memory (0). */
+static int srv_failed_errno(int fs_errno)
+{
+	return fs_errno == 0 || fs_errno == ENOMEM ? ENOMEM : EINVAL;
+}
+
 /**
  * nfs_server_new() - open the export and prepare the server.
  * @cfg: configuration (copied)
  * @err: receives a message naming the bad input
  * @errlen: size of @err
  *
- * Return: the server, or NULL with @err filled.
+ * Return: the server, or NULL with @err filled and errno ENOMEM (out of
+ * memory) or EINVAL (the configuration or the export).
  */
 struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err, size_t errlen)
 {
@@ -117,8 +125,11 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 #ifdef NFS_HAVE_V3
 	offered |= NFS_SERVE_V3;
 #endif
+	int fs_errno;
+
 	if (!srv) {
 		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
 		return NULL;
 	}
 	srv->cfg = *cfg;
@@ -127,11 +138,13 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 	if (!srv->versions) {
 		snprintf(err, errlen, "none of the requested NFS versions is available");
 		free(srv);
+		errno = EINVAL;
 		return NULL;
 	}
 	srv->export_dir = cfg->export_dir ? strdup(cfg->export_dir) : NULL;
 	srv->cfg.export_dir = srv->export_dir;
 	srv->fs = fs_export_open(&srv->cfg, err, errlen);
+	fs_errno = srv->fs ? 0 : errno;
 	srv->drc = drc_new(NFS_DRC_ENTRIES, NFS_DRC_BYTES);
 	if (!srv->fs || !srv->drc || pthread_mutex_init(&srv->lock, NULL) != 0 ||
 	    pthread_mutex_init(&srv->drc_lock, NULL) != 0) {
@@ -141,6 +154,7 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 		drc_free(srv->drc);
 		free(srv->export_dir);
 		free(srv);
+		errno = srv_failed_errno(fs_errno);
 		return NULL;
 	}
 	return srv;
