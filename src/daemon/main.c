@@ -86,11 +86,8 @@ static int daemon_engine(struct daemon *d)
 
 	daemon_config(d, &cfg);
 	rc = indynet_engine_new(&cfg, &d->eng, err, sizeof(err));
-	if (rc < 0 && d->opts.mode == INDYNET_MODE_BRIDGE) {
-		bool said = strstr(err, "bridge mode") != NULL;
-
-		fprintf(stderr, "indynetd: bridge mode is not available in this build%s%s\n",
-			err[0] && !said ? ": " : "", said ? "" : err);
+	if (rc == -EOPNOTSUPP) { /* the library names what this build cannot do */
+		fprintf(stderr, "indynetd: %s\n", err[0] ? err : "bridge mode is not available in this build");
 		return EXIT_USAGE;
 	}
 	if (rc < 0) {
