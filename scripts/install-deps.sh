@@ -14,6 +14,8 @@ PKGS=(
 	chromium
 	# tests: real DHCP and DNS clients in the guest namespace
 	dhcpcd-base bind9-dnsutils
+	# bridge mode tests and benchmark: offload switches, capability drop, LAN flood generator
+	ethtool libcap2-bin netsniff-ng
 	# benchmarks: NAT peers, NFS peer
 	slirp4netns passt iperf3 nfs-ganesha nfs-ganesha-vfs rpcbind
 )

@@ -12,7 +12,7 @@
  * indynet_guest_recv() or indynet_rx_peek()/indynet_rx_pop().
  *
  * Each engine owns one thread running a poll loop over its backend
- * (libslirp in NAT mode), an eventfd that wakes it for queued guest TX
+ * (libslirp in NAT mode, a libpcap capture in bridge mode), an eventfd that wakes it for queued guest TX
  * frames, file descriptors the caller asked it to watch, and timers.
  *
  * A guest frame first meets the virtual hosts (the in-core NFS server and,
@@ -30,6 +30,16 @@
  * dropped.  Every other port of the gateway's address reaches the host's
  * loopback.  With cfg.export_dir set, UDP 111/1234/2049 at the gateway are
  * served by the in-core NFS server before libslirp sees them.
+ *
+ * Bridge mode (libpcap): the guest is a host on the LAN of a host
+ * interface (cfg.bridge_interface).  Its frames are injected there as they
+ * are; the LAN's frames for its MAC, broadcast and multicast are captured
+ * (promiscuous, immediate, cfg.capture_buffer bytes of kernel buffer, the
+ * kernel filter installed once the guest's MAC is known) and queued for
+ * it.  DHCP, ARP and everything else are the LAN's.  TCP/IPv4 super-frames
+ * from GRO/LRO are cut back to the MTU.  The capture's state
+ * (indynet_capture_status_get()) is retried by itself after a failure, and
+ * indynet_set_interface() moves it to another interface on a running engine.
  *
  * Threads: indynet_guest_send() may be called from any one thread (or from
  * the engine thread itself, e.g. inside a watched-fd callback, in which case
@@ -201,6 +211,41 @@ struct indynet_phantom_status {
 	char error[INDYNET_PHANTOM_ERR_MAX]; /* the last refusal, "" if none */
 };
 
+/** Bridge mode: the state of the capture on the host interface. */
+enum indynet_capture_state {
+	INDYNET_CAPTURE_INACTIVE = 0,          /* not open yet (or NAT mode) */
+	INDYNET_CAPTURE_ACTIVE,                /* open, frames flow */
+	INDYNET_CAPTURE_PERMISSION_DENIED,     /* the open was refused: CAP_NET_RAW/CAP_NET_ADMIN missing */
+	INDYNET_CAPTURE_DEVICE_ERROR,          /* the interface is absent, down or failed */
+};
+
+/** Bridge mode: what indynet_capture_status_get() reports. */
+struct indynet_capture_status {
+	enum indynet_capture_state state;
+	uint64_t generation;      /* +1 on every change of state, interface or error text */
+	char interface[64];       /* the interface captured on (or being retried), "" = none */
+	char error[256];          /* the last error, "" when active; names the fix for permission-denied */
+	unsigned retry_ms;        /* next open attempt in this many ms; 0 = none pending */
+	uint64_t frames;          /* frames the capture delivered (before the filters below) */
+	uint64_t kernel_drops;    /* pcap_stats() ps_drop since the open (the capture buffer overflowed) */
+	uint64_t own_frames;      /* frames with the guest's own source MAC (its echoes): dropped */
+	uint64_t not_for_guest;   /* frames the guest's filter would reject, drained: dropped */
+	uint64_t shed;            /* broadcast/multicast dropped to keep RX ring room for the guest's unicast */
+	uint64_t drained_rounds;  /* loop rounds that hit the drain cap (the rest waits for the next round) */
+	uint64_t resegmented;     /* GRO/LRO TCP super-frames cut back to the MTU */
+	uint64_t oversized;       /* other frames above the MTU: dropped */
+	uint64_t reopens;         /* successful opens after the first */
+};
+
+/** Bridge mode: one host interface as indynet_interface_list() reports it. */
+struct indynet_interface {
+	unsigned index;           /* 1-based position in the list (what "--interface N" picks) */
+	char name[64];
+	char description[128];    /* "" when the system has none */
+	char addresses[256];      /* "192.168.1.5/24 fe80::1/64", "" = none */
+	bool up, running, loopback, wireless, has_ipv4;
+};
+
 typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
 typedef void (*indynet_notify_fn)(void *opaque);
 typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
@@ -309,8 +354,11 @@ void indynet_config_init(struct indynet_config *cfg);
  * @errlen: size of @err
  *
  * Return: 0, or a negative errno: -EINVAL for bad configuration (subnet,
- * MTU, version), -EOPNOTSUPP for bridge mode (not in this version), -EIO
- * when the capture file cannot be created; @err names the cause.
+ * MTU, version, capture buffer, interface name), -ENODEV in bridge mode
+ * when "auto" finds no interface or an index is out of range, -EIO when
+ * the capture file cannot be created; @err names the cause.  In bridge
+ * mode an interface that cannot be opened yet is not an error: see
+ * indynet_capture_status_get().
  */
 int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen);
 
@@ -603,6 +651,55 @@ int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
  * Return: the number of active forwards (may exceed @max).
  */
 size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max);
+
+/**
+ * indynet_capture_status_get() - the bridge capture's state and counters.
+ * @e: engine
+ * @st: receives a consistent snapshot
+ *
+ * Callable from any thread (an emulator's indicator polls it, comparing
+ * st->generation, or waits for cfg.status_notify).  In NAT mode the state
+ * is INDYNET_CAPTURE_INACTIVE.
+ *
+ * Return: 0, or -EOPNOTSUPP in NAT mode (@st still filled).
+ */
+int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status *st);
+
+/**
+ * indynet_capture_state_name() - "inactive", "active", "permission-denied" or "device-error".
+ * @s: state
+ *
+ * Return: a static string.
+ */
+const char *indynet_capture_state_name(enum indynet_capture_state s);
+
+/**
+ * indynet_set_interface() - move a running bridge to another host interface.
+ * @e: engine (bridge mode)
+ * @name: interface name, 1-based index (indynet_interface_list()) or "auto"
+ * @err: receives the reason on failure, e.g. "interface eth9: reopen failed:
+ *       ...; keeping the previous interface"
+ * @errlen: size of @err
+ *
+ * The capture is reopened in place and the guest's filter installed again;
+ * the guest sees nothing but the new LAN.  On failure the previous capture
+ * stays open.  Callable from any thread.
+ *
+ * Return: 0, -EOPNOTSUPP in NAT mode, -ENODEV (no such interface), -EPERM
+ * (permission missing) or another negative errno.
+ */
+int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t errlen);
+
+/**
+ * indynet_interface_list() - the host interfaces a bridge can capture on.
+ * @out: array to fill, may be NULL when @max is 0
+ * @max: its capacity
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: the number of interfaces (may exceed @max), or a negative errno.
+ */
+int indynet_interface_list(struct indynet_interface *out, size_t max, char *err, size_t errlen);
 
 /**
  * indynet_version() - library version string.

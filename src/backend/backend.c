@@ -2,17 +2,19 @@
 /* backend.c: the backend factory and the wrappers that give optional ops a defined answer. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "backend/backend.h"
+#include "backend/bridge.h"
 #include "backend/nat.h"
 
-struct backend *backend_new(const struct backend_params *p, const struct backend_host *host, char *err,
-			    size_t errlen)
+int backend_new(const struct backend_params *p, const struct backend_host *host, struct backend **out, char *err,
+		size_t errlen)
 {
-	if (p->mode == INDYNET_MODE_NAT)
-		return nat_new(p, host, err, errlen);
-	snprintf(err, errlen, "bridge mode is not available in this build");
-	return NULL;
+	if (p->mode == INDYNET_MODE_BRIDGE)
+		return bridge_new(p->interface, p->capture_buffer, p->mtu, host, out, err, errlen);
+	*out = nat_new(p, host, err, errlen);
+	return *out ? 0 : -ENOMEM;
 }
 
 int backend_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen)
@@ -48,4 +50,53 @@ unsigned backend_flows(struct backend *b, unsigned *cap)
 	if (!b->ops->flows)
 		return 0;
 	return b->ops->flows(b, cap);
+}
+
+void backend_guest_mac(struct backend *b, const uint8_t mac[6])
+{
+	if (b->ops->guest_mac)
+		b->ops->guest_mac(b, mac);
+}
+
+int backend_status(struct backend *b, struct indynet_capture_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!b->ops->status)
+		return -EOPNOTSUPP;
+	b->ops->status(b, st);
+	return 0;
+}
+
+int backend_set_interface(struct backend *b, const char *spec, char *err, size_t errlen)
+{
+	if (!b->ops->set_interface) {
+		snprintf(err, errlen, "the interface can only be changed in bridge mode");
+		return -EOPNOTSUPP;
+	}
+	return b->ops->set_interface(b, spec, err, errlen);
+}
+
+int backend_forward_add(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen)
+{
+	if (!b->ops->forward_add) {
+		snprintf(err, errlen, "port forwards exist only in NAT mode");
+		return -EOPNOTSUPP;
+	}
+	return b->ops->forward_add(b, fw, err, errlen);
+}
+
+int backend_forward_remove(struct backend *b, const struct indynet_forward *fw)
+{
+	return b->ops->forward_remove ? b->ops->forward_remove(b, fw) : -ENOENT;
+}
+
+size_t backend_forward_list(struct backend *b, struct indynet_forward *out, size_t max)
+{
+	return b->ops->forward_list ? b->ops->forward_list(b, out, max) : 0;
+}
+
+void backend_extra_mac(struct backend *b, const uint8_t mac[6])
+{
+	if (b->ops->extra_mac)
+		b->ops->extra_mac(b, mac);
 }

@@ -53,6 +53,10 @@ struct backend_host {
 	void (*to_guest)(void *opaque, const uint8_t *frame, size_t len);
 	/* a frame (either way) the backend dropped, counted by reason (engine thread) */
 	void (*drop)(void *opaque, enum indynet_drop_reason reason);
+	/* free slots on the guest's RX ring (engine thread) */
+	unsigned (*rx_room)(void *opaque);
+	/* the capture status changed (engine thread; bridge mode) */
+	void (*status_changed)(void *opaque);
 	void *opaque;
 };
 
@@ -93,6 +97,14 @@ struct backend_ops {
 	void (*inject)(struct backend *b, const uint8_t *frame, size_t len);
 	/* live flows holding host sockets, and their cap (NULL: none, as on a LAN) */
 	unsigned (*flows)(struct backend *b, unsigned *cap);
+	/* the guest's MAC, told when first learned and whenever it changes (NULL: not needed) */
+	void (*guest_mac)(struct backend *b, const uint8_t mac[6]);
+	/* capture status and counters; the one op callable from any thread (NULL: inactive) */
+	void (*status)(struct backend *b, struct indynet_capture_status *st);
+	/* move to another host interface (NULL: the backend has none) */
+	int (*set_interface)(struct backend *b, const char *spec, char *err, size_t errlen);
+	/* also take the LAN's frames for this MAC (the phantom NFS host's; NULL: not needed) */
+	void (*extra_mac)(struct backend *b, const uint8_t mac[6]);
 };
 
 /** Common head of every backend. */
@@ -107,19 +119,22 @@ struct backend_params {
 	uint32_t net;       /* NAT: subnet network address, network byte order */
 	unsigned prefix;    /* NAT: subnet prefix length */
 	unsigned max_flows; /* NAT: most flows holding host sockets (the engine clamps it) */
+	const char *interface; /* bridge: name, 1-based index, "auto" or NULL (= auto) */
+	size_t capture_buffer; /* bridge: kernel capture buffer, bytes */
 };
 
 /**
  * backend_new() - build the backend for @p->mode.
  * @p: parameters (validated by the caller)
  * @host: callbacks into the engine (copied)
+ * @out: receives the backend
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * Return: the backend, or NULL with @err filled.
+ * Return: 0, or a negative errno with @err filled.
  */
-struct backend *backend_new(const struct backend_params *p, const struct backend_host *host, char *err,
-			    size_t errlen);
+int backend_new(const struct backend_params *p, const struct backend_host *host, struct backend **out, char *err,
+		size_t errlen);
 
 /**
  * backend_set_subnet() - move @b to another subnet (engine thread).
@@ -168,5 +183,69 @@ void backend_inject(struct backend *b, const uint8_t *frame, size_t len);
  * Return: the live flows (0 when @b keeps none).
  */
 unsigned backend_flows(struct backend *b, unsigned *cap);
+
+/**
+ * backend_forward_add() - add a port forward (engine thread).
+ * @b: backend
+ * @fw: the forward
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0, -EOPNOTSUPP when @b has no forwards, or the backend's error.
+ */
+int backend_forward_add(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen);
+
+/**
+ * backend_forward_remove() - remove a port forward (engine thread).
+ * @b: backend
+ * @fw: the forward
+ *
+ * Return: 0, -ENOENT (also when @b has no forwards).
+ */
+int backend_forward_remove(struct backend *b, const struct indynet_forward *fw);
+
+/**
+ * backend_forward_list() - copy @b's forwards (engine thread).
+ * @b: backend
+ * @out: array to fill
+ * @max: its capacity
+ *
+ * Return: the number of forwards (0 when @b has none).
+ */
+size_t backend_forward_list(struct backend *b, struct indynet_forward *out, size_t max);
+
+/**
+ * backend_guest_mac() - tell @b the guest's MAC (engine thread).
+ * @b: backend
+ * @mac: the MAC
+ */
+void backend_guest_mac(struct backend *b, const uint8_t mac[6]);
+
+/**
+ * backend_status() - @b's capture status (any thread).
+ * @b: backend
+ * @st: receives the status; all zero (inactive) for a backend without capture
+ *
+ * Return: 0, or -EOPNOTSUPP when @b has no capture.
+ */
+int backend_status(struct backend *b, struct indynet_capture_status *st);
+
+/**
+ * backend_set_interface() - move @b to another host interface (engine thread).
+ * @b: backend
+ * @spec: name, 1-based index or "auto"
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0, -EOPNOTSUPP when @b has no interface, or the backend's error.
+ */
+int backend_set_interface(struct backend *b, const char *spec, char *err, size_t errlen);
+
+/**
+ * backend_extra_mac() - have @b also take the LAN's unicast frames for @mac (engine thread).
+ * @b: backend
+ * @mac: a MAC of the engine's own virtual hosts (the phantom NFS host)
+ */
+void backend_extra_mac(struct backend *b, const uint8_t mac[6]);
 
 #endif /* INDYNET_BACKEND_BACKEND_H */

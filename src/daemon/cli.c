@@ -120,6 +120,9 @@ static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
 	case OPT_VERSION:
 		o->action = OPTS_VERSION;
 		return 1;
+	case OPT_LIST_INTERFACES:
+		o->action = OPTS_LIST_INTERFACES;
+		return 1;
 	case OPT_CONFIG:
 		return cli_set_path(&o->config_file, optarg, err, errlen);
 	case OPT_CTL:

@@ -3,15 +3,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd_int.h"
 
 /*
- * The engine of this build has no bridge mode (indynet_engine_new() refuses
- * it), so every bridge resource answers 409 in NAT mode, naming the mode,
- * and 501 otherwise.  The handlers take their final shape as the engine's
- * bridge API lands.
+ * Bridge resources answer 409 in NAT mode, naming the mode; those the
+ * engine cannot do yet answer 501.
  */
 static int cmd_bridge_only(const struct cmd_ctx *ctx, const char *what, struct cmd_result *res)
 {
@@ -28,16 +27,63 @@ static void cmd_mac_text(const uint8_t *m, char *out, size_t len)
 	snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
+static json_t *cmd_interface_json(const struct indynet_interface *f)
 {
-	(void)args;
-	return cmd_bridge_only(ctx, "host interfaces", res);
+	return json_pack("{s:i, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "index", (int)f->index, "name", f->name,
+			 "description", f->description, "addresses", f->addresses, "up", f->up, "running",
+			 f->running, "loopback", f->loopback, "wireless", f->wireless);
 }
 
+/* The host's interfaces, numbered as "interface N" counts. */
+int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
+{
+	struct indynet_interface *ifs;
+	char err[256];
+	int n;
+	json_t *list;
+
+	(void)args;
+	if (ctx->opts->mode == INDYNET_MODE_NAT)
+		return cmd_bridge_only(ctx, "host interfaces", res);
+	n = indynet_interface_list(NULL, 0, err, sizeof(err));
+	if (n < 0)
+		return cmd_fail(res, CMD_INTERNAL, NULL, "%s", err);
+	ifs = calloc((size_t)n + 1, sizeof(*ifs));
+	list = json_array();
+	if (!ifs || !list) {
+		free(ifs);
+		json_decref(list);
+		return cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
+	}
+	n = indynet_interface_list(ifs, (size_t)n, err, sizeof(err));
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, cmd_interface_json(&ifs[i]));
+	free(ifs);
+	res->body = json_pack("{s:o}", "interfaces", list);
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
+}
+
+/* Live switch: the engine reopens the capture; on failure the old one stays and the error says so. */
 int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
-	(void)args;
-	return cmd_bridge_only(ctx, "the bridged interface", res);
+	struct indynet_capture_status cs;
+	const char *name;
+	char err[512] = "";
+	int rc;
+
+	if (ctx->opts->mode == INDYNET_MODE_NAT)
+		return cmd_bridge_only(ctx, "the bridged interface", res);
+	if (cmd_arg_string(args, "interface", &name, res) < 0)
+		return -1;
+	if (!name)
+		return cmd_fail(res, CMD_BAD_REQUEST, "interface", "interface is missing (NAME, INDEX or auto)");
+	rc = indynet_set_interface(ctx->eng, name, err, sizeof(err));
+	if (rc < 0)
+		return cmd_fail(res, rc == -EINVAL ? CMD_BAD_REQUEST : CMD_CONFLICT, "interface", "%s", err);
+	indynet_capture_status_get(ctx->eng, &cs);
+	res->body = json_pack("{s:s, s:s}", "interface", cs.interface, "state",
+			      indynet_capture_state_name(cs.state));
+	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
 /* the phantom NFS host as JSON: state, address, MAC, a probe under way, the last refusal */

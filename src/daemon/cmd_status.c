@@ -132,14 +132,22 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;
 }
 
-/* Capture (bridge mode's packet source) does not exist in NAT mode. */
+/* Bridge mode's capture: state, interface, last error, counters; NAT mode has none ("not-used"). */
 static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 {
-	const struct daemon_opts *o = ctx->opts;
+	struct indynet_capture_status cs;
 
-	return json_pack("{s:s, s:s?}", "state",
-			 o->mode == INDYNET_MODE_NAT ? "not-used" : "unknown", "file",
-			 o->capture_file);
+	if (indynet_capture_status_get(ctx->eng, &cs) < 0)
+		return json_pack("{s:s, s:s?}", "state", "not-used", "file", ctx->opts->capture_file);
+	return json_pack("{s:s, s:s?, s:s, s:s, s:I, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			 "state", indynet_capture_state_name(cs.state), "file", ctx->opts->capture_file,
+			 "interface", cs.interface, "error", cs.error, "generation", (json_int_t)cs.generation,
+			 "retry_ms", (int)cs.retry_ms, "counters", "frames", (json_int_t)cs.frames,
+			 "kernel_drops", (json_int_t)cs.kernel_drops, "own_frames", (json_int_t)cs.own_frames,
+			 "not_for_guest", (json_int_t)cs.not_for_guest, "shed", (json_int_t)cs.shed,
+			 "drained_rounds", (json_int_t)cs.drained_rounds, "resegmented",
+			 (json_int_t)cs.resegmented, "oversized", (json_int_t)cs.oversized, "reopens",
+			 (json_int_t)cs.reopens);
 }
 
 static json_t *cmd_nat_json(struct cmd_ctx *ctx)
@@ -184,6 +192,29 @@ static void cmd_status_phantom_text(const json_t *body, char *buf, size_t len)
 			 ip ? ip : "none");
 }
 
+/* bridge mode: " capture=STATE interface=NAME capture_KEY=N ... capture_error=TEXT" (the error last: it has spaces) */
+static void cmd_capture_text(const json_t *cap, char *buf, size_t len)
+{
+	const char *error = json_string_value(json_object_get(cap, "error"));
+	size_t off;
+	const char *key;
+	json_t *v;
+
+	if (!json_object_get(cap, "interface") || len == 0)
+		return;
+	off = (size_t)snprintf(buf, len, " capture=%s interface=%s",
+			       json_string_value(json_object_get(cap, "state")),
+			       json_string_value(json_object_get(cap, "interface")));
+	json_object_foreach((json_t *)json_object_get(cap, "counters"), key, v) {
+		if (off >= len)
+			return;
+		off += (size_t)snprintf(buf + off, len - off, " capture_%s=%" JSON_INTEGER_FORMAT, key,
+					json_integer_value(v));
+	}
+	if (error && error[0] && off < len)
+		snprintf(buf + off, len - off, " capture_error=%s", error);
+}
+
 /* The line protocol's legacy form: "tx_frames=N ... guest_ip=A drop_REASON=N ...". */
 void cmd_status_text(const json_t *body, char *buf, size_t len)
 {
@@ -221,5 +252,9 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, " nfs_%s=%" JSON_INTEGER_FORMAT, key,
 					json_integer_value(v));
 	}
-	cmd_status_phantom_text(body, buf + off, off < len ? len - off : 0);
+	if (off >= len)
+		return;
+	cmd_status_phantom_text(body, buf + off, len - off);
+	off += strlen(buf + off);
+	cmd_capture_text(json_object_get(body, "capture"), buf + off, len - off);
 }

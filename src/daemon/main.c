@@ -56,6 +56,8 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nat_max_flows = o->nat_max_flows;
 	cfg->capture_file = o->capture_file;
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
+	cfg->bridge_interface = o->interface;
+	cfg->capture_buffer = o->capture_buffer;
 	cfg->log_level = o->log_level;
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;
@@ -86,13 +88,9 @@ static int daemon_engine(struct daemon *d)
 
 	daemon_config(d, &cfg);
 	rc = indynet_engine_new(&cfg, &d->eng, err, sizeof(err));
-	if (rc == -EOPNOTSUPP) { /* the library names what this build cannot do */
-		fprintf(stderr, "indynetd: %s\n", err[0] ? err : "bridge mode is not available in this build");
-		return EXIT_USAGE;
-	}
 	if (rc < 0) {
 		fprintf(stderr, "indynetd: %s\n", err[0] ? err : strerror(-rc));
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+		return rc == -EINVAL || rc == -ENODEV || rc == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	for (size_t i = 0; i < d->opts.n_forwards; i++) {
 		char spec[40];
@@ -160,18 +158,21 @@ static void daemon_summary(const struct daemon *d)
 	static const char *const versions[] = { [INDYNET_NFS_AUTO] = "v2+v3",
 						[INDYNET_NFS_V2] = "v2", [INDYNET_NFS_V3] = "v3" };
 	const struct daemon_opts *o = &d->opts;
-	char nfs[512] = "no NFS export";
+	char nfs[512] = "no NFS export", net[160];
+	struct indynet_capture_status cs;
 
 	if (o->export_dir)
 		snprintf(nfs, sizeof(nfs), "export %s (NFS %s, %s, %s %u:%u)", o->export_dir,
 			 versions[o->nfs_version], o->read_only ? "read-only" : "read-write",
 			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", o->uid, o->gid);
-	dlog(INDYNET_LOG_INFO, "indynetd %s: mode %s, subnet %s, mtu %u, frontend --%s %s%s%s, %s, "
-			       "%zu forward(s)%s%s",
-	     INDYNET_VERSION, o->mode == INDYNET_MODE_NAT ? "nat" : "bridge",
-	     o->nat_subnet, o->mtu,
-	     opts_frontend_name(o->frontend), o->frontend_arg, o->tap_netns ? " in netns " : "",
-	     o->tap_netns ? o->tap_netns : "", nfs, o->n_forwards,
+	if (o->mode == INDYNET_MODE_NAT)
+		snprintf(net, sizeof(net), "mode nat, subnet %s", o->nat_subnet);
+	else if (indynet_capture_status_get(d->eng, &cs) == 0)
+		snprintf(net, sizeof(net), "mode bridge, interface %s (%s), capture buffer %u", cs.interface,
+			 indynet_capture_state_name(cs.state), o->capture_buffer);
+	dlog(INDYNET_LOG_INFO, "indynetd %s: %s, mtu %u, frontend --%s %s%s%s, %s, %zu forward(s)%s%s",
+	     INDYNET_VERSION, net, o->mtu, opts_frontend_name(o->frontend), o->frontend_arg,
+	     o->tap_netns ? " in netns " : "", o->tap_netns ? o->tap_netns : "", nfs, o->n_forwards,
 	     o->capture_file ? ", capture " : "", o->capture_file ? o->capture_file : "");
 }
 
@@ -282,6 +283,28 @@ static void daemon_shutdown(struct daemon *d)
 	opts_free(&d->opts);
 }
 
+/* --list-interfaces: one line per interface, numbered as --interface N counts */
+static int daemon_list_interfaces(void)
+{
+	struct indynet_interface ifs[128];
+	char err[256];
+	int n = indynet_interface_list(ifs, 128, err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "indynetd: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	for (int i = 0; i < n && i < 128; i++) {
+		const struct indynet_interface *f = &ifs[i];
+
+		printf("%u: %s <%s%s%s%s>%s%s%s%s%s\n", f->index, f->name, f->up ? "UP" : "DOWN",
+		       f->running ? ",RUNNING" : "", f->loopback ? ",LOOPBACK" : "", f->wireless ? ",WIRELESS" : "",
+		       f->addresses[0] ? " " : "", f->addresses, f->description[0] ? " (" : "", f->description,
+		       f->description[0] ? ")" : "");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { .sig_fd = -1 };
@@ -299,6 +322,9 @@ int main(int argc, char **argv)
 	case OPTS_HELP:
 		cli_usage(stdout);
 		rc = 0;
+		break;
+	case OPTS_LIST_INTERFACES:
+		rc = daemon_list_interfaces();
 		break;
 	case OPTS_VERSION:
 		printf("indynetd %s (libindynet %s)\n", INDYNET_VERSION, indynet_version());

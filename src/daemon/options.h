@@ -95,8 +95,11 @@
 	  "most guest flows holding host sockets at once (NAT), 16-1048576") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
-	X(INTERFACE, NULL, "network", "interface", "NAME", NULL, NETWORK, \
-	  OPTS_STRING(interface), "host interface of bridge mode") \
+	X(INTERFACE, "interface", "bridge", "interface", "NAME|INDEX|auto", "auto", NETWORK, \
+	  OPTS_STRING(interface), "host interface bridge mode captures on and injects into") \
+	X(CAPTURE_BUFFER, "capture-buffer", "bridge", "capture_buffer", "BYTES", "33554432", NETWORK, \
+	  OPTS_U32(capture_buffer, "capture buffer", INDYNET_CAPTURE_BUFFER_MIN, INDYNET_CAPTURE_BUFFER_MAX), \
+	  "bridge mode's kernel capture buffer, 262144-1073741824") \
 	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
 	  "serve DIR over NFS at the gateway address") \
 	X(BRIDGE_IP, "nfs-bridge-ip", "nfs", "bridge_ip", "A.B.C.D", NULL, NFS, \
@@ -136,6 +139,8 @@
 	  OPTS_STRING(http_token_file), "bearer token of --http (read, or generated; mode 0600)") \
 	X(CTL, "ctl", NULL, NULL, "PATH COMMAND...", NULL, OTHER, OPTS_ACTION, \
 	  "send one control command to a running indynetd") \
+	X(LIST_INTERFACES, "list-interfaces", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, \
+	  "print the host interfaces bridge mode can use and exit") \
 	X(VERSION, "version", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print the version") \
 	X(HELP, "help", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print this help")
 /* clang-format on */
@@ -188,6 +193,7 @@ enum opts_action {
 	OPTS_VERSION,
 	OPTS_CTL,
 	OPTS_SUGGEST_NFS_IP,  /* --suggest-nfs-ip: settings are parsed, no frontend needed */
+	OPTS_LIST_INTERFACES,
 };
 
 struct daemon_opts {
@@ -196,7 +202,8 @@ struct daemon_opts {
 
 	enum indynet_mode mode;
 	char *nat_subnet;
-	char *interface;      /* bridge mode (later issue); stored only */
+	char *interface;      /* bridge mode: name, 1-based index or "auto" */
+	uint32_t capture_buffer; /* bridge mode: bytes */
 	char *nfs_bridge_ip;  /* bridge mode: the phantom NFS host's address */
 	uint32_t mtu;
 

@@ -124,6 +124,9 @@ struct indynet_engine {
 	eng_backend_factory *make_backend;
 	char *s_subnet, *s_export, *s_capture, *s_iface, *s_bridge_ip;
 	unsigned mtu;
+	size_t capture_buffer;
+	uint8_t told_mac[ETH_ALEN]; /* the guest MAC the backend was told; engine thread */
+	bool mac_told;
 	uint32_t net;   /* network byte order */
 	unsigned prefix;
 	uint32_t gw;    /* gateway address, network byte order */
@@ -320,6 +323,23 @@ static void eng_backend_drop(void *opaque, enum indynet_drop_reason r)
 	eng_drop(opaque, r);
 }
 
+/* backend_host.rx_room */
+static unsigned eng_rx_room(void *opaque)
+{
+	indynet_engine *e = opaque;
+
+	return INDYNET_RX_RING_FRAMES - (unsigned)ring_count(&e->rx);
+}
+
+/* backend_host.status_changed */
+static void eng_status_changed(void *opaque)
+{
+	indynet_engine *e = opaque;
+
+	if (e->cfg.status_notify)
+		e->cfg.status_notify(e->cfg.status_opaque);
+}
+
 /* ---- TX: frames from the guest ---- */
 
 static void eng_to_backend(void *opaque, const uint8_t *frame, size_t len)
@@ -338,6 +358,16 @@ static void eng_learn(indynet_engine *e, const uint8_t *mac, uint32_t ip)
 	atomic_store_explicit(&e->st.guest_mac, m, memory_order_relaxed);
 	if (ip)
 		atomic_store_explicit(&e->st.guest_ip, ip, memory_order_relaxed);
+}
+
+/* tell the backend the guest's (unicast) source MAC when it is new or changed */
+static void eng_note_mac(indynet_engine *e, const uint8_t *src)
+{
+	if (eth_is_multicast(src) || (e->mac_told && memcmp(e->told_mac, src, ETH_ALEN) == 0))
+		return;
+	memcpy(e->told_mac, src, ETH_ALEN);
+	e->mac_told = true;
+	backend_guest_mac(e->backend, src);
 }
 
 /* validate a guest frame; learn from it; -1 = dropped (counted) */
@@ -393,6 +423,7 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 		return;
 	if (e->ph)
 		phantom_from_guest(e->ph, frame, len);
+	eng_note_mac(e, frame + ETH_ALEN);
 	if (vhost_input(e->vt, frame, len, e->now_mono_ms))
 		return;
 	e->backend->ops->input(e->backend, frame, len);
@@ -862,6 +893,7 @@ static int eng_phantom_build(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	backend_extra_mac(e->backend, (const uint8_t[])PHANTOM_MAC_INIT);
 	if (ip)
 		phantom_claim(e->ph, ip, 0, clock_mono_ms(), msg, sizeof(msg));
 	return 0;
@@ -1002,21 +1034,21 @@ static int eng_cmd_fwd_add(indynet_engine *e, void *arg)
 {
 	struct fwd_arg *a = arg;
 
-	return e->backend->ops->forward_add(e->backend, a->fw, a->err, a->errlen);
+	return backend_forward_add(e->backend, a->fw, a->err, a->errlen);
 }
 
 static int eng_cmd_fwd_remove(indynet_engine *e, void *arg)
 {
 	struct fwd_arg *a = arg;
 
-	return e->backend->ops->forward_remove(e->backend, a->fw);
+	return backend_forward_remove(e->backend, a->fw);
 }
 
 static int eng_cmd_fwd_list(indynet_engine *e, void *arg)
 {
 	struct fwd_arg *a = arg;
 
-	a->max = e->backend->ops->forward_list(e->backend, a->out, a->max);
+	a->max = backend_forward_list(e->backend, a->out, a->max);
 	return 0;
 }
 
@@ -1113,6 +1145,34 @@ int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_
 	return eng_call(e, eng_cmd_subnet, &a);
 }
 
+/* ---- bridge: capture status and interface ---- */
+
+int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status *st)
+{
+	return backend_status(e->backend, st);
+}
+
+struct iface_arg {
+	const char *spec;
+	char *err;
+	size_t errlen;
+};
+
+static int eng_cmd_interface(indynet_engine *e, void *arg)
+{
+	struct iface_arg *a = arg;
+
+	return backend_set_interface(e->backend, a->spec, a->err, a->errlen);
+}
+
+int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct iface_arg a = { .spec = name, .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+
+	return eng_call(e, eng_cmd_interface, &a);
+}
+
 /* ---- life cycle ---- */
 
 static char *eng_strdup(const char *s, char **slot)
@@ -1165,6 +1225,16 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct indynet_config *c = &e->cfg;
 
+	if (c->mode != INDYNET_MODE_NAT && c->mode != INDYNET_MODE_BRIDGE) {
+		snprintf(err, errlen, "mode %d is not NAT or bridge", (int)c->mode);
+		return -EINVAL;
+	}
+	e->capture_buffer = c->capture_buffer ? c->capture_buffer : INDYNET_CAPTURE_BUFFER_DEFAULT;
+	if (e->capture_buffer < INDYNET_CAPTURE_BUFFER_MIN || e->capture_buffer > INDYNET_CAPTURE_BUFFER_MAX) {
+		snprintf(err, errlen, "capture buffer of %zu bytes is out of range (%u-%u)", e->capture_buffer,
+			 INDYNET_CAPTURE_BUFFER_MIN, INDYNET_CAPTURE_BUFFER_MAX);
+		return -EINVAL;
+	}
 	e->mtu = c->mtu ? c->mtu : INDYNET_MTU_DEFAULT;
 	if (e->mtu < INDYNET_MTU_MIN || e->mtu > INDYNET_MTU_MAX) {
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
@@ -1203,9 +1273,11 @@ static unsigned eng_flow_cap(const indynet_engine *e)
 
 static int eng_build(indynet_engine *e, char *err, size_t errlen)
 {
-	const struct backend_host host = { .to_guest = eng_from_backend, .drop = eng_backend_drop, .opaque = e };
+	const struct backend_host host = { .to_guest = eng_from_backend, .drop = eng_backend_drop,
+					   .rx_room = eng_rx_room, .status_changed = eng_status_changed, .opaque = e };
 	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix,
-					   .max_flows = eng_flow_cap(e) };
+					   .interface = e->cfg.bridge_interface,
+					   .capture_buffer = e->capture_buffer, .max_flows = eng_flow_cap(e) };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 
@@ -1224,9 +1296,9 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	e->backend = e->make_backend(&bp, &host, err, errlen);
-	if (!e->backend)
-		return e->cfg.mode == INDYNET_MODE_BRIDGE ? -EOPNOTSUPP : -ENOMEM;
+	rc = e->make_backend(&bp, &host, &e->backend, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (backend_gateway(e->backend, &e->gw, gw_mac) == 0 && e->cfg.export_dir) {
 		rc = vhost_add_host(e->vt, e->gw, gw_mac, 0);
 		if (rc == 0)

@@ -25,8 +25,8 @@
 int eng_input_sync(indynet_engine *e, const void *frame, size_t len);
 
 /** Builds an engine's backend (backend_new() is the real one). */
-typedef struct backend *eng_backend_factory(const struct backend_params *p, const struct backend_host *host,
-					    char *err, size_t errlen);
+typedef int eng_backend_factory(const struct backend_params *p, const struct backend_host *host,
+				struct backend **out, char *err, size_t errlen);
 
 /**
  * eng_new_with_backend() - indynet_engine_new() with another backend factory (tests).

@@ -114,9 +114,9 @@ static void test_bad_input_exits_2(void **state)
 				   "Try 'indynetd --help'.\n");
 	RUN(&r, "--qemu-stream", "/tmp/a.sock", "--qemu-dgram", "/tmp/b.sock");
 	assert_int_equal(r.status, 2);
-	RUN(&r, "--mode", "bridge", "--qemu-dgram", "/tmp/indynetd-never.sock");
+	RUN(&r, "--mode", "bridge", "--interface", "no/such", "--qemu-dgram", "/tmp/indynetd-never.sock");
 	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "indynetd: bridge mode is not available in this build\n");
+	assert_string_equal(r.err, "indynetd: 'no/such' is not a valid interface name\n");
 	assert_int_equal(access("/tmp/indynetd-never.sock", F_OK), -1);
 
 	snprintf(path, sizeof(path), "/tmp/indynetd-main-XXXXXX");

@@ -280,7 +280,7 @@ static void test_ini_all_keys(void **state)
 	(void)state;
 	assert_int_equal(load_ini("; indynetd test\n"
 				  "[network]\nmode = nat\nnat_subnet = 10.9.0.0/16\nmtu = 4000\n"
-				  "interface = eth0\n"
+				  "[bridge]\ninterface = eth0\ncapture_buffer = 2097152\n"
 				  "[nfs]\nbridge_ip = 192.0.2.9\nexport = /srv/x\nversion = v3\nread_only = yes\n"
 				  "attr_model = mapped\nuid = 7\ngid = 8\n"
 				  "[forward]\nweb = tcp:8080:80\ndns = udp:5353:53:any\n"
@@ -293,6 +293,7 @@ static void test_ini_all_keys(void **state)
 	assert_string_equal(o.nat_subnet, "10.9.0.0/16");
 	assert_int_equal(o.mtu, 4000);
 	assert_string_equal(o.interface, "eth0");
+	assert_int_equal(o.capture_buffer, 2097152);
 	assert_string_equal(o.nfs_bridge_ip, "192.0.2.9");
 	assert_string_equal(o.export_dir, "/srv/x");
 	assert_int_equal(o.nfs_version, INDYNET_NFS_V3);

@@ -114,8 +114,8 @@ static const struct backend_ops fake_ops = {
 	.inject = fake_inject,
 };
 
-static struct backend *fake_new(const struct backend_params *p, const struct backend_host *host, char *err,
-				size_t errlen)
+static int fake_new(const struct backend_params *p, const struct backend_host *host, struct backend **out,
+		    char *err, size_t errlen)
 {
 	(void)p;
 	(void)err;
@@ -128,7 +128,8 @@ static struct backend *fake_new(const struct backend_params *p, const struct bac
 	fk->lan.net = t_ip(10, 0, 0, 0);
 	fk->lan.prefix = 24;
 	fk->lan_up = true;
-	return &fk->b;
+	*out = &fk->b;
+	return 0;
 }
 
 /* a frame from the LAN towards the guest, as the capture hands it over */

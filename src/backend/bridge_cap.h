@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* bridge_cap.h: one libpcap capture on a host interface: open, guest filter, inject, close. */
+#ifndef INDYNET_BACKEND_BRIDGE_CAP_H
+#define INDYNET_BACKEND_BRIDGE_CAP_H
+
+#include <pcap/pcap.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indynet/indynet.h"
+
+/* Snap length: a whole 65535-byte IPv4 packet behind an Ethernet header and an 802.1Q tag. */
+#define BRIDGE_CAP_SNAPLEN (65535 + 14 + 4)
+/* Longest filter text: "ether dst G or ether dst X or ether broadcast or ether multicast" */
+#define BRIDGE_CAP_FILTER_MAX 112
+
+/** An open capture; p == NULL when closed. */
+struct bridge_cap {
+	pcap_t *p;
+	int fd;          /* selectable descriptor, watched by the engine's poll loop */
+	char name[64];   /* the interface */
+};
+
+/**
+ * bridge_cap_open() - open @name promiscuous, immediate, non-blocking, with a @bufsize kernel buffer.
+ * @c: receives the capture (untouched on failure)
+ * @name: interface name
+ * @bufsize: kernel buffer, bytes
+ * @mac: guest MAC to filter on, or NULL while unknown
+ * @extra: a second MAC to take frames for (the phantom NFS host's), or NULL
+ * @err: receives libpcap's reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0, or libpcap's negative error code (PCAP_ERROR_PERM_DENIED,
+ * PCAP_ERROR_NO_SUCH_DEVICE, ...; PCAP_ERROR when it gives none).
+ */
+int bridge_cap_open(struct bridge_cap *c, const char *name, size_t bufsize, const uint8_t *mac,
+		    const uint8_t *extra, char *err, size_t errlen);
+
+/**
+ * bridge_cap_filter() - install the guest's kernel filter (bridge_cap_filter_text()).
+ * @c: open capture
+ * @mac: the guest's MAC
+ * @extra: a second MAC, or NULL
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0 or PCAP_ERROR.
+ */
+int bridge_cap_filter(struct bridge_cap *c, const uint8_t mac[6], const uint8_t *extra, char *err, size_t errlen);
+
+/**
+ * bridge_cap_filter_text() - "ether dst <mac> or ether broadcast or ether multicast".
+ * @mac: the guest's MAC
+ * @extra: NULL, or a second MAC: "ether dst <mac> or ether dst <extra> or ..."
+ * @out: receives the text (BRIDGE_CAP_FILTER_MAX bytes suffice)
+ * @outlen: size of @out
+ */
+void bridge_cap_filter_text(const uint8_t mac[6], const uint8_t *extra, char *out, size_t outlen);
+
+/**
+ * bridge_cap_close() - close the capture; idempotent.
+ * @c: capture
+ */
+void bridge_cap_close(struct bridge_cap *c);
+
+#endif /* INDYNET_BACKEND_BRIDGE_CAP_H */
