@@ -25,9 +25,10 @@
 #   bridge_capture_state       print the capture state from `stats` ("active" ...)
 #   bridge_wait_state SECS S   wait until the capture state is S
 #
-# Tunables: BRIDGE_DHCP=0 skips dnsmasq in new LANs.
+# Tunables: BRIDGE_DHCP=0 skips dnsmasq in new LANs; BRIDGE_LAN_NS, the LAN namespaces'
+# name prefix (default indy-l: indy-l<N>-<pid>).
 
-lan_ns() { echo "indy-l$1-$$"; }
+lan_ns() { echo "${BRIDGE_LAN_NS:-indy-l}$1-$$"; }
 lan_ip() { echo "10.77.$1.1"; }
 
 bridge_setup() {
