@@ -212,6 +212,7 @@ static void test_rx_limits(void **state)
 	static uint8_t wire[4 + FRAMING_MAX_LEN];
 	const uint8_t over[4] = { 0x00, 0x01, 0x00, 0x01 }; /* 65537 */
 	const uint8_t huge[4] = { 0xff, 0xff, 0xff, 0xff };
+	const uint8_t high[4 + 64] = { 0x01, 0x00, 0x00, 0x40 }; /* 16 M + 64, its 64 bytes following */
 	const uint8_t empty[4] = { 0, 0, 0, 0 };
 	const uint8_t *frame;
 	size_t len;
@@ -230,6 +231,10 @@ static void test_rx_limits(void **state)
 	assert_int_equal(framing_rx_next(&rx, &frame, &len), -EPROTO);
 	framing_rx_reset(&rx);
 	feed(huge, 4);
+	assert_int_equal(framing_rx_next(&rx, &frame, &len), -EPROTO);
+	/* only the top byte is off: the low bytes would make a valid 64-byte frame */
+	framing_rx_reset(&rx);
+	feed(high, sizeof(high));
 	assert_int_equal(framing_rx_next(&rx, &frame, &len), -EPROTO);
 }
 
