@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_drc.c: the duplicate-request cache, alone and inside the server (retransmitted REMOVE). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,37 @@
 #include "nfs/drc.h"
 #include "nfs/rpc.h"
 #include "nfs_test_util.h"
+
+/*
+ * Linked with --wrap=malloc,--wrap=calloc (the cache's and the server's
+ * calls only): while alloc_budget is not negative, that many allocations
+ * succeed and every one after them fails.
+ */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+
+static int alloc_budget = -1;
+
+static bool alloc_refused(void)
+{
+	if (alloc_budget < 0 || alloc_budget-- > 0)
+		return false;
+	alloc_budget = 0;
+	errno = ENOMEM;
+	return true;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	return alloc_refused() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_refused() ? NULL : __real_calloc(n, size);
+}
 
 static void test_drc_states(void **state)
 {
@@ -178,6 +210,32 @@ static void test_drc_zero_entries_holds_one(void **state)
 	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
 	k.xid = 1;
 	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_free(c);
+}
+
+/* Out of memory: no cache (and nothing leaked); a reply that cannot be kept is not replayed, the call runs again. */
+static void test_drc_out_of_memory(void **state)
+{
+	struct drc *c = drc_new(4, 1000);
+	struct drc_key k = { .addr = 1, .port = 2, .xid = 7, .prog = RPC_PROG_NFS, .vers = 3, .proc = 12 };
+	const uint8_t *rep = NULL;
+	size_t len = 0;
+
+	(void)state;
+	for (int budget = 0; budget <= 1; budget++) { /* the cache, then its table */
+		alloc_budget = budget;
+		assert_null(drc_new(4, 1000));
+	}
+	alloc_budget = -1;
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	alloc_budget = 0;
+	drc_finish(c, &k, (const uint8_t *)"reply", 5);
+	alloc_budget = -1;
+	assert_int_equal(drc_count(c), 0);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_NEW);
+	drc_finish(c, &k, (const uint8_t *)"again", 5);
+	assert_int_equal(drc_begin(c, &k, &rep, &len), DRC_REPLAY);
+	assert_memory_equal(rep, "again", 5);
 	drc_free(c);
 }
 
@@ -351,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_drc_long_use),
 		cmocka_unit_test(test_drc_exact_byte_bound),
 		cmocka_unit_test(test_drc_zero_entries_holds_one),
+		cmocka_unit_test(test_drc_out_of_memory),
 		cmocka_unit_test_setup_teardown(test_retransmitted_remove, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_admit_in_progress, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retransmitted_create_write_once, setup, tu_fx_teardown),
