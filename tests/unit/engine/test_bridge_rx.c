@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* test_bridge_rx.c: the bridge backend's receive path on a real capture ("lo" of a private network namespace; root). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend/bridge.h"
+#include "core/checksum.h"
+#include "core/clock.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "engine_test.h"
+
+/*
+ * The LAN is the loopback interface of a network namespace of our own: a
+ * packet socket injects the LAN's frames there, the engine captures them
+ * (libpcap sees each frame on "lo" once, as received), and what reaches
+ * the guest is read from its RX ring.  A frame that must not reach the
+ * guest is followed by a "fence" frame that must: the capture keeps the
+ * order, so the fence arriving first proves the other was dropped.
+ */
+
+#define MTU 1500u
+#define ETYPE_TEST 0x88b5 /* IEEE local experimental */
+
+static const uint8_t guest_mac[6] = T_GUEST_MAC;
+static const uint8_t lan_mac[6] = { 0x02, 0x77, 0, 0, 0, 1 };
+static const uint8_t other_mac[6] = { 0x02, 0x77, 0, 0, 0, 9 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+static int lan_fd = -1, lo_index;
+static uint8_t out[ETH_HLEN + 65535], in[ETH_HLEN + 65535];
+
+/* an Ethernet frame @dst <- @src of @len bytes (type ETYPE_TEST, VLAN-tagged when @vlan), filled with @mark */
+static size_t frame(const uint8_t dst[6], const uint8_t src[6], size_t len, uint8_t mark, bool vlan)
+{
+	memset(out, mark, len);
+	memcpy(out, dst, 6);
+	memcpy(out + 6, src, 6);
+	memcpy(out + 12, vlan ? (uint8_t[]){ 0x81, 0x00, 0x00, 0x07, 0x88, 0xb5 } : (uint8_t[]){ 0x88, 0xb5 },
+	       vlan ? 6 : 2);
+	return len;
+}
+
+static void lan_send(size_t len)
+{
+	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_ifindex = lo_index, .sll_halen = 6 };
+
+	assert_int_equal(sendto(lan_fd, out, len, 0, (struct sockaddr *)&sa, sizeof(sa)), (ssize_t)len);
+}
+
+/* the next frame the guest gets: its length, 0 when none comes within a second */
+static size_t guest_next(indynet_engine *e)
+{
+	uint64_t end = clock_mono_ms() + 1000;
+	ssize_t n;
+
+	while ((n = indynet_guest_recv(e, in, sizeof(in))) <= 0 && clock_mono_ms() < end)
+		usleep(2000);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* the guest gets @mark's frame of @len bytes next */
+static void expect_next(indynet_engine *e, uint8_t mark, size_t len)
+{
+	assert_int_equal(guest_next(e), len);
+	assert_int_equal(in[len - 1], mark);
+}
+
+/* the status once its frame count reaches @frames (asserts it does within two seconds) */
+static struct indynet_capture_status status_at(indynet_engine *e, uint64_t frames)
+{
+	struct indynet_capture_status st;
+	uint64_t end = clock_mono_ms() + 2000;
+
+	do {
+		assert_int_equal(indynet_capture_status_get(e, &st), 0);
+	} while (st.frames < frames && clock_mono_ms() < end && usleep(2000) == 0);
+	assert_true(st.frames >= frames);
+	return st;
+}
+
+static indynet_engine *start_bridge(void)
+{
+	struct indynet_config cfg;
+	indynet_engine *e = NULL;
+	char err[256] = "";
+	struct indynet_capture_status st;
+
+	indynet_config_init(&cfg);
+	cfg.mode = INDYNET_MODE_BRIDGE;
+	cfg.bridge_interface = "lo";
+	cfg.mtu = MTU;
+	assert_int_equal(indynet_engine_new(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	assert_int_equal(indynet_capture_status_get(e, &st), 0);
+	assert_int_equal(st.state, INDYNET_CAPTURE_ACTIVE);
+	return e;
+}
+
+/* the guest speaks (a broadcast): the bridge learns its MAC; its echo comes back on "lo" and is dropped */
+static void guest_speaks(indynet_engine *e)
+{
+	struct indynet_capture_status st;
+
+	assert_int_equal(indynet_guest_send(e, out, frame(bcast, guest_mac, 60, 0x5a, false)), 0);
+	st = status_at(e, 1);
+	assert_int_equal(st.own_frames, 1);
+	lan_send(frame(bcast, lan_mac, 60, 0xf0, false));
+	expect_next(e, 0xf0, 60); /* not the echo */
+}
+
+/* Before the guest's MAC is known no unicast reaches it (counted); broadcast and multicast do. */
+static void test_rx_before_mac(void **state)
+{
+	indynet_engine *e = start_bridge();
+	struct indynet_capture_status st;
+
+	(void)state;
+	lan_send(frame(guest_mac, lan_mac, 100, 1, false));
+	lan_send(frame(bcast, lan_mac, 101, 2, false));
+	lan_send(frame(mcast, lan_mac, 102, 3, false));
+	expect_next(e, 2, 101);
+	expect_next(e, 3, 102);
+	st = status_at(e, 3);
+	assert_int_equal(st.not_for_guest, 1);
+	assert_int_equal(st.own_frames + st.shed + st.oversized, 0);
+	indynet_engine_free(e);
+}
+
+/* Once it is known: the guest's unicast and the group frames arrive byte for byte, nothing else. */
+static void test_rx_unicast(void **state)
+{
+	indynet_engine *e = start_bridge();
+	uint8_t sent[200];
+
+	(void)state;
+	guest_speaks(e);
+	lan_send(frame(other_mac, lan_mac, 90, 4, false));
+	memcpy(sent, out, frame(guest_mac, lan_mac, 200, 5, false));
+	lan_send(200);
+	assert_int_equal(guest_next(e), 200);
+	assert_memory_equal(in, sent, 200);
+	lan_send(frame(mcast, lan_mac, 64, 6, false));
+	expect_next(e, 6, 64);
+	indynet_engine_free(e);
+}
+
+/* Frames of the MTU (+4 with a VLAN tag) pass; one byte more, not being TCP, is dropped and counted. */
+static void test_rx_mtu(void **state)
+{
+	indynet_engine *e = start_bridge();
+	struct indynet_capture_status st;
+
+	(void)state;
+	guest_speaks(e);
+	lan_send(frame(guest_mac, lan_mac, ETH_HLEN + MTU, 7, false));
+	expect_next(e, 7, ETH_HLEN + MTU);
+	lan_send(frame(guest_mac, lan_mac, ETH_HLEN + 4 + MTU, 8, true));
+	expect_next(e, 8, ETH_HLEN + 4 + MTU);
+	lan_send(frame(guest_mac, lan_mac, ETH_HLEN + MTU + 1, 9, false));
+	lan_send(frame(guest_mac, lan_mac, ETH_HLEN + 4 + MTU + 1, 10, true));
+	lan_send(frame(guest_mac, lan_mac, 80, 11, false));
+	expect_next(e, 11, 80);
+	st = status_at(e, 7);
+	assert_int_equal(st.oversized, 2);
+	assert_int_equal(st.resegmented, 0);
+	indynet_engine_free(e);
+}
+
+/* a GRO super-frame to the guest: 20-byte IP, 20-byte TCP, @dlen payload bytes (i & 0xff) */
+static size_t super_frame(size_t dlen)
+{
+	uint8_t *ip = out + ETH_HLEN, *tcp = ip + IPV4_HLEN;
+	uint16_t c;
+
+	memset(out, 0, ETH_HLEN + IPV4_HLEN + 20);
+	memcpy(out, guest_mac, 6);
+	memcpy(out + 6, lan_mac, 6);
+	out[12] = 0x08;
+	ipv4_build(ip, t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, 0x2000, 20 + dlen);
+	tcp[1] = 80;
+	tcp[3] = 99;
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x18; /* PSH|ACK */
+	tcp[14] = 0xff;
+	for (size_t i = 0; i < dlen; i++)
+		tcp[20 + i] = (uint8_t)i;
+	c = l4_csum_ipv4(t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, tcp, 20 + dlen);
+	memcpy(tcp + 16, &c, 2);
+	return ETH_HLEN + IPV4_HLEN + 20 + dlen;
+}
+
+/* A TCP super-frame above the MTU reaches the guest cut to the MTU, its bytes in order. */
+static void test_rx_resegment(void **state)
+{
+	indynet_engine *e = start_bridge();
+	struct indynet_capture_status st;
+	size_t got = 0, n;
+
+	(void)state;
+	guest_speaks(e);
+	lan_send(super_frame(20000));
+	while (got < 20000) {
+		n = guest_next(e);
+		assert_true(n > ETH_HLEN + IPV4_HLEN + 20 && n <= ETH_HLEN + MTU);
+		for (size_t k = ETH_HLEN + IPV4_HLEN + 20; k < n; k++, got++)
+			assert_int_equal(in[k], (uint8_t)got);
+	}
+	assert_int_equal(got, 20000);
+	st = status_at(e, 3);
+	assert_int_equal(st.resegmented, 1);
+	assert_int_equal(st.oversized, 0);
+	indynet_engine_free(e);
+}
+
+/* A broadcast storm leaves BRIDGE_RX_RESERVE slots of the guest's RX ring for its unicast. */
+static void test_rx_shed(void **state)
+{
+	indynet_engine *e = start_bridge();
+	struct indynet_capture_status st;
+	unsigned got = 0, storm = INDYNET_RX_RING_FRAMES + 50;
+	size_t n;
+
+	(void)state;
+	guest_speaks(e);
+	for (unsigned i = 0; i < storm; i++) {
+		lan_send(frame(bcast, lan_mac, 60, 12, false));
+		if (i % 16 == 15)
+			status_at(e, 2 + i + 1); /* paced: the capture buffer must not overflow */
+	}
+	st = status_at(e, 2 + storm);
+	assert_int_equal(st.shed, storm - (INDYNET_RX_RING_FRAMES - BRIDGE_RX_RESERVE));
+	lan_send(frame(guest_mac, lan_mac, 70, 13, false));
+	status_at(e, 3 + storm);
+	while ((n = guest_next(e)) == 60 && in[59] == 12)
+		got++;
+	assert_int_equal(got, INDYNET_RX_RING_FRAMES - BRIDGE_RX_RESERVE);
+	assert_int_equal(n, 70); /* the unicast behind the storm */
+	assert_int_equal(in[69], 13);
+	indynet_engine_free(e);
+}
+
+/* lo up in a namespace of our own, and a packet socket on it; false when not root */
+static bool lan_setup(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0)
+		return false;
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	close(s);
+	lo_index = (int)if_nametoindex("lo");
+	lan_fd = socket(AF_PACKET, SOCK_RAW, 0);
+	return lo_index > 0 && lan_fd >= 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rx_before_mac), cmocka_unit_test(test_rx_unicast),
+		cmocka_unit_test(test_rx_mtu),        cmocka_unit_test(test_rx_resegment),
+		cmocka_unit_test(test_rx_shed),
+	};
+
+	if (!lan_setup()) {
+		printf("skip: needs root for a network namespace (%s)\n", strerror(errno));
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
