@@ -22,7 +22,7 @@ static int fe_dgram_open(struct frontend *fe, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	fe->data_fd = usock_bind(fe->opts->frontend_arg, SOCK_DGRAM, err, errlen);
+	fe->data_fd = usock_bind(fe->opts->frontend_arg, SOCK_DGRAM, fe->opts->socket_mode, err, errlen);
 	fe->bound = fe->data_fd >= 0;
 	return fe->bound ? 0 : -1;
 }

@@ -14,7 +14,7 @@ static int fe_listen_open(struct frontend *fe, char *err, size_t errlen)
 	fe->label = "qemu-stream";
 	if (fe_stream_alloc(fe, err, errlen))
 		return -1;
-	fe->aux_fd = usock_bind(fe->opts->frontend_arg, SOCK_STREAM, err, errlen);
+	fe->aux_fd = usock_bind(fe->opts->frontend_arg, SOCK_STREAM, fe->opts->socket_mode, err, errlen);
 	fe->bound = fe->aux_fd >= 0;
 	return fe->bound ? 0 : -1;
 }
@@ -23,10 +23,10 @@ static int fe_listen_open(struct frontend *fe, char *err, size_t errlen)
 static void fe_listen_accept(struct frontend *fe)
 {
 	bool replacing = fe->data_fd >= 0;
-	int fd = accept4(fe->aux_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = usock_accept(fe->aux_fd, &fe->aux_gate, fe->label, NULL, NULL, frontend_now_ms());
 
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED && !fe->aux_gate.failed)
 			dlog(INDYNET_LOG_WARN, "%s: accept failed: %s", fe->label, strerror(errno));
 		return;
 	}
@@ -38,7 +38,7 @@ static void fe_listen_accept(struct frontend *fe)
 static void fe_listen_lost(struct frontend *fe, int64_t now_ms)
 {
 	(void)now_ms;
-	dlog(INDYNET_LOG_INFO, "%s: waiting for QEMU to connect on %s", fe->label,
+	dlog(INDYNET_LOG_DEBUG, "%s: waiting for QEMU to connect on %s", fe->label,
 	     fe->opts->frontend_arg);
 }
 

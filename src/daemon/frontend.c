@@ -248,7 +248,7 @@ void frontend_poll_fill(struct frontend *fe, struct pollfd *pfds, size_t *n, int
 	bool want_out;
 
 	pfds[(*n)++] = (struct pollfd){ .fd = fe->wake_fd, .events = POLLIN };
-	if (fe->aux_fd >= 0)
+	if (fe->aux_fd >= 0 && usock_gate_open(&fe->aux_gate, frontend_now_ms(), timeout_ms))
 		pfds[(*n)++] = (struct pollfd){ .fd = fe->aux_fd, .events = POLLIN };
 	pthread_mutex_lock(&fe->lock);
 	want_out = (fe->blocked || fe->out_pending) && !fe->dead && fe->data_fd >= 0;

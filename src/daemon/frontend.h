@@ -14,6 +14,7 @@
 
 #include "framing.h"
 #include "options.h"
+#include "usock.h"
 
 /*
  * Theory of operation
@@ -96,6 +97,7 @@ struct frontend {
 
 	int wake_fd;               /* eventfd, engine thread -> main thread */
 	int aux_fd;                /* polled readable by the main thread, or -1 */
+	struct usock_gate aux_gate; /* main thread: aux_fd's accept backoff */
 	bool bound;                /* open() bound the socket path: unlink it at close */
 	bool failed;               /* main thread: cannot go on, indynetd exits with 1 */
 

@@ -266,13 +266,13 @@ static int http_start_mhd(struct http_server *s, unsigned idle_s, char *err, siz
 
 static int http_bind_unix(struct http_server *s, const char *path, char *err, size_t errlen)
 {
-	s->unix_fd = usock_bind(path, SOCK_STREAM, err, errlen);
+	/* Whoever may connect may reconfigure the daemon: owner only. */
+	s->unix_fd = usock_bind(path, SOCK_STREAM, 0600, err, errlen);
 	if (s->unix_fd < 0)
 		return -1;
 	s->unix_path = strdup(path);
-	/* Whoever may connect may reconfigure the daemon: owner only. */
-	if (!s->unix_path || chmod(path, 0600) < 0) {
-		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+	if (!s->unix_path) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -356,22 +356,24 @@ unsigned http_tcp_port(const struct http_server *s)
 	return s->tcp_fd >= 0 ? s->port : 0;
 }
 
-void http_poll_fill(struct http_server *s, struct pollfd *pfds, size_t *n)
-{
-	if (!s)
-		return;
-	if (s->unix_fd >= 0)
-		pfds[(*n)++] = (struct pollfd){ .fd = s->unix_fd, .events = POLLIN };
-	if (s->tcp_fd >= 0)
-		pfds[(*n)++] = (struct pollfd){ .fd = s->tcp_fd, .events = POLLIN };
-}
-
-static int64_t http_mono_s(void)
+static int64_t http_mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void http_poll_fill(struct http_server *s, struct pollfd *pfds, size_t *n, int *timeout_ms)
+{
+	int64_t now = http_mono_ms();
+
+	if (!s)
+		return;
+	if (s->unix_fd >= 0 && usock_gate_open(&s->unix_gate, now, timeout_ms))
+		pfds[(*n)++] = (struct pollfd){ .fd = s->unix_fd, .events = POLLIN };
+	if (s->tcp_fd >= 0 && usock_gate_open(&s->tcp_gate, now, timeout_ms))
+		pfds[(*n)++] = (struct pollfd){ .fd = s->tcp_fd, .events = POLLIN };
 }
 
 /* Tell the client why (one non-blocking write) and close. */
@@ -385,7 +387,7 @@ static void http_refuse(struct http_server *s, int fd)
 			   "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
 			   "Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
 			   blen, body);
-	int64_t now = http_mono_s();
+	int64_t now = http_mono_ms() / 1000;
 	char sink[4096];
 
 	/* what the client sent already is read, so that closing does not reset the answer away */
@@ -407,7 +409,8 @@ static void http_accept(struct http_server *s, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct usock_gate *g = lfd == s->unix_fd ? &s->unix_gate : &s->tcp_gate;
+	int fd = usock_accept(lfd, g, "control", (struct sockaddr *)&ss, &sl, http_mono_ms());
 
 	if (fd < 0)
 		return;

@@ -96,8 +96,11 @@ unsigned http_tcp_port(const struct http_server *s);
  * @s: server, may be NULL
  * @pfds: poll array
  * @n: in/out: entries used
+ * @timeout_ms: poll timeout (-1: none), lowered while a socket's accepts pause
+ *
+ * A socket whose accept ran out of descriptors is left out until its pause ends.
  */
-void http_poll_fill(struct http_server *s, struct pollfd *pfds, size_t *n);
+void http_poll_fill(struct http_server *s, struct pollfd *pfds, size_t *n, int *timeout_ms);
 
 /**
  * http_poll_handle() - main thread: accept on the entries http_poll_fill() added.

@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "usock.h"
 
 struct http_server {
 	struct cmd_ctx *ctx;
 	struct MHD_Daemon *mhd;
 	int unix_fd, tcp_fd;       /* listening sockets, -1 when not used */
+	struct usock_gate unix_gate, tcp_gate; /* main thread: their accept backoff */
 	char *unix_path;
 	char addr[16];             /* TCP: the bound address ... */
 	unsigned port;             /* ... and port */

@@ -176,6 +176,13 @@ static void daemon_summary(const struct daemon *d)
 	     o->capture_file ? ", capture " : "", o->capture_file ? o->capture_file : "");
 }
 
+/* Lower a poll timeout (-1: none) to @ms when that is sooner (@ms -1: no deadline). */
+static void daemon_lower_timeout(int *timeout, int ms)
+{
+	if (ms >= 0 && (*timeout < 0 || ms < *timeout))
+		*timeout = ms;
+}
+
 /* Returns 0 when SIGINT or SIGTERM arrives, EXIT_RUNTIME when the frontend cannot go on. */
 static int daemon_loop(struct daemon *d)
 {
@@ -188,7 +195,8 @@ static int daemon_loop(struct daemon *d)
 		fe_first = n;
 		frontend_poll_fill(d->fe, pfds, &n, &timeout);
 		ctl_first = n;
-		http_poll_fill(d->http, pfds, &n);
+		http_poll_fill(d->http, pfds, &n, &timeout);
+		daemon_lower_timeout(&timeout, dlog_deadline_ms());
 		if (poll(pfds, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -203,6 +211,7 @@ static int daemon_loop(struct daemon *d)
 				return 0;
 			}
 		}
+		dlog_flush();
 		frontend_poll_handle(d->fe, pfds + fe_first, ctl_first - fe_first);
 		http_poll_handle(d->http, pfds + ctl_first, n - ctl_first);
 		if (frontend_failed(d->fe)) {
@@ -280,6 +289,7 @@ static void daemon_shutdown(struct daemon *d)
 	frontend_free(d->fe);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
+	dlog_reset(); /* the last summaries of suppressed lines */
 	opts_free(&d->opts);
 }
 

@@ -293,6 +293,22 @@ static int opts_set_tap_netns(struct daemon_opts *o, const char *value, char *er
 	return opts_set_str(&o->tap_netns, value, err, errlen);
 }
 
+static int opts_set_socket_mode(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(value, &end, 8);
+	if (value[0] < '0' || value[0] > '7' || *end || errno || v > 0777 || (v & 0600) != 0600) {
+		snprintf(err, errlen, "'%s' is not a socket mode of 0600-0777 in octal (the owner "
+				      "must keep read and write)", value);
+		return -1;
+	}
+	o->socket_mode = (uint32_t)v;
+	return 0;
+}
+
 static int opts_set_bridge_ip(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	struct in_addr a;
@@ -386,6 +402,20 @@ static int opts_validate_http(const struct daemon_opts *o, char *err, size_t err
 	return 0;
 }
 
+/* The control socket on the frontend's path would replace it (or be refused as in use). */
+static int opts_validate_paths(const struct daemon_opts *o, char *err, size_t errlen)
+{
+	bool socket_fe = o->frontend == FE_QEMU_STREAM || o->frontend == FE_QEMU_DGRAM ||
+			 o->frontend == FE_QEMU_STREAM_CONNECT;
+
+	if (socket_fe && o->control_path && strcmp(o->control_path, o->frontend_arg) == 0) {
+		snprintf(err, errlen, "--control and --%s name the same socket %s",
+			 opts_frontend_name(o->frontend), o->control_path);
+		return -1;
+	}
+	return 0;
+}
+
 int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 {
 	if (o->action == OPTS_SUGGEST_NFS_IP)
@@ -400,5 +430,7 @@ int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 			 opts_frontend_name(o->frontend));
 		return -1;
 	}
+	if (opts_validate_paths(o, err, errlen))
+		return -1;
 	return opts_validate_http(o, err, errlen);
 }

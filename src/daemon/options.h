@@ -83,6 +83,9 @@
 	  "create or attach a TAP device") \
 	X(TAP_NETNS, "tap-netns", "frontend", "tap_netns", "PATH", NULL, FRONTEND, \
 	  OPTS_CUSTOM(opts_set_tap_netns), "create the TAP device inside this network namespace") \
+	X(SOCKET_MODE, "socket-mode", "frontend", "socket_mode", "MODE", "0600", FRONTEND, \
+	  OPTS_CUSTOM(opts_set_socket_mode), \
+	  "octal mode of the --qemu-stream/--qemu-dgram socket; 0660 lets QEMU's group in") \
 	X(MODE, "mode", "network", "mode", "nat|bridge", "nat", NETWORK, \
 	  OPTS_CUSTOM(opts_set_mode), "network mode") \
 	X(NAT_SUBNET, "nat-subnet", "network", "nat_subnet", "CIDR", "192.168.0.0/24", NETWORK, \
@@ -221,6 +224,7 @@ struct daemon_opts {
 	enum frontend_kind frontend;
 	char *frontend_arg;   /* socket path or TAP name */
 	char *tap_netns;
+	uint32_t socket_mode;    /* of the frontend's socket file */
 
 	enum indynet_log_level log_level;
 	char *capture_file;

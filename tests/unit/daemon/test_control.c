@@ -197,9 +197,10 @@ static void *serve(void *arg)
 	while (!atomic_load(&srv->stop)) {
 		struct pollfd pfds[2];
 		size_t n = 0;
+		int timeout = 10;
 
-		http_poll_fill(srv->http, pfds, &n);
-		if (poll(pfds, n, 10) > 0)
+		http_poll_fill(srv->http, pfds, &n, &timeout);
+		if (poll(pfds, n, timeout) > 0)
 			http_poll_handle(srv->http, pfds, n);
 	}
 	return NULL;

@@ -471,7 +471,7 @@ static void test_connect_retries_until_qemu_listens(void **state)
 
 	/* No listener yet: the frontend keeps retrying (100 ms, 200 ms, ...). */
 	pump(fx->fe, 350);
-	lfd = usock_bind(fx->path, SOCK_STREAM, err, sizeof(err));
+	lfd = usock_bind(fx->path, SOCK_STREAM, 0600, err, sizeof(err));
 	assert_true(lfd >= 0);
 	accept_and_dhcp(fx->fe, lfd);
 	/* QEMU restarts (accept_and_dhcp closed the connection): the frontend reconnects. */

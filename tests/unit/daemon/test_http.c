@@ -83,9 +83,10 @@ static void *serve(void *arg)
 	while (!atomic_load(&f->stop)) {
 		struct pollfd pfds[2];
 		size_t n = 0;
+		int timeout = 5;
 
-		http_poll_fill(f->http, pfds, &n);
-		if (poll(pfds, n, 5) > 0)
+		http_poll_fill(f->http, pfds, &n, &timeout);
+		if (poll(pfds, n, timeout) > 0)
 			http_poll_handle(f->http, pfds, n);
 		atomic_fetch_add(&f->loop_ticks, 1);
 	}

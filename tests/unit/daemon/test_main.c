@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,12 +184,163 @@ static void test_run_control_and_sigterm(void **state)
 	close(devnull);
 }
 
+/* A daemon in the background with its stderr in a file; paths under /tmp named after the test. */
+struct bg {
+	pid_t pid;
+	char log[64];
+};
+
+static void bg_start(struct bg *b, const char *tag, const char *const *args)
+{
+	int devnull = open("/dev/null", O_WRONLY), logfd;
+
+	snprintf(b->log, sizeof(b->log), "/tmp/indynetd-main-%d-%s.log", (int)getpid(), tag);
+	logfd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(logfd >= 0 && devnull >= 0);
+	b->pid = spawn(args, devnull, logfd);
+	close(logfd);
+	close(devnull);
+}
+
+/* SIGTERM, the exit status, and the log in @text. */
+static int bg_stop(struct bg *b, char *text, size_t cap)
+{
+	int st, fd;
+
+	assert_int_equal(kill(b->pid, SIGTERM), 0);
+	assert_int_equal(waitpid(b->pid, &st, 0), b->pid);
+	fd = open(b->log, O_RDONLY);
+	slurp(fd, text, cap);
+	close(fd);
+	unlink(b->log);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void tmp_path(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "/tmp/indynetd-main-%d-%s", (int)getpid(), tag);
+	unlink(buf);
+}
+
+/* A second daemon on a path in use is refused, and the first stays reachable. */
+static void test_socket_in_use(void **state)
+{
+	static const char *const kinds[] = { "--qemu-stream", "--qemu-dgram" };
+	char sock[64], ctl[64], ctl2[64], want[160];
+	struct run r;
+	struct bg b;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		tmp_path(sock, sizeof(sock), "use.sock");
+		tmp_path(ctl, sizeof(ctl), "use.ctl");
+		tmp_path(ctl2, sizeof(ctl2), "use2.ctl");
+		bg_start(&b, "use", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
+		assert_true(wait_for_file(ctl, 5000));
+		RUN(&r, kinds[k], sock, "--control", ctl2);
+		assert_int_equal(r.status, 1);
+		snprintf(want, sizeof(want), "another indynetd is serving %s", sock);
+		assert_non_null(strstr(r.err, want));
+		assert_int_equal(access(ctl2, F_OK), -1);
+		RUN(&r, "--qemu-stream", "/tmp/indynetd-main-never.sock", "--control", ctl);
+		assert_int_equal(r.status, 1);
+		snprintf(want, sizeof(want), "another indynetd is serving %s", ctl);
+		assert_non_null(strstr(r.err, want));
+		assert_int_equal(access("/tmp/indynetd-main-never.sock", F_OK), -1);
+		/* the first one keeps both paths */
+		assert_int_equal(access(sock, F_OK), 0);
+		RUN(&r, "--ctl", ctl, "forward", "list");
+		assert_int_equal(r.status, 0);
+		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+	}
+}
+
+/* A socket nobody serves (left by a killed daemon) is replaced. */
+static void test_stale_socket_replaced(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char sock[64], ctl[64];
+	struct run r;
+	struct bg b;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	(void)state;
+	tmp_path(sock, sizeof(sock), "stale.sock");
+	tmp_path(ctl, sizeof(ctl), "stale.ctl");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	bg_start(&b, "stale", (const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL });
+	assert_true(wait_for_file(ctl, 5000));
+	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
+/* Two sockets of one daemon on one path are refused before anything is bound. */
+static void test_same_path_twice(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--qemu-stream", "/tmp/indynetd-main-same.sock", "--control", "/tmp/indynetd-main-same.sock");
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "indynetd: --control and --qemu-stream name the same socket "
+				   "/tmp/indynetd-main-same.sock\nTry 'indynetd --help'.\n");
+	RUN(&r, "--qemu-dgram", "/tmp/indynetd-main-same.sock", "--control", "/tmp/indynetd-main-same.sock");
+	assert_int_equal(r.status, 2);
+	assert_int_equal(access("/tmp/indynetd-main-same.sock", F_OK), -1);
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* Frontend sockets are 0600 whatever the umask; --socket-mode widens them, never the control socket. */
+static void test_socket_modes(void **state)
+{
+	static const char *const kinds[] = { "--qemu-stream", "--qemu-dgram" };
+	char sock[64], ctl[64];
+	mode_t old = umask(0);
+	struct run r;
+	struct bg b;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		tmp_path(sock, sizeof(sock), "mode.sock");
+		tmp_path(ctl, sizeof(ctl), "mode.ctl");
+		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
+		assert_true(wait_for_file(ctl, 5000));
+		assert_int_equal(mode_of(sock), 0600);
+		assert_int_equal(mode_of(ctl), 0600);
+		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl,
+							    "--socket-mode", "0660", NULL });
+		assert_true(wait_for_file(ctl, 5000));
+		assert_int_equal(mode_of(sock), 0660);
+		assert_int_equal(mode_of(ctl), 0600);
+		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+	}
+	umask(old);
+	RUN(&r, "--qemu-stream", "/tmp/x.sock", "--socket-mode", "0066");
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "indynetd: --socket-mode: '0066' is not a socket mode of 0600-0777 "
+				   "in octal (the owner must keep read and write)\nTry 'indynetd --help'.\n");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_and_help),
 		cmocka_unit_test(test_bad_input_exits_2),
 		cmocka_unit_test(test_run_control_and_sigterm),
+		cmocka_unit_test(test_socket_in_use),
+		cmocka_unit_test(test_stale_socket_replaced),
+		cmocka_unit_test(test_same_path_twice),
+		cmocka_unit_test(test_socket_modes),
 	};
 
 	if (argc != 2) {
