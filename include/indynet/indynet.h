@@ -58,9 +58,16 @@
 extern "C" {
 #endif
 
-/* The library is built with hidden visibility: what this header declares is its exported API. */
+/*
+ * INDYNET_API marks each exported function.  The library's modules are
+ * compiled with -fvisibility=hidden and linked with a version script
+ * (src/libindynet.map, node INDYNET_0): only what is marked here is exported,
+ * and the abi-exports test checks that the two sets are the same.
+ */
 #if defined(__GNUC__)
-#pragma GCC visibility push(default)
+#define INDYNET_API __attribute__((visibility("default")))
+#else
+#define INDYNET_API
 #endif
 
 /*
@@ -338,13 +345,13 @@ typedef struct indynet_engine indynet_engine;
  * the engine's threads and inside the engine's API calls, never after
  * indynet_engine_free() returns).  Any thread; a sink must not block long.
  */
-void indynet_set_log(indynet_log_fn fn, void *opaque, enum indynet_log_level max_level);
+INDYNET_API void indynet_set_log(indynet_log_fn fn, void *opaque, enum indynet_log_level max_level);
 
 /**
  * indynet_config_init() - fill @cfg with the defaults (NAT, 192.168.0.0/24, MTU 1500).
  * @cfg: configuration to initialise
  */
-void indynet_config_init(struct indynet_config *cfg);
+INDYNET_API void indynet_config_init(struct indynet_config *cfg);
 
 /**
  * indynet_engine_new() - create an engine; it does not run until started.
@@ -360,7 +367,7 @@ void indynet_config_init(struct indynet_config *cfg);
  * mode an interface that cannot be opened yet is not an error: see
  * indynet_capture_status_get().
  */
-int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen);
+INDYNET_API int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, char *err, size_t errlen);
 
 /**
  * indynet_engine_start() - start the engine's thread and poll loop.
@@ -368,7 +375,7 @@ int indynet_engine_new(const struct indynet_config *cfg, indynet_engine **out, c
  *
  * Return: 0 or a negative errno.
  */
-int indynet_engine_start(indynet_engine *e);
+INDYNET_API int indynet_engine_start(indynet_engine *e);
 
 /**
  * indynet_engine_stop() - stop the poll loop and join its thread; idempotent.
@@ -378,13 +385,13 @@ int indynet_engine_start(indynet_engine *e);
  * Called from a callback on the engine thread it only asks the loop to end
  * after the current round; call it again from another thread to join.
  */
-void indynet_engine_stop(indynet_engine *e);
+INDYNET_API void indynet_engine_stop(indynet_engine *e);
 
 /**
  * indynet_engine_free() - stop if running and release everything.
  * @e: engine, may be NULL
  */
-void indynet_engine_free(indynet_engine *e);
+INDYNET_API void indynet_engine_free(indynet_engine *e);
 
 /**
  * indynet_guest_send() - hand one guest TX frame (Ethernet, no FCS) to the engine.
@@ -395,7 +402,7 @@ void indynet_engine_free(indynet_engine *e);
  * Return: 0, or a negative errno: -EMSGSIZE (too short or too long; counted),
  * -ENOBUFS (TX queue full; counted).
  */
-int indynet_guest_send(indynet_engine *e, const void *frame, size_t len);
+INDYNET_API int indynet_guest_send(indynet_engine *e, const void *frame, size_t len);
 
 /**
  * indynet_guest_recv() - take the next frame for the guest, without blocking.
@@ -406,7 +413,7 @@ int indynet_guest_send(indynet_engine *e, const void *frame, size_t len);
  * Return: the frame length, -EAGAIN when the ring is empty, or -EMSGSIZE when
  * the frame is larger than @cap (the frame stays on the ring).
  */
-ssize_t indynet_guest_recv(indynet_engine *e, void *buf, size_t cap);
+INDYNET_API ssize_t indynet_guest_recv(indynet_engine *e, void *buf, size_t cap);
 
 /**
  * indynet_rx_peek() - look at the frame at the head of the RX ring (zero copy).
@@ -416,13 +423,13 @@ ssize_t indynet_guest_recv(indynet_engine *e, void *buf, size_t cap);
  *
  * Return: true when a frame is there.
  */
-bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len);
+INDYNET_API bool indynet_rx_peek(indynet_engine *e, const uint8_t **frame, size_t *len);
 
 /**
  * indynet_rx_pop() - drop the frame at the head of the RX ring.
  * @e: engine
  */
-void indynet_rx_pop(indynet_engine *e);
+INDYNET_API void indynet_rx_pop(indynet_engine *e);
 
 /**
  * indynet_rx_flush() - drop every frame on the RX ring, counted as INDYNET_DROP_RX_FLUSHED.
@@ -435,7 +442,7 @@ void indynet_rx_pop(indynet_engine *e);
  *
  * Return: how many frames were dropped.
  */
-size_t indynet_rx_flush(indynet_engine *e);
+INDYNET_API size_t indynet_rx_flush(indynet_engine *e);
 
 /**
  * indynet_rx_fd() - a descriptor that polls readable while the RX ring is non-empty.
@@ -444,13 +451,13 @@ size_t indynet_rx_flush(indynet_engine *e);
  * Return: the descriptor (owned by the engine).  The consumer reads it with
  * indynet_rx_fd_clear() before draining so that no wake-up is lost.
  */
-int indynet_rx_fd(indynet_engine *e);
+INDYNET_API int indynet_rx_fd(indynet_engine *e);
 
 /**
  * indynet_rx_fd_clear() - consume pending wake-ups on indynet_rx_fd().
  * @e: engine
  */
-void indynet_rx_fd_clear(indynet_engine *e);
+INDYNET_API void indynet_rx_fd_clear(indynet_engine *e);
 
 /**
  * indynet_watch_fd() - have the engine thread call @fn when @fd is ready.
@@ -462,7 +469,7 @@ void indynet_rx_fd_clear(indynet_engine *e);
  *
  * Return: 0 or a negative errno.  Callable from any thread.
  */
-int indynet_watch_fd(indynet_engine *e, int fd, short events, indynet_fd_fn fn, void *opaque);
+INDYNET_API int indynet_watch_fd(indynet_engine *e, int fd, short events, indynet_fd_fn fn, void *opaque);
 
 /**
  * indynet_unwatch_fd() - stop watching @fd; when it returns, @fn is not running.
@@ -471,14 +478,14 @@ int indynet_watch_fd(indynet_engine *e, int fd, short events, indynet_fd_fn fn, 
  *
  * Return: 0 or -ENOENT.
  */
-int indynet_unwatch_fd(indynet_engine *e, int fd);
+INDYNET_API int indynet_unwatch_fd(indynet_engine *e, int fd);
 
 /**
  * indynet_stats_get() - read the counters.
  * @e: engine
  * @st: receives a consistent snapshot
  */
-void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
+INDYNET_API void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
 
 /**
  * indynet_nfs_stats_get() - read the in-core NFS server's counters (any thread).
@@ -487,7 +494,7 @@ void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
  *
  * Return: 0, or -ENOENT when the engine serves no export.
  */
-int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
+INDYNET_API int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
 
 /**
  * indynet_drop_reason_name() - short stable name of a drop reason ("truncated" ...).
@@ -495,7 +502,7 @@ int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
  *
  * Return: a static string.
  */
-const char *indynet_drop_reason_name(enum indynet_drop_reason r);
+INDYNET_API const char *indynet_drop_reason_name(enum indynet_drop_reason r);
 
 /**
  * indynet_subnet_parse() - validate a NAT subnet "A.B.C.D/P".
@@ -510,7 +517,7 @@ const char *indynet_drop_reason_name(enum indynet_drop_reason r);
  *
  * Return: 0 or -EINVAL (@net and @prefix untouched).
  */
-int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char *err, size_t errlen);
+INDYNET_API int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char *err, size_t errlen);
 
 /**
  * indynet_set_nat_subnet() - move a running NAT engine to another subnet.
@@ -537,7 +544,7 @@ int indynet_subnet_parse(const char *text, uint32_t *net, unsigned *prefix, char
  *
  * Return: 0 or a negative errno.
  */
-int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_t errlen);
+INDYNET_API int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_t errlen);
 
 /**
  * indynet_set_nfs_bridge_ip() - claim an address for the phantom NFS host (bridge mode).
@@ -563,7 +570,7 @@ int indynet_set_nat_subnet(indynet_engine *e, const char *cidr, char *err, size_
  * names its MAC), -ENETDOWN, -EBUSY (another probe runs) or -ECANCELED
  * (the engine stopped).
  */
-int indynet_set_nfs_bridge_ip(indynet_engine *e, const char *ip, char *err, size_t errlen);
+INDYNET_API int indynet_set_nfs_bridge_ip(indynet_engine *e, const char *ip, char *err, size_t errlen);
 
 /**
  * indynet_suggest_nfs_ip() - a free address for the phantom NFS host (bridge mode).
@@ -583,14 +590,14 @@ int indynet_set_nfs_bridge_ip(indynet_engine *e, const char *ip, char *err, size
  * candidate, or all of them answered), -EBUSY, -EINVAL (NAT mode),
  * -EAGAIN (the engine is not running) or -ECANCELED.
  */
-int indynet_suggest_nfs_ip(indynet_engine *e, char *out, size_t outlen, char *err, size_t errlen);
+INDYNET_API int indynet_suggest_nfs_ip(indynet_engine *e, char *out, size_t outlen, char *err, size_t errlen);
 
 /**
  * indynet_phantom_get() - the phantom NFS host's state, address and last error.
  * @e: engine
  * @st: receives the status (state OFF in NAT mode)
  */
-void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st);
+INDYNET_API void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st);
 
 /**
  * indynet_phantom_state_name() - "off", "waiting", "probing", "active" or "refused".
@@ -598,7 +605,7 @@ void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_status *st);
  *
  * Return: a static string.
  */
-const char *indynet_phantom_state_name(enum indynet_phantom_state s);
+INDYNET_API const char *indynet_phantom_state_name(enum indynet_phantom_state s);
 
 /**
  * indynet_forward_parse() - parse "proto:host_port:[guest_addr:]guest_port[:any]".
@@ -610,7 +617,7 @@ const char *indynet_phantom_state_name(enum indynet_phantom_state s);
  *
  * Return: 0 or -EINVAL.
  */
-int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen);
+INDYNET_API int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen);
 
 /**
  * indynet_forward_add() - add a port forward to a running (or new) NAT engine.
@@ -628,7 +635,7 @@ int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *er
  * Return: 0, -EEXIST, -EADDRINUSE, -EINVAL (guest address outside the
  * subnet) or another negative errno.
  */
-int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, char *err, size_t errlen);
+INDYNET_API int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, char *err, size_t errlen);
 
 /**
  * indynet_forward_remove() - remove a port forward.
@@ -639,7 +646,7 @@ int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, cha
  *
  * Return: 0 or -ENOENT.
  */
-int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
+INDYNET_API int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
 
 /**
  * indynet_forward_list() - copy the active forwards.
@@ -650,7 +657,7 @@ int indynet_forward_remove(indynet_engine *e, const struct indynet_forward *fw);
  *
  * Return: the number of active forwards (may exceed @max).
  */
-size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max);
+INDYNET_API size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max);
 
 /**
  * indynet_capture_status_get() - the bridge capture's state and counters.
@@ -663,7 +670,7 @@ size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size
  *
  * Return: 0, or -EOPNOTSUPP in NAT mode (@st still filled).
  */
-int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status *st);
+INDYNET_API int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status *st);
 
 /**
  * indynet_capture_state_name() - "inactive", "active", "permission-denied" or "device-error".
@@ -671,7 +678,7 @@ int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status 
  *
  * Return: a static string.
  */
-const char *indynet_capture_state_name(enum indynet_capture_state s);
+INDYNET_API const char *indynet_capture_state_name(enum indynet_capture_state s);
 
 /**
  * indynet_set_interface() - move a running bridge to another host interface.
@@ -688,7 +695,7 @@ const char *indynet_capture_state_name(enum indynet_capture_state s);
  * Return: 0, -EOPNOTSUPP in NAT mode, -ENODEV (no such interface), -EPERM
  * (permission missing) or another negative errno.
  */
-int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t errlen);
+INDYNET_API int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t errlen);
 
 /**
  * indynet_interface_list() - the host interfaces a bridge can capture on.
@@ -699,18 +706,14 @@ int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t
  *
  * Return: the number of interfaces (may exceed @max), or a negative errno.
  */
-int indynet_interface_list(struct indynet_interface *out, size_t max, char *err, size_t errlen);
+INDYNET_API int indynet_interface_list(struct indynet_interface *out, size_t max, char *err, size_t errlen);
 
 /**
  * indynet_version() - library version string.
  *
  * Return: e.g. "0.1.0".
  */
-const char *indynet_version(void);
-
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
+INDYNET_API const char *indynet_version(void);
 
 #ifdef __cplusplus
 }

@@ -45,11 +45,6 @@
 extern "C" {
 #endif
 
-/* The library is built with hidden visibility: what this header declares is its exported API. */
-#if defined(__GNUC__)
-#pragma GCC visibility push(default)
-#endif
-
 /* HPC3 register offsets (from the HPC3 base 0x1FB80000). */
 #define SEEQ_HPC3_RX_CBP      0x14000u
 #define SEEQ_HPC3_RX_NBDP     0x14004u
@@ -213,13 +208,13 @@ typedef struct seeq seeq;
  *
  * Return: the model, or NULL (errno set).
  */
-seeq *seeq_new(const struct seeq_host_ops *ops, void *opaque, indynet_engine *engine);
+INDYNET_API seeq *seeq_new(const struct seeq_host_ops *ops, void *opaque, indynet_engine *engine);
 
 /**
  * seeq_free() - stop the pump thread if any and release the model.
  * @s: model, may be NULL
  */
-void seeq_free(seeq *s);
+INDYNET_API void seeq_free(seeq *s);
 
 /**
  * seeq_set_mem_limit() - bound guest DMA to [0, @limit).
@@ -229,7 +224,7 @@ void seeq_free(seeq *s);
  * Accesses beyond the bound are treated as bus errors without calling the
  * memory callbacks: the channel stops and dma_errors counts it.
  */
-void seeq_set_mem_limit(seeq *s, uint32_t limit);
+INDYNET_API void seeq_set_mem_limit(seeq *s, uint32_t limit);
 
 /**
  * seeq_reg_read() - read an HPC3 Ethernet or SEEQ register.
@@ -241,7 +236,7 @@ void seeq_set_mem_limit(seeq *s, uint32_t limit);
  *
  * Return: the value; unknown registers read 0.
  */
-uint32_t seeq_reg_read(seeq *s, uint32_t hpc3_offset, unsigned size);
+INDYNET_API uint32_t seeq_reg_read(seeq *s, uint32_t hpc3_offset, unsigned size);
 
 /**
  * seeq_reg_write() - write an HPC3 Ethernet or SEEQ register.
@@ -250,7 +245,7 @@ uint32_t seeq_reg_read(seeq *s, uint32_t hpc3_offset, unsigned size);
  * @value: the value (the low @size bytes)
  * @size: access size in bytes (1, 2 or 4)
  */
-void seeq_reg_write(seeq *s, uint32_t hpc3_offset, uint32_t value, unsigned size);
+INDYNET_API void seeq_reg_write(seeq *s, uint32_t hpc3_offset, uint32_t value, unsigned size);
 
 /**
  * seeq_pump() - run the TX channel, then drain the RX ring once.
@@ -262,7 +257,7 @@ void seeq_reg_write(seeq *s, uint32_t hpc3_offset, uint32_t value, unsigned size
  *
  * Return: what happened.
  */
-struct seeq_pump_result seeq_pump(seeq *s);
+INDYNET_API struct seeq_pump_result seeq_pump(seeq *s);
 
 /**
  * seeq_start_thread() - pump on a library thread.
@@ -276,26 +271,26 @@ struct seeq_pump_result seeq_pump(seeq *s);
  *
  * Return: 0, -EALREADY, -ENOTSUP (engine has no RX descriptor) or -errno.
  */
-int seeq_start_thread(seeq *s);
+INDYNET_API int seeq_start_thread(seeq *s);
 
 /**
  * seeq_stop_thread() - stop and join the pump thread; idempotent.
  * @s: model
  */
-void seeq_stop_thread(seeq *s);
+INDYNET_API void seeq_stop_thread(seeq *s);
 
 /**
  * seeq_reset() - power-on reset: registers and DMA state to their initial values.
  * @s: model
  */
-void seeq_reset(seeq *s);
+INDYNET_API void seeq_reset(seeq *s);
 
 /**
  * seeq_counters() - copy the counters.
  * @s: model
  * @out: receives them
  */
-void seeq_counters(seeq *s, struct seeq_counters *out);
+INDYNET_API void seeq_counters(seeq *s, struct seeq_counters *out);
 
 /**
  * seeq_irq_level() - the current interrupt level.
@@ -303,14 +298,14 @@ void seeq_counters(seeq *s, struct seeq_counters *out);
  *
  * Return: true while the interrupt is asserted.
  */
-bool seeq_irq_level(seeq *s);
+INDYNET_API bool seeq_irq_level(seeq *s);
 
 /**
  * seeq_snapshot_size() - bytes seeq_snapshot_save() writes.
  *
  * Return: the size (fixed per format version).
  */
-size_t seeq_snapshot_size(void);
+INDYNET_API size_t seeq_snapshot_size(void);
 
 /**
  * seeq_snapshot_save() - save registers and DMA state (versioned, big-endian).
@@ -320,7 +315,7 @@ size_t seeq_snapshot_size(void);
  *
  * Return: bytes written, or -ENOSPC.
  */
-long seeq_snapshot_save(seeq *s, void *buf, size_t cap);
+INDYNET_API long seeq_snapshot_save(seeq *s, void *buf, size_t cap);
 
 /**
  * seeq_snapshot_restore() - load a state saved by seeq_snapshot_save().
@@ -338,11 +333,7 @@ long seeq_snapshot_save(seeq *s, void *buf, size_t cap);
  * newer library (a format version this one does not know).  On error the
  * model is unchanged.
  */
-int seeq_snapshot_restore(seeq *s, const void *buf, size_t len);
-
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
+INDYNET_API int seeq_snapshot_restore(seeq *s, const void *buf, size_t len);
 
 #ifdef __cplusplus
 }
