@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 MESON ?= meson
 
-.PHONY: all deps test demo demo-shell bench mutation install clean
+.PHONY: all deps test demo demo-shell bench mutation install clean abi-baseline
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -50,6 +50,11 @@ bench: deps
 mutation:
 	nice -n 15 python3 tests/mutation/mutate.py $(if $(SEED),--seed $(SEED)) \
 		$(if $(PER_FILE),--per-file $(PER_FILE)) --report build-mutation/report.txt $(FILES)
+
+# Record the public ABI (include/indynet/ as built into libindynet.so) as the new
+# baseline that the abi-baseline test compares against; commit the result.
+abi-baseline: all
+	bash tests/abi/abi.sh --update $(BUILD)/libindynet.so include/indynet tests/abi/libindynet.abi
 
 install: all
 	$(MESON) install -C $(BUILD)

@@ -7,6 +7,8 @@ PKGS=(
 	# build
 	build-essential meson ninja-build pkg-config clang lld llvm libclang-rt-14-dev
 	libslirp-dev libglib2.0-dev libpcap-dev libmicrohttpd-dev libjansson-dev libinih-dev libcmocka-dev libattr1-dev
+	# tests: the ABI baseline (abidw, abidiff)
+	abigail-tools
 	# tests: namespaces, guest VM, captures, peers
 	iproute2 iputils-ping qemu-system-x86 busybox-static cpio kmod file bc flex bison libelf-dev gcc-12 xz-utils binutils
 	tshark socat dnsmasq-base python3 curl netcat-openbsd
