@@ -34,9 +34,10 @@ static json_t *cmd_interface_json(const struct indynet_interface *f)
 			 f->running, "loopback", f->loopback, "wireless", f->wireless);
 }
 
-/* The host's interfaces, numbered as "interface N" counts. */
+/* The host's interfaces, numbered as "interface N" counts, read afresh each time; "current": the captured one. */
 int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
+	struct indynet_capture_status cs;
 	struct indynet_interface *ifs;
 	char err[256];
 	int n;
@@ -59,7 +60,8 @@ int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *r
 	for (int i = 0; i < n; i++)
 		json_array_append_new(list, cmd_interface_json(&ifs[i]));
 	free(ifs);
-	res->body = json_pack("{s:o}", "interfaces", list);
+	indynet_capture_status_get(ctx->eng, &cs);
+	res->body = json_pack("{s:o, s:s}", "interfaces", list, "current", cs.interface);
 	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
@@ -79,7 +81,8 @@ int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 		return cmd_fail(res, CMD_BAD_REQUEST, "interface", "interface is missing (NAME, INDEX or auto)");
 	rc = indynet_set_interface(ctx->eng, name, err, sizeof(err));
 	if (rc < 0)
-		return cmd_fail(res, rc == -EINVAL ? CMD_BAD_REQUEST : CMD_CONFLICT, "interface", "%s", err);
+		return cmd_fail(res, rc == -EINVAL || rc == -ENODEV ? CMD_BAD_REQUEST : CMD_CONFLICT, "interface",
+				"%s", err);
 	indynet_capture_status_get(ctx->eng, &cs);
 	res->body = json_pack("{s:s, s:s}", "interface", cs.interface, "state",
 			      indynet_capture_state_name(cs.state));

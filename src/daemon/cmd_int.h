@@ -3,6 +3,9 @@
 #ifndef INDYNETD_CMD_INT_H
 #define INDYNETD_CMD_INT_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include "cmd.h"
 
 /* The fields of a forward (POST/DELETE /api/forwards). */
@@ -30,6 +33,19 @@ int cmd_nfs_ip_suggest(struct cmd_ctx *ctx, const json_t *args, struct cmd_resul
 json_t *cmd_phantom_status_json(struct cmd_ctx *ctx);
 int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+
+/* cmd_lan.c: bridge mode's LAN addressing (each field "" when unknown) */
+struct cmd_lan {
+	char interface[64];   /* the capture interface */
+	char netmask[16];     /* of its first IPv4 address, "255.255.255.0" */
+	char netmask_hex[12]; /* the same, "0xffffff00" */
+	char gateway[16];     /* the host's default route through it */
+};
+void cmd_lan_get(struct cmd_ctx *ctx, struct cmd_lan *lan);
+/* the default route's gateway on @ifname from /proc/net/route's text (network order); 0 or -1 */
+int cmd_lan_route_gateway(FILE *routes, const char *ifname, uint32_t *gw);
+/* the prefix of the first "A.B.C.D/P" of an interface's address list; 0 or -1 */
+int cmd_lan_prefix(const char *addresses, unsigned *prefix);
 
 /* cmd_nfs.c */
 int cmd_mount_help(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);

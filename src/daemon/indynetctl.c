@@ -156,6 +156,33 @@ static void ctl_print_drops(const json_t *drops)
 	printf("%s\n", any ? "" : " none");
 }
 
+/* ": TEXT" for a non-empty string member, else "" */
+static const char *ctl_colon(const json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, len, "%s%s", s && s[0] ? ": " : "", s ? s : "");
+	return buf;
+}
+
+/* bridge mode: the capture (its error names the fix) and the phantom NFS host */
+static void ctl_print_bridge(const json_t *b)
+{
+	const json_t *cap = json_object_get(b, "capture");
+	const json_t *ph = json_object_get(json_object_get(b, "nfs"), "phantom");
+	char err[320];
+
+	if (!json_object_get(cap, "interface")) {
+		printf("%-10s %s\n", "capture", ctl_str(cap, "state"));
+		return;
+	}
+	printf("%-10s %s on %s%s\n", "capture", ctl_str(cap, "state"), ctl_str(cap, "interface"),
+	       ctl_colon(cap, "error", err, sizeof(err)));
+	if (ph)
+		printf("%-10s %s %s%s\n", "nfs-ip", ctl_str(ph, "state"), ctl_str(ph, "ip"),
+		       ctl_colon(ph, "error", err, sizeof(err)));
+}
+
 static void ctl_print_status(const json_t *b)
 {
 	const json_t *g = json_object_get(b, "guest"), *c = json_object_get(b, "counters");
@@ -182,7 +209,24 @@ static void ctl_print_status(const json_t *b)
 		       json_is_true(json_object_get(nfs, "read_only")) ? "read-only" : "read-write");
 	else
 		printf("%-10s no export\n", "nfs");
-	printf("%-10s %s\n", "capture", ctl_str(json_object_get(b, "capture"), "state"));
+	ctl_print_bridge(b);
+}
+
+/* the interfaces, '*' marking the one captured on */
+static void ctl_print_interfaces(const json_t *b)
+{
+	const char *cur = ctl_str(b, "current");
+	size_t i;
+	json_t *f;
+
+	printf("  %-3s %-16s %-8s %s\n", "#", "NAME", "STATE", "ADDRESSES");
+	json_array_foreach(json_object_get(b, "interfaces"), i, f) {
+		const char *addrs = ctl_str(f, "addresses");
+
+		printf("%c %-3" JSON_INTEGER_FORMAT " %-16s %-8s %s\n", strcmp(ctl_str(f, "name"), cur) ? ' ' : '*',
+		       ctl_int(f, "index"), ctl_str(f, "name"),
+		       json_is_true(json_object_get(f, "up")) ? "up" : "down", addrs[0] ? addrs : "-");
+	}
 }
 
 static void ctl_print_lines(const json_t *b, const char *key, const char *title)
@@ -394,7 +438,7 @@ static int ctl_dispatch(struct ctl *c, const char *verb, int argc, char **argv)
 		return ctl_one_arg(c, verb, argc, argv, "/api/nat-subnet", "/api/nat-subnet", "subnet",
 				   ctl_print_subnet);
 	if (strcmp(verb, "interfaces") == 0)
-		return ctl_no_args(c, argc, argv, "/api/interfaces", ctl_print_generic);
+		return ctl_no_args(c, argc, argv, "/api/interfaces", ctl_print_interfaces);
 	if (strcmp(verb, "interface") == 0)
 		return ctl_one_arg(c, verb, argc, argv, NULL, "/api/interface", "interface",
 				   ctl_print_generic);

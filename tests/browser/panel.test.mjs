@@ -58,10 +58,25 @@ try {
   check(await page.inputValue("#fw-host") === "2323" && await page.inputValue("#fw-guest") === "23",
     "the Telnet preset fills 2323 -> 23");
   await page.click("#fw-add");
-  await page.waitForSelector("#fw-list td:text-is('127.0.0.1:2323')");
+  await page.waitForSelector("#fw-list td:text-is('127.0.0.1\u200b:2323')");
   ok("the forward is listed after Add");
   const got = execSync(`${env("HOST_GET")} 2323`).toString().trim();
   check(got === "guest-telnet", `the forward added in the panel reaches the guest from the host: ${got}`);
+
+  // a forward to a fixed guest address: a bad one is refused inline, before anything is sent
+  await page.fill("#fw-host", "2424");
+  await page.fill("#fw-guest", "23");
+  await page.fill("#fw-addr", "192.168.0.300");
+  await page.click("#fw-add");
+  check(/guest address must be an IPv4 address/.test(await page.textContent("#fw-error")) &&
+        await page.getAttribute("#fw-addr", "aria-invalid") === "true", "a bad guest address is rejected inline");
+  await page.fill("#fw-addr", "192.168.0.2");
+  await page.click("#fw-add");
+  await page.waitForSelector("#fw-list td:text-is('127.0.0.1\u200b:2424')");
+  const row = await page.$$eval("#fw-list tr", (r) => r.map((e) => e.textContent).find((t) => t.includes("\u200b:2424")));
+  check(row.includes("192.168.0.2\u200b:23"), `the forward to guest address 192.168.0.2 is listed: ${row}`);
+  const fixed = execSync(`${env("HOST_GET")} 2424`).toString().trim();
+  check(fixed === "guest-telnet", `the forward to 192.168.0.2:23 reaches the guest from the host: ${fixed}`);
 
   // a bad subnet is rejected inline, before anything is sent
   await page.fill("#subnet", "10.1.0.5/24");
@@ -88,9 +103,11 @@ try {
     await page.keyboard.press("Tab");
     reached.add(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
   }
-  for (const id of ["badge", "subnet", "fw-preset", "fw-host", "fw-add", "Remove", "Copy"]) {
+  for (const id of ["badge", "subnet", "fw-preset", "fw-host", "fw-addr", "fw-add", "Remove", "Copy"]) {
     check(reached.has(id), `reachable with the keyboard: ${id}`);
   }
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(wide <= 0, `two forwards listed: no horizontal scrolling at 1280 px (${wide} px)`);
   await page.screenshot({ path: env("SCREENSHOT"), fullPage: true });
   ok(`screenshot saved to ${env("SCREENSHOT")}`);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// panel.js: the web panel - live status from /api/events, NAT subnet and forward editors, NFS mount help.
+// panel.js: the web panel - live status from /api/events, NAT subnet and forward editors, bridge interface, capture and NFS IP, mount help.
 //
 // The bearer token comes once from the URL fragment (#token=...), is kept in
 // sessionStorage and sent in the Authorization header only (never a cookie).
@@ -11,7 +11,9 @@ const TOKEN_KEY = "indynet-token";
 const SPARK_POINTS = 120;
 const $ = (id) => document.getElementById(id);
 
-const state = { mode: null, subnet: null, guestIp: null, nfs: null, last: null, tx: [], rx: [] };
+const state = { mode: null, subnet: null, guestIp: null, nfs: null, last: null, tx: [], rx: [],
+                interfaceShown: null, nfsIpShown: null, nfsIpBusy: false, suggested: false, captureEnable: false,
+                captureAsked: false };
 
 function takeToken() {
   const m = /(?:^#|&)token=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
@@ -144,7 +146,7 @@ function showMode(st) {
   document.querySelectorAll(".nat-only").forEach((e) => { e.hidden = st.mode !== "nat"; });
   document.querySelectorAll(".bridge-only").forEach((e) => { e.hidden = st.mode !== "bridge"; });
   if (st.mode === "nat") loadForwards();
-  if (st.mode === "bridge") loadBridge();
+  if (st.mode === "bridge") loadInterfaces();
 }
 
 function onStatus(st) {
@@ -160,7 +162,8 @@ function onStatus(st) {
     state.subnet = subnet;
     if (subnet && document.activeElement !== $("subnet")) { $("subnet").value = subnet; subnetInput(); }
   }
-  const key = JSON.stringify([st.guest.ip, subnet, st.nfs.enabled]);
+  if (st.mode === "bridge") showBridge(st);
+  const key = JSON.stringify([st.guest.ip, subnet, st.nfs.enabled, st.nfs.address]);
   if (key !== state.mountKey) { state.mountKey = key; loadMountHelp(st); }
 }
 
@@ -232,8 +235,9 @@ async function subnetSubmit(ev) {
 
 function forwardRow(fw) {
   const tr = document.createElement("tr");
-  const guest = (fw.guest_addr || fw.target || "guest") + ":" + fw.guest_port;
-  [fw.proto.toUpperCase(), fw.bind + ":" + fw.host_port, guest].forEach((t) => {
+  // (a zero-width space before the port: a narrow table breaks there, not inside the address)
+  const guest = (fw.guest_addr || fw.target || "guest") + "\u200b:" + fw.guest_port;
+  [fw.proto.toUpperCase(), fw.bind + "\u200b:" + fw.host_port, guest].forEach((t) => {
     const td = document.createElement("td");
     td.textContent = t;
     tr.appendChild(td);
@@ -294,10 +298,17 @@ async function forwardSubmit(ev) {
   if (!host) { $("fw-host").focus(); return; }
   fieldError($("fw-guest"), $("fw-error"), guest ? "" : "guest port must be a number from 1 to 65535");
   if (!guest) { $("fw-guest").focus(); return; }
-  const r = await api("POST", "/api/forwards", { proto: $("fw-proto").value, host_port: host,
-                                                 guest_port: guest, bind: $("fw-bind").value });
-  $("fw-error").textContent = r.ok ? "" : r.json.error;
-  if (r.ok) { $("fw-preset").value = "custom"; $("fw-host").value = ""; $("fw-guest").value = ""; }
+  const addr = $("fw-addr").value.trim();
+  fieldError($("fw-addr"), $("fw-error"), !addr || ipToInt(addr) !== null ? "" :
+    "guest address must be an IPv4 address (A.B.C.D), or empty to follow the guest");
+  if (addr && ipToInt(addr) === null) { $("fw-addr").focus(); return; }
+  const fw = { proto: $("fw-proto").value, host_port: host, guest_port: guest, bind: $("fw-bind").value };
+  if (addr) fw.guest_addr = addr;
+  const r = await api("POST", "/api/forwards", fw);
+  fieldError(r.ok || r.json.field !== "guest_addr" ? $("fw-host") : $("fw-addr"), $("fw-error"),
+             r.ok ? "" : r.json.error);
+  if (r.ok) ["fw-host", "fw-guest", "fw-addr"].forEach((id) => { $(id).value = ""; });
+  if (r.ok) $("fw-preset").value = "custom";
   loadForwards();
 }
 
@@ -337,6 +348,10 @@ async function loadMountHelp(st) {
     box.textContent = "No export: start indynetd with --export DIR to serve one.";
     return;
   }
+  if (st.mode === "bridge" && !st.nfs.address) {
+    box.textContent = "Set the NFS server IP above: the mount commands name it.";
+    return;
+  }
   const r = await api("GET", "/api/mount-help");
   box.replaceChildren();
   if (!r.ok) { box.textContent = r.json.error; return; }
@@ -344,43 +359,110 @@ async function loadMountHelp(st) {
   box.appendChild(mountBlock("IRIX", r.json.irix));
 }
 
-// ---- bridge mode (the engine's bridge API fills these as it lands) ----
+// ---- bridge mode: host interface, capture status, the phantom NFS host's address ----
 
-async function loadBridge() {
-  const ifs = await api("GET", "/api/interfaces");
-  $("if-error").textContent = ifs.ok ? "" : ifs.json.error;
+async function loadInterfaces() {
+  const r = await api("GET", "/api/interfaces");
+  $("if-error").textContent = r.ok ? "" : r.json.error;
   const list = $("if-list");
   list.replaceChildren();
-  (ifs.ok && Array.isArray(ifs.json.interfaces) ? ifs.json.interfaces : []).forEach((i) => {
+  const auto = document.createElement("option");
+  auto.value = "auto";
+  auto.label = "auto: the first interface that is up, with an IPv4 address";
+  list.appendChild(auto);
+  (r.ok ? r.json.interfaces : []).forEach((i) => {
     const o = document.createElement("option");
-    o.value = i.name || i;
+    o.value = i.name;
+    o.label = i.index + ": " + (i.addresses || "no address") + (i.up ? "" : " (down)") + (i.description ? " · " + i.description : "");
     list.appendChild(o);
   });
-  const ip = await api("GET", "/api/nfs-ip");
-  if (ip.ok && ip.json.ip) $("nfs-ip").value = ip.json.ip;
-  $("nfsip-error").textContent = ip.ok ? "" : ip.json.error;
-  const sug = await api("GET", "/api/nfs-ip/suggest");
-  $("nfsip-use").hidden = !(sug.ok && sug.json.ip);
-  if (sug.ok && sug.json.ip) $("nfsip-use").textContent = "Use " + sug.json.ip;
-  const cap = await api("GET", "/api/capture-access");
-  $("capture-state").textContent = cap.ok ? (cap.json.permitted ? "permitted" : "not permitted") : cap.json.error;
-  $("capture-enable").hidden = !(cap.ok && !cap.json.permitted);
-  $("capture-fix").hidden = !(cap.ok && cap.json.fix);
-  $("capture-fix").textContent = cap.ok && cap.json.fix ? cap.json.fix : "";
+  if (r.ok && document.activeElement !== $("if-name")) $("if-name").value = r.json.current;
+}
+
+async function loadSuggestion() {
+  $("nfsip-use").hidden = true;
+  const r = await api("GET", "/api/nfs-ip/suggest");
+  if (!r.ok) return;
+  $("nfsip-use").textContent = "Use " + r.json.ip;
+  $("nfsip-use").hidden = false;
+}
+
+// whether the daemon can grant capture access itself (asked once, when the capture is refused)
+async function askCaptureAccess() {
+  state.captureAsked = true;
+  const r = await api("GET", "/api/capture-access");
+  state.captureEnable = r.ok && r.json.permitted === false;
+  $("capture-enable").hidden = !state.captureEnable;
+}
+
+// the capture's state; permission-denied shows the fix the engine names
+function showCapture(cap) {
+  const where = cap.interface ? " on " + cap.interface : "";
+  const counts = cap.state === "active" ? " · " + cap.counters.frames + " frames captured" : "";
+  const retry = cap.retry_ms ? " · retrying in " + (cap.retry_ms / 1000).toFixed(0) + " s" : "";
+  $("capture-state").textContent = cap.state + where + counts + retry;
+  const denied = cap.state === "permission-denied";
+  $("capture-fix").hidden = !(cap.error && cap.state !== "active");
+  $("capture-fix").textContent = cap.error || "";
+  $("capture-enable").hidden = !(denied && state.captureEnable);
+  if (denied && !state.captureAsked) askCaptureAccess();
+  if (document.activeElement !== $("if-name") && cap.interface && cap.interface !== state.interfaceShown) {
+    state.interfaceShown = cap.interface;
+    $("if-name").value = cap.interface;
+  }
+}
+
+const PHANTOM_TEXT = {
+  off: () => "no address set",
+  waiting: (p) => p.ip + " waits for the capture to come up",
+  probing: (p) => "checking that " + (p.probing || p.ip) + " is free on the LAN (ARP probe)…",
+  active: (p) => "serving NFS at " + p.ip + " (MAC " + p.mac + ")" + (p.probing ? "; checking " + p.probing + "…" : ""),
+  refused: (p) => (p.ip || "the address") + " was refused",
+};
+
+// the phantom NFS host: its state under the field, its address in it (unless being edited)
+function showPhantom(nfs) {
+  $("nfsip-form").hidden = !nfs.enabled;
+  const p = nfs.phantom;
+  if (!nfs.enabled || !p) return;
+  $("nfsip-state").textContent = (PHANTOM_TEXT[p.state] || (() => p.state))(p);
+  if (p.state === "refused" && p.error && !state.nfsIpBusy) $("nfsip-error").textContent = p.error;
+  if (p.ip && p.ip !== state.nfsIpShown && document.activeElement !== $("nfs-ip") && !state.nfsIpBusy) {
+    state.nfsIpShown = p.ip;
+    $("nfs-ip").value = p.ip;
+  }
+  if (p.state !== "active" && !state.suggested && !state.nfsIpBusy) { state.suggested = true; loadSuggestion(); }
+}
+
+function showBridge(st) {
+  showCapture(st.capture);
+  showPhantom(st.nfs);
 }
 
 async function commitInterface() {
   const name = $("if-name").value.trim();
-  if (!name || name === state.interface) return;
-  state.interface = name;
+  if (!name || name === state.interfaceShown) return;
+  state.interfaceShown = name;
+  $("if-error").textContent = "";
   const r = await api("PUT", "/api/interface", { interface: name });
-  $("if-error").textContent = r.ok ? "" : r.json.error;
+  fieldError($("if-name"), $("if-error"), r.ok ? "" : r.json.error);
+  if (r.ok) { state.interfaceShown = r.json.interface; $("if-name").value = r.json.interface; }
 }
 
 async function nfsIpSubmit(ev) {
   ev.preventDefault();
-  const r = await api("PUT", "/api/nfs-ip", { ip: $("nfs-ip").value.trim() });
+  const ip = $("nfs-ip").value.trim();
+  if (ipToInt(ip) === null) { fieldError($("nfs-ip"), $("nfsip-error"), "write the address as A.B.C.D"); return; }
+  fieldError($("nfs-ip"), $("nfsip-error"), "");
+  state.nfsIpBusy = true;
+  $("nfsip-apply").disabled = true;
+  $("nfsip-state").textContent = "checking that " + ip + " is free on the LAN (ARP probe)…";
+  const r = await api("PUT", "/api/nfs-ip", { ip });
+  state.nfsIpBusy = false;
+  $("nfsip-apply").disabled = false;
   fieldError($("nfs-ip"), $("nfsip-error"), r.ok ? "" : r.json.error);
+  if (r.ok) { state.nfsIpShown = r.json.ip; $("nfsip-use").hidden = true; }
+  if (!r.ok) loadSuggestion();
 }
 
 function wire() {
@@ -390,7 +472,7 @@ function wire() {
   $("fw-form").addEventListener("submit", forwardSubmit);
   $("if-name").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); commitInterface(); } });
   $("if-name").addEventListener("blur", commitInterface);
-  $("if-refresh").addEventListener("click", loadBridge);
+  $("if-refresh").addEventListener("click", loadInterfaces);
   $("nfsip-form").addEventListener("submit", nfsIpSubmit);
   $("nfsip-use").addEventListener("click", () => {
     $("nfs-ip").value = $("nfsip-use").textContent.replace(/^Use /, "");
@@ -398,7 +480,7 @@ function wire() {
   });
   $("capture-enable").addEventListener("click", async () => {
     const r = await api("POST", "/api/capture-access/enable");
-    $("capture-state").textContent = r.ok ? "permitted" : r.json.error;
+    $("capture-fix").textContent = r.ok ? "enabled: the capture reopens shortly" : r.json.error;
   });
 }
 

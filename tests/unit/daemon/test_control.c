@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/cmd_int.h"
 #include "daemon/control.h"
 #include "daemon/dlog.h"
 #include "daemon/http.h"
@@ -190,6 +191,34 @@ struct server {
 };
 
 /* The daemon's main loop, reduced to the control socket. */
+/* bridge mode's mount help: the router from /proc/net/route's text, the mask from an address list */
+static void test_lan_parsers(void **state)
+{
+	static const char routes[] =
+		"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+		"eth1\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+		"eth0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+		"eth0\t00000000\t0101A8C0\t0001\t0\t0\t0\t00000000\t0\t0\t0\n"  /* no RTF_GATEWAY */
+		"eth0\t00000000\tFE01A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n";
+	char ip[INET_ADDRSTRLEN];
+	unsigned prefix = 99;
+	uint32_t gw;
+	FILE *f;
+
+	(void)state;
+	f = fmemopen((void *)routes, sizeof(routes) - 1, "r");
+	assert_int_equal(cmd_lan_route_gateway(f, "eth0", &gw), 0);
+	assert_string_equal(inet_ntop(AF_INET, &gw, ip, sizeof(ip)), "192.168.1.254");
+	rewind(f);
+	assert_int_equal(cmd_lan_route_gateway(f, "eth2", &gw), -1);
+	assert_int_equal(gw, 0);
+	fclose(f);
+	assert_int_equal(cmd_lan_prefix("fe80::1/64 10.0.0.5/23 192.168.1.5/24", &prefix), 0);
+	assert_int_equal(prefix, 23);
+	assert_int_equal(cmd_lan_prefix("fe80::1/64 10.0.0.5/33 10.0.0.6/8x", &prefix), -1);
+	assert_int_equal(cmd_lan_prefix("", &prefix), -1);
+}
+
 static void *serve(void *arg)
 {
 	struct server *srv = arg;
@@ -244,6 +273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forward_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subnet_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test(test_lan_parsers),
 		cmocka_unit_test_setup_teardown(test_socket_and_client, setup, teardown),
 	};
 
