@@ -22,6 +22,7 @@
 #include "dlog.h"
 #include "frontend.h"
 #include "options.h"
+#include "reload.h"
 
 /* Exit statuses (documented in indynetd(8)). */
 #define EXIT_RUNTIME 1
@@ -35,6 +36,8 @@ struct daemon {
 	struct cmd_ctx cmd;
 	bool cmd_ready;
 	int sig_fd;
+	int argc;     /* the command line, parsed again on SIGHUP */
+	char **argv;
 };
 
 static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
@@ -58,26 +61,68 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->bridge_interface = o->interface;
 	cfg->capture_buffer = o->capture_buffer;
-	cfg->log_level = o->log_level;
+	cfg->log_level = INDYNET_LOG_DEBUG; /* dlog filters: a SIGHUP can change the level */
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;
 	cfg->rx_deliver = frontend_rx_deliver;
 	cfg->rx_notify_opaque = d->fe;
 }
 
-/* Block the shutdown signals in every thread (the engine's inherits the mask) and read them here. */
+/*
+ * Signals: none may kill the daemon without its sockets being unlinked or
+ * without a log line.  Every signal whose default is to terminate and that
+ * is not a fault is blocked in every thread (the engine's and libmicrohttpd's
+ * inherit the mask) and read here from a signalfd: SIGINT, SIGTERM and
+ * SIGQUIT shut down cleanly, SIGHUP reloads the configuration, the others
+ * are logged and ignored (SIGPIPE from a write is moot: writes use
+ * MSG_NOSIGNAL).
+ */
+static const int daemon_shutdown_signals[] = { SIGINT, SIGTERM, SIGQUIT };
+static const int daemon_ignored_signals[] = { SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGVTALRM,
+					       SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT };
+
+static bool daemon_sig_in(int sig, const int *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == sig)
+			return true;
+	return false;
+}
+
 static int daemon_signals(struct daemon *d)
 {
 	sigset_t set;
 
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	for (size_t i = 0; i < sizeof(daemon_shutdown_signals) / sizeof(int); i++)
+		sigaddset(&set, daemon_shutdown_signals[i]);
+	for (size_t i = 0; i < sizeof(daemon_ignored_signals) / sizeof(int); i++)
+		sigaddset(&set, daemon_ignored_signals[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(&set, sig);
+	sigaddset(&set, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return d->sig_fd < 0 ? -1 : 0;
+}
+
+/* One signal read from the signalfd: true when it asks for shutdown. */
+static bool daemon_on_signal(struct daemon *d, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+
+	if (daemon_sig_in(sig, daemon_shutdown_signals,
+			  sizeof(daemon_shutdown_signals) / sizeof(int))) {
+		dlog(INDYNET_LOG_INFO, "%s: shutting down", strsignal(sig));
+		return true;
+	}
+	if (sig == SIGHUP) {
+		reload_config(&d->opts, &d->cmd, d->argc, d->argv);
+		return false;
+	}
+	dlog(INDYNET_LOG_WARN, "%s (from pid %u): ignored", strsignal(sig), si->ssi_pid);
+	return false;
 }
 
 static int daemon_engine(struct daemon *d)
@@ -206,10 +251,9 @@ static int daemon_loop(struct daemon *d)
 		if (pfds[0].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				dlog(INDYNET_LOG_INFO, "%s: shutting down", strsignal((int)si.ssi_signo));
+			if (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+			    daemon_on_signal(d, &si))
 				return 0;
-			}
 		}
 		dlog_flush();
 		frontend_poll_handle(d->fe, pfds + fe_first, ctl_first - fe_first);
@@ -317,7 +361,7 @@ static int daemon_list_interfaces(void)
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { .sig_fd = -1 };
+	struct daemon d = { .sig_fd = -1, .argc = argc, .argv = argv };
 	char err[512];
 	int rc;
 

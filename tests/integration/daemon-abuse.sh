@@ -12,8 +12,8 @@
 #   emfile     the daemon at its descriptor limit: QEMU and a control client
 #              connect; accept fails (EMFILE): logged, no spin (CPU < 0.3 s
 #              in 3 s), and accepting again once a descriptor is free
-#   signals    SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM: logged, the
-#              daemon lives on; SIGQUIT shuts it down cleanly (sockets gone)
+#   signals    SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM in a loop: logged,
+#              the daemon lives on; SIGQUIT shuts it down cleanly (sockets gone)
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -87,7 +87,7 @@ start() {
 	PID=$!
 	t_defer kill "$PID"
 	t_evidence "$log"
-	t_wait 5 test -S "$CTL" || t_fail "indynetd did not start" "$(cat "$log")"
+	t_wait 5 "$INDYNETD" --ctl "$CTL" stats || t_fail "indynetd did not start" "$(cat "$log")"
 }
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
@@ -152,5 +152,18 @@ t_pass "accepting again once descriptors are free"
 answers emfile
 stop
 few_lines "accepts failing for lack of descriptors for $SECS s" emfile.log
+
+start signals.log --qemu-stream "$SOCK"
+end=$((SECONDS + SECS))
+while [ $SECONDS -lt $end ]; do
+	for sig in HUP USR1 USR2 PIPE ALRM; do kill -s $sig "$PID" || t_fail "indynetd died of SIG$sig"; done
+done
+answers signals
+kill -s QUIT "$PID"
+wait "$PID"
+t_expect_eq "SIGQUIT: clean exit" 0 $?
+[ ! -e "$SOCK" ] && [ ! -e "$CTL" ] || t_fail "SIGQUIT left socket files behind"
+t_pass "SIGQUIT: sockets unlinked"
+few_lines "signals in a loop for $SECS s" signals.log
 
 t_done

@@ -134,10 +134,18 @@ static void test_bad_input_exits_2(void **state)
 	assert_non_null(strstr(r.err, ":4: nat_subnet: prefix /31 is too small (minimum /30)\n"));
 }
 
-static bool wait_for_file(const char *path, int ms)
+/* Wait until the stream socket at @path accepts connections (it exists before it listens). */
+static bool wait_for_listen(const char *path, int ms)
 {
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	for (int i = 0; i < ms / 10; i++) {
-		if (access(path, F_OK) == 0)
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+		close(fd);
+		if (rc == 0)
 			return true;
 		usleep(10000);
 	}
@@ -159,7 +167,7 @@ static void test_run_control_and_sigterm(void **state)
 	assert_true(logfd >= 0 && devnull >= 0);
 	pid = spawn((const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL }, devnull,
 		    logfd);
-	assert_true(wait_for_file(ctl, 5000));
+	assert_true(wait_for_listen(ctl, 5000));
 	assert_true(access(sock, F_OK) == 0);
 	RUN(&r, "--ctl", ctl, "forward", "list");
 	assert_int_equal(r.status, 0);
@@ -236,7 +244,7 @@ static void test_socket_in_use(void **state)
 		tmp_path(ctl, sizeof(ctl), "use.ctl");
 		tmp_path(ctl2, sizeof(ctl2), "use2.ctl");
 		bg_start(&b, "use", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
-		assert_true(wait_for_file(ctl, 5000));
+		assert_true(wait_for_listen(ctl, 5000));
 		RUN(&r, kinds[k], sock, "--control", ctl2);
 		assert_int_equal(r.status, 1);
 		snprintf(want, sizeof(want), "another indynetd is serving %s", sock);
@@ -271,7 +279,7 @@ static void test_stale_socket_replaced(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
 	bg_start(&b, "stale", (const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL });
-	assert_true(wait_for_file(ctl, 5000));
+	assert_true(wait_for_listen(ctl, 5000));
 	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
 	assert_int_equal(access(sock, F_OK), -1);
 }
@@ -313,13 +321,13 @@ static void test_socket_modes(void **state)
 		tmp_path(sock, sizeof(sock), "mode.sock");
 		tmp_path(ctl, sizeof(ctl), "mode.ctl");
 		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
-		assert_true(wait_for_file(ctl, 5000));
+		assert_true(wait_for_listen(ctl, 5000));
 		assert_int_equal(mode_of(sock), 0600);
 		assert_int_equal(mode_of(ctl), 0600);
 		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
 		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl,
 							    "--socket-mode", "0660", NULL });
-		assert_true(wait_for_file(ctl, 5000));
+		assert_true(wait_for_listen(ctl, 5000));
 		assert_int_equal(mode_of(sock), 0660);
 		assert_int_equal(mode_of(ctl), 0600);
 		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
@@ -329,6 +337,115 @@ static void test_socket_modes(void **state)
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "indynetd: --socket-mode: '0066' is not a socket mode of 0600-0777 "
 				   "in octal (the owner must keep read and write)\nTry 'indynetd --help'.\n");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Wait until the log of @b holds @needle. */
+static bool log_has(const struct bg *b, const char *needle)
+{
+	char text[8192];
+
+	for (int i = 0; i < 500; i++) {
+		int fd = open(b->log, O_RDONLY);
+
+		slurp(fd, text, sizeof(text));
+		close(fd);
+		if (strstr(text, needle))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* SIGHUP: forwards, subnet and log level from the file again; the rest named as needing a restart. */
+static void test_sighup_reload(void **state)
+{
+	char sock[64], ctl[64], conf[64], text[1024], want[64];
+	unsigned p1 = 20000 + (unsigned)getpid() % 20000, p2 = p1 + 1;
+	struct run r;
+	struct bg b;
+
+	(void)state;
+	tmp_path(sock, sizeof(sock), "hup.sock");
+	tmp_path(ctl, sizeof(ctl), "hup.ctl");
+	tmp_path(conf, sizeof(conf), "hup.ini");
+	snprintf(text, sizeof(text), "[frontend]\nqemu_stream = %s\n[control]\nsocket = %s\n"
+		 "[forward]\na = tcp:%u:80\n", sock, ctl, p1);
+	write_file(conf, text);
+	bg_start(&b, "hup", (const char *const[]){ "--config", conf, NULL });
+	assert_true(wait_for_listen(ctl, 5000));
+	snprintf(text, sizeof(text), "[frontend]\nqemu_stream = %s\n[control]\nsocket = %s\n"
+		 "[forward]\nb = tcp:%u:81\n[network]\nnat_subnet = 10.9.0.0/24\nmtu = 9000\n"
+		 "[log]\nlevel = debug\n", sock, ctl, p2);
+	write_file(conf, text);
+	assert_int_equal(kill(b.pid, SIGHUP), 0);
+	assert_true(log_has(&b, "SIGHUP: "));
+	assert_true(log_has(&b, "reloaded"));
+	RUN(&r, "--ctl", ctl, "forward", "list");
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "tcp:%u:81", p2);
+	assert_non_null(strstr(r.out, want));
+	snprintf(want, sizeof(want), "tcp:%u:", p1);
+	assert_null(strstr(r.out, want));
+	RUN(&r, "--ctl", ctl, "subnet", "get");
+	assert_non_null(strstr(r.out, "10.9.0.0/24"));
+	/* a bad file keeps the running configuration */
+	write_file(conf, "[network]\nmtu = 1\n");
+	assert_int_equal(kill(b.pid, SIGHUP), 0);
+	assert_true(log_has(&b, "keeping the running configuration"));
+	RUN(&r, "--ctl", ctl, "forward", "list");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+	unlink(conf);
+	assert_non_null(strstr(r.err, "needs a restart: [network] mtu\n"));
+	assert_non_null(strstr(r.err, "SIGHUP: log level info -> debug\n"));
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
+/* Signals that used to kill the daemon silently are logged and ignored; SIGQUIT shuts down cleanly. */
+static void test_other_signals(void **state)
+{
+	static const int ignored[] = { SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGXFSZ };
+	char sock[64], ctl[64], want[96];
+	struct run r;
+	struct bg b;
+	int st, fd;
+
+	(void)state;
+	tmp_path(sock, sizeof(sock), "sig.sock");
+	tmp_path(ctl, sizeof(ctl), "sig.ctl");
+	bg_start(&b, "sig", (const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL });
+	assert_true(wait_for_listen(ctl, 5000));
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		assert_int_equal(kill(b.pid, ignored[i]), 0);
+		snprintf(want, sizeof(want), "%s", strsignal(ignored[i]));
+		assert_true(log_has(&b, want));
+	}
+	assert_int_equal(kill(b.pid, SIGHUP), 0);
+	assert_true(log_has(&b, "SIGHUP: no --config file to reload"));
+	RUN(&r, "--ctl", ctl, "forward", "list");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(kill(b.pid, SIGQUIT), 0);
+	assert_int_equal(waitpid(b.pid, &st, 0), b.pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(access(sock, F_OK), -1);
+	assert_int_equal(access(ctl, F_OK), -1);
+	fd = open(b.log, O_RDONLY);
+	slurp(fd, r.err, sizeof(r.err));
+	close(fd);
+	unlink(b.log);
+	assert_non_null(strstr(r.err, "User defined signal 1 (from pid "));
+	assert_non_null(strstr(r.err, "no --config file to reload"));
+	assert_non_null(strstr(r.err, ": shutting down\n"));
 }
 
 int main(int argc, char **argv)
@@ -341,6 +458,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stale_socket_replaced),
 		cmocka_unit_test(test_same_path_twice),
 		cmocka_unit_test(test_socket_modes),
+		cmocka_unit_test(test_sighup_reload),
+		cmocka_unit_test(test_other_signals),
 	};
 
 	if (argc != 2) {
