@@ -253,6 +253,29 @@ struct indynet_interface {
 	bool up, running, loopback, wireless, has_ipv4;
 };
 
+/** What indynet_capture_access_check() found: can this process capture, and if not, why. */
+enum indynet_access_verdict {
+	INDYNET_ACCESS_WORKS = 0,        /* a capture opens on the interface */
+	INDYNET_ACCESS_NO_PERMISSION,    /* Linux: the binary has no cap_net_raw,cap_net_admin (and we are not
+					  * root); macOS: /dev/bpf* not readable and writable by the user */
+	INDYNET_ACCESS_CAPS_IGNORED,     /* Linux: the binary's capabilities cannot take effect: its filesystem
+					  * is mounted nosuid or holds no extended attributes, or no_new_privs */
+	INDYNET_ACCESS_NO_INTERFACE,     /* the interface does not exist ("auto": none suitable) */
+	INDYNET_ACCESS_NO_DRIVER,        /* Windows: Npcap is not installed */
+	INDYNET_ACCESS_NOT_BUILT,        /* this build has no packet capture support */
+	INDYNET_ACCESS_FAILED,           /* the open failed for another reason (the reason says) */
+};
+
+/** indynet_capture_access_check()'s answer. */
+struct indynet_capture_access {
+	enum indynet_access_verdict verdict;
+	bool can_enable;          /* an administrator can grant the right to the binary (Linux: setcap) */
+	char interface[64];       /* the interface tried, "" when none was found */
+	char binary[512];         /* the program that captures (this process's executable) */
+	char reason[512];         /* what was found, one or two sentences */
+	char fix[512];            /* the exact fix for this OS, "" when it works */
+};
+
 typedef void (*indynet_log_fn)(void *opaque, enum indynet_log_level level, const char *msg);
 typedef void (*indynet_notify_fn)(void *opaque);
 typedef void (*indynet_fd_fn)(void *opaque, int fd, short revents);
@@ -707,6 +730,41 @@ INDYNET_API int indynet_set_interface(indynet_engine *e, const char *name, char 
  * Return: the number of interfaces (may exceed @max), or a negative errno.
  */
 INDYNET_API int indynet_interface_list(struct indynet_interface *out, size_t max, char *err, size_t errlen);
+
+/**
+ * indynet_capture_access_check() - can this process capture on an interface, and if not, the fix.
+ * @interface: interface name, 1-based index (indynet_interface_list()), "auto" or NULL (= "auto")
+ * @out: receives the verdict, the reason and the fix for this OS
+ *
+ * Opens a capture on the interface the way bridge mode does (promiscuous,
+ * the smallest kernel buffer) and closes it again; when that fails it finds
+ * out why.  On Linux: does the executable carry cap_net_raw and
+ * cap_net_admin, are they effective in this process, is its filesystem
+ * mounted nosuid or without extended attributes, is no_new_privs set.  On
+ * macOS: can /dev/bpf0 be opened read/write, is the user in the access_bpf
+ * group.  A build without packet capture answers INDYNET_ACCESS_NOT_BUILT.
+ * An emulator uses it to offer an "Enable packet capture" action
+ * (out->can_enable) before starting a bridge-mode engine.
+ *
+ * Threads: needs no engine; callable from any thread, concurrently with
+ * itself and with running engines (it shares no state with them).  It
+ * blocks for as long as opening and closing a capture takes (milliseconds)
+ * and briefly puts the interface into promiscuous mode.
+ *
+ * Return: 0 with @out filled (whatever the verdict), or -EINVAL when
+ * @out is NULL or @interface is not a valid interface name or index
+ * (out->reason says why).
+ */
+INDYNET_API int indynet_capture_access_check(const char *interface, struct indynet_capture_access *out);
+
+/**
+ * indynet_capture_access_verdict_name() - "works", "no-permission", "caps-ignored", "no-interface",
+ * "no-driver", "not-built" or "failed".
+ * @v: verdict
+ *
+ * Return: a static string ("unknown" for a value outside the enum).
+ */
+INDYNET_API const char *indynet_capture_access_verdict_name(enum indynet_access_verdict v);
 
 /**
  * indynet_version() - library version string.

@@ -131,6 +131,9 @@ static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
 	case OPT_SUGGEST_NFS_IP:
 		o->action = OPTS_SUGGEST_NFS_IP;
 		return 0;
+	case OPT_CAPTURE_ACCESS:
+		o->action = OPTS_CAPTURE_ACCESS;
+		return cli_set_path(&o->capture_access, optarg, err, errlen);
 	default:
 		return 0;
 	}
@@ -186,7 +189,7 @@ int opts_parse_args(struct daemon_opts *o, int argc, char **argv, char *err, siz
 {
 	if (cli_first_pass(o, argc, argv, err, errlen))
 		return -1;
-	if (o->action != OPTS_RUN && o->action != OPTS_SUGGEST_NFS_IP)
+	if (o->action != OPTS_RUN && o->action != OPTS_SUGGEST_NFS_IP && o->action != OPTS_CAPTURE_ACCESS)
 		return 0;
 	if (o->config_file && opts_load_file(o, o->config_file, err, errlen))
 		return -1;
@@ -247,6 +250,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: indynetd [OPTION]... FRONTEND\n"
 	      "       indynetd --ctl PATH COMMAND...\n"
+	      "       indynetd --capture-access check|enable [--interface NAME]\n"
 	      "       indynetd --version | --help\n"
 	      "\n"
 	      "Ethernet for an emulated machine: NAT on libslirp with an in-core NFSv2/v3 server.\n",

@@ -15,6 +15,7 @@
 
 #include "indynet-build.h"
 
+#include "caccess_cli.h"
 #include "cli.h"
 #include "cmd.h"
 #include "control.h"
@@ -386,6 +387,9 @@ int main(int argc, char **argv)
 		break;
 	case OPTS_CTL:
 		rc = control_client_run(d.opts.ctl_path, d.opts.ctl_command);
+		break;
+	case OPTS_CAPTURE_ACCESS:
+		rc = caccess_cli_run(d.opts.capture_access, d.opts.interface);
 		break;
 	case OPTS_SUGGEST_NFS_IP:
 		rc = daemon_suggest_nfs_ip(&d);

@@ -19,7 +19,7 @@ void opts_free(struct daemon_opts *o)
 	char **strs[] = { &o->config_file, &o->nat_subnet, &o->interface, &o->nfs_bridge_ip,
 			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
 			  &o->control_path, &o->http, &o->http_token_file, &o->ctl_path,
-			  &o->ctl_command };
+			  &o->ctl_command, &o->capture_access };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -418,7 +418,7 @@ static int opts_validate_paths(const struct daemon_opts *o, char *err, size_t er
 
 int opts_validate(const struct daemon_opts *o, char *err, size_t errlen)
 {
-	if (o->action == OPTS_SUGGEST_NFS_IP)
+	if (o->action == OPTS_SUGGEST_NFS_IP || o->action == OPTS_CAPTURE_ACCESS)
 		return 0; /* no guest: only the interface matters */
 	if (o->frontend == FE_NONE) {
 		snprintf(err, errlen, "no frontend given: use one of --qemu-stream, "

@@ -144,6 +144,9 @@
 	  "send one control command to a running indynetd") \
 	X(LIST_INTERFACES, "list-interfaces", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, \
 	  "print the host interfaces bridge mode can use and exit") \
+	X(CAPTURE_ACCESS, "capture-access", NULL, NULL, "check|enable", NULL, OTHER, OPTS_ACTION, \
+	  "can this user capture on --interface (bridge mode)? check says why not and the fix; " \
+	  "enable grants it (exit 0 works, 1 not)") \
 	X(VERSION, "version", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print the version") \
 	X(HELP, "help", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print this help")
 /* clang-format on */
@@ -197,6 +200,7 @@ enum opts_action {
 	OPTS_CTL,
 	OPTS_SUGGEST_NFS_IP,  /* --suggest-nfs-ip: settings are parsed, no frontend needed */
 	OPTS_LIST_INTERFACES,
+	OPTS_CAPTURE_ACCESS,  /* --capture-access check|enable: settings parsed for --interface */
 };
 
 struct daemon_opts {
@@ -234,6 +238,8 @@ struct daemon_opts {
 	unsigned http_port;       /* ... and port */
 	bool http_allow_remote;
 	char *http_token_file;
+
+	char *capture_access; /* --capture-access: "check" or "enable" */
 
 	/* --ctl client mode */
 	char *ctl_path;
