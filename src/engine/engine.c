@@ -36,8 +36,9 @@
  * Each engine owns one thread that sleeps in poll(2) on: an eventfd (the
  * "wake" fd) signalled when guest frames were queued on the TX ring or a
  * command was queued, the descriptors callers asked us to watch, and the
- * backend's sockets; the timeout is the nearest of the backend's timers and
- * the one-second reassembly age-out tick.
+ * backend's sockets; the timeout is the nearest of the backend's timers,
+ * the phantom host's, the virtual hosts' TCP timers (vtcp.c) and the
+ * one-second reassembly age-out tick.
  *
  * Guest TX: indynet_guest_send() from a foreign thread pushes the frame on
  * the SPSC TX ring and writes the wake fd only when no wake-up is pending
@@ -903,11 +904,13 @@ static int eng_phantom_build(indynet_engine *e, char *err, size_t errlen)
 
 static int eng_fill(indynet_engine *e, uint64_t now)
 {
-	int timeout = e->next_tick_ms > now ? (int)(e->next_tick_ms - now) : 0;
-	uint64_t ph = e->ph ? phantom_deadline(e->ph) : UINT64_MAX;
+	uint64_t due = e->next_tick_ms, ph = e->ph ? phantom_deadline(e->ph) : UINT64_MAX;
+	uint64_t tcp = vhost_deadline(e->vt);
+	int timeout;
 
-	if (ph < e->next_tick_ms)
-		timeout = ph > now ? (int)(ph - now) : 0;
+	due = ph < due ? ph : due;
+	due = tcp < due ? tcp : due;
+	timeout = due > now ? (int)(due - now) : 0;
 
 	e->ps.n = 0;
 	if (poll_set_add(&e->ps, e->wake_fd, POLLIN) < 0)
@@ -942,10 +945,10 @@ static void eng_round(indynet_engine *e)
 		e->backend->ops->poll_done(e->backend, &e->ps, poll_err);
 	now = e->now_mono_ms;
 	eng_phantom_round(e, now);
-	if (now >= e->next_tick_ms) {
-		vhost_tick(e->vt, now);
+	if (now >= e->next_tick_ms || now >= vhost_deadline(e->vt))
+		vhost_tick(e->vt, now); /* reassembly age-out, TCP timers */
+	if (now >= e->next_tick_ms)
 		e->next_tick_ms = now + ENG_TICK_MS;
-	}
 	eng_publish_vhost(e);
 	eng_flush(e);
 }

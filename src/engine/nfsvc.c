@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "engine/nfsconn.h"
 #include "engine/nfsvc.h"
 #include "nfs/nfs.h"
 
@@ -51,7 +52,13 @@
  * answered from the cache without touching the disk.
  *
  * Before nfsvc_start() (an engine driven synchronously by eng_input_sync())
- * calls are run at once in nfsvc_take().
+ * calls are run at once in nfsvc_call().
+ *
+ * TCP (nfsconn.c): a connection's whole call records enter nfsvc_call()
+ * like datagrams, with the connection's id in vhost_dgram.conn; every such
+ * call ends in exactly one nfsvc_answer(), an empty one when nothing is to
+ * be sent (a dropped retransmission, a full queue, a call with no reply),
+ * so that the connection can count its unanswered calls.
  */
 
 #define NFSVC_MAX_MSGS 128u         /* calls queued plus answers not yet sent */
@@ -138,9 +145,16 @@ static struct nfs_peer nfsvc_peer(const struct vhost_dgram *from)
 	return (struct nfs_peer){ .addr = from->src_ip, .port = from->sport };
 }
 
+/* A call is done: its answer (@len 0 = none) goes back the way the call came. */
 static void nfsvc_answer(struct nfsvc *svc, const struct vhost_dgram *to, const uint8_t *data, size_t len)
 {
-	if (len && vhost_reply_udp(svc->vt, to, data, len) < 0)
+	int rc = 0;
+
+	if (to->conn)
+		rc = nfsconn_answer(svc->vt, to->conn, data, len);
+	else if (len)
+		rc = vhost_reply_udp(svc->vt, to, data, len);
+	if (rc < 0)
 		nfsvc_ctr(&svc->n_answer_drops);
 }
 
@@ -168,8 +182,7 @@ static bool nfsvc_enqueue(struct nfsvc *svc, const struct vhost_dgram *from, con
 	return ok;
 }
 
-/* vhost_udp_defer_fn: one call datagram from the guest, on the engine thread */
-static void nfsvc_take(void *opaque, const struct vhost_dgram *from, const uint8_t *data, size_t len)
+void nfsvc_call(void *opaque, const struct vhost_dgram *from, const uint8_t *data, size_t len)
 {
 	struct nfsvc *svc = opaque;
 	const struct nfs_peer peer = nfsvc_peer(from);
@@ -183,6 +196,7 @@ static void nfsvc_take(void *opaque, const struct vhost_dgram *from, const uint8
 		return;
 	case NFS_ADMIT_DROP:
 		nfsvc_ctr(&svc->n_inprogress);
+		nfsvc_answer(svc, from, NULL, 0);
 		return;
 	default:
 		break;
@@ -196,6 +210,7 @@ static void nfsvc_take(void *opaque, const struct vhost_dgram *from, const uint8
 	if (!nfsvc_enqueue(svc, from, &tk, data, len)) {
 		nfs_server_cancel(svc->srv, &peer, &tk);
 		nfsvc_ctr(&svc->n_queue_drops);
+		nfsvc_answer(svc, from, NULL, 0);
 	}
 }
 
@@ -207,9 +222,9 @@ static struct nfsvc_msg *nfsvc_run(struct nfsvc *svc, const struct nfsvc_msg *ca
 				     NFS_REPLY_MAX);
 
 	nfsvc_ctr(&svc->n_calls);
-	if (!rlen)
+	if (!rlen && !call->from.conn)
 		return NULL;
-	return nfsvc_msg_new(&call->from, &call->tk, svc->wbuf, rlen);
+	return nfsvc_msg_new(&call->from, &call->tk, svc->wbuf, rlen); /* a connection counts even no answer */
 }
 
 /* The answer takes the call's slot (or frees it); under svc->lock. */
@@ -463,14 +478,21 @@ int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfsvc *svc, char 
 	}
 	svc->vt = vt;
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		int rc = vhost_add_udp_deferred(vt, ip, ports[i], nfsvc_take, svc);
+		int rc = vhost_add_udp_deferred(vt, ip, ports[i], nfsvc_call, svc);
 
+		if (rc == 0)
+			rc = nfsconn_register(vt, ip, ports[i], svc);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot register NFS port %u: %d", ports[i], rc);
 			return rc;
 		}
 	}
 	return 0;
+}
+
+struct vhost_table *nfsvc_table(const struct nfsvc *svc)
+{
+	return svc->vt;
 }
 
 int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_config *cfg, struct nfsvc **out,

@@ -62,6 +62,26 @@ int nfsvc_attach(struct vhost_table *vt, uint32_t ip, const struct indynet_confi
 		 char *err, size_t errlen);
 
 /**
+ * nfsvc_call() - one RPC call from the guest (vhost_udp_defer_fn; also a TCP record).
+ * @opaque: the service
+ * @from: where it came from; @from->conn names a TCP connection (nfsconn.c)
+ * @data: the call (valid only during the call)
+ * @len: its length
+ *
+ * Engine thread.  The answer leaves through vhost_reply_udp() or, for a
+ * connection, nfsconn_answer(), now or from nfsvc_deliver().
+ */
+void nfsvc_call(void *opaque, const struct vhost_dgram *from, const uint8_t *data, size_t len);
+
+/**
+ * nfsvc_table() - the virtual-host table the service answers in.
+ * @svc: service
+ *
+ * Return: the table of nfsvc_register(), NULL before.
+ */
+struct vhost_table *nfsvc_table(const struct nfsvc *svc);
+
+/**
  * nfsvc_fd() - descriptor that is readable while answers wait for nfsvc_deliver().
  * @svc: service
  *

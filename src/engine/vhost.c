@@ -11,8 +11,10 @@
 #include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/reasm.h"
+#include "core/tcp.h"
 #include "core/udp.h"
 #include "engine/vhost.h"
+#include "engine/vtcp.h"
 
 /*
  * Theory of operation
@@ -44,6 +46,13 @@
  * on a worker thread) takes the datagram and where it came from, and
  * answers later with vhost_reply_udp(), which copies the answer into the
  * same buffer and sends it the same way.
+ *
+ * TCP: a segment for a host's address and a port a stream service listens
+ * on (vhost_add_tcp()) is checked (tcp_parse(): offset, options,
+ * checksum; a bad one is dropped and counted) and handed to the table's
+ * TCP end (vtcp.c), which answers through vhost_tcp_emit() the same way.
+ * Segments for other TCP ports are not ours: in NAT mode libslirp gets
+ * them.
  */
 
 struct vhost_host {
@@ -54,9 +63,11 @@ struct vhost_host {
 
 struct vhost_svc {
 	uint32_t ip;
+	uint8_t proto;             /* IPPROTO_UDP or IPPROTO_TCP */
 	uint16_t port;
-	vhost_udp_fn fn;           /* answers at once, or */
+	vhost_udp_fn fn;           /* UDP: answers at once, or */
 	vhost_udp_defer_fn defer;  /* answers later through vhost_reply_udp() */
+	const struct vtcp_ops *tcp; /* TCP: the stream service */
 	void *opaque;
 };
 
@@ -71,6 +82,8 @@ struct vhost_table {
 	struct vhost_svc svcs[VHOST_MAX_SERVICES];
 	unsigned nsvcs;
 	struct reasm *ra;
+	struct vtcp *tcp;
+	uint64_t now_ms;           /* of the frame being handled */
 	uint16_t ip_id;
 	/* the request being answered: where pieces go */
 	const struct vhost_host *cur_host;
@@ -86,6 +99,22 @@ struct vhost_table {
 #define VHOST_FRAME_CAP (ETH_HLEN + IPV4_MAX_LEN)
 #define VHOST_REPLY_OFF (IPV4_HLEN + UDP_HLEN)
 
+static struct vhost_host *vhost_find_host(struct vhost_table *vt, uint32_t ip);
+static void vhost_reply_ip(struct vhost_table *vt, const uint8_t *dst_mac, uint32_t src_ip, size_t len);
+
+/* vtcp_emit_fn: a segment of one of our hosts' connections, to the guest */
+static void vhost_tcp_emit(void *opaque, const uint8_t mac[6], uint32_t src_ip, const uint8_t *pkt, size_t len)
+{
+	struct vhost_table *vt = opaque;
+
+	if (!vhost_find_host(vt, src_ip) || len > IPV4_MAX_LEN) {
+		vt->drops[INDYNET_DROP_NO_SERVICE]++; /* the host moved or went away */
+		return;
+	}
+	memcpy(vt->reply + ETH_HLEN, pkt, len);
+	vhost_reply_ip(vt, mac, src_ip, len);
+}
+
 struct vhost_table *vhost_new(unsigned mtu, vhost_emit_fn to_guest, vhost_emit_fn to_backend, void *opaque)
 {
 	struct vhost_table *vt = calloc(1, sizeof(*vt));
@@ -97,9 +126,10 @@ struct vhost_table *vhost_new(unsigned mtu, vhost_emit_fn to_guest, vhost_emit_f
 	vt->to_backend = to_backend;
 	vt->opaque = opaque;
 	vt->ra = reasm_new();
+	vt->tcp = vtcp_new(mtu, vhost_tcp_emit, vt);
 	vt->reply = malloc(VHOST_FRAME_CAP);
 	vt->frame = malloc(VHOST_FRAME_CAP);
-	if (!vt->ra || !vt->reply || !vt->frame) {
+	if (!vt->ra || !vt->tcp || !vt->reply || !vt->frame) {
 		vhost_free(vt);
 		return NULL;
 	}
@@ -111,6 +141,7 @@ void vhost_free(struct vhost_table *vt)
 	if (!vt)
 		return;
 	reasm_free(vt->ra);
+	vtcp_free(vt->tcp);
 	free(vt->reply);
 	free(vt->frame);
 	free(vt);
@@ -124,10 +155,10 @@ static struct vhost_host *vhost_find_host(struct vhost_table *vt, uint32_t ip)
 	return NULL;
 }
 
-static struct vhost_svc *vhost_find_svc(struct vhost_table *vt, uint32_t ip, uint16_t port)
+static struct vhost_svc *vhost_find_svc(struct vhost_table *vt, uint32_t ip, uint8_t proto, uint16_t port)
 {
 	for (unsigned i = 0; i < vt->nsvcs; i++)
-		if (vt->svcs[i].ip == ip && vt->svcs[i].port == port)
+		if (vt->svcs[i].ip == ip && vt->svcs[i].proto == proto && vt->svcs[i].port == port)
 			return &vt->svcs[i];
 	return NULL;
 }
@@ -186,7 +217,7 @@ static int vhost_add_svc(struct vhost_table *vt, const struct vhost_svc *svc)
 {
 	if (!vhost_find_host(vt, svc->ip))
 		return -ENOENT;
-	if (vhost_find_svc(vt, svc->ip, svc->port))
+	if (vhost_find_svc(vt, svc->ip, svc->proto, svc->port))
 		return -EEXIST;
 	if (vt->nsvcs == VHOST_MAX_SERVICES)
 		return -ENOSPC;
@@ -196,12 +227,25 @@ static int vhost_add_svc(struct vhost_table *vt, const struct vhost_svc *svc)
 
 int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_fn fn, void *opaque)
 {
-	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .port = port, .fn = fn, .opaque = opaque });
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .proto = IPPROTO_UDP, .port = port, .fn = fn,
+						      .opaque = opaque });
 }
 
 int vhost_add_udp_deferred(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_defer_fn fn, void *opaque)
 {
-	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .port = port, .defer = fn, .opaque = opaque });
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .proto = IPPROTO_UDP, .port = port, .defer = fn,
+						      .opaque = opaque });
+}
+
+int vhost_add_tcp(struct vhost_table *vt, uint32_t ip, uint16_t port, const struct vtcp_ops *ops, void *opaque)
+{
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .proto = IPPROTO_TCP, .port = port, .tcp = ops,
+						      .opaque = opaque });
+}
+
+struct vtcp *vhost_tcp(struct vhost_table *vt)
+{
+	return vt->tcp;
 }
 
 /* frag_emit_fn: put one IPv4 piece of a reply in an Ethernet frame for the guest */
@@ -272,6 +316,15 @@ static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, con
 	vhost_reply_dgram(vt, &from, rlen);
 }
 
+static void vhost_tcp_segment(struct vhost_table *vt, const struct vhost_svc *svc, const struct ipv4_view *ip,
+			      const struct tcp_view *t)
+{
+	struct vhost_dgram ends = { .src_ip = ip->src, .dst_ip = ip->dst, .sport = t->sport, .dport = t->dport };
+
+	memcpy(ends.mac, vt->req_src, ETH_ALEN);
+	vtcp_input(vt->tcp, &ends, t, svc->tcp, svc->opaque, vt->now_ms);
+}
+
 /*
  * An ICMP message for a host that answers ping: an echo request is
  * answered (same identifier, sequence and data), one with a bad checksum
@@ -331,7 +384,7 @@ static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
 
 	if (udp_parse(ip, false, &u) != 0)
 		return false;
-	svc = vhost_find_svc(vt, ip->dst, u.dport);
+	svc = vhost_find_svc(vt, ip->dst, IPPROTO_UDP, u.dport);
 	if (!svc)
 		return false;
 	rc = udp_parse(ip, true, &u);
@@ -343,7 +396,28 @@ static bool vhost_udp(struct vhost_table *vt, const struct ipv4_view *ip)
 	return true;
 }
 
-/* an unfragmented (or reassembled) IPv4 packet: served when it is UDP for one of our services or a ping */
+/* A TCP segment for one of our hosts; false = no stream service listens on the port. */
+static bool vhost_tcp_in(struct vhost_table *vt, const struct ipv4_view *ip)
+{
+	const struct vhost_svc *svc;
+	struct tcp_view t;
+	int rc;
+
+	if (ip->payload_len < 4)
+		return false;
+	svc = vhost_find_svc(vt, ip->dst, IPPROTO_TCP, (uint16_t)(ip->payload[2] << 8 | ip->payload[3]));
+	if (!svc)
+		return false;
+	rc = tcp_parse(ip, &t);
+	if (rc != 0) {
+		vt->drops[rc == -EMSGSIZE ? INDYNET_DROP_TRUNCATED : INDYNET_DROP_MALFORMED]++;
+		return true;
+	}
+	vhost_tcp_segment(vt, svc, ip, &t);
+	return true;
+}
+
+/* an unfragmented (or reassembled) IPv4 packet: served when it is UDP or TCP for one of our services or a ping */
 static bool vhost_plain(struct vhost_table *vt, const struct ipv4_view *ip)
 {
 	const struct vhost_host *h = vhost_find_host(vt, ip->dst);
@@ -352,6 +426,8 @@ static bool vhost_plain(struct vhost_table *vt, const struct ipv4_view *ip)
 		return false;
 	if (ip->proto == IPPROTO_ICMP)
 		return (h->flags & VHOST_ANSWER_ICMP) && vhost_icmp(vt, ip);
+	if (ip->proto == IPPROTO_TCP)
+		return vhost_tcp_in(vt, ip);
 	return ip->proto == IPPROTO_UDP && vhost_udp(vt, ip);
 }
 
@@ -419,6 +495,7 @@ bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint6
 {
 	struct eth_view eth;
 
+	vt->now_ms = now_ms;
 	if (eth_parse(frame, len, &eth) != 0)
 		return false;
 	memcpy(vt->req_src, eth.src, ETH_ALEN);
@@ -437,6 +514,12 @@ bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint6
 void vhost_tick(struct vhost_table *vt, uint64_t now_ms)
 {
 	reasm_expire(vt->ra, now_ms);
+	vtcp_tick(vt->tcp, now_ms);
+}
+
+uint64_t vhost_deadline(const struct vhost_table *vt)
+{
+	return vtcp_deadline(vt->tcp);
 }
 
 void vhost_counters(const struct vhost_table *vt, uint64_t drops[INDYNET_DROP__COUNT])

@@ -16,8 +16,9 @@
  * guest MTU) and emitted towards the guest.  Every guest IPv4 fragment
  * (for a virtual host or not) is held and reassembled here by the bounded
  * reassembler; a completed datagram that no service takes goes to the
- * backend whole, as one frame.  All addresses are in network byte order,
- * ports in host order.
+ * backend whole, as one frame.  Stream services register (address, TCP
+ * port) and are served by the table's small TCP (vtcp.h).  All addresses
+ * are in network byte order, ports in host order.
  */
 
 /* What a host answers itself (vhost_add_host() @flags). */
@@ -29,6 +30,8 @@
 #define VHOST_MAX_SERVICES 32u
 
 struct vhost_table;
+struct vtcp;
+struct vtcp_ops;
 
 /** Service callback: one datagram in, a reply (0 = none) out. */
 typedef size_t (*vhost_udp_fn)(void *opaque, uint32_t src_ip, uint16_t src_port,
@@ -40,6 +43,7 @@ struct vhost_dgram {
 	uint8_t mac[6];            /* the guest frame's source MAC: answers go there */
 	uint32_t src_ip, dst_ip;   /* the guest's address, the virtual host's */
 	uint16_t sport, dport;     /* the guest's port, the service's */
+	uint32_t conn;             /* a stream service's connection (vtcp id); 0 = a UDP datagram */
 };
 
 /**
@@ -140,6 +144,26 @@ int vhost_add_udp(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_
 int vhost_add_udp_deferred(struct vhost_table *vt, uint32_t ip, uint16_t port, vhost_udp_defer_fn fn, void *opaque);
 
 /**
+ * vhost_add_tcp() - register a stream service on a host's address.
+ * @vt: table
+ * @ip: the host's address (the host must exist)
+ * @port: TCP port
+ * @ops: the service (see vtcp.h); connections reach it through vhost_tcp()
+ * @opaque: passed to @ops->open
+ *
+ * Return: 0, -ENOENT (no such host), -EEXIST or -ENOSPC.
+ */
+int vhost_add_tcp(struct vhost_table *vt, uint32_t ip, uint16_t port, const struct vtcp_ops *ops, void *opaque);
+
+/**
+ * vhost_tcp() - the table's TCP end, for a stream service's vtcp_send() and friends.
+ * @vt: table
+ *
+ * Return: the connection table (owned by @vt).
+ */
+struct vtcp *vhost_tcp(struct vhost_table *vt);
+
+/**
  * vhost_reply_udp() - answer a datagram a deferred service took.
  * @vt: table
  * @to: where the datagram came from (as passed to the service)
@@ -170,11 +194,20 @@ int vhost_reply_udp(struct vhost_table *vt, const struct vhost_dgram *to, const 
 bool vhost_input(struct vhost_table *vt, const uint8_t *frame, size_t len, uint64_t now_ms);
 
 /**
- * vhost_tick() - age out incomplete datagrams.
+ * vhost_tick() - age out incomplete datagrams, run the TCP timers.
  * @vt: table
  * @now_ms: monotonic time
  */
 void vhost_tick(struct vhost_table *vt, uint64_t now_ms);
+
+/**
+ * vhost_deadline() - when vhost_tick() must run next for the TCP timers.
+ * @vt: table
+ *
+ * Return: a monotonic time in ms, UINT64_MAX when no timer runs (the
+ * reassembly age-out needs vhost_tick() about once a second besides).
+ */
+uint64_t vhost_deadline(const struct vhost_table *vt);
 
 /**
  * vhost_counters() - add the table's drop counts (reassembly included) into @drops.

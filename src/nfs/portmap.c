@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* portmap.c: portmap v2 (NULL, GETPORT, DUMP) and rpcbind v3/v4 GETADDR (RFC 1833), UDP only. */
+/* portmap.c: portmap v2 (NULL, GETPORT, DUMP) and rpcbind v3/v4 GETADDR (RFC 1833), for UDP and TCP. */
 #include <stdio.h>
+#include <string.h>
 
 #include "nfs/rpc.h"
 #include "nfs/srv.h"
@@ -12,6 +13,7 @@
 #define PMAP_PROC_DUMP 4u
 #define RPCB_PROC_GETADDR 3u
 #define RPCB_PROC_GETVERSADDR 9u
+#define PMAP_IPPROTO_TCP 6u
 #define PMAP_IPPROTO_UDP 17u
 #define RPCB_NETID_MAX 64u
 #define RPCB_ADDR_MAX 128u
@@ -31,28 +33,40 @@ static int pmap_getport(struct nfs_server *srv, struct nfs_req *req)
 	xdr_get_u32(&req->args);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	xdr_put_u32(&req->res, prot == PMAP_IPPROTO_UDP && nfs_vers_served(srv, prog, vers) ? pmap_port_of(prog) : 0);
+	xdr_put_u32(&req->res, (prot == PMAP_IPPROTO_UDP || prot == PMAP_IPPROTO_TCP) && nfs_vers_served(srv, prog, vers)
+				       ? pmap_port_of(prog)
+				       : 0);
 	return NFS_PROC_DONE;
 }
 
-static int pmap_dump(struct nfs_server *srv, struct nfs_req *req)
+/* The map's entries for one transport. */
+static void pmap_dump_proto(struct nfs_server *srv, struct nfs_req *req, uint32_t prot)
 {
-	size_t i;
-	uint32_t v;
-
-	for (i = 0; i < sizeof(pmap_progs) / sizeof(pmap_progs[0]); i++) {
-		for (v = 1; v <= 4; v++) {
+	for (size_t i = 0; i < sizeof(pmap_progs) / sizeof(pmap_progs[0]); i++) {
+		for (uint32_t v = 1; v <= 4; v++) {
 			if (!nfs_vers_served(srv, pmap_progs[i], v))
 				continue;
 			xdr_put_bool(&req->res, true);
 			xdr_put_u32(&req->res, pmap_progs[i]);
 			xdr_put_u32(&req->res, v);
-			xdr_put_u32(&req->res, PMAP_IPPROTO_UDP);
+			xdr_put_u32(&req->res, prot);
 			xdr_put_u32(&req->res, pmap_port_of(pmap_progs[i]));
 		}
 	}
+}
+
+static int pmap_dump(struct nfs_server *srv, struct nfs_req *req)
+{
+	pmap_dump_proto(srv, req, PMAP_IPPROTO_UDP);
+	pmap_dump_proto(srv, req, PMAP_IPPROTO_TCP);
 	xdr_put_bool(&req->res, false);
 	return NFS_PROC_DONE;
+}
+
+/* Whether an rpcbind netid names a transport we serve ("udp" or "tcp"). */
+static bool rpcb_netid_ok(const uint8_t *netid, uint32_t len)
+{
+	return len == 3 && (!memcmp(netid, "udp", 3) || !memcmp(netid, "tcp", 3));
 }
 
 static int rpcb_getaddr(struct nfs_server *srv, struct nfs_req *req)
@@ -68,8 +82,7 @@ static int rpcb_getaddr(struct nfs_server *srv, struct nfs_req *req)
 	xdr_get_opaque(&req->args, RPCB_ADDR_MAX, &olen);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (nlen != 3 || netid[0] != 'u' || netid[1] != 'd' || netid[2] != 'p' ||
-	    !nfs_vers_served(srv, prog, vers)) {
+	if (!rpcb_netid_ok(netid, nlen) || !nfs_vers_served(srv, prog, vers)) {
 		xdr_put_string(&req->res, "");
 		return NFS_PROC_DONE;
 	}

@@ -10,7 +10,7 @@
 #   2. indynetd --nfs-bridge-ip 10.77.1.213: refused; the log and `nfs-ip get`
 #      name the LAN host's MAC.
 #   3. nfs-ip 10.77.1.214 on the control socket: claimed (probe first), the
-#      guest pings it and rpcinfo (portmap, MOUNT v3, NFS v2/v3 over UDP) answers;
+#      guest pings it and rpcinfo (portmap, MOUNT v3, NFS v2/v3 over UDP and TCP) answers;
 #      a tcpdump on the LAN host's veth sees none of it.
 #   4. nfs-ip 10.77.1.213 again while .214 serves: refused with the MAC, .214 stays.
 set -uo pipefail
@@ -63,6 +63,7 @@ t_check "the guest's ARP entry is the phantom's MAC" \
 	sh -c "ip -n '$NS_GUEST' neigh show 10.77.1.214 | grep -q 02:00:de:ad:bf:53"
 for p in "portmapper 2" "mountd 3" "mountd 1" "nfs 3" "nfs 2"; do
 	t_check "rpcinfo -T udp 10.77.1.214 $p" ip netns exec "$NS_GUEST" timeout 10 rpcinfo -T udp 10.77.1.214 $p
+	t_check "rpcinfo -t 10.77.1.214 $p (TCP)" ip netns exec "$NS_GUEST" timeout 10 rpcinfo -t 10.77.1.214 $p
 done
 t_check "a big ping (fragmented both ways) answers" ip netns exec "$NS_GUEST" ping -c 2 -s 4000 -W 3 10.77.1.214
 sleep 1

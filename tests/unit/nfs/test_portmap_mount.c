@@ -62,7 +62,9 @@ static void test_getport(void **state)
 	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 17), 2049);
 	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 1234);
 	assert_int_equal(getport(f, RPC_PROG_PORTMAP, 2, 17), 111);
-	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 6), 0);      /* TCP */
+	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 6), 2049);   /* TCP */
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 6), 1234);
+	assert_int_equal(getport(f, RPC_PROG_NFS, 2, 132), 0);    /* SCTP */
 	assert_int_equal(getport(f, RPC_PROG_NFS, 4, 17), 0);     /* not served */
 	assert_int_equal(getport(f, 100021, 1, 17), 0);           /* NLM */
 }
@@ -80,7 +82,7 @@ static void test_getport_v2_only(void **state)
 static void test_dump(void **state)
 {
 	struct tu_fx *f = *state;
-	bool seen_nfs2 = false, seen_mnt1 = false, seen_pmap = false;
+	bool seen_nfs2 = false, seen_mnt1 = false, seen_pmap = false, seen_tcp = false;
 	unsigned n = 0;
 
 	tu_begin(&f->c, 2, RPC_PROG_PORTMAP, 2, 4);
@@ -89,8 +91,10 @@ static void test_dump(void **state)
 		uint32_t prog = xdr_get_u32(&f->r.d), vers = xdr_get_u32(&f->r.d);
 		uint32_t prot = xdr_get_u32(&f->r.d), port = xdr_get_u32(&f->r.d);
 
-		assert_int_equal(prot, 17);
-		if (prog == RPC_PROG_NFS && vers == 2 && port == 2049)
+		assert_true(prot == 17 || prot == 6);
+		if (prot == 6 && prog == RPC_PROG_NFS && vers == 2 && port == 2049)
+			seen_tcp = true;
+		if (prot == 17 && prog == RPC_PROG_NFS && vers == 2 && port == 2049)
 			seen_nfs2 = true;
 		if (prog == RPC_PROG_MOUNT && vers == 1 && port == 1234)
 			seen_mnt1 = true;
@@ -100,7 +104,7 @@ static void test_dump(void **state)
 	}
 	assert_false(f->r.d.err);
 	assert_int_equal(xdr_dec_left(&f->r.d), 0);
-	assert_true(seen_nfs2 && seen_mnt1 && seen_pmap);
+	assert_true(seen_nfs2 && seen_mnt1 && seen_pmap && seen_tcp);
 }
 
 static void getaddr(struct tu_fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, const char *netid, char *out)
@@ -131,6 +135,10 @@ static void test_getaddr(void **state)
 	getaddr(f, 4, RPC_PROG_MOUNT, 1, "udp", ua);
 	assert_string_equal(ua, "10.0.2.2.4.210"); /* 1234 = 4 * 256 + 210 */
 	getaddr(f, 4, RPC_PROG_NFS, 2, "tcp", ua);
+	assert_string_equal(ua, "10.0.2.2.8.1");
+	getaddr(f, 4, RPC_PROG_NFS, 2, "tcp6", ua);
+	assert_string_equal(ua, "");
+	getaddr(f, 4, RPC_PROG_NFS, 2, "rdma", ua);
 	assert_string_equal(ua, "");
 	getaddr(f, 3, RPC_PROG_NFS, 9, "udp", ua);
 	assert_string_equal(ua, "");
