@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #define CLI_KEY_BASE 0x200 /* getopt_long's value for a flag: CLI_KEY_BASE + enum opt_key */
 
@@ -127,6 +128,11 @@ static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
 		return cli_set_path(&o->config_file, optarg, err, errlen);
 	case OPT_CTL:
 		o->action = OPTS_CTL;
+		if (strlen(optarg) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			snprintf(err, errlen, "--ctl %s: socket path is too long (at most %zu bytes)",
+				 optarg, sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+			return -1;
+		}
 		return cli_set_path(&o->ctl_path, optarg, err, errlen);
 	case OPT_SUGGEST_NFS_IP:
 		o->action = OPTS_SUGGEST_NFS_IP;

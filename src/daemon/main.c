@@ -24,6 +24,7 @@
 #include "frontend.h"
 #include "options.h"
 #include "reload.h"
+#include "export_check.h"
 
 /* Exit statuses (documented in indynetd(8)). */
 #define EXIT_RUNTIME 1
@@ -37,6 +38,7 @@ struct daemon {
 	struct cmd_ctx cmd;
 	bool cmd_ready;
 	int sig_fd;
+	bool export_ro; /* the export is not writable by the daemon: served read-only */
 	int argc;     /* the command line, parsed again on SIGHUP */
 	char **argv;
 };
@@ -51,7 +53,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->mtu = o->mtu;
 	cfg->export_dir = o->export_dir;
 	cfg->nfs_version = o->nfs_version;
-	cfg->read_only = o->read_only;
+	cfg->read_only = o->read_only || d->export_ro;
 	cfg->attr_model = o->attr_model;
 	cfg->nfs_uid = o->uid;
 	cfg->nfs_gid = o->gid;
@@ -209,7 +211,7 @@ static void daemon_summary(const struct daemon *d)
 
 	if (o->export_dir)
 		snprintf(nfs, sizeof(nfs), "export %s (NFS %s, %s, %s %u:%u)", o->export_dir,
-			 versions[o->nfs_version], o->read_only ? "read-only" : "read-write",
+			 versions[o->nfs_version], o->read_only || d->export_ro ? "read-only" : "read-write",
 			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", o->uid, o->gid);
 	if (o->mode == INDYNET_MODE_NAT)
 		snprintf(net, sizeof(net), "mode nat, subnet %s", o->nat_subnet);
@@ -296,6 +298,23 @@ static int daemon_http(struct daemon *d)
 	return 0;
 }
 
+/* An export the daemon cannot read fails start-up; one it cannot write is served read-only. */
+static int daemon_export(struct daemon *d)
+{
+	bool writable;
+	char err[512];
+
+	if (export_check(d->opts.export_dir, &writable, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: %s\n", err);
+		return -1;
+	}
+	d->export_ro = !writable && !d->opts.read_only;
+	if (d->export_ro)
+		dlog(INDYNET_LOG_WARN, "export %s is not writable by indynetd (uid %u): serving it "
+				       "read-only", d->opts.export_dir, (unsigned)geteuid());
+	return 0;
+}
+
 static int daemon_run(struct daemon *d)
 {
 	char err[512];
@@ -306,6 +325,8 @@ static int daemon_run(struct daemon *d)
 		fprintf(stderr, "indynetd: cannot set up signal handling: %s\n", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	if (daemon_export(d) < 0)
+		return EXIT_RUNTIME;
 	if (frontend_new(&d->opts, &d->fe, err, sizeof(err)) < 0) {
 		fprintf(stderr, "indynetd: --%s %s: %s\n", opts_frontend_name(d->opts.frontend),
 			d->opts.frontend_arg, err);

@@ -34,13 +34,21 @@ struct run {
 	char err[8192];  /* stderr */
 };
 
+static bool as_nobody; /* spawn the daemon as uid/gid 65534 (through setpriv when root) */
+
 static pid_t spawn(const char *const *args, int out_fd, int err_fd)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[32];
+	char *argv[40];
 	int argc = 0;
 	pid_t pid;
 
+	if (as_nobody && geteuid() == 0) {
+		argv[argc++] = (char *)"/usr/bin/setpriv";
+		argv[argc++] = (char *)"--reuid=65534";
+		argv[argc++] = (char *)"--regid=65534";
+		argv[argc++] = (char *)"--clear-groups";
+	}
 	argv[argc++] = (char *)indynetd;
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
@@ -48,7 +56,7 @@ static pid_t spawn(const char *const *args, int out_fd, int err_fd)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-	assert_int_equal(posix_spawn(&pid, indynetd, &fa, NULL, argv, environ), 0);
+	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	return pid;
 }
@@ -448,6 +456,40 @@ static void test_other_signals(void **state)
 	assert_non_null(strstr(r.err, ": shutting down\n"));
 }
 
+/* An export the daemon cannot read is a run-time failure (1); one it cannot write is served read-only. */
+static void test_export_access(void **state)
+{
+	char dir[64], sock[64], ctl[64], want[160];
+	struct run r;
+	struct bg b;
+
+	(void)state;
+	if (geteuid() == 0 && access("/usr/bin/setpriv", X_OK) != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "/tmp/indynetd-main-export-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	tmp_path(sock, sizeof(sock), "exp.sock");
+	tmp_path(ctl, sizeof(ctl), "exp.ctl");
+	as_nobody = true;
+	assert_int_equal(chmod(dir, 0), 0);
+	RUN(&r, "--qemu-dgram", sock, "--export", dir);
+	assert_int_equal(r.status, 1);
+	snprintf(want, sizeof(want), "indynetd: export %s: Permission denied (indynetd runs as uid ", dir);
+	assert_non_null(strstr(r.err, want));
+	assert_int_equal(access(sock, F_OK), -1);
+	RUN(&r, "--qemu-dgram", sock, "--export", "/nonexistent/export");
+	assert_int_equal(r.status, 2);
+	assert_int_equal(chmod(dir, 0555), 0);
+	bg_start(&b, "exp", (const char *const[]){ "--qemu-dgram", sock, "--export", dir, "--control", ctl, NULL });
+	assert_true(wait_for_listen(ctl, 5000));
+	as_nobody = false;
+	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
+	rmdir(dir);
+	snprintf(want, sizeof(want), "warn: export %s is not writable by indynetd (uid ", dir);
+	assert_non_null(strstr(r.err, want));
+	assert_non_null(strstr(r.err, "(NFS v2+v3, read-only, squash"));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +502,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_socket_modes),
 		cmocka_unit_test(test_sighup_reload),
 		cmocka_unit_test(test_other_signals),
+		cmocka_unit_test(test_export_access),
 	};
 
 	if (argc != 2) {

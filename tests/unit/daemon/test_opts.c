@@ -431,6 +431,51 @@ static void test_flags_keep_file_netns(void **state)
 	opts_free(&p.o);
 }
 
+/* What a demanding user expects of the INI file: indentation ignored, '#' comments anywhere, no silent duplicates. */
+static void test_ini_layout(void **state)
+{
+	struct daemon_opts o;
+	char msg[ERRLEN];
+
+	(void)state;
+	assert_int_equal(load_ini("[network]\n  mtu = 1400\n\tmode = nat\n  [nfs]\n  uid = 7\n", &o, msg,
+				  sizeof(msg)), 0);
+	assert_int_equal(o.mtu, 1400);
+	assert_int_equal(o.uid, 7);
+	opts_free(&o);
+	assert_int_equal(load_ini("[network] # the network\nmtu = 1400 # jumbo is too much\n"
+				  "nat_subnet = 10.1.0.0/24\t# home\n# whole line\n  # indented\n"
+				  "[nfs]\nexport = /srv/a#b\n", &o, msg, sizeof(msg)), 0);
+	assert_int_equal(o.mtu, 1400);
+	assert_string_equal(o.nat_subnet, "10.1.0.0/24");
+	assert_string_equal(o.export_dir, "/srv/a#b");
+	opts_free(&o);
+	expect_ini_error("[network]\nmtu = 1400\n\nmtu = 1500\n",
+			 "F:4: mtu: set twice in [network] (first on line 2)");
+	expect_ini_error("[forward]\nweb = tcp:8080:80\nweb = tcp:8081:80\n",
+			 "F:3: web: set twice in [forward] (first on line 2)");
+	expect_ini_error("[network]\nmtu = 1400\n[nfs]\nuid = 1\n[network]\nmtu = 1500\n",
+			 "F:6: mtu: set twice in [network] (first on line 2)");
+	assert_int_equal(load_ini("[forward]\nweb = tcp:8080:80\nssh = tcp:2222:22\n", &o, msg,
+				  sizeof(msg)), 0);
+	assert_int_equal(o.n_forwards, 2);
+	opts_free(&o);
+}
+
+/* --config naming a directory, and a --ctl path that does not fit a socket address. */
+static void test_paths_checked(void **state)
+{
+	char longpath[200], want[ERRLEN];
+
+	(void)state;
+	EXPECT_ERROR("/tmp: is a directory, not a configuration file", "--config", "/tmp", "--tap", "t");
+	memset(longpath, 'x', sizeof(longpath));
+	memcpy(longpath, "/tmp/", 5);
+	longpath[120] = '\0';
+	snprintf(want, sizeof(want), "--ctl %s: socket path is too long (at most 107 bytes)", longpath);
+	expect_error(want, (const char *const[]){ "--ctl", longpath, "stats", NULL });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +491,8 @@ int main(void)
 		cmocka_unit_test(test_ini_errors),
 		cmocka_unit_test(test_ini_missing_file),
 		cmocka_unit_test(test_ini_error_via_cli),
+		cmocka_unit_test(test_ini_layout),
+		cmocka_unit_test(test_paths_checked),
 		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_flags_keep_file_netns),
 	};
