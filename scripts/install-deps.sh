@@ -16,6 +16,8 @@ PKGS=(
 	chromium
 	# tests: real DHCP and DNS clients in the guest namespace
 	dhcpcd-base bind9-dnsutils
+	# packaging and cross-platform checks: macOS plist and scripts
+	libxml2-utils shellcheck
 	# bridge mode tests and benchmark: offload switches, capability drop, LAN flood generator
 	ethtool libcap2-bin netsniff-ng
 	# benchmarks: NAT peers, NFS peer

@@ -13,8 +13,9 @@
  * indynet_capture_access_check() has two halves.  The OS-specific one
  * (caccess_linux.c, caccess_macos.c, caccess_none.c for a build without
  * packet capture) tries a capture and gathers facts about the process and
- * its executable; caccess_verdict() turns the facts into a verdict, a
- * reason and the exact fix.  The second half is pure, so the unit tests
+ * its executable; caccess_verdict() (Linux) or caccess_bpf_verdict()
+ * (macOS, caccess_bpf.c) turns the facts into a verdict, a reason and the
+ * exact fix.  The second half is pure, so the unit tests
  * feed it every combination, including those this machine cannot produce
  * (a filesystem without extended attributes).
  */
@@ -50,5 +51,26 @@ struct caccess_facts {
  * @out: receives verdict, can_enable, reason and fix (interface and binary are the caller's)
  */
 void caccess_verdict(const struct caccess_facts *f, struct indynet_capture_access *out);
+
+/** What caccess_macos.c found about the BPF devices and the access_bpf group. */
+struct caccess_bpf_facts {
+	const char *iface;      /* the interface asked for */
+	bool iface_missing;     /* it does not exist */
+	int bpf_errno;          /* 0: a /dev/bpfN opened read/write; else open(2)'s errno (EACCES, ENOENT ...) */
+	const char *bpf_dev;    /* the device tried last ("/dev/bpf0") */
+	bool group_exists;      /* the access_bpf group exists */
+	bool group_listed;      /* the user is listed in it */
+	bool group_effective;   /* this process holds it (getgroups()): listed before the session began */
+};
+
+/** Where installer/macos/chmod-bpf/ installs its LaunchDaemon. */
+#define CACCESS_BPF_PLIST "/Library/LaunchDaemons/org.indynet.ChmodBPF.plist"
+
+/**
+ * caccess_bpf_verdict() - the verdict, reason and fix the BPF facts give (macOS).
+ * @f: what caccess_macos.c found
+ * @out: receives verdict, can_enable, reason and fix
+ */
+void caccess_bpf_verdict(const struct caccess_bpf_facts *f, struct indynet_capture_access *out);
 
 #endif /* INDYNET_BACKEND_CACCESS_H */

@@ -143,6 +143,45 @@ static void test_names(void **state)
 	assert_string_equal(indynet_capture_access_verdict_name((enum indynet_access_verdict)99), "unknown");
 }
 
+static struct caccess_bpf_facts bpf_denied(void)
+{
+	return (struct caccess_bpf_facts){ .iface = "en0", .bpf_errno = EACCES, .bpf_dev = "/dev/bpf0" };
+}
+
+static void test_macos_bpf(void **state)
+{
+	struct caccess_bpf_facts f = bpf_denied();
+	struct indynet_capture_access a;
+
+	(void)state;
+	caccess_bpf_verdict(&f, &a);
+	assert_int_equal(a.verdict, INDYNET_ACCESS_NO_PERMISSION);
+	assert_true(a.can_enable);
+	assert_non_null(strstr(a.reason, "not in the access_bpf group (it does not exist)"));
+	assert_string_equal(a.fix, "run installer/macos/chmod-bpf/install.sh (it asks for an administrator password "
+				   "once), then quit and reopen this program");
+	f.group_exists = f.group_listed = true; /* added, but this session predates it */
+	caccess_bpf_verdict(&f, &a);
+	assert_int_equal(a.verdict, INDYNET_ACCESS_NO_PERMISSION);
+	assert_false(a.can_enable);
+	assert_non_null(strstr(a.fix, "quit and reopen"));
+	f.group_effective = true; /* in the group, devices still root-only: the LaunchDaemon has not run */
+	caccess_bpf_verdict(&f, &a);
+	assert_string_equal(a.fix, "sudo launchctl load -w " CACCESS_BPF_PLIST " (or restart the Mac)");
+	f.bpf_errno = 0;
+	caccess_bpf_verdict(&f, &a);
+	assert_int_equal(a.verdict, INDYNET_ACCESS_WORKS);
+	assert_string_equal(a.reason, "/dev/bpf0 opens read/write");
+	f.iface_missing = true;
+	caccess_bpf_verdict(&f, &a);
+	assert_int_equal(a.verdict, INDYNET_ACCESS_NO_INTERFACE);
+	f = bpf_denied();
+	f.bpf_errno = ENOENT;
+	caccess_bpf_verdict(&f, &a);
+	assert_int_equal(a.verdict, INDYNET_ACCESS_FAILED);
+	assert_string_equal(a.fix, "");
+}
+
 /* the real check: bad input, a missing interface, and this process's own answer on lo */
 static void test_check_live(void **state)
 {
@@ -170,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_no_new_privs),
 		cmocka_unit_test(test_interface_missing_down_other),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_macos_bpf),
 		cmocka_unit_test(test_check_live),
 	};
 
