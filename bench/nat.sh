@@ -92,7 +92,7 @@ guest_ready() {
 
 # indynetd's MTU knob: --mtu if the daemon has it, else a config file
 indynet_mtu_args() {
-	if "$INDYNETD" --help 2>&1 | grep -q -- '--mtu'; then
+	if "$INDYNETD" --help 2>&1 | grep -c -- '--mtu' >/dev/null; then
 		echo "--mtu $1"
 	else
 		printf '[network]\nmtu = %s\n' "$1" >"$OUT/indynetd-$1.ini"

@@ -50,7 +50,7 @@ fi
 t_need_root
 t_need_cmd ip cc busybox ganesha.nfsd rpcbind rpcinfo
 t_indynetd
-"$INDYNETD" --help 2>&1 | grep -q -- '--export' || t_skip "indynetd has no --export"
+"$INDYNETD" --help 2>&1 | grep -c -- '--export' >/dev/null || t_skip "indynetd has no --export"
 RUNS=${RUNS:-3}
 SIZE=${SIZE_MIB:-64}
 WINDOW=${WINDOW:-16}

@@ -98,7 +98,7 @@ start_daemon() { # start_daemon ARGS...: indynetd in the netns; 0 once its socke
 }
 NFS=0
 NFS_NOTE="this indynetd has no --export"
-if "$INDYNETD" --help 2>&1 | grep -q -- '--export'; then
+if "$INDYNETD" --help 2>&1 | grep -c -- '--export' >/dev/null; then
 	NFS=1
 	if ! start_daemon --export "$SHARE"; then
 		NFS=0

@@ -15,7 +15,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib-nfs.sh"
 nfs_init "$0" "$@"
 t_need_cmd dnsmasq tcpdump ethtool
-"$INDYNETD" --help 2>&1 | grep -q -- '--nfs-bridge-ip' || nfs_skip "indynetd has no --nfs-bridge-ip"
+"$INDYNETD" --help 2>&1 | grep -c -- '--nfs-bridge-ip' >/dev/null || nfs_skip "indynetd has no --nfs-bridge-ip"
 
 PH=10.77.1.213
 LAN=indy-e2e-lan$$

@@ -59,7 +59,7 @@ nfs_prereq() {
 	t_need_root
 	t_need_cmd qemu-system-x86_64 unshare ip md5sum timeout
 	t_indynetd
-	"$INDYNETD" --help 2>&1 | grep -q -- '--export' || t_skip "indynetd has no --export yet"
+	"$INDYNETD" --help 2>&1 | grep -c -- '--export' >/dev/null || t_skip "indynetd has no --export yet"
 	[ -f "$NFS_REPO/tests/vm/run.sh" ] && [ -f "$NFS_REPO/tests/vm/build.sh" ] || t_skip "no tests/vm/run.sh"
 	bash "$NFS_REPO/tests/vm/build.sh" || nfs_die "tests/vm/build.sh failed"
 	export INDYNETD
