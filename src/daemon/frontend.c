@@ -254,8 +254,11 @@ void frontend_poll_fill(struct frontend *fe, struct pollfd *pfds, size_t *n, int
 	want_out = (fe->blocked || fe->out_pending) && !fe->dead && fe->data_fd >= 0;
 	pthread_mutex_unlock(&fe->lock);
 	if (want_out && fe->ops->retry_poll) {
-		if (*timeout_ms < 0 || *timeout_ms > 1)
-			*timeout_ms = 1;
+		int64_t wait = fe->retry_at_ms - frontend_now_ms();
+
+		wait = wait < 0 ? 0 : wait;
+		if (*timeout_ms < 0 || *timeout_ms > wait)
+			*timeout_ms = (int)wait;
 	} else if (want_out) {
 		pfds[(*n)++] = (struct pollfd){ .fd = fe->data_fd, .events = POLLOUT };
 	}
@@ -300,6 +303,36 @@ static void frontend_reap(struct frontend *fe)
 		fe->ops->lost(fe, frontend_now_ms());
 }
 
+static bool frontend_blocked(struct frontend *fe)
+{
+	bool blocked;
+
+	pthread_mutex_lock(&fe->lock);
+	blocked = fe->blocked;
+	pthread_mutex_unlock(&fe->lock);
+	return blocked;
+}
+
+/* Main thread, retry_poll: try a blocked peer again when due; back off while it takes nothing. */
+static void frontend_retry(struct frontend *fe)
+{
+	int64_t now = frontend_now_ms();
+
+	if (!frontend_blocked(fe)) {
+		fe->retry_ms = 1;
+		fe->retry_at_ms = now + 1;
+		return;
+	}
+	if (now < fe->retry_at_ms)
+		return;
+	frontend_writable(fe);
+	if (!frontend_blocked(fe))
+		fe->retry_ms = 1;
+	else if (fe->retry_ms < FRONTEND_RETRY_MAX_MS)
+		fe->retry_ms = fe->retry_ms ? fe->retry_ms * 2 : 1;
+	fe->retry_at_ms = now + fe->retry_ms;
+}
+
 void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -312,15 +345,8 @@ void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t
 		else if (pfds[i].events & POLLOUT)
 			frontend_writable(fe);
 	}
-	if (fe->ops->retry_poll) {
-		bool blocked;
-
-		pthread_mutex_lock(&fe->lock);
-		blocked = fe->blocked;
-		pthread_mutex_unlock(&fe->lock);
-		if (blocked)
-			frontend_writable(fe);
-	}
+	if (fe->ops->retry_poll)
+		frontend_retry(fe);
 	/* Always last: a write failure above must be reaped in this round too. */
 	frontend_reap(fe);
 	if (fe->ops->tick) {

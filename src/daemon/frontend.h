@@ -56,6 +56,9 @@
  * status 1 (frontend_failed()).
  */
 
+/* The longest pause between retries of a peer that does not read (retry_poll). */
+#define FRONTEND_RETRY_MAX_MS 128u
+
 struct frontend;
 
 struct frontend_ops {
@@ -78,7 +81,11 @@ struct frontend_ops {
 	void (*lost)(struct frontend *fe, int64_t now_ms);
 	/* Main thread, at shutdown: close and unlink what open() made. */
 	void (*close)(struct frontend *fe);
-	/* POLLOUT does not say the peer can take a frame (unconnected datagrams): retry every ms. */
+	/*
+	 * POLLOUT does not say the peer can take a frame (unconnected datagrams):
+	 * retry after 1 ms, doubling to FRONTEND_RETRY_MAX_MS while the peer
+	 * takes nothing, back to 1 ms once it does.
+	 */
 	bool retry_poll;
 };
 
@@ -106,6 +113,10 @@ struct frontend {
 	struct framing_tx *tx;
 	unsigned backoff_ms;
 	int64_t next_try_ms;
+
+	/* retry_poll frontends, main thread: the next retry while blocked */
+	unsigned retry_ms;
+	int64_t retry_at_ms;
 
 	/* datagram and TAP frontends */
 	uint8_t *buf;              /* INDYNET_FRAME_MAX, engine thread */

@@ -6,6 +6,8 @@
 # only, no privilege needed) and must leave fewer than 100 log lines at the
 # default level, with the daemon still answering `stats`:
 #   dgram      two senders alternate datagrams on --qemu-dgram ("QEMU is at")
+#   stall      a --qemu-dgram peer that stops reading: retries back off
+#              (under 200 wake-ups of the main thread in 2 s, not 2,000)
 #   reconnect  connect and close --qemu-stream in a loop
 #   prefix     connect, send the length prefix 0xFFFFFFFF, close, in a loop
 #   control    8 idle control clients, then connections beyond the limit
@@ -72,6 +74,16 @@ elif what == "control":
             s.close()
         except OSError:
             pass
+elif what == "stall":
+    # ask the gateway's MAC 50 times, then read nothing: the daemon's datagrams back up
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(os.path.join(tmp, "peer-stall"))
+    mac = bytes.fromhex("020000000001")
+    arp = (b"\xff" * 6 + mac + b"\x08\x06" + bytes.fromhex("0001080006040001") + mac +
+           bytes([192, 168, 0, 15]) + b"\x00" * 6 + bytes([192, 168, 0, 1]) + b"\x00" * 18)
+    for _ in range(50):
+        s.sendto(arp, path)
+    time.sleep(secs)
 elif what == "hold":
     s = stream()
     time.sleep(secs)
@@ -107,6 +119,23 @@ few_lines "two alternating datagram senders for $SECS s" dgram.log
 grep -q "suppressed [0-9]* similar lines" "$T_TMP/dgram.log" ||
 	t_fail "the suppressed 'QEMU is at' lines should be summarised at shutdown"
 t_pass "suppressed lines summarised"
+
+# A datagram peer that stops reading: the daemon retries with a backoff, not every millisecond.
+start stall.log --qemu-dgram "$SOCK"
+abuse stall "$SOCK" $((SECS + 1)) &
+stall=$!
+sleep 1
+sw() { sed -n 's/^voluntary_ctxt_switches:\s*//p' "/proc/$PID/status"; }
+s0=$(sw)
+sleep 2
+s1=$(sw)
+wait $stall
+[ $((s1 - s0)) -lt 200 ] ||
+	t_fail "the main thread woke $((s1 - s0)) times in 2 s for a datagram peer that does not read"
+t_pass "a datagram peer that does not read: $((s1 - s0)) wake-ups in 2 s"
+answers stall
+stop
+few_lines "a datagram peer that stopped reading" stall.log
 
 start reconnect.log --qemu-stream "$SOCK"
 abuse reconnect "$SOCK"
