@@ -851,6 +851,97 @@ static void test_unknown_fold_around_table_size(void **state)
 	}
 }
 
+struct ordered {
+	char names[64][32];
+	uint64_t cookies[64];
+	unsigned n;
+};
+
+static int keep_order(void *opaque, const struct fs_dirent *ent)
+{
+	struct ordered *o = opaque;
+
+	assert_true(o->n < 64);
+	snprintf(o->names[o->n], 32, "%s", ent->name);
+	o->cookies[o->n++] = ent->cookie;
+	return 0;
+}
+
+/* In a new directory of 40 files, list it in NFSv2, remove the entry after the @k-th (or the next file), resume. */
+static void resume_after_removal(struct tu_fx *f, const char *name, unsigned k)
+{
+	struct fs_node *d;
+	struct ordered all = { .n = 0 }, rest = { .n = 0 };
+	char rel[64], path[4096];
+	bool eof;
+
+	host_mkdir(f, name);
+	for (unsigned i = 0; i < 40; i++) {
+		snprintf(rel, sizeof(rel), "%s/f%u", name, i);
+		tu_write_file(f->dir, rel, "");
+	}
+	assert_int_equal(fs_lookup(f->fs, fs_root(f->fs), (const uint8_t *)name, (uint32_t)strlen(name), &d), FS_OK);
+	assert_int_equal(fs_readdir(f->fs, d, 0, true, keep_order, &all, &eof), FS_OK);
+	assert_true(eof && all.n == 42);
+	while (all.names[k + 1][0] == '.')
+		k++;
+	snprintf(rel, sizeof(rel), "%s/%s", name, all.names[k + 1]);
+	hpath(f, rel, path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fs_readdir(f->fs, d, all.cookies[k], true, keep_order, &rest, &eof), FS_OK);
+	assert_true(eof && rest.n == 42 - k - 2);
+	assert_string_equal(rest.names[0], all.names[k + 2]);
+}
+
+/* An NFSv2 listing resumes at its cookie even when the entry it was to resume at is removed meanwhile. */
+static void test_v2_resume_after_next_removed(void **state)
+{
+	resume_after_removal(*state, "first", 0);
+	resume_after_removal(*state, "later", 10);
+}
+
+/* NFSv3 cookie verifiers: non-zero, one per directory, the same after a restart. */
+static void test_cookieverf(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *a, *b;
+	uint8_t fh[FH_SIZE];
+	uint64_t va, vb;
+
+	host_mkdir(f, "a");
+	host_mkdir(f, "b");
+	a = walk(f, "a");
+	b = walk(f, "b");
+	va = fs_cookieverf(f->fs, a);
+	vb = fs_cookieverf(f->fs, b);
+	assert_true(va != 0 && vb != 0 && va != vb);
+	fs_handle(f->fs, a, fh);
+	restart(f);
+	assert_int_equal(from_handle_settled(f, fh, &a), FS_OK);
+	assert_true(fs_cookieverf(f->fs, a) == va);
+}
+
+/* A directory removed on the host: READDIR answers an error READDIR may return (RFC 1813 has no NOENT for it). */
+static void test_readdir_removed_dir(void **state)
+{
+	struct tu_fx *f = *state;
+	struct fs_node *root = fs_root(f->fs), *d;
+	char path[4096];
+	unsigned seen = 0;
+	bool eof;
+
+	host_mkdir(f, "gone");
+	assert_int_equal(fs_lookup(f->fs, root, (const uint8_t *)"gone", 4, &d), FS_OK);
+	assert_int_equal(fs_readdir(f->fs, d, 0, true, count_entries, &seen, &eof), FS_OK);
+	hpath(f, "gone", path, sizeof(path));
+	assert_int_equal(rmdir(path), 0);
+	for (int v2 = 0; v2 <= 1; v2++) {
+		enum fs_status st = fs_readdir(f->fs, d, 0, v2, count_entries, &seen, &eof);
+
+		assert_true(st == FS_ERR_BAD_COOKIE || st == FS_ERR_STALE);
+	}
+}
+
 static void test_bind_mount_refused(void **state)
 {
 	struct tu_fx *f = *state;
@@ -899,6 +990,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_few_descriptors, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_many_listings_few_descriptors, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_fold_around_table_size, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_v2_resume_after_next_removed, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_removed_dir, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cookieverf, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, tu_fx_setup, tu_fx_teardown),
 	};
 
