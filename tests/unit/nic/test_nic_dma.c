@@ -508,6 +508,9 @@ static void test_rx_buffer_overflow_rbo(void **state)
 	assert_int_equal(f->m->mem[0x8000 + 200], 0xcc);
 	/* RBO, channel stopped, interrupt; the SEEQ itself saw a good frame. */
 	assert_true(f->m->irq);
+	/* The stopped channel shows where it stopped: the buffer's end, no byte left, the CPU's own again. */
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_CBP), 0x8000 + 200);
+	assert_int_equal(rd(f, SEEQ_HPC3_RX_BC) & (SEEQ_DESC_BCNT | SEEQ_DESC_OWN), 0);
 	assert_int_equal(rd(f, SEEQ_HPC3_RESET) & SEEQ_RESET_CLRINT, SEEQ_RESET_CLRINT);
 	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT);
 	assert_true(f->m->irq); /* CLRINT leaves RBO */
