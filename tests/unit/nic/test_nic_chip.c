@@ -161,6 +161,13 @@ static void test_80c03_transmit_config(void **state)
 	sent = fake_engine_tx(f->e, 2, &len);
 	assert_int_equal(len, 60);
 	assert_memory_equal(sent, frame, 60);
+	/* TNC on a packet shorter than an FCS leaves nothing of it: with TPA, 60 bytes of padding. */
+	bank2(f, 4, SEEQ_CFG_TNC | SEEQ_CFG_TPA);
+	tx_one(f, 0x8000, 3);
+	sent = fake_engine_tx(f->e, 3, &len);
+	assert_int_equal(len, 60);
+	for (unsigned i = 0; i < 60; i++)
+		assert_int_equal(sent[i], 0);
 }
 
 /* 80C03 configuration "receive CRC": the FCS reaches memory, least significant byte first. */
