@@ -196,6 +196,15 @@ struct indynet_nfs_stats {
 	uint64_t search_entries;        /* directory entries read by background searches */
 };
 
+/** Longest path of struct indynet_nfs_client, NUL included (longer ones are cut). */
+#define INDYNET_NFS_PATH_MAX 256
+
+/** A client that mounted the export and has not unmounted it (indynet_nfs_clients_get()). */
+struct indynet_nfs_client {
+	uint32_t addr;                    /* IPv4, network byte order */
+	char path[INDYNET_NFS_PATH_MAX];  /* the path it mounted */
+};
+
 /** Longest error text of struct indynet_phantom_status, NUL included. */
 #define INDYNET_PHANTOM_ERR_MAX 192
 
@@ -518,6 +527,46 @@ INDYNET_API void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
  * Return: 0, or -ENOENT when the engine serves no export.
  */
 INDYNET_API int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
+
+/**
+ * indynet_nfs_clients_get() - the clients that mounted the export (any thread).
+ * @e: engine
+ * @out: array to fill, oldest mount first; may be NULL when @max is 0
+ * @max: its capacity
+ *
+ * The list is the one MOUNT's DUMP procedure answers: a client enters it
+ * with MNT and leaves it with UMNT or UMNTALL (a client that goes away
+ * without unmounting stays); at most 64 entries, the oldest dropped first.
+ *
+ * Return: the number of clients (may exceed @max), -ENOENT when the
+ * engine serves no export, or -ENOMEM.
+ */
+INDYNET_API int indynet_nfs_clients_get(indynet_engine *e, struct indynet_nfs_client *out, size_t max);
+
+/**
+ * indynet_nfs_proc_calls_get() - calls run per procedure of one NFS version (any thread).
+ * @e: engine
+ * @vers: 2 or 3
+ * @calls: receives the counts, indexed by procedure number (indynet_nfs_proc_name())
+ * @max: capacity of @calls (fewer are filled when it is short)
+ *
+ * Counts every call of the version the server ran, answered from the
+ * duplicate-request cache or not run at all excepted.
+ *
+ * Return: the number of procedures of @vers (18 for NFSv2, 22 for NFSv3),
+ * -EINVAL for another version, or -ENOENT when the engine serves no export.
+ */
+INDYNET_API int indynet_nfs_proc_calls_get(indynet_engine *e, unsigned vers, uint64_t *calls, size_t max);
+
+/**
+ * indynet_nfs_proc_name() - the name of an NFS procedure.
+ * @vers: 2 or 3
+ * @proc: procedure number
+ *
+ * Return: a static lower-case string ("getattr", "readdirplus", ...), or
+ * NULL for an unknown version or procedure.
+ */
+INDYNET_API const char *indynet_nfs_proc_name(unsigned vers, unsigned proc);
 
 /**
  * indynet_drop_reason_name() - short stable name of a drop reason ("truncated" ...).

@@ -100,6 +100,44 @@ static json_t *cmd_nfs_server_json(indynet_engine *eng)
 	return j;
 }
 
+/* the clients that mounted the export (MOUNT's list): [{"addr","path"}] */
+static json_t *cmd_nfs_clients_json(indynet_engine *eng)
+{
+	struct indynet_nfs_client c[16];
+	char ip[INET_ADDRSTRLEN];
+	json_t *list = json_array();
+	int n = indynet_nfs_clients_get(eng, c, 16);
+
+	for (int i = 0; i < n && i < 16; i++) {
+		inet_ntop(AF_INET, &c[i].addr, ip, sizeof(ip));
+		json_array_append_new(list, json_pack("{s:s, s:s}", "addr", ip, "path", c[i].path));
+	}
+	return list;
+}
+
+/* calls run per procedure of NFS version @vers: {"null":N, "getattr":N, ...} */
+static json_t *cmd_nfs_procs_json(indynet_engine *eng, unsigned vers)
+{
+	uint64_t calls[32];
+	json_t *o = json_object();
+	int n = indynet_nfs_proc_calls_get(eng, vers, calls, 32);
+
+	for (int p = 0; p < n && p < 32; p++)
+		json_object_set_new(o, indynet_nfs_proc_name(vers, (unsigned)p), json_integer((json_int_t)calls[p]));
+	return o;
+}
+
+static json_t *cmd_nfs_procedures_json(const struct cmd_ctx *ctx)
+{
+	json_t *o = json_object();
+
+	if (ctx->opts->nfs_version != INDYNET_NFS_V3)
+		json_object_set_new(o, "v2", cmd_nfs_procs_json(ctx->eng, 2));
+	if (ctx->opts->nfs_version != INDYNET_NFS_V2)
+		json_object_set_new(o, "v3", cmd_nfs_procs_json(ctx->eng, 3));
+	return o;
+}
+
 /* bridge mode: the phantom host's address while it serves, and its whole status */
 static json_t *cmd_nfs_bridge(struct cmd_ctx *ctx, json_t *nfs)
 {
@@ -129,6 +167,8 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 			o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
 			nat ? json_object_get(nat, "gateway") : json_null(), "server",
 			cmd_nfs_server_json(ctx->eng));
+	json_object_set_new(nfs, "clients", cmd_nfs_clients_json(ctx->eng));
+	json_object_set_new(nfs, "procedures", cmd_nfs_procedures_json(ctx));
 	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;
 }
 

@@ -156,6 +156,27 @@ static void ctl_print_drops(const json_t *drops)
 	printf("%s\n", any ? "" : " none");
 }
 
+/* the clients that mounted, and the calls run per procedure (those run at least once) */
+static void ctl_print_nfs_use(const json_t *nfs)
+{
+	const char *vers, *name;
+	json_t *c, *procs, *n;
+	size_t i;
+
+	if (!json_is_true(json_object_get(nfs, "enabled")))
+		return;
+	printf("%-10s", "clients");
+	json_array_foreach(json_object_get(nfs, "clients"), i, c)
+		printf("%s %s:%s", i ? "," : "", ctl_str(c, "addr"), ctl_str(c, "path"));
+	printf("%s\n", json_array_size(json_object_get(nfs, "clients")) ? "" : " none");
+	printf("%-10s %" JSON_INTEGER_FORMAT, "calls", ctl_int(json_object_get(nfs, "server"), "calls"));
+	json_object_foreach((json_t *)json_object_get(nfs, "procedures"), vers, procs)
+		json_object_foreach(procs, name, n)
+			if (json_integer_value(n))
+				printf(" %s/%s %" JSON_INTEGER_FORMAT, vers, name, json_integer_value(n));
+	printf("\n");
+}
+
 /* ": TEXT" for a non-empty string member, else "" */
 static const char *ctl_colon(const json_t *o, const char *key, char *buf, size_t len)
 {
@@ -209,6 +230,7 @@ static void ctl_print_status(const json_t *b)
 		       json_is_true(json_object_get(nfs, "read_only")) ? "read-only" : "read-write");
 	else
 		printf("%-10s no export\n", "nfs");
+	ctl_print_nfs_use(nfs);
 	ctl_print_bridge(b);
 }
 

@@ -238,6 +238,39 @@ int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st)
 	return 0;
 }
 
+int indynet_nfs_clients_get(indynet_engine *e, struct indynet_nfs_client *out, size_t max)
+{
+	size_t want = max < NFS_CLIENTS_MAX ? max : NFS_CLIENTS_MAX, n;
+	struct nfs_client *tmp;
+
+	if (!e->nfs)
+		return -ENOENT;
+	tmp = want ? calloc(want, sizeof(*tmp)) : NULL;
+	if (want && !tmp)
+		return -ENOMEM;
+	n = nfs_server_clients(nfsvc_server(e->nfs), tmp, want);
+	for (size_t i = 0; i < want && i < n; i++) {
+		out[i].addr = tmp[i].addr;
+		snprintf(out[i].path, sizeof(out[i].path), "%s", tmp[i].path);
+	}
+	free(tmp);
+	return (int)n;
+}
+
+int indynet_nfs_proc_calls_get(indynet_engine *e, unsigned vers, uint64_t *calls, size_t max)
+{
+	if (!e->nfs)
+		return -ENOENT;
+	if (vers != 2 && vers != 3)
+		return -EINVAL;
+	return nfs_server_proc_calls(nfsvc_server(e->nfs), vers, calls, max);
+}
+
+const char *indynet_nfs_proc_name(unsigned vers, unsigned proc)
+{
+	return nfs_proc_name(vers, proc);
+}
+
 void indynet_stats_get(indynet_engine *e, struct indynet_stats *st)
 {
 	unsigned s1, s2;

@@ -366,6 +366,11 @@ void nfsvc_set_addr(struct nfsvc *svc, uint32_t addr)
 	nfs_server_set_addr(svc->srv, addr);
 }
 
+struct nfs_server *nfsvc_server(struct nfsvc *svc)
+{
+	return svc->srv;
+}
+
 void nfsvc_stats(struct nfsvc *svc, struct indynet_nfs_stats *out)
 {
 	struct nfs_stats ns;

@@ -20,6 +20,7 @@
  */
 
 struct nfsvc;
+struct nfs_server;
 
 /**
  * nfsvc_open() - open the export (the service answers no one until registered).
@@ -123,6 +124,14 @@ void nfsvc_set_addr(struct nfsvc *svc, uint32_t addr);
  * @out: receives them
  */
 void nfsvc_stats(struct nfsvc *svc, struct indynet_nfs_stats *out);
+
+/**
+ * nfsvc_server() - the NFS server the service runs (for its thread-safe readers).
+ * @svc: service
+ *
+ * Return: the server.
+ */
+struct nfs_server *nfsvc_server(struct nfsvc *svc);
 
 /**
  * nfsvc_free() - stop the worker, close the export, free the service.

@@ -38,6 +38,7 @@ static uint32_t mnt_status(enum fs_status st)
 	}
 }
 
+/* Add @addr's mount of @path (under srv->mounts_lock). */
 static void mnt_record(struct nfs_server *srv, uint32_t addr, const uint8_t *path, uint32_t len)
 {
 	struct mount_entry *m;
@@ -58,7 +59,7 @@ static void mnt_record(struct nfs_server *srv, uint32_t addr, const uint8_t *pat
 	m->path[len] = '\0';
 }
 
-/* Remove the entries of @addr (all of them when @path is NULL). */
+/* Remove the entries of @addr (all of them when @path is NULL; under srv->mounts_lock). */
 static void mnt_forget(struct nfs_server *srv, uint32_t addr, const uint8_t *path, uint32_t len)
 {
 	unsigned i = 0;
@@ -97,7 +98,9 @@ static int mnt_mnt(struct nfs_server *srv, struct nfs_req *req)
 	} else {
 		xdr_put_fixed(&req->res, fh, FH_SIZE);
 	}
+	pthread_mutex_lock(&srv->mounts_lock);
 	mnt_record(srv, req->peer.addr, path, len);
+	pthread_mutex_unlock(&srv->mounts_lock);
 	return NFS_PROC_DONE;
 }
 
@@ -137,7 +140,9 @@ static int mnt_umnt(struct nfs_server *srv, struct nfs_req *req)
 
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	pthread_mutex_lock(&srv->mounts_lock);
 	mnt_forget(srv, req->peer.addr, path, len);
+	pthread_mutex_unlock(&srv->mounts_lock);
 	return NFS_PROC_DONE;
 }
 
@@ -169,7 +174,9 @@ int mount_dispatch(struct nfs_server *srv, struct nfs_req *req)
 	case MNT_PROC_UMNT:
 		return mnt_umnt(srv, req);
 	case MNT_PROC_UMNTALL:
+		pthread_mutex_lock(&srv->mounts_lock);
 		mnt_forget(srv, req->peer.addr, NULL, 0);
+		pthread_mutex_unlock(&srv->mounts_lock);
 		return NFS_PROC_DONE;
 	case MNT_PROC_EXPORT:
 		return mnt_export(req);

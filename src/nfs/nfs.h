@@ -67,6 +67,19 @@ struct nfs_stats {
 
 struct nfs_server;
 
+/* Procedures of each NFS version (RFC 1094 section 2.2, RFC 1813 section 3.3). */
+#define NFS_V2_PROCS 18u
+#define NFS_V3_PROCS 22u
+
+/* Clients the mount list keeps at most (the oldest is forgotten first). */
+#define NFS_CLIENTS_MAX 64u
+
+/** struct nfs_client - a client that mounted the export (nfs_server_clients()). */
+struct nfs_client {
+	uint32_t addr;       /* IPv4, network byte order */
+	char path[256];      /* the path it mounted (cut to fit) */
+};
+
 /**
  * nfs_server_new() - open the export and prepare the server.
  * @cfg: configuration (copied)
@@ -193,5 +206,38 @@ void nfs_server_stats(struct nfs_server *srv, struct nfs_stats *out);
  * @tk: the ticket from nfs_server_admit(); a retransmission will run anew
  */
 void nfs_server_cancel(struct nfs_server *srv, const struct nfs_peer *peer, const struct nfs_ticket *tk);
+
+/**
+ * nfs_server_proc_calls() - calls run per procedure of one NFS version (any thread).
+ * @srv: server
+ * @vers: 2 or 3
+ * @out: receives the counts, indexed by procedure number
+ * @max: capacity of @out (fewer entries are filled when it is short)
+ *
+ * Return: the number of procedures of @vers (NFS_V2_PROCS, NFS_V3_PROCS), or -1.
+ */
+int nfs_server_proc_calls(struct nfs_server *srv, unsigned vers, uint64_t *out, size_t max);
+
+/**
+ * nfs_server_clients() - the clients that mounted the export and have not unmounted (any thread).
+ * @srv: server
+ * @out: receives them, oldest first
+ * @max: capacity of @out
+ *
+ * The list is the one MOUNT DUMP answers: at most NFS_CLIENTS_MAX entries,
+ * the oldest forgotten first.
+ *
+ * Return: the number of clients (may exceed @max).
+ */
+size_t nfs_server_clients(struct nfs_server *srv, struct nfs_client *out, size_t max);
+
+/**
+ * nfs_proc_name() - the name of an NFS procedure, "getattr", "readdirplus"...
+ * @vers: 2 or 3
+ * @proc: procedure number
+ *
+ * Return: a static lower-case string, or NULL for an unknown version or procedure.
+ */
+const char *nfs_proc_name(unsigned vers, unsigned proc);
 
 #endif /* INDYNET_NFS_NFS_H */

@@ -147,7 +147,7 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 	fs_errno = srv->fs ? 0 : errno;
 	srv->drc = drc_new(NFS_DRC_ENTRIES, NFS_DRC_BYTES);
 	if (!srv->fs || !srv->drc || pthread_mutex_init(&srv->lock, NULL) != 0 ||
-	    pthread_mutex_init(&srv->drc_lock, NULL) != 0) {
+	    pthread_mutex_init(&srv->drc_lock, NULL) != 0 || pthread_mutex_init(&srv->mounts_lock, NULL) != 0) {
 		if (srv->fs && !srv->drc)
 			snprintf(err, errlen, "out of memory");
 		fs_export_close(srv->fs);
@@ -182,6 +182,7 @@ void nfs_server_free(struct nfs_server *srv)
 		return;
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->drc_lock);
+	pthread_mutex_destroy(&srv->mounts_lock);
 	fs_export_close(srv->fs);
 	drc_free(srv->drc);
 	free(srv->export_dir);
@@ -239,6 +240,7 @@ static size_t nfs_serve(struct nfs_server *srv, struct nfs_req *req, struct xdr_
 	rpc_reply_accepted(e, xid, RPC_SUCCESS);
 	hdr = e->pos;
 	xdr_enc_init(&req->res, e->buf + hdr, e->cap - hdr);
+	nfs_usage_count(srv, &req->call);
 	rc = nfs_dispatch(srv, req);
 	if (rc == NFS_PROC_DONE && req->res.err)
 		rc = NFS_PROC_SYSTEM_ERR;

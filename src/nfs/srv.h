@@ -13,7 +13,7 @@
 #include "nfs/nfs.h"
 #include "nfs/proc.h"
 
-#define MOUNT_LIST_MAX 64u
+#define MOUNT_LIST_MAX NFS_CLIENTS_MAX
 #define MOUNT_PATH_MAX 1024u
 
 struct mount_entry {
@@ -30,12 +30,17 @@ struct nfs_server {
 	struct drc *drc;
 	pthread_mutex_t lock;         /* calls into the export */
 	pthread_mutex_t drc_lock;     /* @drc: admit (frame path) against run (worker) */
+	pthread_mutex_t mounts_lock;  /* @mounts: written under lock and this, read under this (usage.c) */
 	struct mount_entry mounts[MOUNT_LIST_MAX];
 	unsigned nmounts;
+	_Atomic uint64_t calls_v2[NFS_V2_PROCS]; /* calls run per procedure (usage.c) */
+	_Atomic uint64_t calls_v3[NFS_V3_PROCS];
 };
 
 int portmap_dispatch(struct nfs_server *srv, struct nfs_req *req);
 int mount_dispatch(struct nfs_server *srv, struct nfs_req *req);
+/* usage.c: count a call about to run (its header parsed, its program and version served) */
+void nfs_usage_count(struct nfs_server *srv, const struct rpc_call *c);
 bool nfs_vers_served(const struct nfs_server *srv, uint32_t prog, uint32_t vers);
 void nfs_vers_range(const struct nfs_server *srv, uint32_t prog, uint32_t *low, uint32_t *high);
 

@@ -4,8 +4,10 @@
 // Environment: PANEL_URL (with #token=...) of a daemon bridging cap1 (LAN
 // 10.77.1.0/24 whose host answers for 10.77.1.213 with LAN_MAC; cap2 is
 // another LAN), SCREENSHOT (PNG path), DENIED_URL (with #token=...) of a
-// daemon refused the capture permission.
+// daemon refused the capture permission, NFS_MOUNT (a shell command: the guest
+// GUEST_IP mounts the phantom 10.77.1.214 and looks a file up).
 // Prints "ok - ..." per check; exits 1 at the first failure.
+import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,6 +84,12 @@ try {
   check(/mount -t nfs -o vers=3,proto=udp,nolock 10\.77\.1\.214:\/ \/mnt/.test(mount) &&
         /\/usr\/etc\/route add default 10\.77\.1\.1 1\nmkdir \/shared\nmount 10\.77\.1\.214:\/ \/shared/.test(mount),
     "mount help names the phantom IP for Linux and IRIX, and the LAN's router");
+
+  // an NFS client: listed, with its calls per procedure
+  execSync(env("NFS_MOUNT"), { stdio: "inherit" });
+  await page.waitForSelector(`#nfs-clients:text-is('${env("GUEST_IP")} (/)')`, { timeout: 5000 });
+  const calls = await page.textContent("#nfs-calls");
+  check(/lookup v3 [1-9]/.test(calls), `the guest that mounted is listed, its calls per procedure: ${calls}`);
 
   // keyboard: the bridge controls are reachable with Tab
   const reached = new Set();

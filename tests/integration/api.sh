@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # api.sh: the control API (unix socket and TCP) and indynetctl against a running daemon with a guest namespace.
 #
-# Every resource and method, the error codes (400 naming the field, 401, 403,
+# Every resource and method (NFS clients and calls per procedure after a
+# mount from the guest), the error codes (400 naming the field, 401, 403,
 # 404, 405, 409), the token file's mode, a remote bind refused without
 # --http-allow-remote, the event stream, a forward added through the API and
 # used from the host into the guest namespace, and each indynetctl verb with
@@ -42,6 +43,10 @@ tcp() {
 }
 # json EXPR: evaluate a Python expression on the JSON in $T_TMP/body (as j)
 json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$T_TMP/body"; }
+expect_json() { # expect_json DESC EXPR: EXPR true on the last body
+	[ "$(json "$2")" = True ] || t_fail "$1: $2" "$(cat "$T_TMP/body")"
+	t_pass "$1"
+}
 expect_status() { # expect_status DESC WANT "STATUS BODY" [TEXT]: status and (optionally) a text in the body
 	local got=${3%% *}
 	[ "$got" = "$2" ] || t_fail "$1: want HTTP $2" "got: $3"
@@ -118,6 +123,16 @@ expect_status "GET /api/mount-help" 200 "$(api GET /api/mount-help)" \
 r=$(api GET '/api/mount-help?os=irix')
 expect_status "GET /api/mount-help?os=irix" 200 "$r" "/usr/etc/ifconfig ec0 inet $GUEST_IP netmask 0xffffff00 up"
 t_expect_eq "mount help for IRIX only" "False" "$(json '"linux" in j')"
+# NFS use: a client in the guest mounts the export and looks a file up (bench/tools/nfsload.c)
+cc -std=c17 -O2 -o "$T_TMP/nfsload" "$(t_repo)/bench/tools/nfsload.c" || t_fail "cannot build nfsload"
+echo hello >"$T_TMP/export/hello"
+t_check "the guest mounts the export and looks up hello (MNT + LOOKUP over UDP)" \
+	ip netns exec "$NS_GUEST" timeout 20 "$T_TMP/nfsload" "$GUEST_GW" 1234 2049 / handle hello 0
+expect_status "GET /api/status after a mount" 200 "$(api GET /api/status)"
+expect_json "status: the guest listed among the NFS clients, with the path it mounted" \
+	'j["nfs"]["clients"] == [{"addr": "'"$GUEST_IP"'", "path": "/"}]'
+expect_json "status: calls per procedure: v3 lookup counted, v2 write not" \
+	'j["nfs"]["procedures"]["v3"]["lookup"] >= 1 and j["nfs"]["procedures"]["v2"]["write"] == 0 and len(j["nfs"]["procedures"]["v3"]) == 22 and len(j["nfs"]["procedures"]["v2"]) == 18'
 expect_status "GET /api/mount-help?os=beos" 400 "$(api GET '/api/mount-help?os=beos')" '"field":"os"'
 for res in "GET /api/interfaces" "PUT /api/interface" "GET /api/nfs-ip" "PUT /api/nfs-ip" \
 	"GET /api/nfs-ip/suggest" "GET /api/capture-access" "POST /api/capture-access/enable"; do
@@ -189,6 +204,8 @@ ctl_refused "capture-access refused in NAT mode" "not in bridge mode" capture-ac
 ctl_refused "a bad subnet named" "did you mean 10.6.0.0/24" nat-subnet 10.6.0.1/24
 ctl status || t_fail "indynetctl status (table)" "$(cat "$T_TMP/ctl.err")"
 grep -qE "^liveness   (active|idle) " "$T_TMP/body" || t_fail "indynetctl status: no liveness row" "$(cat "$T_TMP/body")"
+grep -qE "^clients    $GUEST_IP:/$" "$T_TMP/body" || t_fail "indynetctl status: no NFS clients row" "$(cat "$T_TMP/body")"
+grep -qE "^calls      [0-9]+ .*v3/lookup [1-9]" "$T_TMP/body" || t_fail "indynetctl status: no calls row" "$(cat "$T_TMP/body")"
 t_pass "indynetctl status prints a table ($(grep -c . "$T_TMP/body") rows)"
 ip netns exec "$NS_HOST" "$CTL" --url "$URL" --token-file "$TOKEN_FILE" --json status >"$T_TMP/body" ||
 	t_fail "indynetctl --url --token-file status"

@@ -8,7 +8,8 @@
 # interface picker (auto + the list, applied on Enter or blur only, refused
 # names inline, a live switch to cap2), the capture status, the NFS server IP
 # with its "Use 10.77.1.214" suggestion (a taken address refused inline), and
-# mount help naming the phantom.  A second daemon, without CAP_NET_RAW and
+# mount help naming the phantom; a client in the guest mounts the phantom and
+# the panel lists it with its calls per procedure.  A second daemon, without CAP_NET_RAW and
 # CAP_NET_ADMIN, shows permission-denied with the setcap fix.  The screenshot
 # goes to $T_TMP unless PANEL_SCREENSHOT names a path (the committed
 # docs/img/panel-bridge.png is made with PANEL_SCREENSHOT=docs/img/panel-bridge.png).
@@ -49,9 +50,18 @@ t_defer kill "$DENIED_PID"
 t_evidence "$T_TMP/denied.log"
 t_wait 10 test -s "$T_TMP/c2.sock.token" || t_fail "the daemon without capture permission did not start" "$(cat "$T_TMP/denied.log")"
 
+# an NFS client in the guest (bench/tools/nfsload.c): MNT + LOOKUP, run by the browser test once the phantom serves
+cc -std=c17 -O2 -o "$T_TMP/nfsload" "$(t_repo)/bench/tools/nfsload.c" || t_fail "cannot build nfsload"
+echo hello >"$T_TMP/export/hello"
+cat >"$T_TMP/nfs-mount.sh" <<SH
+#!/bin/sh
+ip netns exec $NS_GUEST timeout 20 $T_TMP/nfsload 10.77.1.214 1234 2049 / handle hello 0
+SH
+chmod +x "$T_TMP/nfs-mount.sh"
 shot=${PANEL_SCREENSHOT:-$T_TMP/panel-bridge.png}
 ip netns exec "$NS_HOST" env PANEL_URL="http://127.0.0.1:18630/#token=$(cat "$INDY_CTL.token")" \
 	DENIED_URL="http://127.0.0.1:18631/#token=$(cat "$T_TMP/c2.sock.token")" LAN_MAC="$LAN_MAC" \
+	NFS_MOUNT="$T_TMP/nfs-mount.sh" GUEST_IP="$GUEST_IP" \
 	SCREENSHOT="$shot" HOME="$T_TMP" node "$BROWSER/panel-bridge.test.mjs" >"$T_TMP/browser.log" 2>&1
 rc=$?
 cat "$T_TMP/browser.log" >&2

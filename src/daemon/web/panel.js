@@ -135,9 +135,19 @@ function showNfs(st) {
   $("nfs-versions").textContent = nfs.enabled ? nfs.versions.join(", ") : "—";
   $("nfs-address").textContent = nfs.enabled && nfs.address ? nfs.address : "—";
   $("nfs-clients").textContent = Array.isArray(nfs.clients) ?
-    (nfs.clients.length ? nfs.clients.map((c) => c.addr || c).join(", ") : "none yet") : "—";
-  $("nfs-calls").textContent = nfs.server ? nfs.server.calls + " · " + nfs.server.drc_replays +
-    " answered from the duplicate-request cache" : "—";
+    (nfs.clients.length ? nfs.clients.map((c) => c.addr + " (" + c.path + ")").join(", ") : "none yet") : "—";
+  $("nfs-calls").textContent = nfs.server ? nfs.server.calls + procTop(nfs.procedures) + " · " +
+    nfs.server.drc_replays + " answered from the duplicate-request cache" : "—";
+}
+
+// the busiest procedures, "getattr 12, lookup 3 (v3)"
+function procTop(procs) {
+  const all = [];
+  Object.entries(procs || {}).forEach(([v, byName]) => Object.entries(byName).forEach(([name, n]) => {
+    if (n > 0) all.push([name + (Object.keys(procs).length > 1 ? " " + v : ""), n]);
+  }));
+  all.sort((a, b) => b[1] - a[1]);
+  return all.length ? " (" + all.slice(0, 5).map(([k, n]) => k + " " + n).join(", ") + ")" : "";
 }
 
 function showMode(st) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_control.c: the control commands and socket on a real NAT engine. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -191,6 +192,20 @@ struct server {
 };
 
 /* The daemon's main loop, reduced to the control socket. */
+/* the NFS use readers on an engine without an export; status then says only enabled:false */
+static void test_nfs_use_without_export(void **state)
+{
+	struct fixture *f = *state;
+	struct indynet_nfs_client c;
+	uint64_t calls[22];
+
+	assert_int_equal(indynet_nfs_clients_get(f->eng, &c, 1), -ENOENT);
+	assert_int_equal(indynet_nfs_proc_calls_get(f->eng, 3, calls, 22), -ENOENT);
+	assert_string_equal(indynet_nfs_proc_name(3, 3), "lookup");
+	assert_string_equal(indynet_nfs_proc_name(2, 3), "root");
+	assert_null(indynet_nfs_proc_name(3, 22));
+}
+
 /* bridge mode's mount help: the router from /proc/net/route's text, the mask from an address list */
 static void test_lan_parsers(void **state)
 {
@@ -274,6 +289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_subnet_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test(test_lan_parsers),
+		cmocka_unit_test_setup_teardown(test_nfs_use_without_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_and_client, setup, teardown),
 	};
 

@@ -267,6 +267,66 @@ static void test_dump_umnt(void **state)
 	assert_int_equal(dump_count(f, NULL), 0);
 }
 
+/* nfs_server_clients(): the DUMP list as a snapshot, cut to the caller's capacity */
+static void test_clients(void **state)
+{
+	struct tu_fx *f = *state;
+	struct nfs_client c[2];
+	char ip[INET_ADDRSTRLEN];
+	uint8_t fh[32];
+
+	assert_int_equal(nfs_server_clients(f->srv, c, 2), 0);
+	assert_int_equal(mnt(f, 1, "/", fh), 0);
+	assert_int_equal(mnt(f, 1, "/sub", fh), 0);
+	assert_int_equal(mnt(f, 1, "/", fh), 0);
+	memset(c, 0x55, sizeof(c));
+	assert_int_equal(nfs_server_clients(f->srv, c, 1), 2);
+	assert_string_equal(inet_ntop(AF_INET, &c[0].addr, ip, sizeof(ip)), "127.0.0.1");
+	assert_string_equal(c[0].path, "/");
+	assert_int_equal(c[1].addr, 0x55555555u);  /* past @max: untouched */
+	assert_int_equal(nfs_server_clients(f->srv, c, 2), 2);
+	assert_string_equal(c[1].path, "/sub");
+	tu_begin(&f->c, 8, RPC_PROG_MOUNT, 1, 4);  /* UMNTALL */
+	tu_call(f->srv, &f->c, &f->r);
+	assert_int_equal(nfs_server_clients(f->srv, NULL, 0), 0);
+}
+
+/* nfs_server_proc_calls(): NFS calls run, per version and procedure; MOUNT and portmap are not NFS */
+static void test_proc_calls(void **state)
+{
+	struct tu_fx *f = *state;
+	uint64_t v2[NFS_V2_PROCS + 1], v3[NFS_V3_PROCS];
+	uint8_t fh[32];
+
+	tu_mount_root(f->srv, 1, fh);
+	tu_begin(&f->c, 20, RPC_PROG_NFS, 2, 0);
+	tu_call(f->srv, &f->c, &f->r);
+	tu_call(f->srv, &f->c, &f->r);
+	tu_begin(&f->c, 21, RPC_PROG_NFS, 2, 1);
+	xdr_put_fixed(&f->c.e, fh, 32);
+	tu_call(f->srv, &f->c, &f->r);
+	tu_begin(&f->c, 22, RPC_PROG_NFS, 2, 99);  /* no such procedure: PROC_UNAVAIL, not counted */
+	assert_true(tu_send_raw(f->srv, NFS_PORT_NFS, f->c.buf, f->c.e.pos, &f->r) > 0);
+	assert_int_equal(f->r.accept_stat, RPC_PROC_UNAVAIL);
+	v2[NFS_V2_PROCS] = 7;
+	assert_int_equal(nfs_server_proc_calls(f->srv, 2, v2, NFS_V2_PROCS), NFS_V2_PROCS);
+	assert_int_equal(v2[0], 2);
+	assert_int_equal(v2[1], 1);
+	for (unsigned i = 2; i < NFS_V2_PROCS; i++)
+		assert_int_equal(v2[i], 0);
+	assert_int_equal(v2[NFS_V2_PROCS], 7);
+	assert_int_equal(nfs_server_proc_calls(f->srv, 3, v3, NFS_V3_PROCS), NFS_V3_PROCS);
+	for (unsigned i = 0; i < NFS_V3_PROCS; i++)
+		assert_int_equal(v3[i], 0);
+	assert_int_equal(nfs_server_proc_calls(f->srv, 4, v3, NFS_V3_PROCS), -1);
+	assert_string_equal(nfs_proc_name(2, 7), "writecache");
+	assert_string_equal(nfs_proc_name(3, 17), "readdirplus");
+	assert_string_equal(nfs_proc_name(3, 21), "commit");
+	assert_null(nfs_proc_name(3, 22));
+	assert_null(nfs_proc_name(2, 18));
+	assert_null(nfs_proc_name(4, 0));
+}
+
 /*
  * 64 remembered mounts of ~1 KiB paths do not fit one datagram: DUMP must
  * still answer (a shortened list), not SYSTEM_ERR.  The paths differ only
@@ -314,6 +374,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_umnt, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clients, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_proc_calls, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_long_paths_fit, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, tu_fx_teardown),
 	};
