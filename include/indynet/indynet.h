@@ -81,11 +81,14 @@ extern "C" {
  *   2  rx_deliver (present before, but never announced by a version)
  *   3  bridge mode: bridge_interface, capture_buffer, nfs_bridge_ip, status_notify
  *   4  nfs_cache_nodes, nfs_cache_fds, nat_max_flows
+ *   5  NAT as QEMU's user network offers it: nat_ipv6, nat_prefix6,
+ *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
+ *      nat_outbound_addr (a version 4 configuration keeps IPv6 off)
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
 #define INDYNET_CONFIG_VERSION_MIN 1
-#define INDYNET_CONFIG_VERSION_MAX 4
+#define INDYNET_CONFIG_VERSION_MAX 5
 #define INDYNET_CONFIG_VERSION INDYNET_CONFIG_VERSION_MAX
 
 /** Largest Ethernet frame (without FCS) the engine moves: 14 + 65521 rounded up. */
@@ -144,6 +147,7 @@ enum indynet_drop_reason {
 	INDYNET_DROP_OLD_SUBNET,     /* NAT: a guest still on an earlier subnet's lease sent to that subnet */
 	INDYNET_DROP_FLOW_LIMIT,     /* NAT: a new flow while nat_max_flows flows hold host sockets */
 	INDYNET_DROP_RX_FLUSHED,     /* queued for a guest connection that went away (indynet_rx_flush) */
+	INDYNET_DROP_RESTRICTED,     /* NAT: a new flow to the outside while nat_restrict is set */
 	INDYNET_DROP__COUNT
 };
 
@@ -361,6 +365,20 @@ struct indynet_config {
 	 * INDYNET_DROP_FLOW_LIMIT.
 	 */
 	unsigned nat_max_flows;
+
+	/* ---- version 5: plain values (NAT mode; ignored in bridge mode) ---- */
+	bool nat_ipv6;               /* IPv6: router advertisements, DHCPv6 information, NAT (indynet_config_init: true) */
+	const char *nat_prefix6;     /* "PREFIX/LEN", LEN 8..126; NULL = fd00::/64 (gateway ::2, DNS ::3) */
+	bool nat_no_host_loopback;   /* the gateway does not reach the host's 127.0.0.1 and ::1 */
+	/*
+	 * The guest reaches nothing outside: only the forwards' connections,
+	 * DNS at the gateway and the in-core services; every other new flow is
+	 * dropped, counted as INDYNET_DROP_RESTRICTED.
+	 */
+	bool nat_restrict;
+	const char *nat_hostname;    /* offered by DHCP (option 12); NULL = none */
+	const char *nat_dns_search;  /* "a.example,b.example": DHCP's domain search list (option 119); NULL = none */
+	const char *nat_outbound_addr; /* "A.B.C.D" the NAT's outgoing IPv4 sockets bind to; NULL = any */
 };
 
 typedef struct indynet_engine indynet_engine;

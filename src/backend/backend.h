@@ -3,6 +3,7 @@
 #ifndef INDYNET_BACKEND_BACKEND_H
 #define INDYNET_BACKEND_BACKEND_H
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -113,6 +114,22 @@ struct backend {
 };
 
 /** What backend_new() needs to know; each backend reads its own part. */
+/* Most domains in the DHCP search list, and its longest text. */
+#define BACKEND_DNS_SEARCH_MAX 8u
+#define BACKEND_DNS_SEARCH_LEN 255u
+
+/** NAT options beyond IPv4 NAT (indynet_config version 5), checked by nat_opts_parse(). */
+struct backend_nat_opts {
+	bool ipv6;                 /* router advertisements, DHCPv6 information, IPv6 NAT */
+	struct in6_addr prefix6;   /* the guest's /64: gateway ::2, DNS ::3 */
+	bool no_host_loopback;     /* the gateway does not reach the host's loopback */
+	bool restrict_guest;       /* only forwards, DNS at the gateway and in-core services */
+	const char *hostname;      /* DHCP option 12, or NULL */
+	const char *search[BACKEND_DNS_SEARCH_MAX + 1]; /* DHCP option 119, NULL-terminated, into search_text */
+	char search_text[BACKEND_DNS_SEARCH_LEN + 1];
+	uint32_t outbound;         /* IPv4 source of the NAT's sockets, network byte order; 0 = any */
+};
+
 struct backend_params {
 	enum indynet_mode mode;
 	unsigned mtu;       /* guest MTU */
@@ -121,6 +138,7 @@ struct backend_params {
 	unsigned max_flows; /* NAT: most flows holding host sockets (the engine clamps it) */
 	const char *interface; /* bridge: name, 1-based index, "auto" or NULL (= auto) */
 	size_t capture_buffer; /* bridge: kernel capture buffer, bytes */
+	const struct backend_nat_opts *nat; /* NAT: the options beyond IPv4 NAT */
 };
 
 /**

@@ -12,6 +12,7 @@
 #include "backend/nat_dns.h"
 #include "backend/nat_flow.h"
 #include "backend/nat_inform.h"
+#include "backend/nat_restrict.h"
 #include "backend/nat_stale.h"
 #include "core/clock.h"
 #include "core/eth.h"
@@ -78,10 +79,20 @@ struct nat {
 	uint32_t guest;       /* the address the guest uses, 0 = not seen yet */
 	uint32_t fw_target;   /* where the forwards without a guest address point */
 	int64_t fw_follow_ms; /* the earliest moment they may move again */
+	const struct backend_nat_opts *opts; /* the engine's; outlives the backend */
+	struct sockaddr_in outbound;         /* libslirp keeps a pointer to it */
 	/* valid during slirp_pollfds_fill/_poll */
 	struct poll_set *cur_ps;
 	const struct poll_set *done_ps;
 };
+
+/* IPv6 as slirp4netns numbers it: gateway ::2, DNS ::3 in a /64 */
+#define NAT_PREFIX6_LEN 64
+#define NAT_GATEWAY6_HOST 2
+#define NAT_DNS6_HOST 3
+
+/* the options of a backend built without any: IPv4 NAT only */
+static const struct backend_nat_opts nat_opts_ipv4 = { .ipv6 = false };
 
 /* the largest frame either way: a reassembled datagram behind a tagged header */
 #define NAT_BUF_CAP (ETH_HLEN + 4 + IPV4_MAX_LEN)
@@ -106,6 +117,15 @@ static void nat_gateway_mac(uint32_t gw, uint8_t mac[6])
 static uint32_t nat_host_addr(uint32_t net, unsigned host)
 {
 	return htonl(ntohl(net) + host);
+}
+
+/* host @n of the guest's IPv6 prefix */
+static struct in6_addr nat_host6(const struct nat *n, uint8_t host)
+{
+	struct in6_addr a = n->opts->prefix6;
+
+	a.s6_addr[15] = host;
+	return a;
 }
 
 /* ---- libslirp callbacks ---- */
@@ -311,6 +331,15 @@ static void nat_learn_guest(struct nat *n, const uint8_t *f, size_t len)
 	nat_fw_learn(n, a, false);
 }
 
+/* --restrict: may this guest frame reach libslirp? */
+static bool nat_restrict_guest(const struct nat *n, const uint8_t *frame, size_t len)
+{
+	const struct nat_restrict r = { .gw = n->dns.gw, .gw6 = nat_host6(n, NAT_GATEWAY6_HOST),
+					.dns6 = nat_host6(n, NAT_DNS6_HOST), .fwd = n->fwd, .nfwd = n->nfwd };
+
+	return nat_restrict_allows(&r, frame, len);
+}
+
 static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 {
 	struct nat *n = to_nat(b);
@@ -334,6 +363,10 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 	reply = nat_inform_reply(&n->dns, frame, len, n->out_buf, NAT_BUF_CAP);
 	if (reply) {
 		n->host.to_guest(n->host.opaque, n->out_buf, reply);
+		return;
+	}
+	if (n->opts->restrict_guest && !nat_restrict_guest(n, frame, len)) {
+		n->host.drop(n->host.opaque, INDYNET_DROP_RESTRICTED);
 		return;
 	}
 	if (!nat_flows_guest(n->flows, n->dns.gw, frame, len, (int64_t)clock_mono_ms())) {
@@ -587,6 +620,7 @@ static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, s
 /* a libslirp instance for the subnet; n->dns is set to its addresses */
 static Slirp *nat_slirp_new(struct nat *n, uint32_t net, unsigned prefix)
 {
+	const struct backend_nat_opts *o = n->opts;
 	SlirpConfig cfg;
 
 	nat_dns_map_init(&n->dns, net, prefix);
@@ -597,13 +631,20 @@ static Slirp *nat_slirp_new(struct nat *n, uint32_t net, unsigned prefix)
 		.vnetwork = { .s_addr = n->dns.net },
 		.vnetmask = { .s_addr = n->dns.mask },
 		.vhost = { .s_addr = n->dns.gw },
+		.in6_enabled = o->ipv6,
+		.vprefix_addr6 = o->prefix6,
+		.vprefix_len = NAT_PREFIX6_LEN,
+		.vhost6 = nat_host6(n, NAT_GATEWAY6_HOST),
+		.vhostname = o->hostname,
 		.vdhcp_start = { .s_addr = nat_host_addr(net, NAT_GUEST_HOST) },
 		.vnameserver = { .s_addr = n->dns.hidden },
-		.in6_enabled = false,
+		.vnameserver6 = nat_host6(n, NAT_DNS6_HOST),
+		.vdnssearch = o->search[0] ? (const char **)o->search : NULL,
 		.if_mtu = n->mtu,
 		.if_mru = n->mtu,
-		.disable_host_loopback = false,
+		.disable_host_loopback = o->no_host_loopback,
 		.enable_emu = false,
+		.outbound_addr = o->outbound ? &n->outbound : NULL,
 	};
 
 	return slirp_new(&cfg, &nat_callbacks, n);
@@ -699,6 +740,8 @@ struct backend *nat_new(const struct backend_params *p, const struct backend_hos
 	n->net = p->net;
 	n->prefix = p->prefix;
 	n->mtu = p->mtu;
+	n->opts = p->nat ? p->nat : &nat_opts_ipv4;
+	n->outbound = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = { .s_addr = n->opts->outbound } };
 	n->fw_target = nat_host_addr(p->net, NAT_GUEST_HOST);
 	n->in_buf = malloc(NAT_BUF_CAP);
 	n->out_buf = malloc(NAT_BUF_CAP);

@@ -13,6 +13,10 @@
  * A flow is keyed as libslirp keys its socket: UDP by the guest's address
  * and port (one socket serves every destination), TCP by both ends, an
  * echo request by the remote address, identifier and sequence number.
+ * Addresses are kept as IPv6 ones, an IPv4 address mapped (::ffff:a.b.c.d),
+ * so one table counts both families: libslirp opens IPv6 UDP and TCP
+ * sockets as it does IPv4 ones (it answers ICMPv6 itself, and drops
+ * packets with extension headers, which therefore open nothing).
  * Each flow carries the moment libslirp would have closed its socket
  * (expire_ms): UDP 240 s after the last datagram either way, 10 s after a
  * DNS answer (libslirp's SO_EXPIRE and SO_EXPIREFAST); TCP never while
@@ -46,9 +50,12 @@
 #define NF_ICMP_ECHO 8
 #define NF_DNS_PORT 53
 #define NF_DHCP_PORT 67
+#define NF_DHCP6_PORT 547
+#define NF_ETHERTYPE_IPV6 0x86dd
+#define NF_IPV6_HLEN 40
 
 struct nf_key {
-	uint32_t guest, remote; /* UDP: remote 0; echo: guest 0 */
+	uint8_t guest[16], remote[16]; /* IPv6, or IPv4-mapped; UDP: remote 0; echo: guest 0 */
 	uint16_t gport, rport;  /* echo: identifier, sequence */
 	uint8_t proto;
 	uint8_t pad[3];
@@ -73,12 +80,13 @@ struct nat_flows {
 	int64_t next_scan_ms;
 };
 
-/* one IPv4 packet's transport header, parsed from an untagged frame */
+/* one IP packet's transport header, parsed from an untagged frame */
 struct nf_pkt {
 	const uint8_t *l4;
 	size_t l4len;
-	uint32_t src, dst;
+	uint8_t src[16], dst[16]; /* IPv6, or IPv4-mapped */
 	uint8_t proto;
+	bool v6;
 };
 
 static uint16_t nf_rd16(const uint8_t *p)
@@ -86,11 +94,20 @@ static uint16_t nf_rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static bool nf_parse(const uint8_t *f, size_t len, struct nf_pkt *p)
+/* @out = ::ffff:@v4 */
+static void nf_map4(uint8_t out[16], const uint8_t *v4)
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	memcpy(out, prefix, sizeof(prefix));
+	memcpy(out + 12, v4, 4);
+}
+
+static bool nf_parse4(const uint8_t *f, size_t len, struct nf_pkt *p)
 {
 	size_t ihl, tot;
 
-	if (len < ETH_HLEN + IPV4_HLEN || nf_rd16(f + 12) != ETHERTYPE_IPV4 || (f[ETH_HLEN] >> 4) != 4)
+	if (len < ETH_HLEN + IPV4_HLEN || (f[ETH_HLEN] >> 4) != 4)
 		return false;
 	ihl = (size_t)(f[ETH_HLEN] & 0x0f) * 4;
 	tot = nf_rd16(f + ETH_HLEN + 2);
@@ -99,9 +116,43 @@ static bool nf_parse(const uint8_t *f, size_t len, struct nf_pkt *p)
 	p->l4 = f + ETH_HLEN + ihl;
 	p->l4len = tot - ihl;
 	p->proto = f[ETH_HLEN + 9];
-	memcpy(&p->src, f + ETH_HLEN + 12, 4);
-	memcpy(&p->dst, f + ETH_HLEN + 16, 4);
+	nf_map4(p->src, f + ETH_HLEN + 12);
+	nf_map4(p->dst, f + ETH_HLEN + 16);
+	p->v6 = false;
 	return true;
+}
+
+/* an IPv6 packet whose next header is the transport one (libslirp drops the rest) */
+static bool nf_parse6(const uint8_t *f, size_t len, struct nf_pkt *p)
+{
+	size_t plen;
+
+	if (len < ETH_HLEN + NF_IPV6_HLEN || (f[ETH_HLEN] >> 4) != 6)
+		return false;
+	plen = nf_rd16(f + ETH_HLEN + 4);
+	if (ETH_HLEN + NF_IPV6_HLEN + plen > len)
+		return false;
+	p->l4 = f + ETH_HLEN + NF_IPV6_HLEN;
+	p->l4len = plen;
+	p->proto = f[ETH_HLEN + 6];
+	memcpy(p->src, f + ETH_HLEN + 8, 16);
+	memcpy(p->dst, f + ETH_HLEN + 24, 16);
+	p->v6 = true;
+	return true;
+}
+
+static bool nf_parse(const uint8_t *f, size_t len, struct nf_pkt *p)
+{
+	if (len < ETH_HLEN)
+		return false;
+	switch (nf_rd16(f + 12)) {
+	case ETHERTYPE_IPV4:
+		return nf_parse4(f, len, p);
+	case NF_ETHERTYPE_IPV6:
+		return nf_parse6(f, len, p);
+	default:
+		return false;
+	}
 }
 
 static uint32_t nf_hash(const struct nat_flows *t, const struct nf_key *k)
@@ -221,12 +272,13 @@ void nat_flows_free(struct nat_flows *t)
 /* a guest UDP datagram: refresh its flow or open one */
 static bool nf_guest_udp(struct nat_flows *t, const struct nf_pkt *p, int64_t now_ms)
 {
-	struct nf_key k = { .guest = p->src, .gport = nf_rd16(p->l4), .proto = IPPROTO_UDP };
+	struct nf_key k = { .gport = nf_rd16(p->l4), .proto = IPPROTO_UDP };
 	uint16_t dport = nf_rd16(p->l4 + 2);
 	uint32_t idx;
 
-	if (dport == NF_DHCP_PORT)
-		return true; /* libslirp's DHCP server: no socket */
+	if (dport == (p->v6 ? NF_DHCP6_PORT : NF_DHCP_PORT))
+		return true; /* libslirp's DHCP servers: no socket */
+	memcpy(k.guest, p->src, 16);
 	idx = nf_find(t, &k);
 	if (idx == NF_NONE)
 		idx = nf_insert(t, &k, now_ms, now_ms + NF_UDP_IDLE_MS);
@@ -257,10 +309,29 @@ static bool nf_tcp(struct nat_flows *t, const struct nf_key *k, uint8_t flags, u
 	return true;
 }
 
-static struct nf_key nf_echo_key(uint32_t remote, const uint8_t *icmp)
+static struct nf_key nf_echo_key(const uint8_t remote[16], const uint8_t *icmp)
 {
-	return (struct nf_key){ .remote = remote, .gport = nf_rd16(icmp + 4), .rport = nf_rd16(icmp + 6),
-				.proto = IPPROTO_ICMP };
+	struct nf_key k = { .gport = nf_rd16(icmp + 4), .rport = nf_rd16(icmp + 6), .proto = IPPROTO_ICMP };
+
+	memcpy(k.remote, remote, 16);
+	return k;
+}
+
+/* the TCP key of a segment from @guest:@gport to @remote:@rport */
+static struct nf_key nf_tcp_key(const uint8_t guest[16], uint16_t gport, const uint8_t remote[16], uint16_t rport)
+{
+	struct nf_key k = { .gport = gport, .rport = rport, .proto = IPPROTO_TCP };
+
+	memcpy(k.guest, guest, 16);
+	memcpy(k.remote, remote, 16);
+	return k;
+}
+
+/* an IPv4 echo request to the outside (libslirp answers the gateway itself) */
+static bool nf_is_echo_out(const struct nf_pkt *p, uint32_t gw)
+{
+	return !p->v6 && p->proto == IPPROTO_ICMP && p->l4len >= 8 && p->l4[0] == NF_ICMP_ECHO &&
+	       memcmp(p->dst + 12, &gw, 4) != 0;
 }
 
 bool nat_flows_guest(struct nat_flows *t, uint32_t gw, const uint8_t *frame, size_t len, int64_t now_ms)
@@ -273,11 +344,10 @@ bool nat_flows_guest(struct nat_flows *t, uint32_t gw, const uint8_t *frame, siz
 	if (p.proto == IPPROTO_UDP && p.l4len >= 8)
 		return nf_guest_udp(t, &p, now_ms);
 	if (p.proto == IPPROTO_TCP && p.l4len >= 20) {
-		k = (struct nf_key){ .guest = p.src, .remote = p.dst, .gport = nf_rd16(p.l4),
-				     .rport = nf_rd16(p.l4 + 2), .proto = IPPROTO_TCP };
+		k = nf_tcp_key(p.src, nf_rd16(p.l4), p.dst, nf_rd16(p.l4 + 2));
 		return nf_tcp(t, &k, p.l4[13], NF_FIN_GUEST, now_ms);
 	}
-	if (p.proto == IPPROTO_ICMP && p.l4len >= 8 && p.l4[0] == NF_ICMP_ECHO && p.dst != gw) {
+	if (nf_is_echo_out(&p, gw)) {
 		k = nf_echo_key(p.dst, p.l4);
 		return nf_find(t, &k) != NF_NONE || nf_insert(t, &k, now_ms, now_ms + NF_ECHO_MS) != NF_NONE;
 	}
@@ -297,8 +367,8 @@ static void nf_icmp_error(struct nat_flows *t, const struct nf_pkt *p, int64_t n
 	qihl = (size_t)(q[0] & 0x0f) * 4;
 	if (qihl < IPV4_HLEN || p->l4len < 8 + qihl + 4)
 		return;
-	memcpy(&k.guest, q + 12, 4);
-	memcpy(&k.remote, q + 16, 4);
+	nf_map4(k.guest, q + 12);
+	nf_map4(k.remote, q + 16);
 	k.gport = nf_rd16(q + qihl);
 	k.rport = nf_rd16(q + qihl + 2);
 	idx = nf_find(t, &k);
@@ -308,8 +378,11 @@ static void nf_icmp_error(struct nat_flows *t, const struct nf_pkt *p, int64_t n
 
 static void nf_slirp_udp(struct nat_flows *t, const struct nf_pkt *p, int64_t now_ms)
 {
-	struct nf_key k = { .guest = p->dst, .gport = nf_rd16(p->l4 + 2), .proto = IPPROTO_UDP };
-	uint32_t idx = nf_find(t, &k);
+	struct nf_key k = { .gport = nf_rd16(p->l4 + 2), .proto = IPPROTO_UDP };
+	uint32_t idx;
+
+	memcpy(k.guest, p->dst, 16);
+	idx = nf_find(t, &k);
 
 	if (idx != NF_NONE)
 		nf_set_expire(t, idx, now_ms + (t->e[idx].dns ? NF_DNS_IDLE_MS : NF_UDP_IDLE_MS));
@@ -326,9 +399,10 @@ void nat_flows_slirp(struct nat_flows *t, const uint8_t *frame, size_t len, int6
 	if (p.proto == IPPROTO_UDP && p.l4len >= 8) {
 		nf_slirp_udp(t, &p, now_ms);
 	} else if (p.proto == IPPROTO_TCP && p.l4len >= 20) {
-		k = (struct nf_key){ .guest = p.dst, .remote = p.src, .gport = nf_rd16(p.l4 + 2),
-				     .rport = nf_rd16(p.l4), .proto = IPPROTO_TCP };
+		k = nf_tcp_key(p.dst, nf_rd16(p.l4 + 2), p.src, nf_rd16(p.l4));
 		nf_tcp(t, &k, p.l4[13], NF_FIN_HOST, now_ms);
+	} else if (p.v6) {
+		return; /* ICMPv6 opens no socket */
 	} else if (p.proto == IPPROTO_ICMP && p.l4len >= 8 && p.l4[0] == NF_ICMP_ECHO_REPLY) {
 		k = nf_echo_key(p.src, p.l4);
 		idx = nf_find(t, &k);

@@ -60,6 +60,13 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nfs_cache_nodes = o->nfs_cache_nodes;
 	cfg->nfs_cache_fds = o->nfs_cache_fds;
 	cfg->nat_max_flows = o->nat_max_flows;
+	cfg->nat_ipv6 = !o->no_ipv6;
+	cfg->nat_prefix6 = o->nat_prefix6;
+	cfg->nat_no_host_loopback = !o->host_loopback;
+	cfg->nat_restrict = o->restrict_guest;
+	cfg->nat_outbound_addr = o->outbound_addr;
+	cfg->nat_dns_search = o->dns_search;
+	cfg->nat_hostname = o->hostname;
 	cfg->capture_file = o->capture_file;
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->bridge_interface = o->interface;

@@ -96,6 +96,20 @@
 	X(NAT_MAX_FLOWS, "nat-max-flows", "network", "nat_max_flows", "N", "1024", NETWORK, \
 	  OPTS_U32(nat_max_flows, "NAT flow limit", 16, 1048576), \
 	  "most guest flows holding host sockets at once (NAT), 16-1048576") \
+	X(NO_IPV6, "no-ipv6", "network", "no_ipv6", NULL, "false", NETWORK, OPTS_BOOL(no_ipv6), \
+	  "NAT: no IPv6 (router advertisements, DHCPv6 information, IPv6 NAT)") \
+	X(NAT_PREFIX6, "nat-prefix6", "network", "nat_prefix6", "PREFIX/64", "fd00::/64", NETWORK, \
+	  OPTS_STRING(nat_prefix6), "NAT: the guest's IPv6 prefix (gateway ::2, DNS ::3)") \
+	X(HOST_LOOPBACK, "host-loopback", "network", "host_loopback", "on|off", "on", NETWORK, \
+	  OPTS_BOOL(host_loopback), "NAT: the gateway reaches the host's 127.0.0.1 and ::1") \
+	X(RESTRICT, "restrict", "network", "restrict", NULL, "false", NETWORK, OPTS_BOOL(restrict_guest), \
+	  "NAT: the guest reaches only forwards, DNS and the in-core services") \
+	X(OUTBOUND_ADDR, "outbound-addr", "network", "outbound_addr", "ADDR|IFACE", NULL, NETWORK, \
+	  OPTS_STRING(outbound_addr), "NAT: the IPv4 address (or interface) outgoing connections use") \
+	X(DNS_SEARCH, "dns-search", "network", "dns_search", "DOMAIN[,DOMAIN...]", NULL, NETWORK, \
+	  OPTS_STRING(dns_search), "NAT: DHCP's domain search list (at most 8)") \
+	X(HOSTNAME, "hostname", "network", "hostname", "NAME", NULL, NETWORK, OPTS_STRING(hostname), \
+	  "NAT: the host name DHCP offers the guest") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, "interface", "bridge", "interface", "NAME|INDEX|auto", "auto", NETWORK, \
@@ -221,6 +235,8 @@ struct daemon_opts {
 	uint32_t uid, gid;
 	uint32_t nfs_cache_nodes, nfs_cache_fds;
 	uint32_t nat_max_flows;
+	bool no_ipv6, host_loopback, restrict_guest;
+	char *nat_prefix6, *outbound_addr, *dns_search, *hostname;
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;

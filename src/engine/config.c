@@ -23,6 +23,7 @@ void indynet_config_init(struct indynet_config *cfg)
 		.nfs_version = INDYNET_NFS_AUTO,
 		.attr_model = INDYNET_ATTR_SQUASH,
 		.log_level = INDYNET_LOG_INFO,
+		.nat_ipv6 = true,
 	};
 }
 
@@ -48,6 +49,7 @@ const char *indynet_drop_reason_name(enum indynet_drop_reason r)
 		[INDYNET_DROP_OLD_SUBNET] = "old_subnet",
 		[INDYNET_DROP_FLOW_LIMIT] = "flow_limit",
 		[INDYNET_DROP_RX_FLUSHED] = "rx_flushed",
+		[INDYNET_DROP_RESTRICTED] = "restricted",
 	};
 
 	if ((unsigned)r >= INDYNET_DROP__COUNT)

@@ -23,6 +23,7 @@
 #include "core/ring.h"
 #include "engine/dhcp_nak.h"
 #include "engine/engine_sync.h"
+#include "engine/nat_opts.h"
 #include "engine/nfsvc.h"
 #include "engine/pcapng.h"
 #include "engine/phantom.h"
@@ -81,6 +82,7 @@
 #define ENG_NFS_FDS_DEFAULT 512u /* the NFS server's cache_fds when 0 (nfs.h) */
 #define ENG_TX_RING_FRAMES 256u
 #define ENG_ERR_MAX 256
+#define ENG_CFG_STRINGS 9u /* the strings of struct indynet_config */
 
 struct eng_watch {
 	int fd;
@@ -123,7 +125,8 @@ struct indynet_engine {
 	struct indynet_config cfg; /* strings point at the copies below */
 	struct ilog_sink log_sink; /* cfg.log; entered on every thread working for this engine */
 	eng_backend_factory *make_backend;
-	char *s_subnet, *s_export, *s_capture, *s_iface, *s_bridge_ip;
+	char *strs[ENG_CFG_STRINGS]; /* copies of cfg's strings, in eng_cfg_strings' order */
+	struct backend_nat_opts nat_opts; /* cfg's NAT options, checked; the backend points at them */
 	unsigned mtu;
 	size_t capture_buffer;
 	uint8_t told_mac[ETH_ALEN]; /* the guest MAC the backend was told; engine thread */
@@ -1211,10 +1214,26 @@ int indynet_set_interface(indynet_engine *e, const char *name, char *err, size_t
 
 /* ---- life cycle ---- */
 
-static char *eng_strdup(const char *s, char **slot)
+/* where struct indynet_config keeps a string; the engine keeps its own copy of each */
+static const size_t eng_cfg_strings[ENG_CFG_STRINGS] = {
+	offsetof(struct indynet_config, nat_subnet),	   offsetof(struct indynet_config, export_dir),
+	offsetof(struct indynet_config, capture_file),	   offsetof(struct indynet_config, bridge_interface),
+	offsetof(struct indynet_config, nfs_bridge_ip),	   offsetof(struct indynet_config, nat_prefix6),
+	offsetof(struct indynet_config, nat_hostname),	   offsetof(struct indynet_config, nat_dns_search),
+	offsetof(struct indynet_config, nat_outbound_addr),
+};
+
+/* point each of e->cfg's strings at a copy of its own; false when out of memory */
+static bool eng_copy_strings(indynet_engine *e)
 {
-	*slot = s ? strdup(s) : NULL;
-	return *slot;
+	for (size_t i = 0; i < ENG_CFG_STRINGS; i++) {
+		const char **field = (const char **)(void *)((char *)&e->cfg + eng_cfg_strings[i]);
+
+		if (*field && !(e->strs[i] = strdup(*field)))
+			return false;
+		*field = e->strs[i];
+	}
+	return true;
 }
 
 /* bytes of struct indynet_config that a caller of @version filled in (version checked) */
@@ -1227,6 +1246,8 @@ static size_t eng_config_size(unsigned version)
 		return offsetof(struct indynet_config, bridge_interface);
 	case 3:
 		return offsetof(struct indynet_config, nfs_cache_nodes);
+	case 4:
+		return offsetof(struct indynet_config, nat_ipv6);
 	default:
 		return sizeof(struct indynet_config);
 	}
@@ -1241,19 +1262,10 @@ static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, 
 		return -EINVAL;
 	}
 	memcpy(&e->cfg, cfg, eng_config_size(cfg->version));
-	if ((e->cfg.nat_subnet && !eng_strdup(e->cfg.nat_subnet, &e->s_subnet)) ||
-	    (e->cfg.export_dir && !eng_strdup(e->cfg.export_dir, &e->s_export)) ||
-	    (e->cfg.capture_file && !eng_strdup(e->cfg.capture_file, &e->s_capture)) ||
-	    (e->cfg.bridge_interface && !eng_strdup(e->cfg.bridge_interface, &e->s_iface)) ||
-	    (e->cfg.nfs_bridge_ip && !eng_strdup(e->cfg.nfs_bridge_ip, &e->s_bridge_ip))) {
+	if (!eng_copy_strings(e)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	e->cfg.nat_subnet = e->s_subnet;
-	e->cfg.export_dir = e->s_export;
-	e->cfg.capture_file = e->s_capture;
-	e->cfg.bridge_interface = e->s_iface;
-	e->cfg.nfs_bridge_ip = e->s_bridge_ip;
 	return 0;
 }
 
@@ -1276,6 +1288,8 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
 		return -EINVAL;
 	}
+	if (nat_opts_parse(c, &e->nat_opts, err, errlen) < 0)
+		return -EINVAL;
 	return indynet_subnet_parse(c->nat_subnet ? c->nat_subnet : "192.168.0.0/24", &e->net, &e->prefix, err,
 				    errlen);
 }
@@ -1313,7 +1327,8 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 					   .rx_room = eng_rx_room, .status_changed = eng_status_changed, .opaque = e };
 	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix,
 					   .interface = e->cfg.bridge_interface,
-					   .capture_buffer = e->capture_buffer, .max_flows = eng_flow_cap(e) };
+					   .capture_buffer = e->capture_buffer, .max_flows = eng_flow_cap(e),
+					   .nat = &e->nat_opts };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 
@@ -1434,11 +1449,8 @@ void indynet_engine_free(indynet_engine *e)
 	free(e->watches);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
-	free(e->s_subnet);
-	free(e->s_export);
-	free(e->s_capture);
-	free(e->s_iface);
-	free(e->s_bridge_ip);
+	for (size_t i = 0; i < ENG_CFG_STRINGS; i++)
+		free(e->strs[i]);
 	ilog_scope_exit(prev);
 	free(e);
 }

@@ -6,6 +6,8 @@
 # host netns' 127.0.0.1, reached through indynetd's /etc/resolv.conf), so a right
 # answer proves the DNS relay at the gateway (.1) works end to end.  Guests with
 # other MACs get other addresses, never the gateway's, and each a different one.
+# --hostname and --dns-search reach the guest in the lease; a bad value is
+# refused at start.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -14,6 +16,14 @@ t_init nat-dhcp
 t_need_root
 t_need_cmd ip unshare dnsmasq busybox
 t_indynetd
+
+# nat_start_fails ARGS...: the error of an indynetd that must refuse ARGS at start
+nat_start_fails() {
+	local rc
+	timeout 10 "$INDYNETD" --tap tapx0 --control "$T_TMP/ctl2.sock" "$@" 2>&1
+	rc=$?
+	[ $rc = 2 ] || echo "(exit status $rc instead of 2)"
+}
 
 nat_setup
 nat_start
@@ -55,6 +65,20 @@ for mac in 02:11:22:33:44:55 02:11:22:33:44:66; do
 	*) t_fail "DHCP for MAC $mac: $addr is outside 192.168.0.0/24" "$out" ;;
 	esac
 done
+
+# what QEMU's user network offers besides: a host name and a domain search list
+nat_stop
+ip -n "$NS_GUEST" link set tap0 address 02:11:22:33:44:77 2>/dev/null
+nat_start --hostname indy-guest --dns-search lab.example,indynet.test
+guest_dhcp_start
+guest_dhcp_wait 20 || t_fail "no DHCP lease within 20 s (--hostname, --dns-search)"
+t_expect_eq "DHCP: host name (--hostname)" indy-guest "$(sed -n 's/^hostname=//p' "$T_TMP/guest.lease")"
+t_expect_eq "DHCP: domain search list (--dns-search)" "lab.example indynet.test" \
+	"$(sed -n 's/^search=//p' "$T_TMP/guest.lease")"
+out=$(nat_start_fails --hostname 'bad_name!')
+case $out in *"(exit status"*) t_fail "a bad --hostname must exit with status 2" "$out" ;;
+*"hostname 'bad_name!'"*) t_pass "a bad --hostname is refused, naming it" ;;
+*) t_fail "--hostname bad_name! should be refused, naming the value" "$out" ;; esac
 
 nat_stop
 t_done

@@ -52,6 +52,28 @@ static size_t echo(uint8_t *f, uint8_t type, uint32_t src, uint32_t dst, uint16_
 	return ETH_HLEN + IPV4_HLEN + 8;
 }
 
+/* an IPv6 packet from host @src to @dst (last bytes of fd00::) carrying @l4len bytes of @proto */
+static size_t v6(uint8_t *f, uint8_t proto, uint8_t src, uint8_t dst, const uint8_t *l4, size_t l4len)
+{
+	uint8_t *h = f + ETH_HLEN;
+
+	memcpy(f, gw_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	memset(h, 0, 40);
+	h[0] = 0x60;
+	h[4] = (uint8_t)(l4len >> 8);
+	h[5] = (uint8_t)l4len;
+	h[6] = proto;
+	h[7] = 64;
+	h[8] = h[24] = 0xfd;
+	h[23] = src;
+	h[39] = dst;
+	memcpy(h + 40, l4, l4len);
+	return ETH_HLEN + 40 + l4len;
+}
+
 static unsigned live(const struct nat_flows *t)
 {
 	unsigned cap;
@@ -114,6 +136,48 @@ static void test_tcp_and_echo(void **state)
 	nat_flows_free(t);
 }
 
+/* IPv6 UDP and TCP count against the same cap; ICMPv6 and DHCPv6 open nothing */
+static void test_ipv6_flows(void **state)
+{
+	struct nat_flows *t = nat_flows_new(CAP);
+	uint8_t f[200], l4[20] = { 0 };
+
+	(void)state;
+	for (uint8_t p = 0; p < CAP - 1; p++) {
+		l4[0] = 0x50;
+		l4[1] = p;
+		l4[3] = 9;
+		assert_true(nat_flows_guest(t, GW, f, v6(f, IPPROTO_UDP, 0x10, 0x02, l4, 8), 0));
+	}
+	assert_int_equal(live(t), CAP - 1);
+	assert_true(nat_flows_guest(t, GW, f, udp(f, GUEST, GW, 20000, 9), 0)); /* IPv4 takes the last one */
+	l4[1] = 0xee;
+	assert_false(nat_flows_guest(t, GW, f, v6(f, IPPROTO_UDP, 0x10, 0x02, l4, 8), 0));
+	l4[1] = 0;
+	assert_false(nat_flows_guest(t, GW, f, v6(f, IPPROTO_UDP, 0x11, 0x02, l4, 8), 0)); /* another guest address */
+	l4[2] = 0x02;
+	l4[3] = 0x23; /* DHCPv6 (547): no socket */
+	assert_true(nat_flows_guest(t, GW, f, v6(f, IPPROTO_UDP, 0x10, 0x02, l4, 8), 0));
+	l4[0] = 128; /* an ICMPv6 echo request */
+	assert_true(nat_flows_guest(t, GW, f, v6(f, IPPROTO_ICMPV6, 0x10, 0x99, l4, 8), 0));
+	assert_int_equal(live(t), CAP);
+	/* a TCP flow over IPv6 ends with its reset either way */
+	nat_flows_clear(t);
+	memset(l4, 0, sizeof(l4));
+	l4[1] = 1;
+	l4[3] = 80;
+	l4[12] = 0x50;
+	l4[13] = 0x02;
+	assert_true(nat_flows_guest(t, GW, f, v6(f, IPPROTO_TCP, 0x10, 0x99, l4, 20), 0));
+	assert_int_equal(live(t), 1);
+	l4[1] = 80;
+	l4[3] = 1;
+	l4[13] = 0x04;
+	nat_flows_slirp(t, f, v6(f, IPPROTO_TCP, 0x99, 0x10, l4, 20), 10);
+	assert_int_equal(live(t), 0);
+	nat_flows_free(t);
+}
+
 static void test_hostile_frames(void **state)
 {
 	struct nat_flows *t = nat_flows_new(CAP);
@@ -129,6 +193,13 @@ static void test_hostile_frames(void **state)
 	f[ETH_HLEN] = 0x4f;           /* IHL past the packet */
 	assert_true(nat_flows_guest(t, GW, f, n, 0));
 	assert_int_equal(live(t), 0);
+	n = v6(f, IPPROTO_UDP, 0x10, 0x02, (const uint8_t[8]){ 0x50, 0, 0, 9 }, 8);
+	for (size_t cut = 0; cut < n; cut++)
+		assert_true(nat_flows_guest(t, GW, f, cut, 0)); /* IPv6 cut anywhere, its payload length included */
+	assert_int_equal(live(t), 0);
+	f[ETH_HLEN + 6] = 0; /* a hop-by-hop header first: libslirp drops it, nothing opens */
+	assert_true(nat_flows_guest(t, GW, f, n, 0));
+	assert_int_equal(live(t), 0);
 	nat_flows_free(t);
 }
 
@@ -137,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_cap_and_idle),
 		cmocka_unit_test(test_tcp_and_echo),
+		cmocka_unit_test(test_ipv6_flows),
 		cmocka_unit_test(test_hostile_frames),
 	};
 
