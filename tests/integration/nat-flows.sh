@@ -57,7 +57,11 @@ t_log "stats: nat_flows=$(stat_of nat_flows) nat_flow_cap=$cap drop_flow_limit=$
 	t_fail "stats should show a flow cap that fits 1024 descriptors" "$STATS"
 t_pass "nat_flow_cap=$cap fits the descriptor limit"
 [ "$(stat_of nat_flows)" -le "$cap" ] || t_fail "more flows than the cap" "$STATS"
-[ "$(stat_of drop_flow_limit)" -ge $((1100 - cap)) ] || t_fail "the refused flows should be counted" "$STATS"
+# on a loaded machine the guest kernel may drop some of the burst on tap0's queue before
+# indynetd reads it: those never reached the daemon and are not its to count
+lost=$(ip -n "$NS_GUEST" -s -j link show tap0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
+[ "$(stat_of drop_flow_limit)" -ge $((1100 - cap - lost)) ] ||
+	t_fail "the refused flows should be counted ($lost lost on tap0's queue)" "$STATS"
 t_pass "flows past the cap refused and counted: drop_flow_limit=$(stat_of drop_flow_limit)"
 nat_stop
 
