@@ -143,11 +143,10 @@ enum indynet_drop_reason {
 	INDYNET_DROP_FRAG_LIMIT,     /* too many datagrams / bytes in progress */
 	INDYNET_DROP_FRAG_TOO_BIG,   /* reassembled datagram would exceed 65535 */
 	INDYNET_DROP_NO_SERVICE,     /* virtual-host datagram to a port nobody serves */
-	INDYNET_DROP_BACKEND,        /* the backend refused the frame */
+	INDYNET_DROP_BACKEND,        /* the backend refused the frame (NAT: a --restrict'ed guest's new flow) */
 	INDYNET_DROP_OLD_SUBNET,     /* NAT: a guest still on an earlier subnet's lease sent to that subnet */
 	INDYNET_DROP_FLOW_LIMIT,     /* NAT: a new flow while nat_max_flows flows hold host sockets */
 	INDYNET_DROP_RX_FLUSHED,     /* queued for a guest connection that went away (indynet_rx_flush) */
-	INDYNET_DROP_RESTRICTED,     /* NAT: a new flow to the outside while nat_restrict is set */
 	INDYNET_DROP__COUNT
 };
 
@@ -373,7 +372,7 @@ struct indynet_config {
 	/*
 	 * The guest reaches nothing outside: only the forwards' connections,
 	 * DNS at the gateway and the in-core services; every other new flow is
-	 * dropped, counted as INDYNET_DROP_RESTRICTED.
+	 * dropped, counted as INDYNET_DROP_BACKEND.
 	 */
 	bool nat_restrict;
 	const char *nat_hostname;    /* offered by DHCP (option 12); NULL = none */

@@ -366,7 +366,7 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 		return;
 	}
 	if (n->opts->restrict_guest && !nat_restrict_guest(n, frame, len)) {
-		n->host.drop(n->host.opaque, INDYNET_DROP_RESTRICTED);
+		n->host.drop(n->host.opaque, INDYNET_DROP_BACKEND);
 		return;
 	}
 	if (!nat_flows_guest(n->flows, n->dns.gw, frame, len, (int64_t)clock_mono_ms())) {

@@ -49,7 +49,7 @@ struct nat_restrict {
  * @len: its length
  *
  * Return: true when it may; false when the caller drops it
- * (INDYNET_DROP_RESTRICTED).
+ * (INDYNET_DROP_BACKEND).
  */
 bool nat_restrict_allows(const struct nat_restrict *r, const uint8_t *frame, size_t len);
 

@@ -49,7 +49,6 @@ const char *indynet_drop_reason_name(enum indynet_drop_reason r)
 		[INDYNET_DROP_OLD_SUBNET] = "old_subnet",
 		[INDYNET_DROP_FLOW_LIMIT] = "flow_limit",
 		[INDYNET_DROP_RX_FLUSHED] = "rx_flushed",
-		[INDYNET_DROP_RESTRICTED] = "restricted",
 	};
 
 	if ((unsigned)r >= INDYNET_DROP__COUNT)

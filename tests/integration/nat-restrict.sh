@@ -56,7 +56,7 @@ case $out in *192.0.2.55*) t_pass "--host-loopback off: DNS at the gateway still
 stop
 
 start --restrict
-d0=$(stat_of drop_restricted)
+d0=$(stat_of drop_backend)
 out=$(guest_tcp 198.51.100.1:8099)
 [ "$out" != outside ] || t_fail "--restrict: the guest still reaches an outside address"
 t_pass "--restrict: TCP to 198.51.100.1:8099 fails ($out)"
@@ -68,9 +68,9 @@ if ip netns exec "$NS_GUEST" ping -c 1 -W 2 198.51.100.1 >/dev/null 2>&1; then
 fi
 t_pass "--restrict: ping of an outside address goes unanswered"
 t_check "--restrict: ping of the gateway answers" ip netns exec "$NS_GUEST" ping -c 1 -W 3 $GW
-d1=$(stat_of drop_restricted)
-[ "$((d1 - d0))" -ge 3 ] || t_fail "--restrict: refused frames should be counted (drop_restricted $d0 -> $d1)"
-t_pass "--restrict: refused frames counted (drop_restricted $d0 -> $d1)"
+d1=$(stat_of drop_backend)
+[ "$((d1 - d0))" -ge 3 ] || t_fail "--restrict: refused frames should be counted (drop_backend $d0 -> $d1)"
+t_pass "--restrict: refused frames counted (drop_backend $d0 -> $d1)"
 t_check "--restrict: the guest got its lease" guest_lease_ok 192.168.0.
 t_expect_eq "--restrict: the forward still reaches the guest" guest-97 "$(host_fwd)"
 out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test $GW 2>&1)
