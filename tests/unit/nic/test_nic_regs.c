@@ -461,6 +461,10 @@ static void test_power_on_reset(void **state)
 {
 	struct nic_fx *f = *state;
 
+	uint8_t b[128];
+
+	swrite(f, 7, SEEQ_TXC_BANK2);
+	swrite(f, 2, 0x5A); /* the inter-packet gap */
 	swrite(f, 7, SEEQ_TXC_GOOD);
 	send_one(f, 0);
 	wr(f, SEEQ_HPC3_DMACFG, 7);
@@ -470,6 +474,11 @@ static void test_power_on_reset(void **state)
 	assert_int_equal(sread(f, 7), 0x80);
 	assert_int_equal(rd(f, SEEQ_HPC3_DMACFG), 0xFFF);
 	assert_int_equal(rd(f, SEEQ_HPC3_TX_CTRL), 0x80);
+	/* the station address and the gap are 0 again, as a saved machine shows */
+	snap(f, b);
+	for (int i = 8; i <= 13; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(b[22], 0);
 }
 
 int main(void)
