@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# nfs.sh: guest 64 MiB sequential NFS write/read: the in-core server (v3/UDP 32K, v2/UDP 8K) against nfs-ganesha (v3/UDP 32K) behind the same indynetd NAT.
+# nfs.sh: guest 64 MiB sequential NFS write/read: the in-core server (v3/UDP 32K, v2/UDP 8K, v3/TCP 32K) against nfs-ganesha (v3/UDP 32K, v3/TCP 32K) behind the same indynetd NAT.
 #
 # Usage: bench/nfs.sh [BUILD_DIR]      (or INDYNET_BUILD=...; run as root)
 # Knobs (environment): RUNS (default 3), SIZE_MIB (default 64), CASES (default
-# "core-v3 core-v2 ganesha-v3 ganesha-qemu"), MTU (default 1500: the guest's and
+# "core-v3 core-v2 ganesha-v3 ganesha-qemu core-v3-tcp ganesha-v3-tcp"), MTU (default 1500: the guest's and
 # indynetd's), BENCH_OUT (a file to append the raw results to).
 #
 # Everything runs in a private network namespace (tests/e2e/lib-nfs.sh): only "lo".
@@ -17,7 +17,10 @@
 #               by libslirp to ganesha on 127.0.0.1); mount vers=3,rsize=wsize=32768
 #   ganesha-qemu no indynetd: QEMU's own slirp (-netdev user), the guest mounts
 #               10.0.2.2 (= the namespace's 127.0.0.1); the issue's anchor setup
-# All mounts: proto=udp,mountproto=udp,nolock,port=2049,mountport=1234.  The guest
+#   core-v3-tcp, ganesha-v3-tcp   as core-v3 and ganesha-v3, over TCP: the in-core
+#               server's TCP ends in indynetd's virtual host, ganesha's TCP is NATed
+#               by libslirp to a host socket
+# All mounts: proto=udp,mountproto=udp (tcp for the -tcp cases),nolock,port=2049,mountport=1234.  The guest
 # writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
 # and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
 # around dd.  Each line of raw results also shows the RPC ops/transmissions the guest's
@@ -37,7 +40,7 @@ nfs_init "$0" "$@"
 RUNS=${RUNS:-3}
 NFS_LOGLEVEL=${NFS_LOGLEVEL:-warn}
 SIZE=${SIZE_MIB:-64}
-CASES=${CASES:-core-v3 core-v2 ganesha-v3 ganesha-qemu}
+CASES=${CASES:-core-v3 core-v2 ganesha-v3 ganesha-qemu core-v3-tcp ganesha-v3-tcp}
 MTU=${MTU:-1500}
 GEXPORT=$NFS_W/ganesha-export
 mkdir -p "$GEXPORT"
@@ -46,11 +49,11 @@ RES=$NFS_W/results.txt
 
 case " $CASES " in *" ganesha-"*) nfs_ganesha_start "$GEXPORT" ;; esac
 
-# guest_script OPTS PATH: the guest's part of one measurement
+# guest_script OPTS PATH PROTO: the guest's part of one measurement
 guest_script() {
 	nfs_guest_prelude "$2"
 	cat <<EOF
-OPTS=$1,port=2049,mountport=1234 SIZE=$SIZE
+OPTS=$1,port=2049,mountport=1234 SIZE=$SIZE GPROTO=$3
 ip link set eth0 mtu $MTU || gfail "ip link set eth0 mtu $MTU"
 EOF
 	cat <<'EOF'
@@ -88,9 +91,10 @@ ganesha_pid() { [ -n "${NFS_GPID:-}" ] && pgrep -P "$NFS_GPID" | head -n 1; }
 
 # one CASE RUN: boot the guest for one measurement, append "case run write read" to RES
 one() {
-	local c=$1 r=$2 opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT srv=$NFS_GW mtu=$MTU
+	local c=$1 r=$2 opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT srv=$NFS_GW mtu=$MTU proto=udp
 	local con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops=- dcpu=- scpu g0=0 g1=0
-	case $c in
+	case $c in *-tcp) proto=tcp ;; esac
+	case ${c%-tcp} in
 	core-v3) path=$NFS_EXPORT
 		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
@@ -99,7 +103,7 @@ one() {
 	ganesha-qemu) NFS_VMNET=user srv=10.0.2.2 mtu=1500 NFS_DPID= ;;
 	*) nfs_die "unknown case $c" ;;
 	esac
-	NFS_GW=$srv MTU=$mtu guest_script "$opts" "$path" >"$g"
+	NFS_GW=$srv MTU=$mtu guest_script "$opts" "$path" "$proto" >"$g"
 	g0=$(cpu_s "$(ganesha_pid)")
 	nfs_vm_run "$g" "$con" 600
 	rc=$?
@@ -157,4 +161,5 @@ ratio_line() {
 ratio_line core-v3 ganesha-v3
 ratio_line core-v2 ganesha-v3
 ratio_line core-v3 ganesha-qemu
+ratio_line core-v3-tcp ganesha-v3-tcp
 echo "(target: core-v3/ganesha-v3 >= 1.50x for read and for write)"

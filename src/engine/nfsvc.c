@@ -58,7 +58,10 @@
  * like datagrams, with the connection's id in vhost_dgram.conn; every such
  * call ends in exactly one nfsvc_answer(), an empty one when nothing is to
  * be sent (a dropped retransmission, a full queue, a call with no reply),
- * so that the connection can count its unanswered calls.
+ * so that the connection can count its unanswered calls.  A connection's
+ * calls are not held to NFSVC_MAX_MSGS: each connection has at most
+ * NFSCONN_MAX_CALLS unanswered (8 x 32 connections, 64 KiB each), and a
+ * TCP client would wait a minute (timeo=600) to retransmit a dropped one.
  */
 
 #define NFSVC_MAX_MSGS 128u         /* calls queued plus answers not yet sent */
@@ -168,7 +171,7 @@ static bool nfsvc_enqueue(struct nfsvc *svc, const struct vhost_dgram *from, con
 	if (!m)
 		return false;
 	pthread_mutex_lock(&svc->lock);
-	ok = svc->inflight < NFSVC_MAX_MSGS && svc->inflight_bytes + len <= NFSVC_MAX_BYTES;
+	ok = from->conn || (svc->inflight < NFSVC_MAX_MSGS && svc->inflight_bytes + len <= NFSVC_MAX_BYTES);
 	if (ok) {
 		fifo_push(&svc->calls, m);
 		svc->inflight++;

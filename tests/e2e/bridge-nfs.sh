@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bridge-nfs.sh: the real Linux guest in bridge mode gets its lease from the LAN's dnsmasq, pings the phantom NFS host and mounts it over UDP (v3 32 KiB, v2 8 KiB), md5 of a file written and read back; the LAN never sees the phantom's RPC traffic.
+# bridge-nfs.sh: the real Linux guest in bridge mode gets its lease from the LAN's dnsmasq, pings the phantom NFS host and mounts it over UDP (v3 32 KiB, v2 8 KiB) and TCP (v3), md5 of a file written and read back; the LAN never sees the phantom's RPC traffic.
 #
 # Inside lib-nfs.sh's private namespace: a LAN namespace (10.77.1.1/24 on a veth,
 # dnsmasq handing out .100-.150), the capture end cap1 = 10.77.1.2/24 here, and
 # indynetd --mode bridge --interface cap1 --export DIR --nfs-bridge-ip 10.77.1.213
 # with the guest on --qemu-stream.  The phantom claims .213 after its ARP probe;
-# the guest then pings it and mounts it twice (v3 rsize/wsize 32768, v2 8192),
+# the guest then pings it and mounts it three times (v3 rsize/wsize 32768, v2 8192
+# over UDP, v3 with the kernel's default sizes over TCP),
 # writes 8 MiB, remounts, reads back; md5 in the guest and of the host's copy.
 # A tcpdump on the LAN host's veth must show nothing of the phantom but its
 # ARP probes.
@@ -49,11 +50,11 @@ ip neigh show "$SRV" | grep -q 02:00:de:ad:bf:53 && gok "$SRV is at the phantom'
 head -c 8388608 /dev/urandom >/tmp/data.bin
 SUM=$(md5sum /tmp/data.bin | cut -d' ' -f1)
 echo "DATA-MD5=$SUM"
-one_case() { # one_case TAG OPTS
-	tag=$1 opts=$2
+one_case() { # one_case TAG OPTS [PROTO]
+	tag=$1 opts=$2 GPROTO=${3:-udp}
 	gmount "$tag" "$opts" || { gfail "$tag: mount -o $opts $SRV:$EXPORT_PATH"; dmesg | tail -n 5; return; }
 	gok "$tag: mounted: $(gmountopts "$tag")"
-	for o in $(echo "$opts" | tr ',' ' ') proto=udp; do
+	for o in $(echo "$opts" | tr ',' ' ') proto=$GPROTO; do
 		ghasopt "$tag" "$o" || gfail "$tag: kernel mount options lack $o"
 	done
 	cp /tmp/data.bin "/mnt/$tag/data-$tag.bin" && sync || gfail "$tag: writing 8 MiB"
@@ -66,6 +67,7 @@ one_case() { # one_case TAG OPTS
 }
 one_case v3-32k vers=3,rsize=32768,wsize=32768
 one_case v2-8k vers=2,rsize=8192,wsize=8192
+one_case v3-tcp vers=3 tcp
 gend
 EOF2
 } >"$G"
@@ -88,7 +90,7 @@ grep -aE 'GUEST-|MD5' "$CON"
 nfs_expect_eq "guest script exit status" "$rc" 0
 want=$(nfs_console_value "$CON" DATA-MD5)
 nfs_check "guest reported the md5 of its 8 MiB file" test -n "$want"
-for tag in v3-32k v2-8k; do
+for tag in v3-32k v2-8k v3-tcp; do
 	nfs_expect_eq "$tag: md5 the guest read back" "$(nfs_console_value "$CON" "MD5-$tag")" "$want"
 	nfs_expect_eq "$tag: md5 of the host's copy" "$(md5sum <"$NFS_EXPORT/data-$tag.bin" 2>/dev/null | cut -d' ' -f1)" "$want"
 done

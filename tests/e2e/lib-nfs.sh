@@ -20,7 +20,8 @@
 #                           NFS_DPID, NFS_VMNET (the tests/vm/run.sh -n value) and
 #                           NFS_DLOG; waits until the socket exists.
 # nfs_daemon_stop           SIGTERM, wait (5 s, then SIGKILL); fails if it did not exit 0.
-# nfs_vm_start SCRIPT LOG [TIMEOUT]   boot the guest in the background (console to LOG).
+# nfs_vm_start SCRIPT LOG [TIMEOUT]   boot the guest in the background (console to LOG);
+#                           NFS_VM_EXTRA=DIR adds DIR's tree to the guest (run.sh -x).
 # nfs_vm_wait               wait for it; returns the guest's exit status.
 # nfs_vm_run SCRIPT LOG [TIMEOUT]     start + wait.
 # nfs_wait_console LOG PATTERN SECS   poll LOG until a line matches PATTERN.
@@ -144,7 +145,8 @@ nfs_daemon_stop() {
 
 nfs_vm_start() { # nfs_vm_start SCRIPT LOG [TIMEOUT]
 	nfs_log "boot guest: run.sh -n $NFS_VMNET -f $1 (console $2)"
-	bash "$NFS_REPO/tests/vm/run.sh" -n "$NFS_VMNET" -t "${3:-600}" -f "$1" >"$2" 2>&1 &
+	bash "$NFS_REPO/tests/vm/run.sh" -n "$NFS_VMNET" -t "${3:-600}" -f "$1" ${NFS_VM_EXTRA:+-x "$NFS_VM_EXTRA"} \
+		>"$2" 2>&1 &
 	NFS_VMPID=$!
 }
 
@@ -201,7 +203,8 @@ nfs_finish() {
 }
 
 # nfs_guest_prelude EXPORT_PATH: shell helpers for the guest script (busybox ash).
-#   gmount NAME OPTS    mount SRV:EXPORT_PATH on /mnt/NAME with OPTS + the UDP options
+#   gmount NAME OPTS    mount SRV:EXPORT_PATH on /mnt/NAME with OPTS + proto/mountproto
+#                       $GPROTO (default udp)
 #   gumount NAME        unmount, drop caches
 #   gok MSG / gfail MSG print "GUEST-OK: MSG" / "GUEST-FAIL: MSG" (gfail counts)
 #   gend                exit 0 when no gfail, else 1
@@ -219,7 +222,7 @@ gend() { echo "GUEST-SUMMARY: fails=$GFAILS"; [ "$GFAILS" = 0 ]; }
 up() { cut -d' ' -f1 /proc/uptime; }
 gmount() { # gmount NAME OPTS [PATH]
 	mkdir -p "/mnt/$1"
-	mount -t nfs -o "$2,proto=udp,mountproto=udp,nolock,addr=$SRV,mountaddr=$SRV" \
+	mount -t nfs -o "$2,proto=${GPROTO:-udp},mountproto=${GPROTO:-udp},nolock,addr=$SRV,mountaddr=$SRV" \
 		"$SRV:${3:-$EXPORT_PATH}" "/mnt/$1"
 }
 gumount() {

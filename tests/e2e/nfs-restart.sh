@@ -13,6 +13,8 @@
 # READs use the handles of the old daemon), lists the directories, appends through
 # the old fd and to existing files, creates a new file, and compares md5s.  The host
 # then checks the files' contents and that the console shows no "Stale".
+# NFS_RESTART_PROTO=tcp mounts over TCP (nfs-restart-tcp.sh): the client's connection
+# meets a daemon that never knew it, is reset, and the client reconnects.
 set -uo pipefail
 . "$(dirname "$0")/lib-nfs.sh"
 nfs_init "$0" "$@"
@@ -26,11 +28,13 @@ G=$NFS_W/guest.sh
 {
 	nfs_guest_prelude "$NFS_EXPORT"
 	echo "BIGMD5=$BIGMD5"
+	echo "GPROTO=${NFS_RESTART_PROTO:-udp}"
 	cat <<'EOF'
 chk() { _c=$1; shift; if "$@"; then gok "$_c"; else gfail "$_c"; fi; }
 eq() { if [ "$2" = "$3" ]; then gok "$1 ($2)"; else gfail "$1: got '$2', want '$3'"; fi; }
 gmount v3 vers=3,rsize=32768,wsize=32768,lookupcache=positive || { gfail "mount v3"; exit 1; }
 gmount v2 vers=2,rsize=8192,wsize=8192 || { gfail "mount v2"; exit 1; }
+for m in v3 v2; do ghasopt $m "proto=$GPROTO" && gok "$m: mounted over $GPROTO" || gfail "$m: not over $GPROTO: $(gmountopts $m)"; done
 echo before >/mnt/v3/existing3.txt && echo before >/mnt/v2/existing2.txt || gfail "create existing files"
 exec 3</mnt/v3/big.bin 4</mnt/v2/big.bin 5>>/mnt/v3/appended.txt
 echo "line before restart" >&5
