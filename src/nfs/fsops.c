@@ -1,5 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /* fsops.c: the export's modifying operations, READ, WRITE and READLINK. */
+
+/*
+ * Theory of operation
+ *
+ * Every operation works on descriptors, never on paths from the client:
+ * the directory's descriptor comes from the node cache (fs_dir_fd()), the
+ * name is checked once (fs_name_check(): one component, no "." or "..",
+ * at most FS_NAME_MAX bytes) and the *at() call runs relative to that
+ * descriptor with O_NOFOLLOW / AT_SYMLINK_NOFOLLOW, so nothing here can
+ * leave the export (fs.c proves the directories themselves are inside).
+ * Attributes are applied through /proc/self/fd/N of the object's own
+ * descriptor, except a symlink's times (utimensat on its parent).
+ *
+ * Creating calls (CREATE, MKDIR, SYMLINK, MKNOD) make the object
+ * first, with a private mode, then index it and apply the caller's
+ * attributes (fs_finish_new_fd()); when that fails the object is removed
+ * again, so a failed call leaves nothing behind.  An exclusive CREATE
+ * stores its verifier in an xattr, or as the file's times where the
+ * filesystem has no user xattrs (as knfsd does), so a retransmission is
+ * recognised.  Under the squash model ownership changes are accepted and
+ * ignored; under the mapped model owner, mode and device numbers live in
+ * an xattr (attr.c) and special files are regular placeholder files.
+ *
+ * Removing calls stat the name before unlinking it and forget the cached
+ * node when its last name went (fs_forget_name()); RENAME re-indexes the
+ * moved object under its new parent and name, so its handle stays valid.
+ * WRITE is all or nothing: a write that fails part-way cuts the file back
+ * to its old size.  A read-only export answers ROFS before touching
+ * anything.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +41,7 @@
 
 #include "nfs/fs.h"
 #include "nfs/fs_int.h"
+#include "nfs/xdr.h"
 
 #define FS_VERF_XATTR "user.indynet.verf"
 
@@ -202,8 +233,8 @@ static enum fs_status fs_finish_new(struct fs_export *fs, struct fs_node *dir, i
 /* The verifier as two times (for filesystems without user xattrs, as knfsd does). */
 static void fs_verf_times(const uint8_t verf[8], struct timespec ts[2])
 {
-	ts[0].tv_sec = (time_t)((uint32_t)verf[0] << 24 | (uint32_t)verf[1] << 16 | (uint32_t)verf[2] << 8 | verf[3]);
-	ts[1].tv_sec = (time_t)((uint32_t)verf[4] << 24 | (uint32_t)verf[5] << 16 | (uint32_t)verf[6] << 8 | verf[7]);
+	ts[0].tv_sec = (time_t)xdr_be32_get(verf);
+	ts[1].tv_sec = (time_t)xdr_be32_get(verf + 4);
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 }
 

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "nfs/xdr.h"
+
 /*
  * Two layouts, both 32 bytes (big-endian), told apart by byte 2:
  *
@@ -31,30 +33,6 @@
 #define FH_MAGIC1 'N'
 #define FH_LAYOUT1 1u
 #define FH_LAYOUT2 2u
-
-static void fh_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t fh_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void fh_put64(uint8_t *p, uint64_t v)
-{
-	fh_put32(p, (uint32_t)(v >> 32));
-	fh_put32(p + 4, (uint32_t)v);
-}
-
-static uint64_t fh_get64(const uint8_t *p)
-{
-	return (uint64_t)fh_get32(p) << 32 | fh_get32(p + 4);
-}
 
 static uint32_t fh_check(const uint8_t *p, size_t n)
 {
@@ -96,15 +74,15 @@ void fh_encode(const struct fh_data *fh, uint8_t out[FH_SIZE])
 	out[1] = FH_MAGIC1;
 	out[2] = fh->kfh_len ? FH_LAYOUT2 : FH_LAYOUT1;
 	out[3] = fh->type;
-	fh_put32(out + 4, fh->export_id);
-	fh_put64(out + 8, fh->ino);
+	xdr_be32_put(out + 4, fh->export_id);
+	xdr_be64_put(out + 8, fh->ino);
 	if (!fh->kfh_len) {
-		fh_put64(out + 16, fh->parent);
-		fh_put32(out + 24, fh->gen);
-		fh_put32(out + 28, fh_check(out, 28));
+		xdr_be64_put(out + 16, fh->parent);
+		xdr_be32_put(out + 24, fh->gen);
+		xdr_be32_put(out + 28, fh_check(out, 28));
 		return;
 	}
-	fh_put32(out + 16, fh->gen);
+	xdr_be32_put(out + 16, fh->gen);
 	out[20] = fh->kfh_type;
 	out[21] = fh->kfh_len;
 	memset(out + 22, 0, FH_KFH_MAX);
@@ -136,17 +114,17 @@ enum fh_status fh_decode(const uint8_t *buf, size_t len, uint32_t export_id, str
 {
 	if (len != FH_SIZE || buf[0] != FH_MAGIC0 || buf[1] != FH_MAGIC1)
 		return FH_BADHANDLE;
-	if (buf[2] == FH_LAYOUT1 ? fh_get32(buf + 28) != fh_check(buf, 28) : buf[2] != FH_LAYOUT2 || !fh_layout2_ok(buf))
+	if (buf[2] == FH_LAYOUT1 ? xdr_be32_get(buf + 28) != fh_check(buf, 28) : buf[2] != FH_LAYOUT2 || !fh_layout2_ok(buf))
 		return FH_BADHANDLE;
 	memset(fh, 0, sizeof(*fh));
 	fh->type = buf[3];
-	fh->export_id = fh_get32(buf + 4);
-	fh->ino = fh_get64(buf + 8);
+	fh->export_id = xdr_be32_get(buf + 4);
+	fh->ino = xdr_be64_get(buf + 8);
 	if (buf[2] == FH_LAYOUT1) {
-		fh->parent = fh_get64(buf + 16);
-		fh->gen = fh_get32(buf + 24);
+		fh->parent = xdr_be64_get(buf + 16);
+		fh->gen = xdr_be32_get(buf + 24);
 	} else {
-		fh->gen = fh_get32(buf + 16);
+		fh->gen = xdr_be32_get(buf + 16);
 		fh->kfh_type = buf[20];
 		fh->kfh_len = buf[21];
 		memcpy(fh->kfh, buf + 22, fh->kfh_len);

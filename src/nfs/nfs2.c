@@ -8,9 +8,22 @@
 #include "nfs/proc.h"
 
 /*
+ * Theory of operation
+ *
+ * server.c has parsed the RPC header, checked program and version, consulted
+ * the duplicate-request cache and written the accepted-reply header; it
+ * hands us one struct nfs_req.  Each procedure has the shape nfs3.c's have
+ * (proc.c): decode every argument (handles are 32 fixed bytes) and check
+ * ->args.err once (GARBAGE_ARGS), then resolve the handles, call the file
+ * layer (fs.h), and encode the RFC 1094 result with nfs_status(st, 2).
+ *
  * NFSv2 talks 32-bit: fileids fold with attr_fileid32(), sizes above 4 GiB
  * read as 0xffffffff, cookies are the 32-bit folds of fs_readdir(), device
  * numbers use the compressed 8:8 form SVR4 clients (IRIX) and Linux expect.
+ * A sattr field of 0xffffffff is "not set"; a time's usec of 1000000 asks
+ * for the server's time (Sun convention), and CREATE with a device, FIFO
+ * or socket type in its mode is mknod, the device number in the size.
+ * READ reads straight into the reply (nfs_put_read_data()), at most 8 KiB.
  * READDIR replies stay within min(count, 1400) bytes of results, so with
  * the RPC header they fit one 1472-byte datagram as IRIX requires.
  */
@@ -31,17 +44,7 @@ enum nfs2_ftype { NF2NON, NF2REG, NF2DIR, NF2BLK, NF2CHR, NF2LNK, NF2SOCK, NF2BA
 
 static uint32_t nfs2_stat(enum fs_status st)
 {
-	static const uint32_t map[] = {
-		[FS_OK] = 0, [FS_ERR_PERM] = 1, [FS_ERR_NOENT] = 2, [FS_ERR_IO] = 5, [FS_ERR_NXIO] = 6,
-		[FS_ERR_ACCES] = 13, [FS_ERR_EXIST] = 17, [FS_ERR_XDEV] = 18, [FS_ERR_NODEV] = 19,
-		[FS_ERR_NOTDIR] = 20, [FS_ERR_ISDIR] = 21, [FS_ERR_INVAL] = 22, [FS_ERR_FBIG] = 27,
-		[FS_ERR_NOSPC] = 28, [FS_ERR_ROFS] = 30, [FS_ERR_MLINK] = 31, [FS_ERR_NAMETOOLONG] = 63,
-		[FS_ERR_NOTEMPTY] = 66, [FS_ERR_DQUOT] = 69, [FS_ERR_STALE] = 70, [FS_ERR_BADHANDLE] = 70,
-		[FS_ERR_NOTSUPP] = 1, [FS_ERR_TOOSMALL] = 5, [FS_ERR_SERVERFAULT] = 5, [FS_ERR_BADTYPE] = 22,
-		[FS_ERR_NOT_SYNC] = 5, [FS_ERR_BAD_COOKIE] = 70, [FS_ERR_JUKEBOX] = 5,
-	};
-
-	return (unsigned)st < sizeof(map) / sizeof(map[0]) ? map[st] : 5;
+	return nfs_status(st, 2);
 }
 
 static uint32_t nfs2_rdev(uint32_t major, uint32_t minor)
@@ -110,48 +113,47 @@ static void nfs2_get_sattr(struct xdr_dec *d, struct fs_sattr *sa, uint32_t *raw
 	}
 }
 
-static enum fs_status nfs2_get_fh(struct nfs_server *srv, struct xdr_dec *d, struct fs_node **node)
+/* fhandle: 32 opaque bytes, pointing into the call (resolved once every argument decoded). */
+static const uint8_t *nfs2_get_fh(struct xdr_dec *d)
 {
-	const uint8_t *fh = xdr_get_fixed(d, FH_SIZE);
-
-	if (!fh)
-		return FS_ERR_BADHANDLE;
-	return fs_from_handle(nfs_server_fs(srv), fh, FH_SIZE, node);
+	return xdr_get_fixed(d, FH_SIZE);
 }
 
-/* diropargs: a directory handle and a name (resolved only when the args decode). */
+static enum fs_status nfs2_node(struct fs_export *fs, const uint8_t *fh, struct fs_node **node)
+{
+	return fs_from_handle(fs, fh, FH_SIZE, node);
+}
+
+/* diropargs: a directory handle and a name. */
 struct nfs2_dirop {
-	enum fs_status st;
+	const uint8_t *fh;
 	struct fs_node *dir;
 	const uint8_t *name;
 	uint32_t len;
 };
 
-static void nfs2_get_dirop(struct nfs_server *srv, struct xdr_dec *d, struct nfs2_dirop *op)
+static void nfs2_get_dirop(struct xdr_dec *d, struct nfs2_dirop *op)
 {
-	const uint8_t *fh = xdr_get_fixed(d, FH_SIZE);
-
+	op->fh = nfs2_get_fh(d);
 	op->name = xdr_get_opaque(d, FS_PATH_MAX, &op->len);
-	op->st = d->err ? FS_ERR_BADHANDLE : fs_from_handle(nfs_server_fs(srv), fh, FH_SIZE, &op->dir);
 }
 
 /* attrstat: status, then fattr when OK. */
-static int nfs2_attrstat(struct nfs_server *srv, struct nfs_req *req, enum fs_status st, struct fs_node *node)
+static int nfs2_attrstat(struct fs_export *fs, struct nfs_req *req, enum fs_status st, struct fs_node *node)
 {
 	struct fs_attr a;
 
 	if (st == FS_OK)
-		st = fs_getattr(nfs_server_fs(srv), node, &a);
+		st = fs_getattr(fs, node, &a);
 	xdr_put_u32(&req->res, nfs2_stat(st));
 	if (st == FS_OK)
 		nfs2_put_fattr(&req->res, &a);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
 /* diropres: status, then handle and fattr when OK. */
-static int nfs2_diropres(struct nfs_server *srv, struct nfs_req *req, enum fs_status st, struct fs_node *node)
+static int nfs2_diropres(struct fs_export *fs, struct nfs_req *req, enum fs_status st, struct fs_node *node)
 {
-	struct fs_export *fs = nfs_server_fs(srv);
 	uint8_t fh[FH_SIZE];
 	struct fs_attr a;
 
@@ -159,122 +161,123 @@ static int nfs2_diropres(struct nfs_server *srv, struct nfs_req *req, enum fs_st
 		st = fs_getattr(fs, node, &a);
 	xdr_put_u32(&req->res, nfs2_stat(st));
 	if (st != FS_OK)
-		return NFS_PROC_DONE;
+		return nfs_proc_done(req);
 	fs_handle(fs, node, fh);
 	xdr_put_fixed(&req->res, fh, FH_SIZE);
 	nfs2_put_fattr(&req->res, &a);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
 static int nfs2_stat_only(struct nfs_req *req, enum fs_status st)
 {
 	xdr_put_u32(&req->res, nfs2_stat(st));
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
-static int nfs2_getattr(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_getattr(struct fs_export *fs, struct nfs_req *req)
 {
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
+	enum fs_status st;
 
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	return nfs2_attrstat(srv, req, st, node);
+	st = nfs2_node(fs, fh, &node);
+	return nfs2_attrstat(fs, req, st, node);
 }
 
-static int nfs2_setattr(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_setattr(struct fs_export *fs, struct nfs_req *req)
 {
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
 	struct fs_sattr sa;
+	enum fs_status st;
 	uint32_t rm, rs;
 
 	nfs2_get_sattr(&req->args, &sa, &rm, &rs);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
-		st = fs_setattr(nfs_server_fs(srv), node, &sa, NULL);
-	return nfs2_attrstat(srv, req, st, node);
+		st = fs_setattr(fs, node, &sa, NULL);
+	return nfs2_attrstat(fs, req, st, node);
 }
 
-static int nfs2_lookup(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_lookup(struct fs_export *fs, struct nfs_req *req)
 {
 	struct nfs2_dirop op;
 	struct fs_node *node = NULL;
+	enum fs_status st;
 
-	nfs2_get_dirop(srv, &req->args, &op);
+	nfs2_get_dirop(&req->args, &op);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (op.st == FS_OK)
-		op.st = fs_lookup(nfs_server_fs(srv), op.dir, op.name, op.len, &node);
-	return nfs2_diropres(srv, req, op.st, node);
+	st = nfs2_node(fs, op.fh, &op.dir);
+	if (st == FS_OK)
+		st = fs_lookup(fs, op.dir, op.name, op.len, &node);
+	return nfs2_diropres(fs, req, st, node);
 }
 
-static int nfs2_readlink(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_readlink(struct fs_export *fs, struct nfs_req *req)
 {
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	char buf[FS_PATH_MAX + 1];
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
+	enum fs_status st;
 	size_t len = 0;
 
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
-		st = fs_readlink(nfs_server_fs(srv), node, buf, sizeof(buf), &len);
+		st = fs_readlink(fs, node, buf, sizeof(buf), &len);
 	xdr_put_u32(&req->res, nfs2_stat(st));
 	if (st == FS_OK)
 		xdr_put_opaque(&req->res, buf, (uint32_t)len);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
-static int nfs2_read(struct nfs_server *srv, struct nfs_req *req)
+/* readres: status, fattr, then the data read straight into the reply. */
+static int nfs2_read(struct fs_export *fs, struct nfs_req *req)
 {
-	struct fs_export *fs = nfs_server_fs(srv);
+	const uint8_t *fh = nfs2_get_fh(&req->args);
+	struct nfs_read rd = { .off = xdr_get_u32(&req->args) };
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
-	uint32_t off = xdr_get_u32(&req->args), count = xdr_get_u32(&req->args), got = 0;
+	size_t start = req->res.pos;
 	struct fs_attr a;
-	size_t lenpos;
-	uint8_t *data;
-	bool eof;
+	enum fs_status st;
 
+	rd.count = xdr_get_u32(&req->args);
 	xdr_get_u32(&req->args);  /* totalcount: unused */
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (count > NFS2_MAXDATA)
-		count = NFS2_MAXDATA;
+	if (rd.count > NFS2_MAXDATA)
+		rd.count = NFS2_MAXDATA;
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
 		st = fs_getattr(fs, node, &a);
 	if (st == FS_OK && a.type != FS_TYPE_REG)
 		st = a.type == FS_TYPE_DIR ? FS_ERR_ISDIR : FS_ERR_INVAL;
-	lenpos = req->res.pos + 4 + 17 * 4;
 	xdr_put_u32(&req->res, nfs2_stat(st));
 	if (st != FS_OK)
-		return NFS_PROC_DONE;
+		return nfs_proc_done(req);
 	nfs2_put_fattr(&req->res, &a);
-	xdr_put_u32(&req->res, 0);
-	data = xdr_reserve(&req->res, count);
-	if (!data)
+	if (nfs_put_read_data(&req->res, fs, node, &rd) != NFS_PROC_DONE)
 		return NFS_PROC_SYSTEM_ERR;
-	st = fs_read(fs, node, off, data, count, &got, &eof);
-	if (st != FS_OK) {
-		req->res.pos = lenpos - 17 * 4 - 4;
-		return nfs2_stat_only(req, st);
+	if (rd.st != FS_OK) {
+		req->res.pos = start;
+		return nfs2_stat_only(req, rd.st);
 	}
-	req->res.pos = lenpos;
-	xdr_put_u32(&req->res, got);
-	req->res.pos += got;
-	memset(req->res.buf + req->res.pos, 0, xdr_pad(got));
-	req->res.pos += xdr_pad(got);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
-static int nfs2_write(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_write(struct fs_export *fs, struct nfs_req *req)
 {
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
 	uint32_t off, len, done = 0;
 	const uint8_t *data;
+	enum fs_status st;
 
 	xdr_get_u32(&req->args);  /* beginoffset: unused */
 	off = xdr_get_u32(&req->args);
@@ -282,184 +285,218 @@ static int nfs2_write(struct nfs_server *srv, struct nfs_req *req)
 	data = xdr_get_opaque(&req->args, NFS2_MAXDATA, &len);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
-		st = fs_write(nfs_server_fs(srv), node, off, data, len, true, &done);
-	return nfs2_attrstat(srv, req, st, node);
+		st = fs_write(fs, node, off, data, len, true, &done);
+	return nfs2_attrstat(fs, req, st, node);
+}
+
+/* The file type a CREATE mode asks mknod for, or FS_TYPE_NONE for a regular file. */
+static enum fs_type nfs2_create_type(uint32_t raw_mode, uint32_t raw_size)
+{
+	uint32_t fmt = raw_mode == NFS2_NOVAL ? 0 : raw_mode & S_IFMT;
+
+	switch (fmt) {
+	case S_IFBLK: return FS_TYPE_BLK;
+	case S_IFIFO: return FS_TYPE_FIFO;
+	case S_IFSOCK: return FS_TYPE_SOCK;
+	case S_IFCHR: return raw_size == NFS2_FIFO_DEV ? FS_TYPE_FIFO : FS_TYPE_CHR;
+	default: return FS_TYPE_NONE;
+	}
 }
 
 /* CREATE; a mode with a device/FIFO/socket type is mknod (Sun convention, rdev in size). */
-static int nfs2_create(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_create(struct fs_export *fs, struct nfs_req *req)
 {
-	struct fs_export *fs = nfs_server_fs(srv);
 	struct fs_node *node = NULL;
 	struct nfs2_dirop op;
 	struct fs_sattr sa;
-	uint32_t rm, rs, fmt;
+	enum fs_status st;
+	enum fs_type t;
+	uint32_t rm, rs;
 
-	nfs2_get_dirop(srv, &req->args, &op);
+	nfs2_get_dirop(&req->args, &op);
 	nfs2_get_sattr(&req->args, &sa, &rm, &rs);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	fmt = rm == NFS2_NOVAL ? 0 : rm & S_IFMT;
-	if (op.st == FS_OK && (fmt == S_IFCHR || fmt == S_IFBLK || fmt == S_IFIFO || fmt == S_IFSOCK)) {
-		enum fs_type t = fmt == S_IFBLK ? FS_TYPE_BLK : fmt == S_IFIFO ? FS_TYPE_FIFO :
-				 fmt == S_IFSOCK ? FS_TYPE_SOCK : FS_TYPE_CHR;
-
-		if (t == FS_TYPE_CHR && rs == NFS2_FIFO_DEV)
-			t = FS_TYPE_FIFO;
+	st = nfs2_node(fs, op.fh, &op.dir);
+	t = nfs2_create_type(rm, rs);
+	if (st == FS_OK && t != FS_TYPE_NONE) {
 		sa.set_size = false;
-		op.st = fs_mknod(fs, op.dir, op.name, op.len, t, (rs >> 8) & 0xffu, rs & 0xffu, &sa, &req->cred,
-				 &node);
-	} else if (op.st == FS_OK) {
-		op.st = fs_create(fs, op.dir, op.name, op.len, FS_CREATE_UNCHECKED, &sa, NULL, &req->cred, &node);
+		st = fs_mknod(fs, op.dir, op.name, op.len, t, (rs >> 8) & 0xffu, rs & 0xffu, &sa, &req->cred, &node);
+	} else if (st == FS_OK) {
+		st = fs_create(fs, op.dir, op.name, op.len, FS_CREATE_UNCHECKED, &sa, NULL, &req->cred, &node);
 	}
-	return nfs2_diropres(srv, req, op.st, node);
+	return nfs2_diropres(fs, req, st, node);
 }
 
-static int nfs2_remove(struct nfs_server *srv, struct nfs_req *req, bool dir)
+/* REMOVE and RMDIR: diropargs in, status out. */
+static int nfs2_unlink(struct fs_export *fs, struct nfs_req *req, bool dir)
 {
 	struct nfs2_dirop op;
-
-	nfs2_get_dirop(srv, &req->args, &op);
-	if (req->args.err)
-		return NFS_PROC_GARBAGE;
-	if (op.st == FS_OK)
-		op.st = dir ? fs_rmdir(nfs_server_fs(srv), op.dir, op.name, op.len) :
-			      fs_remove(nfs_server_fs(srv), op.dir, op.name, op.len);
-	return nfs2_stat_only(req, op.st);
-}
-
-static int nfs2_rename(struct nfs_server *srv, struct nfs_req *req)
-{
-	struct nfs2_dirop from, to;
 	enum fs_status st;
 
-	nfs2_get_dirop(srv, &req->args, &from);
-	nfs2_get_dirop(srv, &req->args, &to);
+	nfs2_get_dirop(&req->args, &op);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	st = from.st != FS_OK ? from.st : to.st;
+	st = nfs2_node(fs, op.fh, &op.dir);
 	if (st == FS_OK)
-		st = fs_rename(nfs_server_fs(srv), from.dir, from.name, from.len, to.dir, to.name, to.len);
+		st = dir ? fs_rmdir(fs, op.dir, op.name, op.len) : fs_remove(fs, op.dir, op.name, op.len);
 	return nfs2_stat_only(req, st);
 }
 
-static int nfs2_link(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_remove(struct fs_export *fs, struct nfs_req *req)
 {
-	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
-	struct nfs2_dirop to;
+	return nfs2_unlink(fs, req, false);
+}
 
-	nfs2_get_dirop(srv, &req->args, &to);
+static int nfs2_rmdir(struct fs_export *fs, struct nfs_req *req)
+{
+	return nfs2_unlink(fs, req, true);
+}
+
+static int nfs2_rename(struct fs_export *fs, struct nfs_req *req)
+{
+	struct nfs2_dirop from, to;
+	enum fs_status st, tst;
+
+	nfs2_get_dirop(&req->args, &from);
+	nfs2_get_dirop(&req->args, &to);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, from.fh, &from.dir);
+	tst = nfs2_node(fs, to.fh, &to.dir);
 	if (st == FS_OK)
-		st = to.st;
+		st = tst;
 	if (st == FS_OK)
-		st = fs_link(nfs_server_fs(srv), node, to.dir, to.name, to.len);
+		st = fs_rename(fs, from.dir, from.name, from.len, to.dir, to.name, to.len);
 	return nfs2_stat_only(req, st);
 }
 
-static int nfs2_symlink(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_link(struct fs_export *fs, struct nfs_req *req)
+{
+	const uint8_t *fh = nfs2_get_fh(&req->args);
+	struct fs_node *node = NULL;
+	struct nfs2_dirop to;
+	enum fs_status st, tst;
+
+	nfs2_get_dirop(&req->args, &to);
+	if (req->args.err)
+		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, fh, &node);
+	tst = nfs2_node(fs, to.fh, &to.dir);
+	if (st == FS_OK)
+		st = tst;
+	if (st == FS_OK)
+		st = fs_link(fs, node, to.dir, to.name, to.len);
+	return nfs2_stat_only(req, st);
+}
+
+static int nfs2_symlink(struct fs_export *fs, struct nfs_req *req)
 {
 	struct fs_node *node = NULL;
 	struct nfs2_dirop op;
 	struct fs_sattr sa;
 	const uint8_t *target;
 	uint32_t tlen, rm, rs;
+	enum fs_status st;
 
-	nfs2_get_dirop(srv, &req->args, &op);
+	nfs2_get_dirop(&req->args, &op);
 	target = xdr_get_opaque(&req->args, FS_PATH_MAX, &tlen);
 	nfs2_get_sattr(&req->args, &sa, &rm, &rs);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (op.st == FS_OK)
-		op.st = fs_symlink(nfs_server_fs(srv), op.dir, op.name, op.len, target, tlen, &sa, &req->cred, &node);
-	return nfs2_stat_only(req, op.st);
+	st = nfs2_node(fs, op.fh, &op.dir);
+	if (st == FS_OK)
+		st = fs_symlink(fs, op.dir, op.name, op.len, target, tlen, &sa, &req->cred, &node);
+	return nfs2_stat_only(req, st);
 }
 
-static int nfs2_mkdir(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_mkdir(struct fs_export *fs, struct nfs_req *req)
 {
 	struct fs_node *node = NULL;
 	struct nfs2_dirop op;
 	struct fs_sattr sa;
+	enum fs_status st;
 	uint32_t rm, rs;
 
-	nfs2_get_dirop(srv, &req->args, &op);
+	nfs2_get_dirop(&req->args, &op);
 	nfs2_get_sattr(&req->args, &sa, &rm, &rs);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
 	sa.set_size = false;
-	if (op.st == FS_OK)
-		op.st = fs_mkdir(nfs_server_fs(srv), op.dir, op.name, op.len, &sa, &req->cred, &node);
-	return nfs2_diropres(srv, req, op.st, node);
+	st = nfs2_node(fs, op.fh, &op.dir);
+	if (st == FS_OK)
+		st = fs_mkdir(fs, op.dir, op.name, op.len, &sa, &req->cred, &node);
+	return nfs2_diropres(fs, req, st, node);
 }
 
-struct nfs2_rd {
+/** struct nfs2_dirfill - one READDIR reply being filled. */
+struct nfs2_dirfill {
 	struct xdr_enc *e;
-	size_t used, limit;
+	size_t start;   /* encoder position of the status word */
+	size_t budget;  /* min(count, NFS2_READDIR_MAX) */
 	unsigned n;
 };
 
 static int nfs2_readdir_entry(void *opaque, const struct fs_dirent *ent)
 {
-	struct nfs2_rd *rd = opaque;
-	size_t need = 16 + ent->namelen + xdr_pad(ent->namelen);
+	struct nfs2_dirfill *f = opaque;
 
-	if (rd->used + need > rd->limit)
+	if (!nfs_dir_fits(f->e, f->start, nfs_dir_entry_size(ent->namelen, 4), f->budget))
 		return 1;
-	xdr_put_bool(rd->e, true);
-	xdr_put_u32(rd->e, attr_fileid32(ent->fileid));
-	xdr_put_opaque(rd->e, ent->name, ent->namelen);
-	xdr_put_u32(rd->e, (uint32_t)ent->cookie);
-	rd->used += need;
-	rd->n++;
+	xdr_put_bool(f->e, true);
+	xdr_put_u32(f->e, attr_fileid32(ent->fileid));
+	xdr_put_opaque(f->e, ent->name, ent->namelen);
+	xdr_put_u32(f->e, (uint32_t)ent->cookie);
+	f->n++;
 	return 0;
 }
 
-static int nfs2_readdir(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_readdir(struct fs_export *fs, struct nfs_req *req)
 {
-	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	const uint8_t *ck = xdr_get_fixed(&req->args, 4);
 	uint32_t count = xdr_get_u32(&req->args);
-	struct nfs2_rd rd = { .e = &req->res, .used = 4 + 8 };
-	size_t start = req->res.pos;
+	struct nfs2_dirfill f = { .e = &req->res, .start = req->res.pos };
+	struct fs_node *node = NULL;
+	enum fs_status st;
 	bool eof = false;
 
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	rd.limit = count < NFS2_READDIR_MAX ? count : NFS2_READDIR_MAX;
+	f.budget = count < NFS2_READDIR_MAX ? count : NFS2_READDIR_MAX;
 	xdr_put_u32(&req->res, 0);
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
-		st = fs_readdir(nfs_server_fs(srv), node,
-				(uint32_t)ck[0] << 24 | (uint32_t)ck[1] << 16 | (uint32_t)ck[2] << 8 | ck[3], true,
-				nfs2_readdir_entry, &rd, &eof);
-	if (st == FS_OK && !eof && rd.n == 0)
+		st = fs_readdir(fs, node, xdr_be32_get(ck), true, nfs2_readdir_entry, &f, &eof);
+	if (st == FS_OK && !eof && f.n == 0)
 		st = FS_ERR_IO;  /* count too small for even one entry */
 	if (st != FS_OK) {
-		req->res.pos = start;
+		req->res.pos = f.start;
 		return nfs2_stat_only(req, st);
 	}
 	xdr_put_bool(&req->res, false);
 	xdr_put_bool(&req->res, eof);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
 
-static int nfs2_statfs(struct nfs_server *srv, struct nfs_req *req)
+static int nfs2_statfs(struct fs_export *fs, struct nfs_req *req)
 {
+	const uint8_t *fh = nfs2_get_fh(&req->args);
 	struct fs_node *node = NULL;
-	enum fs_status st = nfs2_get_fh(srv, &req->args, &node);
 	struct fs_statfs sf;
+	enum fs_status st;
 	uint64_t bsize;
 
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
+	st = nfs2_node(fs, fh, &node);
 	if (st == FS_OK)
-		st = fs_statfs(nfs_server_fs(srv), node, &sf);
+		st = fs_statfs(fs, node, &sf);
 	xdr_put_u32(&req->res, nfs2_stat(st));
 	if (st != FS_OK)
-		return NFS_PROC_DONE;
+		return nfs_proc_done(req);
 	/* Scale the block size up until the counts fit 32 bits. */
 	for (bsize = sf.bsize ? sf.bsize : 4096; sf.blocks > UINT32_MAX && bsize < (1u << 30); bsize *= 2) {
 		sf.blocks /= 2;
@@ -471,40 +508,39 @@ static int nfs2_statfs(struct nfs_server *srv, struct nfs_req *req)
 	xdr_put_u32(&req->res, sf.blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)sf.blocks);
 	xdr_put_u32(&req->res, sf.bfree > UINT32_MAX ? UINT32_MAX : (uint32_t)sf.bfree);
 	xdr_put_u32(&req->res, sf.bavail > UINT32_MAX ? UINT32_MAX : (uint32_t)sf.bavail);
-	return NFS_PROC_DONE;
+	return nfs_proc_done(req);
 }
+
+/* RFC 1094's procedures; ROOT and WRITECACHE are its obsolete no-ops (void results). */
+static const nfs_proc_fn nfs2_procs[NFS2_NPROCS] = {
+	[NFS2_NULL] = nfs_proc_void,
+	[NFS2_GETATTR] = nfs2_getattr,
+	[NFS2_SETATTR] = nfs2_setattr,
+	[NFS2_ROOT] = nfs_proc_void,
+	[NFS2_LOOKUP] = nfs2_lookup,
+	[NFS2_READLINK] = nfs2_readlink,
+	[NFS2_READ] = nfs2_read,
+	[NFS2_WRITECACHE] = nfs_proc_void,
+	[NFS2_WRITE] = nfs2_write,
+	[NFS2_CREATE] = nfs2_create,
+	[NFS2_REMOVE] = nfs2_remove,
+	[NFS2_RENAME] = nfs2_rename,
+	[NFS2_LINK] = nfs2_link,
+	[NFS2_SYMLINK] = nfs2_symlink,
+	[NFS2_MKDIR] = nfs2_mkdir,
+	[NFS2_RMDIR] = nfs2_rmdir,
+	[NFS2_READDIR] = nfs2_readdir,
+	[NFS2_STATFS] = nfs2_statfs,
+};
 
 /**
  * nfs2_dispatch() - serve one NFSv2 (RFC 1094) call.
  * @srv: server
  * @req: the decoded call
  *
- * ROOT and WRITECACHE are the RFC's obsolete no-ops (void results).
- *
  * Return: an enum nfs_proc_ret.
  */
 int nfs2_dispatch(struct nfs_server *srv, struct nfs_req *req)
 {
-	switch (req->call.proc) {
-	case NFS2_NULL:
-	case NFS2_ROOT:
-	case NFS2_WRITECACHE:
-		return NFS_PROC_DONE;
-	case NFS2_GETATTR: return nfs2_getattr(srv, req);
-	case NFS2_SETATTR: return nfs2_setattr(srv, req);
-	case NFS2_LOOKUP: return nfs2_lookup(srv, req);
-	case NFS2_READLINK: return nfs2_readlink(srv, req);
-	case NFS2_READ: return nfs2_read(srv, req);
-	case NFS2_WRITE: return nfs2_write(srv, req);
-	case NFS2_CREATE: return nfs2_create(srv, req);
-	case NFS2_REMOVE: return nfs2_remove(srv, req, false);
-	case NFS2_RENAME: return nfs2_rename(srv, req);
-	case NFS2_LINK: return nfs2_link(srv, req);
-	case NFS2_SYMLINK: return nfs2_symlink(srv, req);
-	case NFS2_MKDIR: return nfs2_mkdir(srv, req);
-	case NFS2_RMDIR: return nfs2_remove(srv, req, true);
-	case NFS2_READDIR: return nfs2_readdir(srv, req);
-	case NFS2_STATFS: return nfs2_statfs(srv, req);
-	default: return NFS_PROC_UNAVAIL;
-	}
+	return nfs_proc_run(nfs2_procs, NFS2_NPROCS, srv, req);
 }

@@ -123,23 +123,9 @@ static void nfs3_put_time(struct xdr_enc *e, const struct fs_time *t)
 	xdr_put_u32(e, t->nsec);
 }
 
-static uint8_t *nfs3_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return p + 4;
-}
-
-static uint8_t *nfs3_be64(uint8_t *p, uint64_t v)
-{
-	return nfs3_be32(nfs3_be32(p, (uint32_t)(v >> 32)), (uint32_t)v);
-}
-
 static uint8_t *nfs3_be_time(uint8_t *p, const struct fs_time *t)
 {
-	return nfs3_be32(nfs3_be32(p, (uint32_t)t->sec), t->nsec);
+	return xdr_be32_put(xdr_be32_put(p, (uint32_t)t->sec), t->nsec);
 }
 
 /* fattr3 is on every hot path: one bounds check, then straight stores. */
@@ -149,17 +135,17 @@ static void nfs3_put_fattr(struct xdr_enc *e, const struct fs_attr *a)
 
 	if (!p)
 		return;
-	p = nfs3_be32(p, (uint32_t)a->type);
-	p = nfs3_be32(p, a->mode);
-	p = nfs3_be32(p, a->nlink);
-	p = nfs3_be32(p, a->uid);
-	p = nfs3_be32(p, a->gid);
-	p = nfs3_be64(p, a->size);
-	p = nfs3_be64(p, a->used);
-	p = nfs3_be32(p, a->rdev_major);
-	p = nfs3_be32(p, a->rdev_minor);
-	p = nfs3_be64(p, a->fsid);
-	p = nfs3_be64(p, a->fileid);
+	p = xdr_be32_put(p, (uint32_t)a->type);
+	p = xdr_be32_put(p, a->mode);
+	p = xdr_be32_put(p, a->nlink);
+	p = xdr_be32_put(p, a->uid);
+	p = xdr_be32_put(p, a->gid);
+	p = xdr_be64_put(p, a->size);
+	p = xdr_be64_put(p, a->used);
+	p = xdr_be32_put(p, a->rdev_major);
+	p = xdr_be32_put(p, a->rdev_minor);
+	p = xdr_be64_put(p, a->fsid);
+	p = xdr_be64_put(p, a->fileid);
 	p = nfs3_be_time(p, &a->atime);
 	p = nfs3_be_time(p, &a->mtime);
 	nfs3_be_time(p, &a->ctime);
@@ -186,49 +172,10 @@ static void nfs3_put_pre_attr(struct xdr_enc *e, const struct fs_attr *a)
 
 /* ---- status mapping and common helpers ------------------------------ */
 
-static const uint32_t nfs3_stat_of[] = {
-	[FS_OK] = NFS3_OK,
-	[FS_ERR_PERM] = NFS3ERR_PERM,
-	[FS_ERR_NOENT] = NFS3ERR_NOENT,
-	[FS_ERR_IO] = NFS3ERR_IO,
-	[FS_ERR_NXIO] = NFS3ERR_NXIO,
-	[FS_ERR_ACCES] = NFS3ERR_ACCES,
-	[FS_ERR_EXIST] = NFS3ERR_EXIST,
-	[FS_ERR_XDEV] = NFS3ERR_XDEV,
-	[FS_ERR_NODEV] = NFS3ERR_NODEV,
-	[FS_ERR_NOTDIR] = NFS3ERR_NOTDIR,
-	[FS_ERR_ISDIR] = NFS3ERR_ISDIR,
-	[FS_ERR_INVAL] = NFS3ERR_INVAL,
-	[FS_ERR_FBIG] = NFS3ERR_FBIG,
-	[FS_ERR_NOSPC] = NFS3ERR_NOSPC,
-	[FS_ERR_ROFS] = NFS3ERR_ROFS,
-	[FS_ERR_MLINK] = NFS3ERR_MLINK,
-	[FS_ERR_NAMETOOLONG] = NFS3ERR_NAMETOOLONG,
-	[FS_ERR_NOTEMPTY] = NFS3ERR_NOTEMPTY,
-	[FS_ERR_DQUOT] = NFS3ERR_DQUOT,
-	[FS_ERR_STALE] = NFS3ERR_STALE,
-	[FS_ERR_BADHANDLE] = NFS3ERR_BADHANDLE,
-	[FS_ERR_NOTSUPP] = NFS3ERR_NOTSUPP,
-	[FS_ERR_TOOSMALL] = NFS3ERR_TOOSMALL,
-	[FS_ERR_SERVERFAULT] = NFS3ERR_SERVERFAULT,
-	[FS_ERR_BADTYPE] = NFS3ERR_BADTYPE,
-	[FS_ERR_NOT_SYNC] = NFS3ERR_NOT_SYNC,
-	[FS_ERR_BAD_COOKIE] = NFS3ERR_BAD_COOKIE,
-	[FS_ERR_JUKEBOX] = NFS3ERR_JUKEBOX,
-};
-
 /* Map a file-layer status to nfsstat3 (SERVERFAULT for anything unknown). */
 static uint32_t nfs3_status(enum fs_status st)
 {
-	if ((size_t)st >= sizeof(nfs3_stat_of) / sizeof(nfs3_stat_of[0]) || (st != FS_OK && !nfs3_stat_of[st]))
-		return NFS3ERR_SERVERFAULT;
-	return nfs3_stat_of[st];
-}
-
-/* The result's end: the encoder must not have overflowed. */
-static int nfs3_done(const struct nfs_req *req)
-{
-	return req->res.err ? NFS_PROC_SYSTEM_ERR : NFS_PROC_DONE;
+	return nfs_status(st, 3);
 }
 
 /* Resolve a handle argument. */
@@ -316,13 +263,6 @@ static void nfs3_put_status_attr(struct xdr_enc *e, enum fs_status st, struct fs
 
 /* ---- procedures ------------------------------------------------------- */
 
-static int nfs3_null(struct fs_export *fs, struct nfs_req *req)
-{
-	(void)fs;
-	(void)req;
-	return NFS_PROC_DONE;
-}
-
 static int nfs3_getattr(struct fs_export *fs, struct nfs_req *req)
 {
 	struct nfs3_fh fh;
@@ -339,7 +279,7 @@ static int nfs3_getattr(struct fs_export *fs, struct nfs_req *req)
 	xdr_put_u32(&req->res, nfs3_status(st));
 	if (st == FS_OK)
 		nfs3_put_fattr(&req->res, &a);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_setattr(struct fs_export *fs, struct nfs_req *req)
@@ -364,7 +304,7 @@ static int nfs3_setattr(struct fs_export *fs, struct nfs_req *req)
 	if (st == FS_OK)
 		st = fs_setattr(fs, node, &sa, check ? &guard : NULL);
 	nfs3_put_status_wcc(&req->res, st, fs, pre, node);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_lookup(struct fs_export *fs, struct nfs_req *req)
@@ -386,7 +326,7 @@ static int nfs3_lookup(struct fs_export *fs, struct nfs_req *req)
 		nfs3_put_post_attr(&req->res, nfs3_attr(fs, node, &oa));
 	}
 	nfs3_put_post_attr(&req->res, nfs3_attr(fs, dir, &da));
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_access(struct fs_export *fs, struct nfs_req *req)
@@ -406,7 +346,7 @@ static int nfs3_access(struct fs_export *fs, struct nfs_req *req)
 	nfs3_put_status_attr(&req->res, st, fs, node);
 	if (st == FS_OK)
 		xdr_put_u32(&req->res, granted & want);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_readlink(struct fs_export *fs, struct nfs_req *req)
@@ -426,57 +366,49 @@ static int nfs3_readlink(struct fs_export *fs, struct nfs_req *req)
 	nfs3_put_status_attr(&req->res, st, fs, node);
 	if (st == FS_OK)
 		xdr_put_opaque(&req->res, target, (uint32_t)len);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 /*
  * READ3resok is post_op_attr, count, eof, opaque data.  The data is read
- * straight into the reply: the three words before it are reserved first and
- * filled in once the byte count is known, then the encoder is trimmed to the
- * bytes actually read.
+ * straight into the reply (nfs_put_read_data()); count and eof are reserved
+ * before it and filled in once the byte count is known.
  */
 static int nfs3_read(struct fs_export *fs, struct nfs_req *req)
 {
 	struct xdr_enc *e = &req->res;
 	struct nfs3_fh fh;
+	struct nfs_read rd = { 0 };
 	struct fs_node *node = NULL;
 	struct fs_attr a;
-	uint64_t off;
-	uint32_t count, got = 0;
-	bool eof = false;
 	enum fs_status st;
-	uint8_t *hdr, *data;
-	size_t start = e->pos, data_pos;
+	uint8_t *hdr;
+	size_t start = e->pos;
 
 	nfs3_get_fh(&req->args, &fh);
-	off = xdr_get_u64(&req->args);
-	count = xdr_get_u32(&req->args);
+	rd.off = xdr_get_u64(&req->args);
+	rd.count = xdr_get_u32(&req->args);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (count > NFS3_XFER_MAX)
-		count = NFS3_XFER_MAX;
+	if (rd.count > NFS3_XFER_MAX)
+		rd.count = NFS3_XFER_MAX;
 	st = nfs3_node(fs, &fh, &node);
 	if (st != FS_OK) {
 		nfs3_put_status_attr(e, st, fs, NULL);
-		return nfs3_done(req);
+		return nfs_proc_done(req);
 	}
 	xdr_put_u32(e, NFS3_OK);
 	nfs3_put_post_attr(e, nfs3_attr(fs, node, &a));
-	hdr = xdr_reserve(e, 12);
-	data_pos = e->pos;
-	data = xdr_reserve(e, count);
-	if (!hdr || !data)
+	hdr = xdr_reserve(e, 8);
+	if (!hdr || nfs_put_read_data(e, fs, node, &rd) != NFS_PROC_DONE)
 		return NFS_PROC_SYSTEM_ERR;
-	st = fs_read(fs, node, off, data, count, &got, &eof);
-	if (st != FS_OK) {
+	if (rd.st != FS_OK) {
 		e->pos = start;
-		nfs3_put_status_attr(e, st, fs, node);
-		return nfs3_done(req);
+		nfs3_put_status_attr(e, rd.st, fs, node);
+		return nfs_proc_done(req);
 	}
-	e->pos = data_pos;
-	xdr_reserve(e, got);
-	nfs3_be32(nfs3_be32(nfs3_be32(hdr, got), eof), got); /* count, eof, data length */
-	return nfs3_done(req);
+	xdr_be32_put(xdr_be32_put(hdr, rd.got), rd.eof); /* count, eof */
+	return nfs_proc_done(req);
 }
 
 static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
@@ -510,7 +442,7 @@ static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
 		xdr_put_u32(&req->res, stable == NFS3_UNSTABLE ? NFS3_UNSTABLE : NFS3_FILE_SYNC);
 		nfs3_put_write_verf(&req->res, fs);
 	}
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 /* Shared tail of CREATE, MKDIR, SYMLINK and MKNOD: the diropres3 shape. */
@@ -521,7 +453,7 @@ static int nfs3_put_diropres(struct fs_export *fs, struct nfs_req *req, enum fs_
 	if (st == FS_OK)
 		nfs3_put_obj(&req->res, fs, node);
 	nfs3_put_wcc(&req->res, fs, pre, dir);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_create(struct fs_export *fs, struct nfs_req *req)
@@ -636,7 +568,7 @@ static int nfs3_unlink(struct fs_export *fs, struct nfs_req *req, bool is_dir)
 	if (st == FS_OK)
 		st = is_dir ? fs_rmdir(fs, dir, a.name, a.namelen) : fs_remove(fs, dir, a.name, a.namelen);
 	nfs3_put_status_wcc(&req->res, st, fs, pre, dir);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_remove(struct fs_export *fs, struct nfs_req *req)
@@ -668,7 +600,7 @@ static int nfs3_rename(struct fs_export *fs, struct nfs_req *req)
 		st = fs_rename(fs, fdir, from.name, from.namelen, tdir, to.name, to.namelen);
 	nfs3_put_status_wcc(&req->res, st, fs, fpre, fdir);
 	nfs3_put_wcc(&req->res, fs, tpre, tdir);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_link(struct fs_export *fs, struct nfs_req *req)
@@ -693,13 +625,10 @@ static int nfs3_link(struct fs_export *fs, struct nfs_req *req)
 		st = fs_link(fs, node, dir, a.name, a.namelen);
 	nfs3_put_status_attr(&req->res, st, fs, node);
 	nfs3_put_wcc(&req->res, fs, pre, dir);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 /* ---- READDIR and READDIRPLUS ----------------------------------------- */
-
-/* Bytes after the last entry: value_follows = FALSE, eof. */
-#define NFS3_DIR_TRAILER 8u
 
 /** struct nfs3_dirfill - state of one READDIR(PLUS) reply being filled. */
 struct nfs3_dirfill {
@@ -713,12 +642,6 @@ struct nfs3_dirfill {
 	uint32_t entries;
 	bool plus;
 };
-
-/* Size of the fileid, name and cookie of an entry, with its value_follows word. */
-static size_t nfs3_entry_size(uint32_t namelen)
-{
-	return 4u + 8u + 4u + namelen + xdr_pad(namelen) + 8u;
-}
 
 /* READDIRPLUS: post_op_attr and post_op_fh3 of one entry. */
 static void nfs3_put_entry_plus(struct nfs3_dirfill *f, const struct fs_dirent *ent)
@@ -739,10 +662,10 @@ static void nfs3_put_entry_plus(struct nfs3_dirfill *f, const struct fs_dirent *
 static int nfs3_dir_entry(void *opaque, const struct fs_dirent *ent)
 {
 	struct nfs3_dirfill *f = opaque;
-	size_t base = nfs3_entry_size(ent->namelen);
+	size_t base = nfs_dir_entry_size(ent->namelen, 8);
 	size_t need = base + (f->plus ? NFS3_POST_ATTR_SIZE + NFS3_POST_FH_SIZE : 0);
 
-	if (f->e->pos - f->start + need + NFS3_DIR_TRAILER > f->maxbytes)
+	if (!nfs_dir_fits(f->e, f->start, need, f->maxbytes))
 		return 1;
 	/* dircount is advisory (RFC 1813): it never stops the first entry */
 	if (f->dirbytes && f->entries && f->dirused + base > f->dirbytes)
@@ -769,12 +692,10 @@ static int nfs3_readdir_common(struct fs_export *fs, struct nfs_req *req, bool p
 	struct nfs3_fh fh;
 	struct nfs3_dirfill f = { .fs = fs, .e = e, .start = e->pos, .plus = plus };
 	const uint8_t *cverf;
-	uint64_t cookie, verf, cv = 0;
+	uint64_t cookie, verf, cv;
 	uint32_t dircount = 0, maxcount;
-	uint8_t vbuf[NFS3_VERFSIZE];
 	bool eof = false;
 	enum fs_status st;
-	unsigned i;
 
 	nfs3_get_fh(&req->args, &fh);
 	cookie = xdr_get_u64(&req->args);
@@ -787,14 +708,13 @@ static int nfs3_readdir_common(struct fs_export *fs, struct nfs_req *req, bool p
 	st = nfs3_node(fs, &fh, &f.dir);
 	if (st != FS_OK) {
 		nfs3_put_status_attr(e, st, fs, NULL);
-		return nfs3_done(req);
+		return nfs_proc_done(req);
 	}
 	verf = fs_cookieverf(fs, f.dir);
-	for (i = 0; i < NFS3_VERFSIZE; i++)
-		cv = cv << 8 | cverf[i];
+	cv = xdr_be64_get(cverf);
 	if (cookie != 0 && cv != 0 && cv != verf) {
 		nfs3_put_status_attr(e, FS_ERR_BAD_COOKIE, fs, f.dir);
-		return nfs3_done(req);
+		return nfs_proc_done(req);
 	}
 	if (maxcount == 0)
 		maxcount = 16000; /* IRIX sends 0 meaning "your choice" */
@@ -803,20 +723,18 @@ static int nfs3_readdir_common(struct fs_export *fs, struct nfs_req *req, bool p
 		f.maxbytes = xdr_enc_left(e);
 	f.dirbytes = dircount;
 	nfs3_put_status_attr(e, FS_OK, fs, f.dir);
-	for (i = 0; i < NFS3_VERFSIZE; i++)
-		vbuf[i] = (uint8_t)(verf >> (56 - 8 * i));
-	xdr_put_fixed(e, vbuf, NFS3_VERFSIZE);
+	xdr_put_u64(e, verf);
 	st = fs_readdir(fs, f.dir, cookie, false, nfs3_dir_entry, &f, &eof);
 	if (st == FS_OK && f.entries == 0 && !eof)
 		st = FS_ERR_TOOSMALL;
 	if (st != FS_OK) {
 		e->pos = f.start;
 		nfs3_put_status_attr(e, st, fs, f.dir);
-		return nfs3_done(req);
+		return nfs_proc_done(req);
 	}
 	xdr_put_bool(e, false);
 	xdr_put_bool(e, eof);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_readdir(struct fs_export *fs, struct nfs_req *req)
@@ -856,7 +774,7 @@ static int nfs3_fsstat(struct fs_export *fs, struct nfs_req *req)
 	struct fs_statfs sf;
 
 	if (nfs3_fsinfo_head(fs, req, &node, &sf) != FS_OK)
-		return req->args.err ? NFS_PROC_GARBAGE : nfs3_done(req);
+		return req->args.err ? NFS_PROC_GARBAGE : nfs_proc_done(req);
 	xdr_put_u64(e, sf.blocks * sf.bsize);
 	xdr_put_u64(e, sf.bfree * sf.bsize);
 	xdr_put_u64(e, sf.bavail * sf.bsize);
@@ -864,7 +782,7 @@ static int nfs3_fsstat(struct fs_export *fs, struct nfs_req *req)
 	xdr_put_u64(e, sf.ffree);
 	xdr_put_u64(e, sf.favail);
 	xdr_put_u32(e, 0); /* invarsec: the numbers may change at any time */
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_fsinfo(struct fs_export *fs, struct nfs_req *req)
@@ -875,7 +793,7 @@ static int nfs3_fsinfo(struct fs_export *fs, struct nfs_req *req)
 	const struct fs_time delta = { 1, 0 };
 
 	if (nfs3_fsinfo_head(fs, req, &node, &sf) != FS_OK)
-		return req->args.err ? NFS_PROC_GARBAGE : nfs3_done(req);
+		return req->args.err ? NFS_PROC_GARBAGE : nfs_proc_done(req);
 	xdr_put_u32(e, NFS3_XFER_MAX); /* rtmax */
 	xdr_put_u32(e, NFS3_XFER_MAX); /* rtpref */
 	xdr_put_u32(e, 4096);          /* rtmult */
@@ -886,7 +804,7 @@ static int nfs3_fsinfo(struct fs_export *fs, struct nfs_req *req)
 	xdr_put_u64(e, sf.maxfilesize);
 	nfs3_put_time(e, &delta);
 	xdr_put_u32(e, NFS3_FSF_LINK | NFS3_FSF_SYMLINK | NFS3_FSF_HOMOGENEOUS | NFS3_FSF_CANSETTIME);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_pathconf(struct fs_export *fs, struct nfs_req *req)
@@ -896,14 +814,14 @@ static int nfs3_pathconf(struct fs_export *fs, struct nfs_req *req)
 	struct fs_statfs sf;
 
 	if (nfs3_fsinfo_head(fs, req, &node, &sf) != FS_OK)
-		return req->args.err ? NFS_PROC_GARBAGE : nfs3_done(req);
+		return req->args.err ? NFS_PROC_GARBAGE : nfs_proc_done(req);
 	xdr_put_u32(e, sf.link_max);
 	xdr_put_u32(e, FS_NAME_MAX);
 	xdr_put_bool(e, true);  /* no_trunc */
 	xdr_put_bool(e, true);  /* chown_restricted */
 	xdr_put_bool(e, false); /* case_insensitive */
 	xdr_put_bool(e, true);  /* case_preserving */
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 static int nfs3_commit(struct fs_export *fs, struct nfs_req *req)
@@ -925,15 +843,13 @@ static int nfs3_commit(struct fs_export *fs, struct nfs_req *req)
 	nfs3_put_status_wcc(&req->res, st, fs, pre, node);
 	if (st == FS_OK)
 		nfs3_put_write_verf(&req->res, fs);
-	return nfs3_done(req);
+	return nfs_proc_done(req);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-typedef int (*nfs3_proc_fn)(struct fs_export *fs, struct nfs_req *req);
-
-static const nfs3_proc_fn nfs3_procs[NFS3PROC_COUNT] = {
-	[NFS3PROC_NULL] = nfs3_null,
+static const nfs_proc_fn nfs3_procs[NFS3PROC_COUNT] = {
+	[NFS3PROC_NULL] = nfs_proc_void,
 	[NFS3PROC_GETATTR] = nfs3_getattr,
 	[NFS3PROC_SETATTR] = nfs3_setattr,
 	[NFS3PROC_LOOKUP] = nfs3_lookup,
@@ -966,7 +882,5 @@ static const nfs3_proc_fn nfs3_procs[NFS3PROC_COUNT] = {
  */
 int nfs3_dispatch(struct nfs_server *srv, struct nfs_req *req)
 {
-	if (req->call.proc >= NFS3PROC_COUNT)
-		return NFS_PROC_UNAVAIL;
-	return nfs3_procs[req->call.proc](nfs_server_fs(srv), req);
+	return nfs_proc_run(nfs3_procs, NFS3PROC_COUNT, srv, req);
 }

@@ -62,7 +62,7 @@ uint32_t xdr_get_u32(struct xdr_dec *d)
 
 	if (!p)
 		return 0;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return xdr_be32_get(p);
 }
 
 /**
@@ -174,12 +174,8 @@ void xdr_put_u32(struct xdr_enc *e, uint32_t v)
 {
 	uint8_t *p = xdr_reserve(e, 4);
 
-	if (!p)
-		return;
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	if (p)
+		xdr_be32_put(p, v);
 }
 
 /**

@@ -33,6 +33,40 @@ static inline size_t xdr_pad(size_t n)
 	return (4 - (n & 3)) & 3;
 }
 
+/*
+ * Big-endian words at a place already bounds-checked by the caller (a
+ * reserved reply area, a handle, a verifier): the only byte-order code of
+ * the NFS server.
+ */
+
+/** xdr_be32_get() - the big-endian 32-bit word at @p. */
+static inline uint32_t xdr_be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/** xdr_be64_get() - the big-endian 64-bit word at @p. */
+static inline uint64_t xdr_be64_get(const uint8_t *p)
+{
+	return (uint64_t)xdr_be32_get(p) << 32 | xdr_be32_get(p + 4);
+}
+
+/** xdr_be32_put() - store @v big-endian at @p; returns the byte after it. */
+static inline uint8_t *xdr_be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+/** xdr_be64_put() - store @v big-endian at @p; returns the byte after it. */
+static inline uint8_t *xdr_be64_put(uint8_t *p, uint64_t v)
+{
+	return xdr_be32_put(xdr_be32_put(p, (uint32_t)(v >> 32)), (uint32_t)v);
+}
+
 void xdr_dec_init(struct xdr_dec *d, const void *buf, size_t len);
 uint32_t xdr_get_u32(struct xdr_dec *d);
 uint64_t xdr_get_u64(struct xdr_dec *d);

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "nfs/proc.h"
 #include "nfs/rpc.h"
 #include "nfs_test_util.h"
 
@@ -631,6 +632,81 @@ static void test_read_only(void **state)
 	assert_int_equal(stat_only(f), 30);
 }
 
+/* Handles touched so far: cache lookups and descriptor uses of the file layer. */
+static uint64_t handle_uses(struct tu_fx *f)
+{
+	struct nfs_stats st;
+
+	nfs_server_stats(f->srv, &st);
+	return st.node_hits + st.node_misses + st.fd_hits + st.fd_misses;
+}
+
+/*
+ * Every procedure with arguments after its handle or diropargs, cut right
+ * behind them: GARBAGE_ARGS, and no handle was resolved (no lookup, no
+ * export search, no file created) before the arguments were known bad.
+ */
+static void test_garbage_touches_no_file(void **state)
+{
+	struct tu_fx *f = *state;
+	static const struct {
+		uint32_t proc;
+		bool dirop;
+	} cut[] = {
+		{ P_SETATTR, false }, { P_READ, false }, { P_WRITE, false }, { P_LINK, false }, { P_READDIR, false },
+		{ P_CREATE, true }, { P_RENAME, true }, { P_SYMLINK, true }, { P_MKDIR, true },
+	};
+	char path[512];
+	struct stat st;
+	uint64_t before;
+	size_t i;
+
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		begin(f, cut[i].proc);
+		if (cut[i].dirop)
+			put_dirop(f, f->root, "new");
+		else
+			xdr_put_fixed(&f->c.e, f->root, 32);
+		before = handle_uses(f);
+		assert_true(tu_send(f->srv, NFS_PORT_NFS, &tu_peer, &f->c, &f->r) > 0);
+		assert_int_equal(f->r.accept_stat, RPC_GARBAGE_ARGS);
+		assert_int_equal(handle_uses(f), before);
+	}
+	host_path(f, "new", path, sizeof(path));
+	assert_int_equal(lstat(path, &st), -1);  /* CREATE, SYMLINK, MKDIR made nothing */
+	begin(f, P_GETATTR);
+	xdr_put_fixed(&f->c.e, f->root, 32);
+	before = handle_uses(f);
+	assert_int_equal(run(f), 0);
+	assert_true(handle_uses(f) > before);  /* the counters do see a resolution */
+}
+
+/* One status table for both versions: v2 keeps every errno-valued code and downgrades the v3-only ones. */
+static void test_status_downgrade(void **state)
+{
+	static const uint32_t v2[] = {
+		[FS_OK] = 0, [FS_ERR_PERM] = 1, [FS_ERR_NOENT] = 2, [FS_ERR_IO] = 5, [FS_ERR_NXIO] = 6,
+		[FS_ERR_ACCES] = 13, [FS_ERR_EXIST] = 17, [FS_ERR_XDEV] = 18, [FS_ERR_NODEV] = 19,
+		[FS_ERR_NOTDIR] = 20, [FS_ERR_ISDIR] = 21, [FS_ERR_INVAL] = 22, [FS_ERR_FBIG] = 27,
+		[FS_ERR_NOSPC] = 28, [FS_ERR_ROFS] = 30, [FS_ERR_MLINK] = 31, [FS_ERR_NAMETOOLONG] = 63,
+		[FS_ERR_NOTEMPTY] = 66, [FS_ERR_DQUOT] = 69, [FS_ERR_STALE] = 70, [FS_ERR_BADHANDLE] = 70,
+		[FS_ERR_NOTSUPP] = 1, [FS_ERR_TOOSMALL] = 5, [FS_ERR_SERVERFAULT] = 5, [FS_ERR_BADTYPE] = 22,
+		[FS_ERR_NOT_SYNC] = 5, [FS_ERR_BAD_COOKIE] = 70, [FS_ERR_JUKEBOX] = 5,
+	};
+	unsigned st;
+
+	(void)state;
+	for (st = 0; st < sizeof(v2) / sizeof(v2[0]); st++) {
+		assert_int_equal(nfs_status((enum fs_status)st, 2), v2[st]);
+		if (nfs_status((enum fs_status)st, 3) < 10000)  /* errno-valued: the same in both */
+			assert_int_equal(nfs_status((enum fs_status)st, 3), v2[st]);
+	}
+	assert_int_equal(nfs_status(FS_ERR_BADHANDLE, 3), 10001);
+	assert_int_equal(nfs_status(FS_ERR_JUKEBOX, 3), 10008);
+	assert_int_equal(nfs_status((enum fs_status)(FS_ERR_JUKEBOX + 1), 3), 10006);  /* unknown: SERVERFAULT */
+	assert_int_equal(nfs_status((enum fs_status)(FS_ERR_JUKEBOX + 1), 2), 5);      /* ... and IO in v2 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +723,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mknod_squash, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mapped_model, setup_mapped, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_touches_no_file, setup, tu_fx_teardown),
+		cmocka_unit_test(test_status_downgrade),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
