@@ -9,6 +9,7 @@
 #include <slirp/libslirp.h>
 
 #include "backend/nat.h"
+#include "backend/nat_accept.h"
 #include "backend/nat_dns.h"
 #include "backend/nat_flow.h"
 #include "backend/nat_inform.h"
@@ -81,7 +82,9 @@ struct nat {
 	int64_t fw_follow_ms; /* the earliest moment they may move again */
 	const struct backend_nat_opts *opts; /* the engine's; outlives the backend */
 	struct sockaddr_in outbound;         /* libslirp keeps a pointer to it */
+	struct nat_accept accept; /* forward listeners paused while their accept fails */
 	/* valid during slirp_pollfds_fill/_poll */
+	int64_t poll_now_ms;
 	struct poll_set *cur_ps;
 	const struct poll_set *done_ps;
 };
@@ -233,14 +236,19 @@ static int nat_add_poll(int fd, int events, void *opaque)
 {
 	struct nat *n = opaque;
 	short ev = 0;
+	int idx;
 
+	if (!nat_accept_filter(&n->accept, fd, events, n->poll_now_ms))
+		return -1;
 	if (events & SLIRP_POLL_IN)
 		ev |= POLLIN;
 	if (events & SLIRP_POLL_OUT)
 		ev |= POLLOUT;
 	if (events & SLIRP_POLL_PRI)
 		ev |= POLLPRI;
-	return poll_set_add(n->cur_ps, fd, ev);
+	idx = poll_set_add(n->cur_ps, fd, ev);
+	nat_accept_polled(&n->accept, fd, idx);
+	return idx;
 }
 
 static int nat_get_revents(int idx, void *opaque)
@@ -274,8 +282,10 @@ static void nat_poll_fill(struct backend *b, struct poll_set *ps, int *timeout_m
 	nat_fw_follow(n, now, &tmo);
 	nat_flows_expire(n->flows, now);
 	n->cur_ps = ps;
+	n->poll_now_ms = now;
 	slirp_pollfds_fill(n->slirp, &tmo, nat_add_poll, n);
 	n->cur_ps = NULL;
+	nat_accept_timeout(&n->accept, now, &tmo);
 	for (const struct nat_timer *t = n->timers; t; t = t->next) {
 		if (t->expire_ms < 0)
 			continue;
@@ -313,6 +323,8 @@ static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool pol
 	n->done_ps = ps;
 	slirp_pollfds_poll(n->slirp, poll_error, nat_get_revents, n);
 	n->done_ps = NULL;
+	if (!poll_error)
+		nat_accept_check(&n->accept, ps, (int64_t)clock_mono_ms());
 	nat_fire_timers(n);
 }
 

@@ -11,9 +11,10 @@
 #   reconnect  connect and close --qemu-stream in a loop
 #   prefix     connect, send the length prefix 0xFFFFFFFF, close, in a loop
 #   control    8 idle control clients, then connections beyond the limit
-#   emfile     the daemon at its descriptor limit: QEMU and a control client
-#              connect; accept fails (EMFILE): logged, no spin (CPU < 0.3 s
-#              in 3 s), and accepting again once a descriptor is free
+#   emfile     the daemon at its descriptor limit: QEMU, a control client and
+#              a client of a port forward (libslirp's accept) connect; accept
+#              fails (EMFILE): logged, no spin (CPU < 0.3 s in 3 s), and
+#              accepting again once a descriptor is free
 #   signals    SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM in a loop: logged,
 #              the daemon lives on; SIGQUIT shuts it down cleanly (sockets gone)
 set -uo pipefail
@@ -87,6 +88,9 @@ elif what == "stall":
 elif what == "hold":
     s = stream()
     time.sleep(secs)
+elif what == "tcphold":
+    s = socket.create_connection(("127.0.0.1", int(path)), timeout=2)
+    time.sleep(secs)
 PY
 abuse() { python3 "$T_TMP/abuse.py" "$1" "$2" "${3:-$SECS}" "$T_TMP"; }
 
@@ -155,28 +159,36 @@ stop
 few_lines "8 idle control clients and a flood beyond them for $SECS s" control.log
 
 # Once started, the daemon's descriptor limit is lowered to its lowest free descriptor: none is left for an accept.
-start emfile.log --qemu-stream "$SOCK"
+FWD=$((20000 + $$ % 20000))
+start emfile.log --qemu-stream "$SOCK" --forward "tcp:$FWD:80"
 free=$(python3 -c 'import os,sys; u={int(f) for f in os.listdir(sys.argv[1])}; print(min(set(range(len(u)+1))-u))' "/proc/$PID/fd")
 prlimit --pid "$PID" --nofile="$free:" || t_fail "cannot lower the descriptor limit"
 abuse hold "$SOCK" $((SECS + 1)) &
 hold1=$!
 abuse hold "$CTL" $((SECS + 1)) &
 hold2=$!
+abuse tcphold "$FWD" $((SECS + 1)) &
+hold3=$!
 sleep 0.5
 t0=$(cpu_ticks)
 sleep "$SECS"
 t1=$(cpu_ticks)
-wait $hold1 $hold2
+wait $hold1 $hold2 $hold3
 [ $((t1 - t0)) -lt 30 ] || t_fail "at the descriptor limit indynetd used $((t1 - t0)) ticks of CPU in $SECS s (a spin)"
 t_pass "no spin at the descriptor limit ($((t1 - t0)) ticks in $SECS s)"
 grep -q "qemu-stream: accept failed: Too many open files" "$T_TMP/emfile.log" ||
 	t_fail "the frontend's failed accept should be logged"
 grep -q "control: accept failed: Too many open files" "$T_TMP/emfile.log" ||
 	t_fail "the control socket's failed accept should be logged"
-t_pass "failed accepts logged"
+grep -q "nat: a forwarded connection cannot be accepted: out of descriptors" "$T_TMP/emfile.log" ||
+	t_fail "the forward's failed accept should be logged"
+t_pass "failed accepts logged (frontend, control, forward)"
 prlimit --pid "$PID" --nofile=1024:
 abuse hold "$SOCK" 0.1
+abuse tcphold "$FWD" 0.1
 t_wait 5 grep -q "qemu-stream: accepting again" "$T_TMP/emfile.log" || t_fail "no accept once descriptors are free"
+t_wait 5 grep -q "nat: forwarded connections accepted again" "$T_TMP/emfile.log" ||
+	t_fail "no forwarded connection accepted once descriptors are free"
 t_pass "accepting again once descriptors are free"
 answers emfile
 stop
