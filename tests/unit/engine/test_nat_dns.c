@@ -496,6 +496,31 @@ static void test_dhcp_option6_rewritten(void **state)
 	assert_int_equal(a, GUEST);
 }
 
+/* An option 6 whose length is no multiple of 4: whole addresses are rewritten, nothing past the option is. */
+static void test_dhcp_option6_odd_length(void **state)
+{
+	struct nat_dns_map m = map24();
+	uint8_t d[300] = { 0 }, f[600];
+	uint32_t magic = htonl(0x63825363u), hidden = HIDDEN, yiaddr = GUEST, a;
+	struct ipv4_view ip;
+	struct udp_view u;
+
+	(void)state;
+	memcpy(d, (uint8_t[]){ 2, 1, 6 }, 3);
+	memcpy(d + 16, &yiaddr, 4);
+	memcpy(d + 236, &magic, 4);
+	memcpy(d + 240, (uint8_t[]){ 53, 1, 2, 6, 7 }, 5);
+	memcpy(d + 245, &hidden, 4);
+	memcpy(d + 249, &hidden, 3); /* a cut second address; then the end option, 255 like HIDDEN's last byte */
+	d[252] = 255;
+	ip = slirp_rewritten(&m, f, t_udp_frame(f, bcast, gw_mac, GW, 0xffffffffu, 67, 68, d, sizeof(d), 4));
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	memcpy(&a, u.payload + 245, 4);
+	assert_int_equal(a, GW);
+	assert_memory_equal(u.payload + 249, &hidden, 3);
+	assert_int_equal(u.payload[252], 255);
+}
+
 /* Every second DNS address, so every UDP checksum the recomputation can give (0 included): right, and never "none". */
 static void test_dhcp_checksum_exhaustive(void **state)
 {
@@ -926,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_guest_verdicts),
 		cmocka_unit_test(test_slirp_reply_from_hidden),
 		cmocka_unit_test(test_dhcp_option6_rewritten),
+		cmocka_unit_test(test_dhcp_option6_odd_length),
 		cmocka_unit_test(test_icmp_error_quotes_gateway),
 		cmocka_unit_test(test_icmp_error_outer_source),
 		cmocka_unit_test(test_rewrite_checksums_exhaustive),
