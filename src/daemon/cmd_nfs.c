@@ -9,7 +9,7 @@
 /*
  * Worked example (NAT, subnet 192.168.0.0/24, guest leased .2):
  *   linux: mkdir -p /mnt
- *          mount -t nfs -o vers=3,proto=udp,nolock 192.168.0.1:/ /mnt
+ *          mount -t nfs -o vers=3,nolock 192.168.0.1:/ /mnt   (TCP: every distribution)
  *   irix:  /usr/etc/ifconfig ec0 inet 192.168.0.2 netmask 0xffffff00 up
  *          /usr/etc/route add default 192.168.0.1 1
  *          mkdir /shared
@@ -83,7 +83,7 @@ static json_t *cmd_mount_linux(const struct cmd_ctx *ctx, const struct cmd_addrs
 {
 	char mount[128];
 
-	snprintf(mount, sizeof(mount), "mount -t nfs -o vers=%d,proto=udp,nolock %s:/ /mnt",
+	snprintf(mount, sizeof(mount), "mount -t nfs -o vers=%d,nolock %s:/ /mnt",
 		 ctx->opts->nfs_version == INDYNET_NFS_V2 ? 2 : 3, a->nfs);
 	return json_pack("[s, s]", "mkdir -p /mnt", mount);
 }

@@ -100,7 +100,7 @@ expect_json "claimed with the phantom's MAC" 'j["ip"] == "10.77.1.214" and j["ma
 t_check "the guest pings the phantom 10.77.1.214" ip netns exec "$NS_GUEST" ping -c 2 -i 0.2 -W 3 10.77.1.214
 expect_status "GET /api/status names the NFS address" 200 "$(api GET /api/status)" '"address":"10.77.1.214"'
 expect_status "GET /api/mount-help" 200 "$(api GET /api/mount-help)" \
-	"mount -t nfs -o vers=3,proto=udp,nolock 10.77.1.214:/ /mnt"
+	"mount -t nfs -o vers=3,nolock 10.77.1.214:/ /mnt"
 expect_json "IRIX lines: the guest's lease, the LAN's /24 mask and router, the phantom" \
 	'j["irix"] == ["/usr/etc/ifconfig ec0 inet '"$GUEST_IP"' netmask 0xffffff00 up", "/usr/etc/route add default 10.77.1.1 1", "mkdir /shared", "mount 10.77.1.214:/ /shared"] and j["netmask"] == "255.255.255.0"'
 

@@ -119,7 +119,7 @@ expect_status "PUT a host address" 400 "$(api PUT /api/nat-subnet '{"subnet":"10
 expect_status "PUT /31" 400 "$(api PUT /api/nat-subnet '{"subnet":"10.5.0.0/31"}')" '"field":"subnet"'
 expect_status "PUT without subnet" 400 "$(api PUT /api/nat-subnet '{}')" '"field":"subnet"'
 expect_status "GET /api/mount-help" 200 "$(api GET /api/mount-help)" \
-	"mount -t nfs -o vers=3,proto=udp,nolock $GUEST_GW:/ /mnt"
+	"mount -t nfs -o vers=3,nolock $GUEST_GW:/ /mnt"
 r=$(api GET '/api/mount-help?os=irix')
 expect_status "GET /api/mount-help?os=irix" 200 "$r" "/usr/etc/ifconfig ec0 inet $GUEST_IP netmask 0xffffff00 up"
 t_expect_eq "mount help for IRIX only" "False" "$(json '"linux" in j')"
