@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_bridge.c: the bridge-mode commands (interfaces, NFS phantom IP, capture access). */
+/* cmd_bridge.c: the bridge-mode commands (interfaces, NFS phantom IP). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,18 +8,12 @@
 
 #include "cmd_int.h"
 
-/*
- * Bridge resources answer 409 in NAT mode, naming the mode; those the
- * engine cannot do yet answer 501.
- */
-static int cmd_bridge_only(const struct cmd_ctx *ctx, const char *what, struct cmd_result *res)
+/* Bridge resources answer 409 in NAT mode, naming the mode. */
+static int cmd_bridge_only(const char *what, struct cmd_result *res)
 {
-	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_fail(res, CMD_CONFLICT, NULL,
-				"not in bridge mode: %s %s a bridge-mode setting (the daemon runs "
-				"in NAT mode)", what, what[0] && what[strlen(what) - 1] == 's' ?
-				"are" : "is");
-	return cmd_fail(res, CMD_UNAVAILABLE, NULL, "%s: not available in this build", what);
+	return cmd_fail(res, CMD_CONFLICT, NULL,
+			"not in bridge mode: %s %s a bridge-mode setting (the daemon runs in NAT mode)", what,
+			what[0] && what[strlen(what) - 1] == 's' ? "are" : "is");
 }
 
 static void cmd_mac_text(const uint8_t *m, char *out, size_t len)
@@ -45,7 +39,7 @@ int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *r
 
 	(void)args;
 	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_bridge_only(ctx, "host interfaces", res);
+		return cmd_bridge_only("host interfaces", res);
 	n = indynet_interface_list(NULL, 0, err, sizeof(err));
 	if (n < 0)
 		return cmd_fail(res, CMD_INTERNAL, NULL, "%s", err);
@@ -74,7 +68,7 @@ int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 	int rc;
 
 	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_bridge_only(ctx, "the bridged interface", res);
+		return cmd_bridge_only("the bridged interface", res);
 	if (cmd_arg_string(args, "interface", &name, res) < 0)
 		return -1;
 	if (!name)
@@ -117,7 +111,7 @@ int cmd_nfs_ip_get(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *r
 {
 	(void)args;
 	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_bridge_only(ctx, "the NFS server IP", res);
+		return cmd_bridge_only("the NFS server IP", res);
 	res->body = cmd_phantom_status_json(ctx);
 	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
@@ -145,7 +139,7 @@ int cmd_nfs_ip_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *r
 	int rc;
 
 	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_bridge_only(ctx, "the NFS server IP", res);
+		return cmd_bridge_only("the NFS server IP", res);
 	if (cmd_arg_string(args, "ip", &ip, res))
 		return -1;
 	if (!ip)
@@ -164,22 +158,10 @@ int cmd_nfs_ip_suggest(struct cmd_ctx *ctx, const json_t *args, struct cmd_resul
 
 	(void)args;
 	if (ctx->opts->mode == INDYNET_MODE_NAT)
-		return cmd_bridge_only(ctx, "the NFS server IP", res);
+		return cmd_bridge_only("the NFS server IP", res);
 	rc = indynet_suggest_nfs_ip(ctx->eng, ip, sizeof(ip), err, sizeof(err));
 	if (rc < 0)
 		return cmd_fail(res, cmd_nfs_ip_status(rc), NULL, "%s", err);
 	res->body = json_pack("{s:s}", "ip", ip);
 	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
-}
-
-int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
-{
-	(void)args;
-	return cmd_bridge_only(ctx, "packet capture", res);
-}
-
-int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
-{
-	(void)args;
-	return cmd_bridge_only(ctx, "packet capture", res);
 }

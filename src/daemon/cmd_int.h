@@ -31,6 +31,8 @@ int cmd_nfs_ip_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *r
 int cmd_nfs_ip_suggest(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 /* the phantom NFS host: {"state","ip","probing","mac","conflict_mac","error"} (new reference) */
 json_t *cmd_phantom_status_json(struct cmd_ctx *ctx);
+
+/* cmd_capture.c: capture access (issue #9's check; enabling runs indynetd --capture-access enable) */
 int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 

@@ -4,7 +4,7 @@
 // Environment: PANEL_URL (with #token=...) of a daemon bridging cap1 (LAN
 // 10.77.1.0/24 whose host answers for 10.77.1.213 with LAN_MAC; cap2 is
 // another LAN), SCREENSHOT (PNG path), DENIED_URL (with #token=...) of a
-// daemon refused the capture permission, NFS_MOUNT (a shell command: the guest
+// daemon refused the capture permission (whose pkexec grants nothing), NFS_MOUNT (a shell command: the guest
 // GUEST_IP mounts the phantom 10.77.1.214 and looks a file up).
 // Prints "ok - ..." per check; exits 1 at the first failure.
 import { execSync } from "node:child_process";
@@ -24,10 +24,10 @@ function check(cond, desc, detail) {
 }
 
 // answers the test provokes on purpose (a taken NFS IP, an unknown interface,
-// capture-access before issue #9's function lands): chromium logs each
-// non-2xx fetch as a console error
+// a grant of the capture permission that fails): chromium logs each non-2xx
+// fetch as a console error
 const EXPECTED = [/status of 409 .*\/api\/nfs-ip$/, /status of 400 .*\/api\/interface$/,
-                  /status of 501 .*\/api\/capture-access$/];
+                  /status of 409 .*\/api\/capture-access\/enable$/];
 
 const profile = mkdtempSync(join(tmpdir(), "indynet-chromium-"));
 const browser = await chromium.launchPersistentContext(profile, {
@@ -134,6 +134,10 @@ try {
   const fix = await page.textContent("#capture-fix");
   check(await page.isVisible("#capture-fix") && /setcap cap_net_raw,cap_net_admin\+eip/.test(fix),
     `permission-denied shows the fix: ${fix}`);
+  await page.waitForSelector("#capture-enable:visible");
+  await page.click("#capture-enable");
+  await page.waitForSelector("#capture-result:has-text('enabling packet capture failed')", { timeout: 15000 });
+  ok(`"Enable packet capture" runs the grant and reports it: ${await page.textContent("#capture-result")}`);
   check(errors.length === 0, "no console errors", errors.join(" | "));
 } catch (e) {
   if (!failed) console.log(`FAIL - ${e.message}`);

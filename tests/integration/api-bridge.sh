@@ -17,8 +17,10 @@
 #      cap2's subnet); a bad name is 400 and cap2 stays; back to cap1 by its
 #      list index, where the phantom claims .214 again.
 #   4. indynetctl's bridge verbs with --json parsed.
-#   5. a second daemon without CAP_NET_RAW/CAP_NET_ADMIN: capture
-#      permission-denied, the status names the setcap fix.
+#   5. a second daemon, run by nobody: capture permission-denied, the status
+#      and GET /api/capture-access name the setcap fix, POST .../enable runs
+#      "indynetd --capture-access enable" (through a recording pkexec) and
+#      reports its failure.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -84,7 +86,11 @@ expect_status "GET /api/nfs-ip (none yet)" 200 "$(api GET /api/nfs-ip)" '"state"
 expect_status "GET /api/mount-help before an NFS IP" 409 "$(api GET /api/mount-help)" "no NFS server IP is serving yet"
 expect_status "GET /api/forwards in bridge mode" 409 "$(api GET /api/forwards)" "not in NAT mode"
 expect_status "PUT /api/nat-subnet in bridge mode" 409 "$(api PUT /api/nat-subnet '{"subnet":"10.9.0.0/24"}')" "not in NAT mode"
-expect_status "GET /api/capture-access (not in this build yet)" 501 "$(api GET /api/capture-access)" "not available"
+expect_status "GET /api/capture-access" 200 "$(api GET /api/capture-access)" '"verdict":"works"'
+expect_json "capture access: permitted on cap1, nothing to fix" 'j["permitted"] and j["interface"] == "cap1" and j["fix"] == ""'
+expect_status "POST /api/capture-access/enable when it works" 200 "$(api POST /api/capture-access/enable)" \
+	'"message":"packet capture already works"'
+expect_status "GET /api/capture-access/enable" 405 "$(api GET /api/capture-access/enable)" "allowed: POST"
 
 # ---- 2. the phantom NFS IP ----
 t0=$SECONDS
@@ -158,25 +164,44 @@ grep -qE "^nfs +.*10\.77\.1\.214" "$T_TMP/body" || t_fail "indynetctl status: no
 t_pass "indynetctl status names the capture and the phantom"
 nat_stop
 
-# ---- 5. no capture permission: permission-denied and the fix ----
-# (a QEMU datagram frontend: a TAP would need CAP_NET_ADMIN too)
-ip netns exec "$NS_HOST" setpriv --inh-caps=-all --bounding-set=-net_raw,-net_admin -- timeout -s TERM 120 \
-	"$INDYNETD" --mode bridge --interface cap1 --qemu-dgram "$T_TMP/d.sock" --control "$T_TMP/c2.sock" \
-	>"$T_TMP/denied.log" 2>&1 &
+# ---- 5. no capture permission: permission-denied, the fix, "enable" running the grant ----
+# nobody runs a copy of indynetd (file capabilities are per file) with a QEMU datagram
+# frontend (a TAP needs CAP_NET_ADMIN) and a pkexec on its PATH that records its
+# arguments and grants nothing
+chmod 755 "$T_TMP"
+mkdir -p "$T_TMP/nobody" "$T_TMP/bin" && chmod 777 "$T_TMP/nobody" && chmod 755 "$T_TMP/bin"
+BIN=$T_TMP/bin/indynetd
+cp "$INDYNETD" "$BIN" && chmod 755 "$BIN"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >%s/nobody/pkexec.args\nexit 126\n' "$T_TMP" >"$T_TMP/bin/pkexec"
+chmod 755 "$T_TMP/bin/pkexec"
+ip netns exec "$NS_HOST" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
+	env PATH="$T_TMP/bin:/usr/bin:/bin" timeout -s TERM 120 "$BIN" --mode bridge --interface cap1 \
+	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" >"$T_TMP/denied.log" 2>&1 &
 DENIED_PID=$!
 t_defer kill "$DENIED_PID"
 t_evidence "$T_TMP/denied.log"
-INDY_CTL=$T_TMP/c2.sock
+INDY_CTL=$T_TMP/nobody/c2.sock
 t_wait 10 test -S "$INDY_CTL" || t_fail "the daemon without capture permission did not start" "$(cat "$T_TMP/denied.log")"
 denied() { api GET /api/status >/dev/null && [ "$(json 'j["capture"]["state"]')" = permission-denied ]; }
 t_wait 10 denied || t_fail "no permission-denied without CAP_NET_RAW" "$(cat "$T_TMP/body")"
 t_pass "without CAP_NET_RAW/CAP_NET_ADMIN: capture permission-denied on cap1"
 expect_json "the status names the fix (setcap ... on indynetd)" \
 	'"setcap cap_net_raw,cap_net_admin+eip" in j["capture"]["error"] and j["capture"]["interface"] == "cap1"'
+expect_status "GET /api/capture-access (nobody)" 200 "$(api GET /api/capture-access)" '"verdict":"no-permission"'
+expect_json "not permitted, can be enabled, the exact fix for this binary" \
+	'not j["permitted"] and j["can_enable"] and j["fix"] == "sudo setcap cap_net_raw,cap_net_admin+eip '"$BIN"'" and j["binary"] == "'"$BIN"'"'
+expect_status "POST /api/capture-access/enable (pkexec grants nothing)" 409 \
+	"$(api POST /api/capture-access/enable)" "enabling packet capture failed ($BIN exit 1)"
+t_expect_eq "enable ran pkexec with the binary's own enable for cap1" \
+	"$BIN --capture-access enable --interface cap1" "$(tail -n 5 "$T_TMP/nobody/pkexec.args" | tr '\n' ' ' | sed 's/ $//')"
 ctl status || t_fail "indynetctl status (permission-denied)" "$(cat "$T_TMP/ctl.err")"
 grep -qE "^capture +permission-denied on cap1: .*setcap" "$T_TMP/body" ||
 	t_fail "indynetctl status: no fix in the capture row" "$(cat "$T_TMP/body")"
 t_pass "indynetctl status shows the fix"
+ctl_ok "capture-access" 'j["verdict"] == "no-permission" and not j["permitted"]' capture-access
+ctl --json capture-access enable
+t_expect_eq "indynetctl capture-access enable: exit 1, the failure in the JSON" True \
+	"$(json '"enabling packet capture failed" in j["error"]')"
 kill "$DENIED_PID"
 wait "$DENIED_PID" 2>/dev/null
 t_done

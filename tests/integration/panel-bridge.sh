@@ -9,8 +9,9 @@
 # names inline, a live switch to cap2), the capture status, the NFS server IP
 # with its "Use 10.77.1.214" suggestion (a taken address refused inline), and
 # mount help naming the phantom; a client in the guest mounts the phantom and
-# the panel lists it with its calls per procedure.  A second daemon, without CAP_NET_RAW and
-# CAP_NET_ADMIN, shows permission-denied with the setcap fix.  The screenshot
+# the panel lists it with its calls per procedure.  A second daemon, run by
+# nobody, shows permission-denied with the setcap fix and "Enable packet
+# capture", which reports the grant's failure (its pkexec grants nothing).  The screenshot
 # goes to $T_TMP unless PANEL_SCREENSHOT names a path (the committed
 # docs/img/panel-bridge.png is made with PANEL_SCREENSHOT=docs/img/panel-bridge.png).
 set -uo pipefail
@@ -41,14 +42,22 @@ guest_dhcp_start
 guest_dhcp_wait 20 || t_fail "no DHCP lease from LAN 1's dnsmasq within 20 s"
 ns_bg "$NS_GUEST" "$T_TMP/ping.log" ping -i 0.5 10.77.1.1
 
-# the second daemon: no capture permission (a datagram frontend: a TAP needs CAP_NET_ADMIN)
-ip netns exec "$NS_HOST" setpriv --inh-caps=-all --bounding-set=-net_raw,-net_admin -- timeout -s TERM 300 \
-	"$INDYNETD" --mode bridge --interface cap1 --qemu-dgram "$T_TMP/d.sock" --control "$T_TMP/c2.sock" \
-	--http 127.0.0.1:18631 >"$T_TMP/denied.log" 2>&1 &
+# the second daemon: no capture permission; nobody runs a copy of indynetd (file
+# capabilities are per file) with a datagram frontend (a TAP needs CAP_NET_ADMIN)
+# and a pkexec on its PATH that grants nothing
+chmod 755 "$T_TMP"
+mkdir -p "$T_TMP/nobody" "$T_TMP/bin" && chmod 777 "$T_TMP/nobody" && chmod 755 "$T_TMP/bin"
+BIN=$T_TMP/bin/indynetd
+cp "$INDYNETD" "$BIN" && chmod 755 "$BIN"
+printf '#!/bin/sh\nexit 126\n' >"$T_TMP/bin/pkexec" && chmod 755 "$T_TMP/bin/pkexec"
+ip netns exec "$NS_HOST" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
+	env PATH="$T_TMP/bin:/usr/bin:/bin" timeout -s TERM 300 "$BIN" --mode bridge --interface cap1 \
+	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" --http 127.0.0.1:18631 \
+	>"$T_TMP/denied.log" 2>&1 &
 DENIED_PID=$!
 t_defer kill "$DENIED_PID"
 t_evidence "$T_TMP/denied.log"
-t_wait 10 test -s "$T_TMP/c2.sock.token" || t_fail "the daemon without capture permission did not start" "$(cat "$T_TMP/denied.log")"
+t_wait 10 test -s "$T_TMP/nobody/c2.sock.token" || t_fail "the daemon without capture permission did not start" "$(cat "$T_TMP/denied.log")"
 
 # an NFS client in the guest (bench/tools/nfsload.c): MNT + LOOKUP, run by the browser test once the phantom serves
 cc -std=c17 -O2 -o "$T_TMP/nfsload" "$(t_repo)/bench/tools/nfsload.c" || t_fail "cannot build nfsload"
@@ -60,7 +69,7 @@ SH
 chmod +x "$T_TMP/nfs-mount.sh"
 shot=${PANEL_SCREENSHOT:-$T_TMP/panel-bridge.png}
 ip netns exec "$NS_HOST" env PANEL_URL="http://127.0.0.1:18630/#token=$(cat "$INDY_CTL.token")" \
-	DENIED_URL="http://127.0.0.1:18631/#token=$(cat "$T_TMP/c2.sock.token")" LAN_MAC="$LAN_MAC" \
+	DENIED_URL="http://127.0.0.1:18631/#token=$(cat "$T_TMP/nobody/c2.sock.token")" LAN_MAC="$LAN_MAC" \
 	NFS_MOUNT="$T_TMP/nfs-mount.sh" GUEST_IP="$GUEST_IP" \
 	SCREENSHOT="$shot" HOME="$T_TMP" node "$BROWSER/panel-bridge.test.mjs" >"$T_TMP/browser.log" 2>&1
 rc=$?

@@ -401,7 +401,7 @@ async function loadSuggestion() {
 async function askCaptureAccess() {
   state.captureAsked = true;
   const r = await api("GET", "/api/capture-access");
-  state.captureEnable = r.ok && r.json.permitted === false;
+  state.captureEnable = r.ok && !r.json.permitted && r.json.can_enable;
   $("capture-enable").hidden = !state.captureEnable;
 }
 
@@ -489,8 +489,11 @@ function wire() {
     $("nfsip-form").requestSubmit();
   });
   $("capture-enable").addEventListener("click", async () => {
+    $("capture-enable").disabled = true;
+    $("capture-result").textContent = "asking for the permission…";
     const r = await api("POST", "/api/capture-access/enable");
-    $("capture-fix").textContent = r.ok ? "enabled: the capture reopens shortly" : r.json.error;
+    $("capture-enable").disabled = false;
+    $("capture-result").textContent = r.ok ? r.json.message : r.json.error;
   });
 }
 
