@@ -182,7 +182,7 @@ static uint32_t read2(struct tu_fx *f, const uint8_t fh[32], uint32_t off, uint3
 {
 	struct v2attr a;
 	const uint8_t *p;
-	uint32_t st;
+	uint32_t st, pad;
 
 	begin(f, P_READ);
 	xdr_put_fixed(&f->c.e, fh, 32);
@@ -196,6 +196,8 @@ static uint32_t read2(struct tu_fx *f, const uint8_t fh[32], uint32_t off, uint3
 	p = xdr_get_opaque(&f->r.d, 8192, got);
 	assert_non_null(p);
 	memcpy(out, p, *got);
+	for (pad = *got; pad < *got + xdr_pad(*got); pad++)
+		assert_int_equal(p[pad], 0);  /* the opaque's padding is zero, the reply ends there */
 	assert_int_equal(xdr_dec_left(&f->r.d), 0);
 	return 0;
 }
