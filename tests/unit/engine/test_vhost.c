@@ -12,8 +12,10 @@
 #include "core/icmp.h"
 #include "core/ipv4.h"
 #include "core/reasm.h"
+#include "core/tcp.h"
 #include "core/udp.h"
 #include "engine/vhost.h"
+#include "engine/vtcp.h"
 #include "engine_test.h"
 
 #define MAXF 64
@@ -104,6 +106,53 @@ static int teardown(void **state)
 	vhost_free(x->vt);
 	free(x);
 	return 0;
+}
+
+/* a stream service that takes everything; its connection is @x, whose calls count the closes */
+static void *tcp_open(void *opaque, uint32_t id, const struct vhost_dgram *ends)
+{
+	(void)id;
+	(void)ends;
+	return opaque;
+}
+
+static size_t tcp_recv(void *conn, const uint8_t *data, size_t len)
+{
+	(void)conn;
+	(void)data;
+	return len;
+}
+
+static void tcp_close(void *conn)
+{
+	((struct fx *)conn)->calls++;
+}
+
+static const struct vtcp_ops tcp_ops = { .open = tcp_open, .recv = tcp_recv, .close = tcp_close };
+
+/* A guest's TCP connection to a virtual host is idle from its last segment, not from the clock's zero. */
+static void test_tcp_idle_from_last_segment(void **state)
+{
+	struct fx *x = *state;
+	const uint64_t t0 = 100ull * VTCP_IDLE_MS;
+	const struct tcp_seg s = { .sport = 801, .dport = 111, .seq = 1000, .flags = TCP_SYN, .win = 65535 };
+	uint8_t f[ETH_HLEN + IPV4_HLEN + TCP_HLEN_MSS] = { 0 };
+	size_t hlen = tcp_hlen(&s);
+	struct vtcp_stats st;
+
+	assert_int_equal(vhost_add_tcp(x->vt, t_ip(10, 0, 0, 1), 111, &tcp_ops, x), 0);
+	memcpy(f, host_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08;
+	tcp_build(f + ETH_HLEN + IPV4_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), &s, 0);
+	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 1, hlen);
+	assert_true(vhost_input(x->vt, f, ETH_HLEN + IPV4_HLEN + hlen, t0));
+	assert_int_equal(x->guest.n, 1); /* the SYN-ACK */
+	vhost_tick(x->vt, t0 + 1000);
+	vtcp_stats(vhost_tcp(x->vt), &st);
+	assert_int_equal(st.conns, 1);
+	assert_int_equal(st.timeouts, 0);
+	assert_int_equal(x->calls, 0);
 }
 
 static void test_registration(void **state)
@@ -907,6 +956,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_registration),
+		T(test_tcp_idle_from_last_segment),
 		T(test_arp_answer),
 		T(test_arp_left_to_backend),
 		T(test_udp_fragmented_request_big_reply),
