@@ -20,9 +20,6 @@
 #include "usock.h"
 #include "web.h"
 
-/* A refusal is logged at most once per this many seconds (with the count since). */
-#define HTTP_REFUSE_LOG_S 10
-
 static enum MHD_Result http_send(struct MHD_Connection *conn, unsigned status, const char *type,
 				 const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
 {
@@ -387,7 +384,6 @@ static void http_refuse(struct http_server *s, int fd)
 			   "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
 			   "Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
 			   blen, body);
-	int64_t now = http_mono_ms() / 1000;
 	char sink[4096];
 
 	/* what the client sent already is read, so that closing does not reset the answer away */
@@ -396,13 +392,7 @@ static void http_refuse(struct http_server *s, int fd)
 	send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
 	close(fd);
-	s->refused++;
-	if (now - s->refused_logged_s >= HTTP_REFUSE_LOG_S) {
-		dlog(INDYNET_LOG_WARN, "control: %lu connection(s) refused: %d clients connected",
-		     s->refused, HTTP_CLIENTS);
-		s->refused_logged_s = now;
-		s->refused = 0;
-	}
+	dlog(INDYNET_LOG_WARN, "control: connection refused: %d clients connected", HTTP_CLIENTS);
 }
 
 static void http_accept(struct http_server *s, int lfd)

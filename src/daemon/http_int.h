@@ -25,8 +25,6 @@ struct http_server {
 	char *token_path;          /* the token file, when this run wrote it (removed at close) */
 	atomic_int clients;        /* connections handed to libmicrohttpd */
 	atomic_int streams;        /* of which event streams */
-	unsigned long refused;     /* main thread: refusals since the last log line */
-	int64_t refused_logged_s;
 
 	pthread_mutex_t ev_lock;   /* event streams wait on ev_cond until the next period or stop */
 	pthread_cond_t ev_cond;
