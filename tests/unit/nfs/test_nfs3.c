@@ -447,6 +447,47 @@ static void test_garbage_args(void **state)
 	assert_false(t3_exists(t, "x"));
 }
 
+/* Handles touched so far: cache lookups and descriptor uses of the file layer. */
+static uint64_t t3_handle_uses(struct t3 *t)
+{
+	struct nfs_stats st;
+
+	nfs_server_stats(t->srv, &st);
+	return st.node_hits + st.node_misses + st.fd_hits + st.fd_misses;
+}
+
+/* As in v2 (proc.c): a call cut behind its handle or diropargs resolves no handle before GARBAGE_ARGS. */
+static void test_garbage_touches_no_file(void **state)
+{
+	static const struct {
+		uint32_t proc;
+		bool dirop;
+	} cut[] = {
+		{ NFS3PROC_SETATTR, false }, { NFS3PROC_ACCESS, false }, { NFS3PROC_READ, false },
+		{ NFS3PROC_WRITE, false }, { NFS3PROC_LINK, false }, { NFS3PROC_READDIR, false },
+		{ NFS3PROC_READDIRPLUS, false }, { NFS3PROC_COMMIT, false }, { NFS3PROC_CREATE, true },
+		{ NFS3PROC_MKDIR, true }, { NFS3PROC_SYMLINK, true }, { NFS3PROC_MKNOD, true },
+		{ NFS3PROC_RENAME, true },
+	};
+	struct t3 *t = *state;
+	struct t3_buf b;
+	struct t3_rd r;
+	uint64_t before;
+	size_t i;
+
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		b.n = 0;
+		if (cut[i].dirop)
+			t3_dirop(&b, &t->root, "x");
+		else
+			t3_putfh(&b, &t->root);
+		before = t3_handle_uses(t);
+		assert_int_equal(t3_call_raw(t, ++t->xid, T3_PROG_NFS, 3, cut[i].proc, &b, &r), 4);
+		assert_int_equal(t3_handle_uses(t), before);
+	}
+	assert_false(t3_exists(t, "x"));
+}
+
 static void test_exact_bytes(void **state)
 {
 	struct t3 *t = *state;
@@ -1575,6 +1616,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_null_and_unknown_proc, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_args, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_touches_no_file, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_exact_bytes, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_getattr, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_handles, t3_setup, t3_teardown),
