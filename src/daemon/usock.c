@@ -10,6 +10,8 @@
 
 #include "dlog.h"
 
+#define USOCK_PROBE_AGAIN_MS 50
+
 socklen_t usock_addr(const char *path, struct sockaddr_un *sa)
 {
 	size_t len = strlen(path);
@@ -22,24 +24,38 @@ socklen_t usock_addr(const char *path, struct sockaddr_un *sa)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
 }
 
-/*
- * Is someone serving @path?  A connect() of the same type tells: refused
- * means a stale socket (its daemon died), success or a full backlog means
- * a live one, another type (EPROTOTYPE) means a live socket of that type.
- */
-static int usock_probe(const char *path, int type, char *err, size_t errlen)
+/* One connect() to @path: 0 or the errno it failed with. */
+static int usock_connect_once(const char *path, int type)
 {
 	struct sockaddr_un sa;
 	socklen_t salen = usock_addr(path, &sa);
 	int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sa, salen);
-	int e = errno;
+	int e = rc < 0 ? errno : 0;
 
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0 && (e == ECONNREFUSED || e == ENOENT))
+	return e;
+}
+
+/*
+ * Is someone serving @path?  A connect() of the same type tells: refused
+ * means a stale socket (its daemon died), success or a full backlog means
+ * a live one, another type (EPROTOTYPE) means a live socket of that type.
+ * A daemon starting up binds its stream socket a moment before it listens
+ * (refused meanwhile), so a refusal is confirmed once, USOCK_PROBE_AGAIN_MS later.
+ */
+static int usock_probe(const char *path, int type, char *err, size_t errlen)
+{
+	int e = usock_connect_once(path, type);
+
+	if (e == ECONNREFUSED && type == SOCK_STREAM) {
+		usleep(USOCK_PROBE_AGAIN_MS * 1000);
+		e = usock_connect_once(path, type);
+	}
+	if (e == ECONNREFUSED || e == ENOENT)
 		return 0;
-	if (rc == 0 || e == EAGAIN || e == EPROTOTYPE)
+	if (e == 0 || e == EAGAIN || e == EPROTOTYPE)
 		snprintf(err, errlen, "another indynetd is serving %s (or another program: stop it, "
 				      "or choose another path)", path);
 	else
