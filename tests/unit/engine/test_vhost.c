@@ -135,12 +135,12 @@ static void test_tcp_idle_from_last_segment(void **state)
 {
 	struct fx *x = *state;
 	const uint64_t t0 = 100ull * VTCP_IDLE_MS;
-	const struct tcp_seg s = { .sport = 801, .dport = 111, .seq = 1000, .flags = TCP_SYN, .win = 65535 };
+	const struct tcp_seg s = { .sport = 801, .dport = 2049, .seq = 1000, .flags = TCP_SYN, .win = 65535 };
 	uint8_t f[ETH_HLEN + IPV4_HLEN + TCP_HLEN_MSS] = { 0 };
 	size_t hlen = tcp_hlen(&s);
 	struct vtcp_stats st;
 
-	assert_int_equal(vhost_add_tcp(x->vt, t_ip(10, 0, 0, 1), 111, &tcp_ops, x), 0);
+	assert_int_equal(vhost_add_tcp(x->vt, t_ip(10, 0, 0, 1), 2049, &tcp_ops, x), 0);
 	memcpy(f, host_mac, 6);
 	memcpy(f + 6, guest_mac, 6);
 	f[12] = 0x08;
@@ -153,6 +153,22 @@ static void test_tcp_idle_from_last_segment(void **state)
 	assert_int_equal(st.conns, 1);
 	assert_int_equal(st.timeouts, 0);
 	assert_int_equal(x->calls, 0);
+}
+
+/* A TCP packet too short to name its port is not the virtual host's: it goes on, to the backend's own checks. */
+static void test_tcp_too_short_passed_on(void **state)
+{
+	struct fx *x = *state;
+	uint8_t f[ETH_HLEN + IPV4_HLEN + 2] = { 0 };
+
+	assert_int_equal(vhost_add_tcp(x->vt, t_ip(10, 0, 0, 1), 2049, &tcp_ops, x), 0);
+	memcpy(f, host_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08;
+	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 1, 2);
+	f[ETH_HLEN + IPV4_HLEN + 1] = 111; /* what there is of a source port */
+	assert_false(vhost_input(x->vt, f, sizeof(f), 0));
+	assert_int_equal(x->guest.n, 0);
 }
 
 static void test_registration(void **state)
@@ -957,6 +973,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_registration),
 		T(test_tcp_idle_from_last_segment),
+		T(test_tcp_too_short_passed_on),
 		T(test_arp_answer),
 		T(test_arp_left_to_backend),
 		T(test_udp_fragmented_request_big_reply),
