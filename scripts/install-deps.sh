@@ -20,6 +20,8 @@ PKGS=(
 	libxml2-utils shellcheck
 	# bridge mode tests and benchmark: offload switches, capability drop, LAN flood generator
 	ethtool libcap2-bin netsniff-ng
+	# bridge e2e tests: the "access point" drops frames from other MACs (nft netdev ingress); LAN-side captures
+	nftables tcpdump
 	# benchmarks: NAT peers, NFS peer
 	slirp4netns passt iperf3 nfs-ganesha nfs-ganesha-vfs rpcbind
 )

@@ -83,7 +83,8 @@ extern "C" {
  *   4  nfs_cache_nodes, nfs_cache_fds, nat_max_flows
  *   5  NAT as QEMU's user network offers it: nat_ipv6, nat_prefix6,
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
- *      nat_outbound_addr (a version 4 configuration keeps IPv6 off)
+ *      nat_outbound_addr (a version 4 configuration keeps IPv6 off);
+ *      bridge mode: bridge_mac
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -238,6 +239,13 @@ enum indynet_capture_state {
 	INDYNET_CAPTURE_DEVICE_ERROR,          /* the interface is absent, down or failed */
 };
 
+/** Bridge mode: whose MAC the guest's frames carry on the wire (indynet_config.bridge_mac). */
+enum indynet_bridge_mac {
+	INDYNET_BRIDGE_MAC_AUTO = 0,  /* host on a wireless interface, guest otherwise */
+	INDYNET_BRIDGE_MAC_GUEST,     /* the guest's own: plain bridging */
+	INDYNET_BRIDGE_MAC_HOST,      /* the host interface's: MAC translation, for Wi-Fi */
+};
+
 /** Bridge mode: what indynet_capture_status_get() reports. */
 struct indynet_capture_status {
 	enum indynet_capture_state state;
@@ -254,6 +262,14 @@ struct indynet_capture_status {
 	uint64_t resegmented;     /* GRO/LRO TCP super-frames cut back to the MTU */
 	uint64_t oversized;       /* other frames above the MTU: dropped */
 	uint64_t reopens;         /* successful opens after the first */
+};
+
+/** Bridge mode: the MAC translation in force and its counters (indynet_bridge_mac_status_get()). */
+struct indynet_bridge_mac_status {
+	enum indynet_bridge_mac mode; /* GUEST or HOST (AUTO is resolved at each open); AUTO before the first */
+	uint64_t translated;      /* host mode: frames rewritten, both ways */
+	uint64_t unmatched;       /* host mode: LAN frames at the host's MAC for no inner station; guest IPv6 */
+	uint64_t refused;         /* host mode: guest frames claiming the host's own IPv4 address: dropped */
 };
 
 /** Bridge mode: one host interface as indynet_interface_list() reports it. */
@@ -378,6 +394,16 @@ struct indynet_config {
 	const char *nat_hostname;    /* offered by DHCP (option 12); NULL = none */
 	const char *nat_dns_search;  /* "a.example,b.example": DHCP's domain search list (option 119); NULL = none */
 	const char *nat_outbound_addr; /* "A.B.C.D" the NAT's outgoing IPv4 sockets bind to; NULL = any */
+
+	/* ---- version 5: plain values (bridge mode) ---- */
+	/*
+	 * Bridge mode: GUEST injects the guest's frames as they are; HOST
+	 * sends them with the capture interface's MAC and maps the LAN's
+	 * answers back by IPv4 address (Wi-Fi: an access point drops frames
+	 * from a MAC that did not associate); AUTO (0) is HOST on a wireless
+	 * interface (/sys/class/net/IF/wireless or phy80211), GUEST otherwise.
+	 */
+	enum indynet_bridge_mac bridge_mac;
 };
 
 typedef struct indynet_engine indynet_engine;
@@ -768,6 +794,25 @@ INDYNET_API int indynet_capture_status_get(indynet_engine *e, struct indynet_cap
  * Return: a static string.
  */
 INDYNET_API const char *indynet_capture_state_name(enum indynet_capture_state s);
+
+/**
+ * indynet_bridge_mac_status_get() - the bridge's MAC translation mode and counters.
+ * @e: engine
+ * @st: receives them (all zero in NAT mode)
+ *
+ * Callable from any thread, like indynet_capture_status_get().
+ *
+ * Return: 0, or -EOPNOTSUPP in NAT mode.
+ */
+INDYNET_API int indynet_bridge_mac_status_get(indynet_engine *e, struct indynet_bridge_mac_status *st);
+
+/**
+ * indynet_bridge_mac_name() - "auto", "guest" or "host".
+ * @m: translation mode
+ *
+ * Return: a static string ("unknown" out of range).
+ */
+INDYNET_API const char *indynet_bridge_mac_name(enum indynet_bridge_mac m);
 
 /**
  * indynet_set_interface() - move a running bridge to another host interface.

@@ -12,7 +12,7 @@ int backend_new(const struct backend_params *p, const struct backend_host *host,
 		size_t errlen)
 {
 	if (p->mode == INDYNET_MODE_BRIDGE)
-		return bridge_new(p->interface, p->capture_buffer, p->mtu, host, out, err, errlen);
+		return bridge_new(p, host, out, err, errlen);
 	*out = nat_new(p, host, err, errlen);
 	return *out ? 0 : -ENOMEM;
 }
@@ -64,6 +64,15 @@ int backend_status(struct backend *b, struct indynet_capture_status *st)
 	if (!b->ops->status)
 		return -EOPNOTSUPP;
 	b->ops->status(b, st);
+	return 0;
+}
+
+int backend_mac_status(struct backend *b, struct indynet_bridge_mac_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!b->ops->mac_status)
+		return -EOPNOTSUPP;
+	b->ops->mac_status(b, st);
 	return 0;
 }
 

@@ -106,6 +106,8 @@ struct backend_ops {
 	int (*set_interface)(struct backend *b, const char *spec, char *err, size_t errlen);
 	/* also take the LAN's frames for this MAC (the phantom NFS host's; NULL: not needed) */
 	void (*extra_mac)(struct backend *b, const uint8_t mac[6]);
+	/* MAC translation mode and counters; callable from any thread (NULL: no wire, as in NAT) */
+	void (*mac_status)(struct backend *b, struct indynet_bridge_mac_status *st);
 };
 
 /** Common head of every backend. */
@@ -139,6 +141,7 @@ struct backend_params {
 	const char *interface; /* bridge: name, 1-based index, "auto" or NULL (= auto) */
 	size_t capture_buffer; /* bridge: kernel capture buffer, bytes */
 	const struct backend_nat_opts *nat; /* NAT: the options beyond IPv4 NAT */
+	enum indynet_bridge_mac bridge_mac; /* bridge: whose MAC the guest's frames carry */
 };
 
 /**
@@ -247,6 +250,15 @@ void backend_guest_mac(struct backend *b, const uint8_t mac[6]);
  * Return: 0, or -EOPNOTSUPP when @b has no capture.
  */
 int backend_status(struct backend *b, struct indynet_capture_status *st);
+
+/**
+ * backend_mac_status() - @b's MAC translation mode and counters (any thread).
+ * @b: backend
+ * @st: receives them; all zero for a backend without a wire
+ *
+ * Return: 0, or -EOPNOTSUPP when @b has no wire.
+ */
+int backend_mac_status(struct backend *b, struct indynet_bridge_mac_status *st);
 
 /**
  * backend_set_interface() - move @b to another host interface (engine thread).

@@ -11,6 +11,7 @@
 #include "backend/bridge.h"
 #include "backend/bridge_cap.h"
 #include "backend/bridge_if.h"
+#include "backend/bridge_mac.h"
 #include "backend/bridge_seg.h"
 #include "backend/bridge_status.h"
 #include "core/clock.h"
@@ -58,10 +59,19 @@
  * they are (inject); and it learns the LAN's subnet from the interface's
  * own address (lan), looked up on every open and once a second.
  *
+ * MAC translation (bridge_mac.c), chosen at every open: in host mode
+ * (--bridge-mac host, or auto on a wireless interface) the station on the
+ * wire is the interface's own MAC: mac holds it (the filter, the echo and
+ * destination checks use it as they use the guest's in guest mode), the
+ * guest's MAC is kept in guest, and every frame is rewritten on its way
+ * out (input, inject) and, once past those checks, on its way in.
+ *
  * Threads: everything runs on the engine thread except bridge_status(),
  * which copies the published status under the mutex.  The engine thread
  * publishes at the end of each round and on every change.
  */
+
+_Static_assert(INDYNET_FRAME_MAX <= BRIDGE_CAP_SNAPLEN, "a guest frame fits the translation scratch");
 
 #define BRIDGE_BATCH 64
 #define BRIDGE_STATS_MS 1000u
@@ -74,8 +84,15 @@ struct bridge {
 	size_t bufsize;
 	struct bridge_cap cap;
 	char target[64];          /* the interface captured on, or being retried */
-	uint8_t mac[ETH_ALEN];
+	uint8_t mac[ETH_ALEN];    /* the station on the wire: the guest's, or the interface's in host mode */
 	bool mac_known;
+	uint8_t guest[ETH_ALEN];  /* the guest's MAC */
+	bool guest_known;
+	enum indynet_bridge_mac mac_cfg; /* as configured (auto resolved at each open) */
+	enum indynet_bridge_mac mac_mode; /* in force: GUEST or HOST (AUTO before the first open) */
+	bool xl_on;               /* host mode: frames are translated */
+	struct bridge_mac xl;
+	uint8_t *xl_out, *xl_in;  /* translation scratch, BRIDGE_CAP_SNAPLEN each (out and in may nest) */
 	uint8_t extra[ETH_ALEN];  /* the phantom NFS host's MAC: its unicast frames are taken too */
 	bool extra_known;
 	struct backend_lan lan;   /* the interface's address and subnet, refreshed with the stats */
@@ -92,6 +109,7 @@ struct bridge {
 	pthread_mutex_t lock;
 	struct indynet_capture_status pub; /* lock */
 	uint64_t pub_retry_at;             /* lock */
+	struct indynet_bridge_mac_status pub_mac; /* lock */
 };
 
 static struct bridge *to_bridge(struct backend *bk)
@@ -105,6 +123,8 @@ static void br_publish(struct bridge *b)
 {
 	pthread_mutex_lock(&b->lock);
 	b->pub = b->cur;
+	b->pub_mac = (struct indynet_bridge_mac_status){ .mode = b->mac_mode, .translated = b->xl.translated,
+							 .unmatched = b->xl.unmatched, .refused = b->xl.refused };
 	b->pub_retry_at = b->cap.p ? 0 : b->retry_at;
 	pthread_mutex_unlock(&b->lock);
 }
@@ -138,6 +158,8 @@ static void br_read_stats(struct bridge *b)
 static void br_refresh_lan(struct bridge *b)
 {
 	b->lan_rc = b->cap.p ? bridge_if_lan(b->target, &b->lan) : -ENOENT;
+	if (b->xl_on)
+		bridge_mac_set_host(&b->xl, b->lan.host_mac, b->lan_rc == 0 ? b->lan.host_ip : 0);
 }
 
 static void br_close(struct bridge *b)
@@ -167,6 +189,24 @@ static void br_failed(struct bridge *b, int pcap_rc, const char *text)
 	br_set_state(b, st, msg);
 }
 
+static void br_install_filter(struct bridge *b);
+
+/* translate or not on the interface just opened (auto: wireless or not); the station on the wire follows */
+static void br_mac_mode(struct bridge *b)
+{
+	bool wireless = bridge_if_wireless(b->target);
+	struct backend_lan lan;
+
+	b->xl_on = b->mac_cfg == INDYNET_BRIDGE_MAC_HOST || (b->mac_cfg == INDYNET_BRIDGE_MAC_AUTO && wireless);
+	b->mac_mode = b->xl_on ? INDYNET_BRIDGE_MAC_HOST : INDYNET_BRIDGE_MAC_GUEST;
+	ilog(INDYNET_LOG_INFO, "bridge: %s is %swireless: bridge-mac %s%s", b->target, wireless ? "" : "not ",
+	     indynet_bridge_mac_name(b->mac_mode), b->xl_on ? " (the guest's frames carry the host's MAC)" : "");
+	bridge_if_lan(b->target, &lan);
+	memcpy(b->mac, b->xl_on ? lan.host_mac : b->guest, ETH_ALEN);
+	b->mac_known = b->xl_on || b->guest_known;
+	br_install_filter(b);
+}
+
 static void br_opened(struct bridge *b)
 {
 	if (b->opened_once)
@@ -175,6 +215,7 @@ static void br_opened(struct bridge *b)
 	b->retry_at = 0;
 	b->backoff_ms = BRIDGE_RETRY_MIN_MS;
 	b->stats_at = clock_mono_ms() + BRIDGE_STATS_MS;
+	br_mac_mode(b);
 	br_refresh_lan(b);
 	br_set_state(b, INDYNET_CAPTURE_ACTIVE, "");
 }
@@ -252,6 +293,14 @@ static bool br_wanted(struct bridge *b, const uint8_t *f)
 	return true;
 }
 
+/* host mode: the frame for the inner station it is meant for, or NULL (counted by bridge_mac.c) */
+static const uint8_t *br_mac_in(struct bridge *b, const uint8_t *f, size_t len)
+{
+	enum bridge_mac_verdict v = bridge_mac_rx(&b->xl, f, len, b->xl_in);
+
+	return v == BRIDGE_MAC_PASS ? f : v == BRIDGE_MAC_REWRITTEN ? b->xl_in : NULL;
+}
+
 static void br_rx(u_char *user, const struct pcap_pkthdr *h, const u_char *f)
 {
 	struct bridge *b = (struct bridge *)user;
@@ -263,7 +312,7 @@ static void br_rx(u_char *user, const struct pcap_pkthdr *h, const u_char *f)
 			b->host.drop(b->host.opaque, INDYNET_DROP_TRUNCATED);
 		return;
 	}
-	if (!br_wanted(b, f))
+	if (!br_wanted(b, f) || (b->xl_on && !(f = br_mac_in(b, f, h->caplen))))
 		return;
 	if (h->caplen <= br_frame_limit(b, f)) {
 		br_deliver(b, f, h->caplen);
@@ -299,12 +348,26 @@ static void br_drain(struct bridge *b)
 
 /* ---- backend ops ---- */
 
-static void br_input(struct backend *bk, const uint8_t *frame, size_t len)
+/* a frame onto the wire; in host mode rewritten first (@guest: the guest's, not the engine's own) */
+static void br_send(struct bridge *b, const uint8_t *frame, size_t len, bool guest)
 {
-	struct bridge *b = to_bridge(bk);
-
+	if (b->xl_on) {
+		if (bridge_mac_tx(&b->xl, frame, len, b->xl_out, guest) != BRIDGE_MAC_REWRITTEN)
+			return; /* counted by bridge_mac.c */
+		frame = b->xl_out;
+	}
 	if (!b->cap.p || pcap_inject(b->cap.p, frame, len) < 0)
 		b->host.drop(b->host.opaque, INDYNET_DROP_BACKEND);
+}
+
+static void br_input(struct backend *bk, const uint8_t *frame, size_t len)
+{
+	br_send(to_bridge(bk), frame, len, true);
+}
+
+static void br_inject(struct backend *bk, const uint8_t *frame, size_t len)
+{
+	br_send(to_bridge(bk), frame, len, false);
 }
 
 static void br_poll_fill(struct backend *bk, struct poll_set *ps, int *timeout_ms)
@@ -361,6 +424,11 @@ static void br_guest_mac(struct backend *bk, const uint8_t mac[6])
 {
 	struct bridge *b = to_bridge(bk);
 
+	memcpy(b->guest, mac, ETH_ALEN);
+	b->guest_known = true;
+	bridge_mac_set_guest(&b->xl, mac);
+	if (b->xl_on)
+		return; /* the station on the wire stays the interface's */
 	memcpy(b->mac, mac, ETH_ALEN);
 	b->mac_known = true;
 	br_install_filter(b);
@@ -392,6 +460,15 @@ static void br_status(struct backend *bk, struct indynet_capture_status *st)
 	pthread_mutex_lock(&b->lock);
 	*st = b->pub;
 	st->retry_ms = b->pub_retry_at > now ? (unsigned)(b->pub_retry_at - now) : b->pub_retry_at ? 1u : 0u;
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void br_mac_status(struct backend *bk, struct indynet_bridge_mac_status *st)
+{
+	struct bridge *b = to_bridge(bk);
+
+	pthread_mutex_lock(&b->lock);
+	*st = b->pub_mac;
 	pthread_mutex_unlock(&b->lock);
 }
 
@@ -447,6 +524,7 @@ static void br_free(struct backend *bk)
 	bridge_cap_close(&b->cap);
 	pthread_mutex_destroy(&b->lock);
 	free(b->seg_buf);
+	free(b->xl_out);
 	free(b);
 }
 
@@ -461,29 +539,35 @@ static const struct backend_ops bridge_ops = {
 	.set_interface = br_set_interface,
 	.extra_mac = br_extra_mac,
 	.lan = br_lan,
-	.inject = br_input,
+	.inject = br_inject,
+	.mac_status = br_mac_status,
 };
 
-int bridge_new(const char *spec, size_t bufsize, unsigned mtu, const struct backend_host *host,
-	       struct backend **out, char *err, size_t errlen)
+int bridge_new(const struct backend_params *p, const struct backend_host *host, struct backend **out, char *err,
+	       size_t errlen)
 {
 	struct bridge *b = calloc(1, sizeof(*b));
 	int rc;
 
-	if (!b || !(b->seg_buf = malloc(BRIDGE_SEG_BUF))) {
+	if (!b || !(b->seg_buf = malloc(BRIDGE_SEG_BUF)) || !(b->xl_out = malloc(2 * (size_t)BRIDGE_CAP_SNAPLEN))) {
+		if (b)
+			free(b->seg_buf);
 		free(b);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	b->xl_in = b->xl_out + BRIDGE_CAP_SNAPLEN;
+	bridge_mac_init(&b->xl);
+	b->mac_cfg = p->bridge_mac;
 	b->base.ops = &bridge_ops;
 	b->host = *host;
-	b->mtu = mtu;
-	b->bufsize = bufsize;
+	b->mtu = p->mtu;
+	b->bufsize = p->capture_buffer;
 	b->cap.fd = b->ps_idx = -1;
 	b->lan_rc = -ENOENT;
 	b->backoff_ms = BRIDGE_RETRY_MIN_MS;
 	pthread_mutex_init(&b->lock, NULL);
-	rc = br_choose(spec, b->target, sizeof(b->target), err, errlen);
+	rc = br_choose(p->interface, b->target, sizeof(b->target), err, errlen);
 	if (rc < 0) {
 		br_free(&b->base);
 		return rc;

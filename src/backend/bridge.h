@@ -15,9 +15,9 @@
 
 /**
  * bridge_new() - create a bridge backend capturing on a host interface.
- * @spec: interface name, 1-based index, "auto" or NULL (= auto)
- * @bufsize: kernel capture buffer, bytes (validated by the caller)
- * @mtu: guest MTU: larger frames from the LAN are re-segmented (TCP) or dropped
+ * @p: interface (name, 1-based index, "auto" or NULL = auto), kernel capture
+ *     buffer (bytes, validated by the caller), guest MTU (larger frames from
+ *     the LAN are re-segmented (TCP) or dropped), MAC translation mode
  * @host: callbacks into the engine (copied)
  * @out: receives the backend
  * @err: receives the reason on failure
@@ -30,7 +30,7 @@
  * ("auto" found no interface, an index out of range), -EINVAL (not a valid
  * interface name), -EIO (interfaces cannot be listed), -ENOMEM.
  */
-int bridge_new(const char *spec, size_t bufsize, unsigned mtu, const struct backend_host *host,
-	       struct backend **out, char *err, size_t errlen);
+int bridge_new(const struct backend_params *p, const struct backend_host *host, struct backend **out, char *err,
+	       size_t errlen);
 
 #endif /* INDYNET_BACKEND_BRIDGE_H */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/bridge_if.h"
 
@@ -169,6 +170,20 @@ int bridge_if_lan(const char *name, struct backend_lan *out)
 	freeifaddrs(all);
 	snprintf(out->ifname, sizeof(out->ifname), "%s", name);
 	return have_ip ? 0 : -ENOENT;
+}
+
+bool bridge_if_wireless(const char *name)
+{
+	static const char *const marks[] = { "wireless", "phy80211" };
+	const char *root = secure_getenv("INDYNET_SYSFS_ROOT");
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		snprintf(path, sizeof(path), "%s/class/net/%s/%s", root ? root : "/sys", name, marks[i]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 int indynet_interface_list(struct indynet_interface *out, size_t max, char *err, size_t errlen)

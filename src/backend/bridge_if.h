@@ -3,6 +3,7 @@
 #ifndef INDYNET_BACKEND_BRIDGE_IF_H
 #define INDYNET_BACKEND_BRIDGE_IF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backend/backend.h"
@@ -45,5 +46,17 @@ int bridge_if_choose(const char *spec, const struct indynet_interface *list, siz
  * Return: 0, or -ENOENT when the interface is absent or has no IPv4 address.
  */
 int bridge_if_lan(const char *name, struct backend_lan *out);
+
+/**
+ * bridge_if_wireless() - whether @name is a Wi-Fi interface (what --bridge-mac auto decides by).
+ * @name: interface
+ *
+ * Linux: SYSFS/class/net/@name/wireless or .../phy80211 exists, SYSFS
+ * being /sys, or the INDYNET_SYSFS_ROOT environment variable (a test hook;
+ * ignored in a setuid or file-capability process).
+ *
+ * Return: true when it is wireless.
+ */
+bool bridge_if_wireless(const char *name);
 
 #endif /* INDYNET_BACKEND_BRIDGE_IF_H */

@@ -48,3 +48,16 @@ const char *indynet_capture_state_name(enum indynet_capture_state s)
 		return "unknown";
 	return names[s];
 }
+
+const char *indynet_bridge_mac_name(enum indynet_bridge_mac m)
+{
+	static const char *const names[] = {
+		[INDYNET_BRIDGE_MAC_AUTO] = "auto",
+		[INDYNET_BRIDGE_MAC_GUEST] = "guest",
+		[INDYNET_BRIDGE_MAC_HOST] = "host",
+	};
+
+	if ((unsigned)m >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[m];
+}

@@ -176,18 +176,23 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 {
 	struct indynet_capture_status cs;
+	struct indynet_bridge_mac_status ms;
 
+	indynet_bridge_mac_status_get(ctx->eng, &ms);
 	if (indynet_capture_status_get(ctx->eng, &cs) < 0)
 		return json_pack("{s:s, s:s?}", "state", "not-used", "file", ctx->opts->capture_file);
-	return json_pack("{s:s, s:s?, s:s, s:s, s:I, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:I, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I}}",
 			 "state", indynet_capture_state_name(cs.state), "file", ctx->opts->capture_file,
-			 "interface", cs.interface, "error", cs.error, "generation", (json_int_t)cs.generation,
+			 "interface", cs.interface, "error", cs.error, "mac", indynet_bridge_mac_name(ms.mode),
+			 "generation", (json_int_t)cs.generation,
 			 "retry_ms", (int)cs.retry_ms, "counters", "frames", (json_int_t)cs.frames,
 			 "kernel_drops", (json_int_t)cs.kernel_drops, "own_frames", (json_int_t)cs.own_frames,
 			 "not_for_guest", (json_int_t)cs.not_for_guest, "shed", (json_int_t)cs.shed,
 			 "drained_rounds", (json_int_t)cs.drained_rounds, "resegmented",
 			 (json_int_t)cs.resegmented, "oversized", (json_int_t)cs.oversized, "reopens",
-			 (json_int_t)cs.reopens);
+			 (json_int_t)cs.reopens, "mac_translated", (json_int_t)ms.translated, "mac_unmatched",
+			 (json_int_t)ms.unmatched, "mac_refused", (json_int_t)ms.refused);
 }
 
 static json_t *cmd_nat_json(struct cmd_ctx *ctx)
@@ -242,9 +247,10 @@ static void cmd_capture_text(const json_t *cap, char *buf, size_t len)
 
 	if (!json_object_get(cap, "interface") || len == 0)
 		return;
-	off = (size_t)snprintf(buf, len, " capture=%s interface=%s",
+	off = (size_t)snprintf(buf, len, " capture=%s interface=%s bridge_mac=%s",
 			       json_string_value(json_object_get(cap, "state")),
-			       json_string_value(json_object_get(cap, "interface")));
+			       json_string_value(json_object_get(cap, "interface")),
+			       json_string_value(json_object_get(cap, "mac")));
 	json_object_foreach((json_t *)json_object_get(cap, "counters"), key, v) {
 		if (off >= len)
 			return;

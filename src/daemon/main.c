@@ -71,6 +71,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->bridge_interface = o->interface;
 	cfg->capture_buffer = o->capture_buffer;
+	cfg->bridge_mac = o->bridge_mac;
 	cfg->log_level = INDYNET_LOG_DEBUG; /* dlog filters: a SIGHUP can change the level */
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;
@@ -213,8 +214,9 @@ static void daemon_summary(const struct daemon *d)
 	static const char *const versions[] = { [INDYNET_NFS_AUTO] = "v2+v3",
 						[INDYNET_NFS_V2] = "v2", [INDYNET_NFS_V3] = "v3" };
 	const struct daemon_opts *o = &d->opts;
-	char nfs[512] = "no NFS export", net[160];
+	char nfs[512] = "no NFS export", net[224];
 	struct indynet_capture_status cs;
+	struct indynet_bridge_mac_status ms;
 
 	if (o->export_dir)
 		snprintf(nfs, sizeof(nfs), "export %s (NFS %s, %s, %s %u:%u)", o->export_dir,
@@ -222,9 +224,10 @@ static void daemon_summary(const struct daemon *d)
 			 o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", o->uid, o->gid);
 	if (o->mode == INDYNET_MODE_NAT)
 		snprintf(net, sizeof(net), "mode nat, subnet %s", o->nat_subnet);
-	else if (indynet_capture_status_get(d->eng, &cs) == 0)
-		snprintf(net, sizeof(net), "mode bridge, interface %s (%s), capture buffer %u", cs.interface,
-			 indynet_capture_state_name(cs.state), o->capture_buffer);
+	else if (indynet_capture_status_get(d->eng, &cs) == 0 && indynet_bridge_mac_status_get(d->eng, &ms) == 0)
+		snprintf(net, sizeof(net), "mode bridge, interface %s (%s), capture buffer %u, bridge-mac %s (%s)",
+			 cs.interface, indynet_capture_state_name(cs.state), o->capture_buffer,
+			 indynet_bridge_mac_name(o->bridge_mac), indynet_bridge_mac_name(ms.mode));
 	dlog(INDYNET_LOG_INFO, "indynetd %s: %s, mtu %u, frontend --%s %s%s%s, %s, %zu forward(s)%s%s",
 	     INDYNET_VERSION, net, o->mtu, opts_frontend_name(o->frontend), o->frontend_arg,
 	     o->tap_netns ? " in netns " : "", o->tap_netns ? o->tap_netns : "", nfs, o->n_forwards,

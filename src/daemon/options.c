@@ -176,6 +176,18 @@ static int opts_set_attr_model(struct daemon_opts *o, const char *value, char *e
 	return 0;
 }
 
+static int opts_set_bridge_mac(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "auto", "guest", "host", NULL };
+	static const int values[] = { INDYNET_BRIDGE_MAC_AUTO, INDYNET_BRIDGE_MAC_GUEST, INDYNET_BRIDGE_MAC_HOST };
+	int v;
+
+	if (opts_set_enum(value, names, values, "a bridge MAC mode", "auto, guest or host", &v, err, errlen))
+		return -1;
+	o->bridge_mac = (enum indynet_bridge_mac)v;
+	return 0;
+}
+
 static int opts_set_log_level(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug", NULL };

@@ -117,6 +117,9 @@
 	X(CAPTURE_BUFFER, "capture-buffer", "bridge", "capture_buffer", "BYTES", "33554432", NETWORK, \
 	  OPTS_U32(capture_buffer, "capture buffer", INDYNET_CAPTURE_BUFFER_MIN, INDYNET_CAPTURE_BUFFER_MAX), \
 	  "bridge mode's kernel capture buffer, 262144-1073741824") \
+	X(BRIDGE_MAC, "bridge-mac", "bridge", "mac", "guest|host|auto", "auto", NETWORK, \
+	  OPTS_CUSTOM(opts_set_bridge_mac), \
+	  "bridge mode: the guest's own MAC on the wire, the host's (Wi-Fi), or host when wireless") \
 	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
 	  "serve DIR over NFS at the gateway address") \
 	X(BRIDGE_IP, "nfs-bridge-ip", "nfs", "bridge_ip", "A.B.C.D", NULL, NFS, \
@@ -225,6 +228,7 @@ struct daemon_opts {
 	char *nat_subnet;
 	char *interface;      /* bridge mode: name, 1-based index or "auto" */
 	uint32_t capture_buffer; /* bridge mode: bytes */
+	enum indynet_bridge_mac bridge_mac; /* bridge mode: MAC translation */
 	char *nfs_bridge_ip;  /* bridge mode: the phantom NFS host's address */
 	uint32_t mtu;
 

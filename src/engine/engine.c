@@ -1191,6 +1191,11 @@ int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status 
 	return backend_status(e->backend, st);
 }
 
+int indynet_bridge_mac_status_get(indynet_engine *e, struct indynet_bridge_mac_status *st)
+{
+	return backend_mac_status(e->backend, st);
+}
+
 struct iface_arg {
 	const char *spec;
 	char *err;
@@ -1283,6 +1288,10 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 			 INDYNET_CAPTURE_BUFFER_MIN, INDYNET_CAPTURE_BUFFER_MAX);
 		return -EINVAL;
 	}
+	if ((unsigned)c->bridge_mac > INDYNET_BRIDGE_MAC_HOST) {
+		snprintf(err, errlen, "bridge MAC mode %d is not auto, guest or host", (int)c->bridge_mac);
+		return -EINVAL;
+	}
 	e->mtu = c->mtu ? c->mtu : INDYNET_MTU_DEFAULT;
 	if (e->mtu < INDYNET_MTU_MIN || e->mtu > INDYNET_MTU_MAX) {
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
@@ -1328,7 +1337,7 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix,
 					   .interface = e->cfg.bridge_interface,
 					   .capture_buffer = e->capture_buffer, .max_flows = eng_flow_cap(e),
-					   .nat = &e->nat_opts };
+					   .nat = &e->nat_opts, .bridge_mac = e->cfg.bridge_mac };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 
