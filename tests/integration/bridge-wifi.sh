@@ -96,6 +96,22 @@ translated=$(stat_of capture_mac_translated)
 	t_fail "stats: only ${translated:-0} frames translated" "$(nat_ctl stats)"
 t_expect_eq "stats: nothing refused yet" 0 "$(stat_of capture_mac_refused)"
 
+# broadcast and multicast both ways (the guest's leave with the host's MAC, the LAN's pass as they are)
+udp_both_ways() { # udp_both_ways DEST PORT WHAT: DEST:PORT from the guest to the LAN and back
+	local jl="" jg=""
+	case $1 in 2[23][0-9].*) jl=",ip-add-membership=$1:10.77.1.1" jg=",ip-add-membership=$1:$GUEST_IP" ;; esac
+	ns_bg "$LAN" "$T_TMP/recv-lan-$2.log" timeout 10 socat -u UDP-RECV:"$2",reuseaddr$jl OPEN:"$T_TMP/lan-$2.got",creat
+	ns_bg "$NS_GUEST" "$T_TMP/recv-guest-$2.log" timeout 10 socat -u UDP-RECV:"$2",reuseaddr$jg OPEN:"$T_TMP/guest-$2.got",creat
+	t_wait 5 ns_listening "$LAN" udp "$2" && t_wait 5 ns_listening "$NS_GUEST" udp "$2" || t_fail "UDP receivers on $2"
+	echo "from the guest $3" | ip netns exec "$NS_GUEST" socat -u - UDP-DATAGRAM:"$1":"$2",broadcast,ip-multicast-if="$GUEST_IP"
+	echo "from the LAN $3" | ip netns exec "$LAN" socat -u - UDP-DATAGRAM:"$1":"$2",broadcast,ip-multicast-if=10.77.1.1
+	t_wait 5 grep -q "from the guest $3" "$T_TMP/lan-$2.got" || t_fail "the LAN did not receive the guest's $3"
+	t_wait 5 grep -q "from the LAN $3" "$T_TMP/guest-$2.got" || t_fail "the guest did not receive the LAN's $3"
+	t_pass "UDP $3 both ways"
+}
+udp_both_ways 10.77.1.255 7201 broadcast
+udp_both_ways 239.1.2.3 7202 multicast
+
 # the guest takes the host's address: refused, the host keeps it
 ip -n "$NS_GUEST" addr add 10.77.1.2/32 dev tap0
 ip netns exec "$NS_GUEST" ping -c 2 -i 0.2 -W 1 -I 10.77.1.2 10.77.1.1 >/dev/null 2>&1
