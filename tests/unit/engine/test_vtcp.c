@@ -180,10 +180,40 @@ static void test_handshake_and_data(void **state)
 	assert_int_equal(f->ngot, 5);
 	assert_int_equal(f->out[1].t.ack, 1006);
 	/* overlapping: "lo, world" from 1004 delivers only ", world" */
-	seg(f, TCP_ACK, 1004, iss + 1, "lo, world", 9, 4);
+	seg(f, TCP_ACK | TCP_PSH, 1004, iss + 1, "lo, world", 9, 4);
 	assert_int_equal(f->ngot, 12);
 	assert_memory_equal(f->got, "hello, world", 12);
 	assert_int_equal(f->out[2].t.ack, 1013);
+}
+
+static void test_delayed_ack(void **state)
+{
+	struct fx *f = *state;
+	uint32_t iss = handshake(f);
+
+	/* one plain segment: no ACK yet, the deadline is now, the tick sends it */
+	seg(f, TCP_ACK, 1001, iss + 1, "ab", 2, 5);
+	assert_int_equal(f->nout, 0);
+	assert_int_equal(vtcp_deadline(f->tcp), 5);
+	vtcp_tick(f->tcp, 5);
+	assert_int_equal(f->nout, 1);
+	assert_int_equal(f->out[0].t.ack, 1003);
+	assert_true(vtcp_deadline(f->tcp) > 5);
+	/* two plain segments: the second is acknowledged at once, covering both */
+	seg(f, TCP_ACK, 1003, iss + 1, "cd", 2, 6);
+	assert_int_equal(f->nout, 1);
+	seg(f, TCP_ACK, 1005, iss + 1, "ef", 2, 6);
+	assert_int_equal(f->nout, 2);
+	assert_int_equal(f->out[1].t.ack, 1007);
+	/* a pending ACK rides on data we send */
+	seg(f, TCP_ACK, 1007, iss + 1, "gh", 2, 7);
+	assert_int_equal(vtcp_send(f->tcp, f->id, (const uint8_t *)"reply", 5), 0);
+	assert_int_equal(f->nout, 3);
+	assert_int_equal(f->out[2].t.ack, 1009);
+	assert_int_equal(f->out[2].t.payload_len, 5);
+	vtcp_tick(f->tcp, 8);
+	assert_int_equal(f->nout, 3); /* nothing left to acknowledge */
+	assert_memory_equal(f->got, "abcdefgh", 8);
 }
 
 static void test_out_of_order_dropped(void **state)
@@ -454,6 +484,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_handshake_and_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delayed_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_and_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_holds_nothing_more, setup, teardown),
