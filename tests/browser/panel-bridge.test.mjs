@@ -5,7 +5,8 @@
 // 10.77.1.0/24 whose host answers for 10.77.1.213 with LAN_MAC; cap2 is
 // another LAN), SCREENSHOT (PNG path), DENIED_URL (with #token=...) of a
 // daemon refused the capture permission (whose pkexec grants nothing), NFS_MOUNT (a shell command: the guest
-// GUEST_IP mounts the phantom 10.77.1.214 and looks a file up).
+// GUEST_IP mounts the phantom 10.77.1.214 and looks a file up), GUEST_QUIET (a
+// shell command: the guest stops sending).
 // Prints "ok - ..." per check; exits 1 at the first failure.
 import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -122,6 +123,14 @@ try {
   await page.click("#if-refresh");
   await listed;
   check(puts.length === before, "Refresh reads the list again and switches nothing");
+
+  // the sparkline drew the traffic; the badge turns red once the guest falls silent
+  const spark = await page.getAttribute("#spark-rx", "points");
+  check(spark.split(" ").length >= 5, `the sparkline is drawn from the events (${spark.split(" ").length} points)`);
+  execSync(env("GUEST_QUIET"));
+  await page.waitForSelector("#badge[data-liveness='idle']", { timeout: 10000 });
+  const red = await page.$eval("#badge .dot", (e) => getComputedStyle(e).backgroundColor);
+  check(red === "rgb(207, 34, 46)", `the badge turns red when the guest falls silent (${red})`);
 
   // 200 % zoom
   await page.setViewportSize({ width: 640, height: 1000 });

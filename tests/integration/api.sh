@@ -228,6 +228,24 @@ case $out in *"not a loopback address; add --http-allow-remote"*) t_pass "remote
 out=$(ip netns exec "$NS_HOST" "$INDYNETD" --qemu-dgram "$T_TMP/d.sock" --http 127.0.0.1:18601 2>&1)
 t_expect_eq "--http without a token file or control socket: exit 2" 2 "$?"
 
+# ---- --http-allow-remote and a token given in a file ----
+GIVEN=$T_TMP/given.token
+printf '%064d\n' 7 | tr 0 a >"$GIVEN" && chmod 600 "$GIVEN"
+ip netns exec "$NS_HOST" timeout -s TERM 60 "$INDYNETD" --qemu-dgram "$T_TMP/d3.sock" --http 0.0.0.0:18602 \
+	--http-allow-remote --http-token-file "$GIVEN" >"$T_TMP/remote.log" 2>&1 &
+REMOTE_PID=$!
+t_defer kill "$REMOTE_PID"
+t_evidence "$T_TMP/remote.log"
+t_wait 10 ns_listening "$NS_HOST" tcp 18602 || t_fail "--http 0.0.0.0:18602 --http-allow-remote did not listen" "$(cat "$T_TMP/remote.log")"
+ip netns exec "$NS_HOST" ss -Hltn "sport = :18602" | grep -q "0.0.0.0:18602" || t_fail "not bound to 0.0.0.0"
+t_pass "--http-allow-remote: bound to 0.0.0.0:18602"
+expect_status "the given token is the one in force" 200 \
+	"$(tcp -H "Authorization: Bearer $(cat "$GIVEN")" -H "Host: 0.0.0.0:18602" http://127.0.0.1:18602/api/status)" '"mode":"nat"'
+expect_status "no other token" 401 "$(tcp -H "$AUTH" -H "Host: 0.0.0.0:18602" http://127.0.0.1:18602/api/status)"
+kill -TERM "$REMOTE_PID"
+t_wait 10 eval '! kill -0 $REMOTE_PID' || t_fail "the --http-allow-remote daemon did not stop"
+t_expect_eq "a given token file is left in place at shutdown" "$(printf '%064d' 7 | tr 0 a)" "$(cat "$GIVEN")"
+
 nat_stop
 [ ! -e "$TOKEN_FILE" ] || t_fail "the generated token file is left behind"
 t_pass "the generated token file is removed at shutdown"

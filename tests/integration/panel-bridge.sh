@@ -41,6 +41,7 @@ bridge_start --interface cap1 --export "$T_TMP/export" --http 127.0.0.1:18630
 guest_dhcp_start
 guest_dhcp_wait 20 || t_fail "no DHCP lease from LAN 1's dnsmasq within 20 s"
 ns_bg "$NS_GUEST" "$T_TMP/ping.log" ping -i 0.5 10.77.1.1
+printf '#!/bin/sh\nkill %s\n' "$NS_BGPID" >"$T_TMP/guest-quiet.sh" && chmod +x "$T_TMP/guest-quiet.sh"
 
 # the second daemon: no capture permission; nobody runs a copy of indynetd (file
 # capabilities are per file) with a datagram frontend (a TAP needs CAP_NET_ADMIN)
@@ -70,7 +71,7 @@ chmod +x "$T_TMP/nfs-mount.sh"
 shot=${PANEL_SCREENSHOT:-$T_TMP/panel-bridge.png}
 ip netns exec "$NS_HOST" env PANEL_URL="http://127.0.0.1:18630/#token=$(cat "$INDY_CTL.token")" \
 	DENIED_URL="http://127.0.0.1:18631/#token=$(cat "$T_TMP/nobody/c2.sock.token")" LAN_MAC="$LAN_MAC" \
-	NFS_MOUNT="$T_TMP/nfs-mount.sh" GUEST_IP="$GUEST_IP" \
+	NFS_MOUNT="$T_TMP/nfs-mount.sh" GUEST_IP="$GUEST_IP" GUEST_QUIET="$T_TMP/guest-quiet.sh" \
 	SCREENSHOT="$shot" HOME="$T_TMP" node "$BROWSER/panel-bridge.test.mjs" >"$T_TMP/browser.log" 2>&1
 rc=$?
 cat "$T_TMP/browser.log" >&2
