@@ -147,7 +147,9 @@ static void test_tcp_idle_from_last_segment(void **state)
 	tcp_build(f + ETH_HLEN + IPV4_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), &s, 0);
 	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 1, hlen);
 	assert_true(vhost_input(x->vt, f, ETH_HLEN + IPV4_HLEN + hlen, t0));
-	assert_int_equal(x->guest.n, 1); /* the SYN-ACK */
+	assert_int_equal(x->guest.n, 1); /* the SYN-ACK, to the guest's MAC from the host's */
+	assert_memory_equal(x->guest.f[0], guest_mac, 6);
+	assert_memory_equal(x->guest.f[0] + 6, host_mac, 6);
 	vhost_tick(x->vt, t0 + 1000);
 	vtcp_stats(vhost_tcp(x->vt), &st);
 	assert_int_equal(st.conns, 1);
@@ -168,6 +170,32 @@ static void test_tcp_too_short_passed_on(void **state)
 	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 1, 2);
 	f[ETH_HLEN + IPV4_HLEN + 1] = 111; /* what there is of a source port */
 	assert_false(vhost_input(x->vt, f, sizeof(f), 0));
+	assert_int_equal(x->guest.n, 0);
+}
+
+/* TCP for a served port: a bad checksum is dropped as malformed, a cut header as truncated; neither is answered. */
+static void test_bad_checksum_and_truncated_tcp(void **state)
+{
+	struct fx *x = *state;
+	const struct tcp_seg s = { .sport = 801, .dport = 2049, .seq = 1000, .flags = TCP_SYN, .win = 65535 };
+	uint8_t f[ETH_HLEN + IPV4_HLEN + TCP_HLEN_MSS] = { 0 };
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	size_t hlen = tcp_hlen(&s);
+
+	assert_int_equal(vhost_add_tcp(x->vt, t_ip(10, 0, 0, 1), 2049, &tcp_ops, x), 0);
+	memcpy(f, host_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08;
+	tcp_build(f + ETH_HLEN + IPV4_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), &s, 0);
+	f[ETH_HLEN + IPV4_HLEN + 7] ^= 0x40; /* the sequence number: the checksum is now wrong */
+	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 1, hlen);
+	for (int i = 0; i < 2; i++)
+		assert_true(vhost_input(x->vt, f, ETH_HLEN + IPV4_HLEN + hlen, 0));
+	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 2, 10);
+	assert_true(vhost_input(x->vt, f, ETH_HLEN + IPV4_HLEN + 10, 0));
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_MALFORMED], 2);
+	assert_int_equal(d[INDYNET_DROP_TRUNCATED], 1);
 	assert_int_equal(x->guest.n, 0);
 }
 
@@ -974,6 +1002,7 @@ int main(void)
 		T(test_registration),
 		T(test_tcp_idle_from_last_segment),
 		T(test_tcp_too_short_passed_on),
+		T(test_bad_checksum_and_truncated_tcp),
 		T(test_arp_answer),
 		T(test_arp_left_to_backend),
 		T(test_udp_fragmented_request_big_reply),
