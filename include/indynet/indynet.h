@@ -83,8 +83,8 @@ extern "C" {
  *   4  nfs_cache_nodes, nfs_cache_fds, nat_max_flows
  *   5  NAT as QEMU's user network offers it: nat_ipv6, nat_prefix6,
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
- *      nat_outbound_addr (a version 4 configuration keeps IPv6 off);
- *      bridge mode: bridge_mac
+ *      nat_outbound_addr, nat_tftp_dir, nat_bootfile (a version 4
+ *      configuration keeps IPv6 off); bridge mode: bridge_mac
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -394,6 +394,12 @@ struct indynet_config {
 	const char *nat_hostname;    /* offered by DHCP (option 12); NULL = none */
 	const char *nat_dns_search;  /* "a.example,b.example": DHCP's domain search list (option 119); NULL = none */
 	const char *nat_outbound_addr; /* "A.B.C.D" the NAT's outgoing IPv4 sockets bind to; NULL = any */
+	/*
+	 * TFTP at the gateway, read-only, nothing outside this folder (links
+	 * that leave it are refused); NULL = no TFTP server.
+	 */
+	const char *nat_tftp_dir;
+	const char *nat_bootfile;      /* the boot file DHCP/BOOTP names (in nat_tftp_dir); NULL = none */
 
 	/* ---- version 5: plain values (bridge mode) ---- */
 	/*

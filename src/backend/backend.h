@@ -130,6 +130,8 @@ struct backend_nat_opts {
 	const char *search[BACKEND_DNS_SEARCH_MAX + 1]; /* DHCP option 119, NULL-terminated, into search_text */
 	char search_text[BACKEND_DNS_SEARCH_LEN + 1];
 	uint32_t outbound;         /* IPv4 source of the NAT's sockets, network byte order; 0 = any */
+	const char *tftp_dir;      /* TFTP root at the gateway, or NULL */
+	const char *bootfile;      /* the boot file DHCP names, or NULL */
 };
 
 struct backend_params {

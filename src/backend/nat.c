@@ -2,9 +2,11 @@
 /* nat.c: NAT backend on libslirp 4.7 (DHCP, DNS relay at the gateway, ICMP echo, TCP/UDP NAT, forwards). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <slirp/libslirp.h>
 
@@ -14,6 +16,7 @@
 #include "backend/nat_flow.h"
 #include "backend/nat_inform.h"
 #include "backend/nat_restrict.h"
+#include "backend/nat_tftp.h"
 #include "backend/nat_stale.h"
 #include "core/clock.h"
 #include "core/eth.h"
@@ -83,6 +86,7 @@ struct nat {
 	const struct backend_nat_opts *opts; /* the engine's; outlives the backend */
 	struct sockaddr_in outbound;         /* libslirp keeps a pointer to it */
 	struct nat_accept accept; /* forward listeners paused while their accept fails */
+	int tftp_fd;                         /* the TFTP root (O_PATH), or -1 */
 	/* valid during slirp_pollfds_fill/_poll */
 	int64_t poll_now_ms;
 	struct poll_set *cur_ps;
@@ -373,6 +377,8 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 		m = &relay;
 	}
 	reply = nat_inform_reply(&n->dns, frame, len, n->out_buf, NAT_BUF_CAP);
+	if (!reply && n->tftp_fd >= 0)
+		reply = nat_tftp_refusal(n->tftp_fd, n->dns.gw, frame, len, n->out_buf, NAT_BUF_CAP);
 	if (reply) {
 		n->host.to_guest(n->host.opaque, n->out_buf, reply);
 		return;
@@ -657,6 +663,8 @@ static Slirp *nat_slirp_new(struct nat *n, uint32_t net, unsigned prefix)
 		.disable_host_loopback = o->no_host_loopback,
 		.enable_emu = false,
 		.outbound_addr = o->outbound ? &n->outbound : NULL,
+		.tftp_path = o->tftp_dir,
+		.bootfile = o->bootfile,
 	};
 
 	return slirp_new(&cfg, &nat_callbacks, n);
@@ -671,6 +679,8 @@ static void nat_free(struct backend *b)
 	while (n->timers)
 		nat_cb_timer_free(n->timers, n);
 	free(n->fwd);
+	if (n->tftp_fd >= 0)
+		close(n->tftp_fd);
 	nat_flows_free(n->flows);
 	free(n->in_buf);
 	free(n->out_buf);
@@ -738,6 +748,18 @@ static const struct backend_ops nat_ops = {
 	.gateway = nat_gateway,
 };
 
+/* the TFTP root, if any, opened once: requests resolve beneath it (nat_tftp.h) */
+static bool nat_tftp_open(struct nat *n, char *err, size_t errlen)
+{
+	n->tftp_fd = -1;
+	if (!n->opts->tftp_dir)
+		return true;
+	n->tftp_fd = open(n->opts->tftp_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (n->tftp_fd < 0)
+		snprintf(err, errlen, "TFTP folder '%s': %s", n->opts->tftp_dir, strerror(errno));
+	return n->tftp_fd >= 0;
+}
+
 struct backend *nat_new(const struct backend_params *p, const struct backend_host *host, char *err, size_t errlen)
 {
 	struct nat *n = calloc(1, sizeof(*n));
@@ -753,6 +775,10 @@ struct backend *nat_new(const struct backend_params *p, const struct backend_hos
 	n->prefix = p->prefix;
 	n->mtu = p->mtu;
 	n->opts = p->nat ? p->nat : &nat_opts_ipv4;
+	if (!nat_tftp_open(n, err, errlen)) {
+		nat_free(&n->base);
+		return NULL;
+	}
 	n->outbound = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = { .s_addr = n->opts->outbound } };
 	n->fw_target = nat_host_addr(p->net, NAT_GUEST_HOST);
 	n->in_buf = malloc(NAT_BUF_CAP);

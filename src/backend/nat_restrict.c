@@ -13,6 +13,7 @@
 #define NR_PORT_DNS 53
 #define NR_PORT_DHCP 67
 #define NR_PORT_DHCP6 547
+#define NR_PORT_TFTP 69
 #define NR_ICMP_ECHO 8
 #define NR_ICMP6_ECHO 128
 
@@ -47,7 +48,7 @@ static bool nr_udp(const struct nat_restrict *r, const struct nr_pkt *p)
 		return false;
 	dport = nr_rd16(p->l4 + 2);
 	return dport == NR_PORT_DHCP || dport == NR_PORT_DHCP6 || (p->to_dns && dport == NR_PORT_DNS) ||
-	       nr_forward_port(r, nr_rd16(p->l4));
+	       (p->to_gw && dport == NR_PORT_TFTP) || nr_forward_port(r, nr_rd16(p->l4));
 }
 
 static bool nr_tcp(const struct nr_pkt *p)

@@ -22,7 +22,7 @@
  *     every other segment passes (the forwards' connections were opened by
  *     the host; libslirp resets segments of connections it does not know,
  *     without a socket);
- *   - UDP: to DHCP (67, 547), to DNS at the gateway, or from the guest port
+ *   - UDP: to DHCP (67, 547), to DNS and TFTP at the gateway, or from the guest port
  *     of a UDP forward (its answers);
  *   - ICMP and ICMPv6 echo requests: to the gateway only; errors and
  *     neighbour discovery pass;

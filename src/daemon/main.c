@@ -67,6 +67,8 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nat_outbound_addr = o->outbound_addr;
 	cfg->nat_dns_search = o->dns_search;
 	cfg->nat_hostname = o->hostname;
+	cfg->nat_tftp_dir = o->tftp_dir;
+	cfg->nat_bootfile = o->bootfile;
 	cfg->capture_file = o->capture_file;
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->bridge_interface = o->interface;

@@ -110,6 +110,10 @@
 	  OPTS_STRING(dns_search), "NAT: DHCP's domain search list (at most 8)") \
 	X(HOSTNAME, "hostname", "network", "hostname", "NAME", NULL, NETWORK, OPTS_STRING(hostname), \
 	  "NAT: the host name DHCP offers the guest") \
+	X(TFTP, "tftp", "network", "tftp", "DIR", NULL, NETWORK, OPTS_STRING(tftp_dir), \
+	  "NAT: serve DIR read-only over TFTP at the gateway (network boot)") \
+	X(BOOTFILE, "bootfile", "network", "bootfile", "NAME", NULL, NETWORK, OPTS_STRING(bootfile), \
+	  "NAT: the boot file DHCP and BOOTP name (in the --tftp folder)") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, "interface", "bridge", "interface", "NAME|INDEX|auto", "auto", NETWORK, \
@@ -240,7 +244,7 @@ struct daemon_opts {
 	uint32_t nfs_cache_nodes, nfs_cache_fds;
 	uint32_t nat_max_flows;
 	bool no_ipv6, host_loopback, restrict_guest;
-	char *nat_prefix6, *outbound_addr, *dns_search, *hostname;
+	char *nat_prefix6, *outbound_addr, *dns_search, *hostname, *tftp_dir, *bootfile;
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;

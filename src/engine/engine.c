@@ -82,7 +82,7 @@
 #define ENG_NFS_FDS_DEFAULT 512u /* the NFS server's cache_fds when 0 (nfs.h) */
 #define ENG_TX_RING_FRAMES 256u
 #define ENG_ERR_MAX 256
-#define ENG_CFG_STRINGS 9u /* the strings of struct indynet_config */
+#define ENG_CFG_STRINGS 11u /* the strings of struct indynet_config */
 
 struct eng_watch {
 	int fd;
@@ -1225,7 +1225,8 @@ static const size_t eng_cfg_strings[ENG_CFG_STRINGS] = {
 	offsetof(struct indynet_config, capture_file),	   offsetof(struct indynet_config, bridge_interface),
 	offsetof(struct indynet_config, nfs_bridge_ip),	   offsetof(struct indynet_config, nat_prefix6),
 	offsetof(struct indynet_config, nat_hostname),	   offsetof(struct indynet_config, nat_dns_search),
-	offsetof(struct indynet_config, nat_outbound_addr),
+	offsetof(struct indynet_config, nat_outbound_addr), offsetof(struct indynet_config, nat_tftp_dir),
+	offsetof(struct indynet_config, nat_bootfile),
 };
 
 /* point each of e->cfg's strings at a copy of its own; false when out of memory */

@@ -13,6 +13,7 @@
 #define NO_PREFIX6_LEN 64u /* SLAAC gives addresses in a /64 only */
 #define NO_LABEL_MAX 63u
 #define NO_NAME_MAX 253u
+#define NO_BOOTFILE_MAX 127u /* BOOTP's file field holds 128 bytes */
 
 /* a DNS name: labels of 1-63 letters, digits and hyphens, not starting or ending with one */
 static bool no_name_ok(const char *s, size_t len)
@@ -133,7 +134,8 @@ int nat_opts_parse(const struct indynet_config *c, struct backend_nat_opts *out,
 	int rc;
 
 	*out = (struct backend_nat_opts){ .ipv6 = c->nat_ipv6, .no_host_loopback = c->nat_no_host_loopback,
-					  .restrict_guest = c->nat_restrict, .hostname = c->nat_hostname };
+					  .restrict_guest = c->nat_restrict, .hostname = c->nat_hostname,
+					  .tftp_dir = c->nat_tftp_dir, .bootfile = c->nat_bootfile };
 	if ((rc = no_prefix6(c->nat_prefix6 ? c->nat_prefix6 : NO_PREFIX6_DEFAULT, &out->prefix6, err, errlen)) < 0)
 		return rc;
 	if (c->nat_hostname && !no_name_ok(c->nat_hostname, strlen(c->nat_hostname))) {
@@ -143,5 +145,10 @@ int nat_opts_parse(const struct indynet_config *c, struct backend_nat_opts *out,
 	}
 	if (c->nat_dns_search && (rc = no_search(c->nat_dns_search, out, err, errlen)) < 0)
 		return rc;
+	if (c->nat_bootfile && (!c->nat_tftp_dir || !*c->nat_bootfile || strlen(c->nat_bootfile) > NO_BOOTFILE_MAX)) {
+		snprintf(err, errlen, "boot file '%s' needs a TFTP folder and at most %u characters", c->nat_bootfile,
+			 NO_BOOTFILE_MAX);
+		return -EINVAL;
+	}
 	return c->nat_outbound_addr ? no_outbound(c->nat_outbound_addr, &out->outbound, err, errlen) : 0;
 }
