@@ -38,13 +38,13 @@ static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
 static int lan_fd = -1, lo_index;
 static uint8_t out[ETH_HLEN + 65535], in[ETH_HLEN + 65535];
 
-/* an Ethernet frame @dst <- @src of @len bytes (type ETYPE_TEST, VLAN-tagged when @vlan), filled with @mark */
+/* an Ethernet frame @dst <- @src of @len bytes (type ETYPE_TEST, VLAN 7 priority 1 when @vlan), filled with @mark */
 static size_t frame(const uint8_t dst[6], const uint8_t src[6], size_t len, uint8_t mark, bool vlan)
 {
 	memset(out, mark, len);
 	memcpy(out, dst, 6);
 	memcpy(out + 6, src, 6);
-	memcpy(out + 12, vlan ? (uint8_t[]){ 0x81, 0x00, 0x00, 0x07, 0x88, 0xb5 } : (uint8_t[]){ 0x88, 0xb5 },
+	memcpy(out + 12, vlan ? (uint8_t[]){ 0x81, 0x00, 0x20, 0x07, 0x88, 0xb5 } : (uint8_t[]){ 0x88, 0xb5 },
 	       vlan ? 6 : 2);
 	return len;
 }
