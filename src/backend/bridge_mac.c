@@ -157,27 +157,40 @@ static uint16_t mac_csum_adjust(uint16_t hc, uint16_t old, uint16_t new)
 	return r ? r : 0xffff;
 }
 
-/* a DHCP client message: remember its transaction, set the broadcast flag */
-static void mac_tx_dhcp(struct bridge_mac *m, uint8_t *udp, size_t len)
+/* the DHCP client message (BOOTREQUEST, port 68 to 67) in the datagram @udp, or NULL */
+static uint8_t *mac_dhcp_request(uint8_t *udp, size_t len)
 {
-	uint8_t *d = udp + UDP_HLEN;
+	bool dhcp = len >= UDP_HLEN + DHCP_FIXED_LEN && mac_rd16(udp) == DHCP_CLIENT_PORT &&
+		    mac_rd16(udp + 2) == DHCP_SERVER_PORT && udp[UDP_HLEN] == DHCP_OP_REQUEST;
+
+	return dhcp ? udp + UDP_HLEN : NULL;
+}
+
+/* set the broadcast flag of the message @d carried by @udp; its checksum follows (0, none, stays) */
+static void mac_dhcp_broadcast(uint8_t *udp, uint8_t *d)
+{
 	uint16_t old, new, sum;
 
-	if (len < UDP_HLEN + DHCP_FIXED_LEN || mac_rd16(udp) != DHCP_CLIENT_PORT ||
-	    mac_rd16(udp + 2) != DHCP_SERVER_PORT || d[0] != DHCP_OP_REQUEST)
-		return;
-	memcpy(&m->dhcp_xid, d + DHCP_XID_OFF, 4);
-	m->dhcp_known = true;
-	if (d[DHCP_FLAGS_OFF] & DHCP_FLAG_BROADCAST)
-		return;
 	memcpy(&old, d + DHCP_FLAGS_OFF, 2);
 	d[DHCP_FLAGS_OFF] |= DHCP_FLAG_BROADCAST;
 	memcpy(&new, d + DHCP_FLAGS_OFF, 2);
 	memcpy(&sum, udp + 6, 2);
-	if (sum) { /* 0: the sender computed none */
+	if (sum)
 		sum = mac_csum_adjust(sum, old, new);
-		memcpy(udp + 6, &sum, 2);
-	}
+	memcpy(udp + 6, &sum, 2);
+}
+
+/* a DHCP client message: remember its transaction, set the broadcast flag */
+static void mac_tx_dhcp(struct bridge_mac *m, uint8_t *udp, size_t len)
+{
+	uint8_t *d = mac_dhcp_request(udp, len);
+
+	if (!d)
+		return;
+	memcpy(&m->dhcp_xid, d + DHCP_XID_OFF, 4);
+	m->dhcp_known = true;
+	if (!(d[DHCP_FLAGS_OFF] & DHCP_FLAG_BROADCAST))
+		mac_dhcp_broadcast(udp, d);
 }
 
 static enum bridge_mac_verdict mac_tx_ipv4(struct bridge_mac *m, uint8_t *out, size_t len, bool guest)

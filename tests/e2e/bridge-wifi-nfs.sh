@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bridge-wifi-nfs.sh: the real Linux guest bridged with --bridge-mac host through an "access point" that drops every frame not from the host's MAC: its own DHCP lease, ping of the LAN host and the phantom, NFS v3 mount from the phantom with md5; nothing but the host's MAC reaches the LAN.
+# bridge-wifi-nfs.sh: the real Linux guest bridged with --bridge-mac host through an "access point" that drops every frame not from the host's MAC: its own DHCP lease, ping of the LAN host and the phantom, NFS v3 mounts from the phantom (UDP 32 KiB, TCP) with md5; nothing but the host's MAC reaches the LAN.
 #
 # Inside lib-nfs.sh's private namespace: a LAN namespace (10.77.1.1/24 on
 # veth lan1, dnsmasq handing out .100-.150) whose nftables netdev ingress rule
@@ -9,7 +9,8 @@
 # and indynetd --mode bridge --interface cap1 --bridge-mac host --export DIR
 # --nfs-bridge-ip 10.77.1.213 with the guest on --qemu-stream.  The guest
 # gets a lease of its own, pings the LAN host and the phantom, mounts the
-# phantom (v3, 32 KiB over UDP), writes 8 MiB, remounts and reads back.  A
+# phantom (v3, 32 KiB over UDP, then over TCP), writes 8 MiB, remounts and
+# reads back.  A
 # tcpdump on lan1 records every frame arriving from the host side: none may
 # carry another source MAC than cap1's.
 # Usage: tests/e2e/bridge-wifi-nfs.sh   (INDYNET_BUILD set)
@@ -66,21 +67,21 @@ ip neigh show "$SRV" | grep -q 02:00:de:ad:bf:53 && gok "$SRV is at the phantom'
 head -c 8388608 /dev/urandom >/tmp/data.bin
 SUM=$(md5sum /tmp/data.bin | cut -d' ' -f1)
 echo "DATA-MD5=$SUM"
-tag=v3-32k
-opts=vers=3,rsize=32768,wsize=32768
-if gmount "$tag" "$opts"; then
+one_case() { # one_case TAG OPTS [PROTO]
+	tag=$1 opts=$2 GPROTO=${3:-udp}
+	gmount "$tag" "$opts" || { gfail "$tag: mount -o $opts $SRV:$EXPORT_PATH"; dmesg | tail -n 5; return; }
 	gok "$tag: mounted: $(gmountopts "$tag")"
+	ghasopt "$tag" "proto=$GPROTO" || gfail "$tag: kernel mount options lack proto=$GPROTO"
 	cp /tmp/data.bin "/mnt/$tag/data-$tag.bin" && sync || gfail "$tag: writing 8 MiB"
-	gumount "$tag"
-	gmount "$tag" "$opts" || gfail "$tag: remount"
+	gumount "$tag" || return
+	gmount "$tag" "$opts" || { gfail "$tag: remount"; return; }
 	s=$(md5sum "/mnt/$tag/data-$tag.bin" | cut -d' ' -f1)
 	echo "MD5-$tag=$s"
 	[ "$s" = "$SUM" ] && gok "$tag: md5 read back after the remount matches" || gfail "$tag: md5 '$s', wrote $SUM"
 	gumount "$tag"
-else
-	gfail "$tag: mount -o $opts $SRV:$EXPORT_PATH"
-	dmesg | tail -n 5
-fi
+}
+one_case v3-32k vers=3,rsize=32768,wsize=32768
+one_case v3-tcp vers=3 tcp
 gend
 EOF2
 } >"$G"
@@ -107,8 +108,10 @@ want=$(nfs_console_value "$CON" DATA-MD5)
 gmac=$(nfs_console_value "$CON" GUEST-MAC)
 gip=$(nfs_console_value "$CON" GUEST-IP)
 nfs_check "guest reported the md5 of its 8 MiB file" test -n "$want"
-nfs_expect_eq "v3-32k: md5 the guest read back" "$(nfs_console_value "$CON" MD5-v3-32k)" "$want"
-nfs_expect_eq "v3-32k: md5 of the host's copy" "$(md5sum <"$NFS_EXPORT/data-v3-32k.bin" 2>/dev/null | cut -d' ' -f1)" "$want"
+for tag in v3-32k v3-tcp; do
+	nfs_expect_eq "$tag: md5 the guest read back" "$(nfs_console_value "$CON" "MD5-$tag")" "$want"
+	nfs_expect_eq "$tag: md5 of the host's copy" "$(md5sum <"$NFS_EXPORT/data-$tag.bin" 2>/dev/null | cut -d' ' -f1)" "$want"
+done
 nfs_check "dnsmasq leased $gip to the guest's own MAC $gmac" grep -q "DHCPACK(lan1) $gip $gmac" "$NFS_W/dnsmasq.log"
 nfs_check "stats: bridge_mac=host" sh -c "echo '$STATS' | grep -q 'bridge_mac=host'"
 nfs_check "stats: frames translated" sh -c "echo '$STATS' | grep -q 'capture_mac_translated=[1-9]'"
