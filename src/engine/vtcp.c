@@ -36,8 +36,13 @@
  *   appends whole or refuses; output sends MSS-sized segments while the
  *   guest's window has room.  snd_una..snd_nxt is in flight; its bytes sit
  *   at the ring's head until acknowledged.
- * - Retransmission is go-back-N: the timer (200 ms, doubling to 6.4 s)
- *   or three duplicate ACKs rewind snd_nxt to snd_una.  The same timer
+ * - Retransmission is go-back-N: the timer (1 s, doubling to 6.4 s: a
+ *   TCG guest on a busy host can stall for hundreds of milliseconds, and
+ *   the link loses nothing but frames the guest's full RX ring refused)
+ *   or three duplicate ACKs rewind snd_nxt to snd_una.  Duplicate ACKs
+ *   that the resent segments themselves provoke are not counted until
+ *   snd_una passes what was in flight at the rewind (c->recover, the
+ *   idea of RFC 6582), so one loss costs one rewind, not a storm.  The same timer
  *   repeats a SYN-ACK and probes a zero window with one byte.  After
  *   VTCP_MAX_RETRIES expiries without progress the connection is reset.
  * - Closing: a FIN from the guest is acknowledged, our remaining data is
@@ -63,14 +68,14 @@
  *   service vtcp_send(3000 bytes)
  *   us     ACK seq=5001 len=1460, ACK seq=6461 len=1460, ACK|PSH seq=7921 len=80
  *   (the first is lost on the guest's full RX ring; the guest acks 5001 twice
- *    more when the others arrive, or our 200 ms timer expires)
+ *    more when the others arrive, or our 1 s timer expires)
  *   us     seq=5001 len=1460 ... again from snd_una (go-back-N)
  *   guest  ACK ack=8001                     -> ring empty, timer stopped
  *   guest  FIN seq=1121                     -> ack 1122, our FIN seq=8001
  *   guest  ACK ack=8002                     -> close(), slot free
  */
 
-#define VTCP_RTO_MIN_MS 200u
+#define VTCP_RTO_MIN_MS 1000u
 #define VTCP_RTO_MAX_MS 6400u
 #define VTCP_MAX_RETRIES 8u
 #define VTCP_DEFAULT_MSS 536u
@@ -103,6 +108,7 @@ struct vtcp_conn {
 	uint8_t *sbuf;              /* VTCP_SND_BUF ring: slen bytes from shead, the first at snd_una */
 	size_t shead, slen;
 	unsigned dupacks, retries, rto_ms, idle_ms;
+	uint32_t recover;           /* snd_max at the last rewind: dupacks below it are its echoes */
 	uint64_t rto_at;            /* 0 = timer stopped */
 	uint64_t last_rx;
 };
@@ -372,7 +378,7 @@ static void vtcp_listen(struct vtcp *t, const struct vhost_dgram *e, const struc
 				 .rto_ms = VTCP_RTO_MIN_MS, .idle_ms = VTCP_IDLE_MS, .last_rx = t->now };
 	c->mss = seg->mss ? (seg->mss < t->mss_max ? seg->mss : t->mss_max)
 			  : (VTCP_DEFAULT_MSS < t->mss_max ? VTCP_DEFAULT_MSS : t->mss_max);
-	c->snd_una = c->iss;
+	c->snd_una = c->recover = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	t->next_id += t->next_id == 0;
 	t->st.opened++;
@@ -439,11 +445,13 @@ static void vtcp_acked(struct vtcp *t, struct vtcp_conn *c, uint32_t acked)
 /* The third duplicate ACK (no data, same window): everything in flight again. */
 static void vtcp_dupack(struct vtcp *t, struct vtcp_conn *c, const struct tcp_view *seg)
 {
-	if (seg->payload_len || (seg->flags & TCP_FIN) || c->snd_max == c->snd_una || seg->win != c->snd_wnd)
+	if (seg->payload_len || (seg->flags & TCP_FIN) || c->snd_max == c->snd_una || seg->win != c->snd_wnd ||
+	    seq_lt(c->snd_una, c->recover))
 		return;
 	if (++c->dupacks != VTCP_DUPACKS)
 		return;
 	t->st.retransmits++;
+	c->recover = c->snd_max;
 	c->snd_nxt = c->snd_una;
 	c->fin_sent = false;
 	vtcp_output(t, c, false);
@@ -637,6 +645,7 @@ static void vtcp_timeout(struct vtcp *t, struct vtcp_conn *c)
 		return;
 	}
 	t->st.retransmits++;
+	c->recover = c->snd_max;
 	c->rto_ms = c->rto_ms * 2 < VTCP_RTO_MAX_MS ? c->rto_ms * 2 : VTCP_RTO_MAX_MS;
 	if (c->st == VTCP_SYN_RCVD)
 		vtcp_xmit(t, c, TCP_SYN | TCP_ACK, c->iss, 0, 0);
