@@ -27,6 +27,8 @@
 extern char **environ;
 
 static const char *indynetd; /* path of the binary, from argv[1] */
+/* how long a daemon may take to start listening (ASan, a loaded machine) */
+#define START_MS 20000
 
 struct run {
 	int status;      /* exit status, or -1 */
@@ -175,7 +177,7 @@ static void test_run_control_and_sigterm(void **state)
 	assert_true(logfd >= 0 && devnull >= 0);
 	pid = spawn((const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL }, devnull,
 		    logfd);
-	assert_true(wait_for_listen(ctl, 5000));
+	assert_true(wait_for_listen(ctl, START_MS));
 	assert_true(access(sock, F_OK) == 0);
 	RUN(&r, "--ctl", ctl, "forward", "list");
 	assert_int_equal(r.status, 0);
@@ -252,7 +254,7 @@ static void test_socket_in_use(void **state)
 		tmp_path(ctl, sizeof(ctl), "use.ctl");
 		tmp_path(ctl2, sizeof(ctl2), "use2.ctl");
 		bg_start(&b, "use", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
-		assert_true(wait_for_listen(ctl, 5000));
+		assert_true(wait_for_listen(ctl, START_MS));
 		RUN(&r, kinds[k], sock, "--control", ctl2);
 		assert_int_equal(r.status, 1);
 		snprintf(want, sizeof(want), "another indynetd is serving %s", sock);
@@ -287,7 +289,7 @@ static void test_stale_socket_replaced(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
 	bg_start(&b, "stale", (const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL });
-	assert_true(wait_for_listen(ctl, 5000));
+	assert_true(wait_for_listen(ctl, START_MS));
 	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
 	assert_int_equal(access(sock, F_OK), -1);
 }
@@ -329,13 +331,13 @@ static void test_socket_modes(void **state)
 		tmp_path(sock, sizeof(sock), "mode.sock");
 		tmp_path(ctl, sizeof(ctl), "mode.ctl");
 		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl, NULL });
-		assert_true(wait_for_listen(ctl, 5000));
+		assert_true(wait_for_listen(ctl, START_MS));
 		assert_int_equal(mode_of(sock), 0600);
 		assert_int_equal(mode_of(ctl), 0600);
 		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
 		bg_start(&b, "mode", (const char *const[]){ kinds[k], sock, "--control", ctl,
 							    "--socket-mode", "0660", NULL });
-		assert_true(wait_for_listen(ctl, 5000));
+		assert_true(wait_for_listen(ctl, START_MS));
 		assert_int_equal(mode_of(sock), 0660);
 		assert_int_equal(mode_of(ctl), 0600);
 		assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
@@ -389,7 +391,7 @@ static void test_sighup_reload(void **state)
 		 "[forward]\na = tcp:%u:80\n", sock, ctl, p1);
 	write_file(conf, text);
 	bg_start(&b, "hup", (const char *const[]){ "--config", conf, NULL });
-	assert_true(wait_for_listen(ctl, 5000));
+	assert_true(wait_for_listen(ctl, START_MS));
 	snprintf(text, sizeof(text), "[frontend]\nqemu_stream = %s\n[control]\nsocket = %s\n"
 		 "[forward]\nb = tcp:%u:81\n[network]\nnat_subnet = 10.9.0.0/24\nmtu = 9000\n"
 		 "[log]\nlevel = debug\n", sock, ctl, p2);
@@ -431,7 +433,7 @@ static void test_other_signals(void **state)
 	tmp_path(sock, sizeof(sock), "sig.sock");
 	tmp_path(ctl, sizeof(ctl), "sig.ctl");
 	bg_start(&b, "sig", (const char *const[]){ "--qemu-stream", sock, "--control", ctl, NULL });
-	assert_true(wait_for_listen(ctl, 5000));
+	assert_true(wait_for_listen(ctl, START_MS));
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
 		assert_int_equal(kill(b.pid, ignored[i]), 0);
 		snprintf(want, sizeof(want), "%s", strsignal(ignored[i]));
@@ -481,7 +483,7 @@ static void test_export_access(void **state)
 	assert_int_equal(r.status, 2);
 	assert_int_equal(chmod(dir, 0555), 0);
 	bg_start(&b, "exp", (const char *const[]){ "--qemu-dgram", sock, "--export", dir, "--control", ctl, NULL });
-	assert_true(wait_for_listen(ctl, 5000));
+	assert_true(wait_for_listen(ctl, START_MS));
 	as_nobody = false;
 	assert_int_equal(bg_stop(&b, r.err, sizeof(r.err)), 0);
 	rmdir(dir);
