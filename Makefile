@@ -3,6 +3,7 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+NOPCAP_BUILD ?= build-nopcap
 MESON ?= meson
 
 .PHONY: all deps test demo demo-shell bench mutation install clean abi-baseline
@@ -15,6 +16,10 @@ $(BUILD)/build.ninja:
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+# The build without packet capture (NAT only), with the flags of $(BUILD): its engine and daemon unit tests run in `test`.
+$(NOPCAP_BUILD)/build.ninja:
+	$(MESON) setup $(NOPCAP_BUILD) --buildtype=debugoptimized -Dpcap=disabled
 
 $(TSAN_BUILD)/build.ninja:
 	CC=clang $(MESON) setup $(TSAN_BUILD) --buildtype=debug -Db_sanitize=thread -Db_lundef=false
@@ -31,7 +36,9 @@ test: deps
 	$(MAKE) all
 	$(MAKE) $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
-	bash tests/run-all.sh $(BUILD) $(ASAN_BUILD)
+	$(MAKE) $(NOPCAP_BUILD)/build.ninja
+	ninja -C $(NOPCAP_BUILD)
+	NOPCAP_BUILD=$(NOPCAP_BUILD) bash tests/run-all.sh $(BUILD) $(ASAN_BUILD)
 
 demo: deps
 	$(MAKE) all
@@ -60,4 +67,4 @@ install: all
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(NOPCAP_BUILD)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # run-all.sh: the whole test suite (unit, unit under ASan/UBSan, fuzz smoke, integration, e2e).
 #
-# Usage: tests/run-all.sh BUILD_DIR [ASAN_BUILD_DIR]
+# Usage: [NOPCAP_BUILD=DIR] tests/run-all.sh BUILD_DIR [ASAN_BUILD_DIR]
 # Every script tests/{integration,e2e}/*.sh (but lib*.sh, sourced helpers) is one test: exit 0 passes, 77 skips,
 # anything else fails.  TESTS=pattern limits the scripts run (a grep -E on the path).
 set -uo pipefail
@@ -22,9 +22,9 @@ record() { # record NAME RC
 	esac
 }
 
-run_meson() { # run_meson DIR LABEL
+run_meson() { # run_meson DIR LABEL [MESON TEST ARGS...]
 	local out=$LOGDIR/meson-$2.txt
-	meson test -C "$1" --print-errorlogs --num-processes 2 >"$out" 2>&1
+	meson test -C "$1" --print-errorlogs --num-processes 2 "${@:3}" >"$out" 2>&1
 	local rc=$?
 	grep -E '^ *[0-9]+/[0-9]+ ' "$out" | sed "s/^/[$2] /"
 	record "unit tests ($2)" $rc
@@ -35,6 +35,11 @@ run_meson "$BUILD" unit
 if [ -n "$ASAN" ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		run_meson "$(realpath "$ASAN")" asan-ubsan
+fi
+
+# the build without packet capture (-Dpcap=disabled): the suites whose code depends on it
+if [ -n "${NOPCAP_BUILD:-}" ]; then
+	run_meson "$(realpath "$NOPCAP_BUILD")" no-pcap --suite engine --suite daemon --suite packaging
 fi
 
 run_script() { # run_script SCRIPT LABEL: one test script against the indynetd of $INDYNET_BUILD

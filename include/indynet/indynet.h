@@ -281,6 +281,14 @@ struct indynet_interface {
 	bool up, running, loopback, wireless, has_ipv4;
 };
 
+/** What this build of the library can do (indynet_build_info_get()). */
+struct indynet_build_info {
+	bool packet_capture;      /* bridge mode and the capture check: built with libpcap (-Dpcap) */
+	char pcap_version[128];   /* libpcap's own version text, "" without packet capture */
+	char slirp_version[32];   /* libslirp's version (NAT mode) */
+	bool nfs_v2, nfs_v3;      /* NFS versions the in-core server can serve */
+};
+
 /** What indynet_capture_access_check() found: can this process capture, and if not, why. */
 enum indynet_access_verdict {
 	INDYNET_ACCESS_WORKS = 0,        /* a capture opens on the interface */
@@ -882,6 +890,19 @@ INDYNET_API int indynet_capture_access_check(const char *interface, struct indyn
  * Return: a static string ("unknown" for a value outside the enum).
  */
 INDYNET_API const char *indynet_capture_access_verdict_name(enum indynet_access_verdict v);
+
+/**
+ * indynet_build_info_get() - the features of this build and the versions of its libraries.
+ * @out: receives them
+ *
+ * A build without packet capture (meson -Dpcap=disabled) has no bridge
+ * mode: indynet_engine_new() refuses INDYNET_MODE_BRIDGE with -EOPNOTSUPP
+ * ("this build has no packet capture support"), indynet_interface_list()
+ * answers -EOPNOTSUPP and indynet_capture_access_check()
+ * INDYNET_ACCESS_NOT_BUILT.  An emulator hides its bridge settings when
+ * out->packet_capture is false.  Callable from any thread, without an engine.
+ */
+INDYNET_API void indynet_build_info_get(struct indynet_build_info *out);
 
 /**
  * indynet_version() - library version string.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* caccess.c: capture permission on Linux: the verdict, reason and exact fix the gathered facts give. */
+/* caccess.c: capture permission on Linux: the verdict, reason and exact fix the facts give; the verdicts' names. */
 #include <stdio.h>
 #include <string.h>
 

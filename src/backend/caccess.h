@@ -42,6 +42,9 @@ struct caccess_facts {
 	bool no_new_privs;      /* the process runs with no_new_privs: file capabilities are ignored */
 };
 
+/** What a build without packet capture answers for bridge mode, its interfaces and the check. */
+#define CACCESS_NOT_BUILT "this build has no packet capture support (bridge mode needs libpcap: meson setup -Dpcap=enabled)"
+
 /** The capabilities bridge mode needs, as setcap(8) and cap_from_text(3) spell them. */
 #define CACCESS_CAPS "cap_net_raw,cap_net_admin+eip"
 

@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "caccess_cli.h"
+#include "indynet-build.h"
+
+#if INDYNET_HAVE_PCAP
+#include <sys/capability.h>
+#endif
 
 /*
  * Theory of operation
@@ -38,7 +42,8 @@ static void caccess_print(const struct indynet_capture_access *a)
 {
 	printf("verdict: %s\n", indynet_capture_access_verdict_name(a->verdict));
 	printf("interface: %s\n", a->interface[0] ? a->interface : "(none)");
-	printf("binary: %s\n", a->binary);
+	if (a->binary[0])
+		printf("binary: %s\n", a->binary);
 	printf("reason: %s\n", a->reason);
 	if (a->fix[0])
 		printf("fix: %s%s\n", a->fix, a->can_enable ? " (or: indynetd --capture-access enable)" : "");
@@ -66,6 +71,7 @@ static int caccess_recheck(const char *binary, const char *iface)
 	return 1;
 }
 
+#if INDYNET_HAVE_PCAP
 /* root: setcap on @binary with libcap, then read it back */
 static int caccess_setcap(const char *binary)
 {
@@ -88,6 +94,14 @@ static int caccess_setcap(const char *binary)
 	printf("granted %s to %s\n", CACCESS_CAPS_TEXT, binary);
 	return 0;
 }
+#else
+/* no packet capture in this build: caccess_enable() stops at the check's not-built */
+static int caccess_setcap(const char *binary)
+{
+	(void)binary;
+	return -1;
+}
+#endif
 
 /* the first executable @name on $PATH, into @out */
 static bool caccess_which(const char *name, char *out, size_t outlen)

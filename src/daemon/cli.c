@@ -114,6 +114,10 @@ static int cli_set_path(char **dst, const char *value, char *err, size_t errlen)
 /* 1: stop parsing (--help, --version), 0: go on, -1: error. */
 static int cli_action(struct daemon_opts *o, int key, char *err, size_t errlen)
 {
+	if (!opts_in_build((enum opt_key)key)) {
+		snprintf(err, errlen, "--%s: %s", opts_settings[key].flag, OPTS_NOT_BUILT);
+		return -1;
+	}
 	switch (key) {
 	case OPT_HELP:
 		o->action = OPTS_HELP;
@@ -237,10 +241,11 @@ static void cli_help_text(FILE *out, int col, const char *text)
 
 static void cli_usage_line(FILE *out, const struct opts_setting *s)
 {
+	const char *metavar = s->key == OPT_MODE && !opts_in_build(OPT_INTERFACE) ? "nat" : s->metavar;
 	char text[512];
 	int col;
 
-	col = fprintf(out, "  --%s%s%s", s->flag, s->metavar ? " " : "", s->metavar ? s->metavar : "");
+	col = fprintf(out, "  --%s%s%s", s->flag, metavar ? " " : "", metavar ? metavar : "");
 	if (col >= CLI_HELP_COLUMN - 1) {
 		fputc('\n', out);
 		col = 0;
@@ -256,7 +261,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: indynetd [OPTION]... FRONTEND\n"
 	      "       indynetd --ctl PATH COMMAND...\n"
-	      "       indynetd --capture-access check|enable [--interface NAME]\n"
+	      "       indynetd --capture-access check|enable\n"
 	      "       indynetd --version | --help\n"
 	      "\n"
 	      "Ethernet for an emulated machine: NAT on libslirp with an in-core NFSv2/v3 server.\n",
@@ -264,7 +269,8 @@ void cli_usage(FILE *out)
 	for (int g = 0; g < OPTS_G__COUNT; g++) {
 		fprintf(out, "\n%s\n", cli_group_titles[g]);
 		for (size_t i = 0; i < OPT__COUNT; i++)
-			if (opts_settings[i].flag && opts_settings[i].group == (enum opts_group)g)
+			if (opts_settings[i].flag && opts_settings[i].group == (enum opts_group)g &&
+			    opts_in_build(opts_settings[i].key))
 				cli_usage_line(out, &opts_settings[i]);
 	}
 	fputs("\nThe same settings go in the --config file; see indynetd(8).\n", out);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <indynet/indynet.h>
+#include <microhttpd.h>
 
 #include "indynet-build.h"
 
@@ -393,6 +394,22 @@ static int daemon_list_interfaces(void)
 	return 0;
 }
 
+/* --version: the versions, and what this build has (packet capture, NAT, NFS, control API) */
+static void daemon_version(void)
+{
+	struct indynet_build_info b;
+
+	indynet_build_info_get(&b);
+	printf("indynetd %s (libindynet %s)\n", INDYNET_VERSION, indynet_version());
+	if (b.packet_capture)
+		printf("packet capture: yes, bridge mode (%s)\n", b.pcap_version);
+	else
+		printf("packet capture: no (built without libpcap: NAT mode only)\n");
+	printf("NAT: libslirp %s\n", b.slirp_version);
+	printf("NFS: %s%s%s\n", b.nfs_v2 ? "v2" : "", b.nfs_v2 && b.nfs_v3 ? " " : "", b.nfs_v3 ? "v3" : "");
+	printf("control API: HTTP on --control and --http, web panel, --ctl (libmicrohttpd %s)\n", MHD_get_version());
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { .sig_fd = -1, .argc = argc, .argv = argv };
@@ -415,7 +432,7 @@ int main(int argc, char **argv)
 		rc = daemon_list_interfaces();
 		break;
 	case OPTS_VERSION:
-		printf("indynetd %s (libindynet %s)\n", INDYNET_VERSION, indynet_version());
+		daemon_version();
 		rc = 0;
 		break;
 	case OPTS_CTL:

@@ -139,6 +139,25 @@ static int opts_set_enum(const char *value, const char *const *names, const int 
 	return 0;
 }
 
+/* bridge mode's settings outside the [bridge] section: absent, like it, from a build without packet capture */
+static const enum opt_key opts_capture_keys[] = { OPT_BRIDGE_IP, OPT_SUGGEST_NFS_IP, OPT_LIST_INTERFACES };
+
+bool opts_in_build(enum opt_key key)
+{
+	struct indynet_build_info b;
+	const char *section = (unsigned)key < OPT__COUNT ? opts_settings[key].section : NULL;
+
+	indynet_build_info_get(&b);
+	if (b.packet_capture)
+		return true;
+	if (section && strcmp(section, "bridge") == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(opts_capture_keys) / sizeof(opts_capture_keys[0]); i++)
+		if (key == opts_capture_keys[i])
+			return false;
+	return true;
+}
+
 static int opts_set_mode(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	static const char *const names[] = { "nat", "bridge", NULL };
@@ -147,6 +166,10 @@ static int opts_set_mode(struct daemon_opts *o, const char *value, char *err, si
 
 	if (opts_set_enum(value, names, values, "a mode", "nat or bridge", &v, err, errlen))
 		return -1;
+	if (v == INDYNET_MODE_BRIDGE && !opts_in_build(OPT_INTERFACE)) {
+		snprintf(err, errlen, "%s", OPTS_NOT_BUILT);
+		return -1;
+	}
 	o->mode = (enum indynet_mode)v;
 	return 0;
 }
@@ -364,6 +387,10 @@ int opts_apply(struct daemon_opts *o, enum opt_key key, const char *value, char 
 {
 	const struct opts_setting *s = (unsigned)key < OPT__COUNT ? &opts_settings[key] : NULL;
 
+	if (s && !opts_in_build(key)) {
+		snprintf(err, errlen, "%s", OPTS_NOT_BUILT);
+		return -1;
+	}
 	switch (s ? s->type : OPTS_T_ACTION) {
 	case OPTS_T_STRING:
 		return opts_set_str(opts_field(o, s), value, err, errlen);
@@ -390,7 +417,7 @@ void opts_init(struct daemon_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; i < OPT__COUNT; i++) {
-		if (opts_settings[i].def &&
+		if (opts_settings[i].def && opts_in_build(opts_settings[i].key) &&
 		    opts_apply(o, opts_settings[i].key, opts_settings[i].def, err, sizeof(err)))
 			abort(); /* a bad default in the table: the unit tests catch it */
 	}

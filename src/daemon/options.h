@@ -166,7 +166,7 @@
 	X(LIST_INTERFACES, "list-interfaces", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, \
 	  "print the host interfaces bridge mode can use and exit") \
 	X(CAPTURE_ACCESS, "capture-access", NULL, NULL, "check|enable", NULL, OTHER, OPTS_ACTION, \
-	  "can this user capture on --interface (bridge mode)? check says why not and the fix; " \
+	  "can this user capture (bridge mode)? check says why not and the fix; " \
 	  "enable grants it (exit 0 works, 1 not)") \
 	X(VERSION, "version", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print the version") \
 	X(HELP, "help", NULL, NULL, NULL, NULL, OTHER, OPTS_ACTION, "print this help")
@@ -286,6 +286,20 @@ void opts_init(struct daemon_opts *o);
  * @o: settings
  */
 void opts_free(struct daemon_opts *o);
+
+/* What a setting of bridge mode answers in a build without packet capture. */
+#define OPTS_NOT_BUILT "this build has no packet capture support (bridge mode)"
+
+/**
+ * opts_in_build() - is @key a setting of this build (bridge mode's need packet capture)?
+ * @key: setting
+ *
+ * Return: false for the [bridge] section's settings, --nfs-bridge-ip,
+ * --suggest-nfs-ip and --list-interfaces when the library has no packet
+ * capture (indynet_build_info_get()); they are then left out of --help,
+ * their defaults are not applied, and giving one is an error (OPTS_NOT_BUILT).
+ */
+bool opts_in_build(enum opt_key key);
 
 /**
  * opts_apply() - validate and store one setting.

@@ -107,7 +107,13 @@ static void test_version_and_help(void **state)
 	(void)state;
 	RUN(&r, "--version");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "indynetd " INDYNET_VERSION " (libindynet " INDYNET_VERSION ")\n");
+	assert_memory_equal(r.out, "indynetd " INDYNET_VERSION " (libindynet " INDYNET_VERSION ")\npacket capture: ",
+			    strlen("indynetd " INDYNET_VERSION " (libindynet " INDYNET_VERSION ")\npacket capture: "));
+	assert_non_null(strstr(r.out, INDYNET_HAVE_PCAP ? "\npacket capture: yes, bridge mode (libpcap version " :
+							  "\npacket capture: no (built without libpcap: NAT mode only)\n"));
+	assert_non_null(strstr(r.out, "\nNAT: libslirp 4."));
+	assert_non_null(strstr(r.out, "\nNFS: v2 v3\n"));
+	assert_non_null(strstr(r.out, "\ncontrol API: HTTP on --control and --http, web panel, --ctl (libmicrohttpd "));
 	RUN(&r, "--help");
 	assert_int_equal(r.status, 0);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -129,7 +135,9 @@ static void test_bad_input_exits_2(void **state)
 	assert_int_equal(r.status, 2);
 	RUN(&r, "--mode", "bridge", "--interface", "no/such", "--qemu-dgram", "/tmp/indynetd-never.sock");
 	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "indynetd: 'no/such' is not a valid interface name\n");
+	assert_string_equal(r.err, INDYNET_HAVE_PCAP ? "indynetd: 'no/such' is not a valid interface name\n" :
+				   "indynetd: --interface: this build has no packet capture support (bridge mode)\n"
+				   "Try 'indynetd --help'.\n");
 	assert_int_equal(access("/tmp/indynetd-never.sock", F_OK), -1);
 
 	snprintf(path, sizeof(path), "/tmp/indynetd-main-XXXXXX");

@@ -183,9 +183,40 @@ static void test_bridge_mode_accepted(void **state)
 	struct parsed p;
 
 	(void)state;
+	if (!opts_in_build(OPT_INTERFACE))
+		skip(); /* test_no_capture_build */
 	PARSE(&p, "--mode", "bridge", "--qemu-dgram", "/tmp/d.sock");
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.o.mode, INDYNET_MODE_BRIDGE);
+	opts_free(&p.o);
+}
+
+/* -Dpcap=disabled: bridge mode and its settings answer that the build has no packet capture */
+static void test_no_capture_build(void **state)
+{
+	static const enum opt_key bridge_keys[] = { OPT_INTERFACE, OPT_CAPTURE_BUFFER, OPT_BRIDGE_MAC,
+						    OPT_BRIDGE_IP, OPT_SUGGEST_NFS_IP, OPT_LIST_INTERFACES };
+	struct indynet_build_info b;
+	struct parsed p;
+
+	(void)state;
+	indynet_build_info_get(&b);
+	for (size_t i = 0; i < sizeof(bridge_keys) / sizeof(bridge_keys[0]); i++)
+		assert_int_equal(opts_in_build(bridge_keys[i]), b.packet_capture);
+	assert_true(opts_in_build(OPT_MODE) && opts_in_build(OPT_CAPTURE_ACCESS) && opts_in_build(OPT_NAT_SUBNET));
+	if (b.packet_capture)
+		skip();
+	EXPECT_ERROR("--mode: this build has no packet capture support (bridge mode)", "--tap", "t", "--mode",
+		     "bridge");
+	EXPECT_ERROR("--interface: this build has no packet capture support (bridge mode)", "--tap", "t",
+		     "--interface", "eth0");
+	EXPECT_ERROR("--list-interfaces: this build has no packet capture support (bridge mode)",
+		     "--list-interfaces");
+	expect_ini_error("[bridge]\ninterface = eth0\n",
+			 "F:2: interface: this build has no packet capture support (bridge mode)");
+	PARSE(&p, "--tap", "t"); /* NAT needs none of them, and their defaults are not applied */
+	assert_int_equal(p.rc, 0);
+	assert_null(p.o.interface);
 	opts_free(&p.o);
 }
 
@@ -278,6 +309,8 @@ static void test_ini_all_keys(void **state)
 	char msg[ERRLEN];
 
 	(void)state;
+	if (!opts_in_build(OPT_INTERFACE))
+		skip(); /* [bridge]: test_no_capture_build */
 	assert_int_equal(load_ini("; indynetd test\n"
 				  "[network]\nmode = nat\nnat_subnet = 10.9.0.0/16\nmtu = 4000\n"
 				  "[bridge]\ninterface = eth0\ncapture_buffer = 2097152\n"
@@ -334,8 +367,9 @@ static void test_ini_errors(void **state)
 			 "F:2: read_only: 'maybe' is not a boolean (expected true or false)");
 	expect_ini_error("[nfs]\nversion = 4\n",
 			 "F:2: version: '4' is not an NFS version (expected auto, v2 or v3)");
-	expect_ini_error("[nfs]\nbridge_ip = 10.0.0\n",
-			 "F:2: bridge_ip: '10.0.0' is not an IPv4 address");
+	if (opts_in_build(OPT_BRIDGE_IP))
+		expect_ini_error("[nfs]\nbridge_ip = 10.0.0\n",
+				 "F:2: bridge_ip: '10.0.0' is not an IPv4 address");
 	expect_ini_error("[frontend]\nqemu_stream = /tmp/a\ntap = tap0\n",
 			 "F:3: tap: only one frontend may be given (qemu-stream is already set)");
 	expect_ini_error("[network]\nmtu 1500\n",
@@ -483,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_every_flag),
 		cmocka_unit_test(test_frontend_kinds),
 		cmocka_unit_test(test_bridge_mode_accepted),
+		cmocka_unit_test(test_no_capture_build),
 		cmocka_unit_test(test_frontend_conflicts),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_getopt_errors),
