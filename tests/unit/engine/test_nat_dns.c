@@ -494,6 +494,13 @@ static void test_dhcp_option6_rewritten(void **state)
 	assert_int_equal(a, HIDDEN);
 	memcpy(&a, u.payload + 16, 4);
 	assert_int_equal(a, GUEST);
+	/* the hidden address second in the list is rewritten as well */
+	ip = slirp_rewritten(&m, f, dhcp_reply(f, 2, GUEST, t_ip(10, 0, 0, 77), HIDDEN));
+	assert_int_equal(udp_parse(&ip, true, &u), 0);
+	memcpy(&a, u.payload + 246, 4);
+	assert_int_equal(a, t_ip(10, 0, 0, 77));
+	memcpy(&a, u.payload + 250, 4);
+	assert_int_equal(a, GW);
 }
 
 /* An option 6 whose length is no multiple of 4: whole addresses are rewritten, nothing past the option is. */
