@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-all.sh: run every benchmark (in-process benches of the build, bench/nat.sh, bench/nfs.sh, bench/nfs-netns.sh, bench/nfs-scale.sh) and keep their output.
+# run-all.sh: run every benchmark (in-process benches of the build, bench/nat.sh, bench/nfs.sh, bench/nfs-netns.sh, bench/nfs-scale.sh, bench/bridge.sh) and keep their output.
 #
 # Usage: bench/run-all.sh [BUILD_DIR]     (as root for the namespace benches; `make bench`)
 # Env:   RUNS, DUR, BACKENDS ... are passed through to the scripts;
 #        BENCH_LOGDIR (default /var/tmp/indynet-bench/run-<time>) keeps each bench's output.
 # Runs, in order: the build's in-process benchmarks (meson benchmark(): nfs-core,
 # seeq, ... run one at a time with their registered arguments through
-# `meson test --benchmark`), bench/nat.sh, bench/nfs.sh, bench/nfs-netns.sh, bench/nfs-scale.sh.  A bench that fails
+# `meson test --benchmark`), bench/nat.sh, bench/nfs.sh, bench/nfs-netns.sh, bench/nfs-scale.sh, bench/bridge.sh.  A bench that fails
 # is reported and the others still run; the exit status is 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,7 @@ run nat bash bench/nat.sh "$BUILD"
 run nfs bash bench/nfs.sh "$BUILD"
 run nfs-netns bash bench/nfs-netns.sh "$BUILD"
 run nfs-scale bash bench/nfs-scale.sh "$BUILD"
+run bridge bash bench/bridge.sh "$BUILD"
 
 echo
 echo "outputs in $LOGDIR"

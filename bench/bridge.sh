@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bridge.sh: bridge mode under a busy LAN (trafgen flood: guest-frame loss, ping p50/p99, 32 MiB vs 2 MiB capture buffer) and bridged TCP throughput against a Linux kernel bridge + TAP, same run, with ratios.
+#
+# Usage: bench/bridge.sh [BUILD_DIR]     (as root; BUILD_DIR or $INDYNET_BUILD holds
+#                                          src/daemon/indynetd, default ./build)
+# Env:   RUNS (3)  DUR (5: seconds per measurement)  UNI_PPS (200000)  BC_PPS (20000)
+#        OUT (results folder, default /var/tmp/indynet-bench/bridge-<time>)
+#
+# Topology (three network namespaces this script creates; no real interface is used):
+#   netns $LNS "LAN":   veth lan3 = 10.77.3.1/24 (full checksums, "tx off", as from a
+#                       wire), iperf3 -s; trafgen floods from here.
+#   netns $HNS "host":  the veth's other end cap3 (no address): what the bridge uses.
+#   netns $GNS "guest": 10.77.3.50/24 on the guest's interface; pings and iperf3 -c.
+# Bridges compared (each one user-space hop between the guest and the LAN):
+#   indynet      indynetd --mode bridge --interface cap3 --tap tap0 in $GNS (pcap)
+#   kbridge      a Linux bridge joining cap3 and a TAP; bench/tools/tappump.c copies
+#                frames between that TAP and the guest's TAP in $GNS (the path of
+#                QEMU's "-netdev tap" on a host bridge, the setup a user would pick
+#                instead of indynet's)
+# Per run:
+#   quiet / flood     ping -i 0.01 of the LAN host for DUR s while iperf3 sends
+#                     guest->LAN, without and with the flood: UNI_PPS frames/s
+#                     unicast to other MACs plus BC_PPS broadcast ARP requests
+#                     (trafgen); indynet with the default 32 MiB capture buffer,
+#                     and the flood again with 2 MiB (indynet-2m).  Metrics: ping
+#                     p50/p99 (ms) and lost, capture kernel drops, guest RX ring
+#                     drops, broadcast shed, the flood rate really sent.
+#   tput              iperf3 guest->LAN and LAN->guest (-R), no flood, Gbit/s,
+#                     indynet and kbridge.
+# Output: median [min-max] over RUNS, and indynet/kbridge throughput ratios.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+BUILD=${1:-${INDYNET_BUILD:-$TOP/build}}
+RUNS=${RUNS:-3}
+DUR=${DUR:-5}
+UNI_PPS=${UNI_PPS:-200000}
+BC_PPS=${BC_PPS:-20000}
+OUT=${OUT:-/var/tmp/indynet-bench/bridge-$(date +%Y%m%d-%H%M%S)}
+LNS=bri3l-$$
+HNS=bri3h-$$
+GNS=bri3g-$$
+LAN_IP=10.77.3.1
+GUEST_IP=10.77.3.50
+INDYNETD=$BUILD/src/daemon/indynetd
+CTL=$OUT/ctl.sock
+
+[ "$(id -u)" = 0 ] || { echo "bridge.sh: run as root (network namespaces)" >&2; exit 1; }
+for c in iperf3 ip python3 cc trafgen ping; do
+	command -v $c >/dev/null || { echo "bridge.sh: needs $c (scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -x "$INDYNETD" ] || { echo "bridge.sh: no $INDYNETD (build first)" >&2; exit 1; }
+mkdir -p "$OUT/raw"
+RES=$OUT/results.csv
+echo "case,metric,run,value" >"$RES"
+LOG=$OUT/log.txt
+log() { echo "[$(date +%T)] $*" | tee -a "$LOG" >&2; }
+PUMP=$OUT/tappump
+cc -std=c17 -O2 -Wall -Wextra -o "$PUMP" "$HERE/tools/tappump.c"
+
+BPID=""
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]:1}"; do kill -INT -- "-$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}" $BPID; do kill "$p" 2>/dev/null || true; done
+	sleep 0.3
+	for ns in "$LNS" "$HNS" "$GNS"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# ---- topology ----
+for ns in "$LNS" "$HNS" "$GNS"; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n "$LNS" link add lan3 type veth peer name cap3 netns "$HNS"
+ip netns exec "$LNS" ethtool -K lan3 tx off >/dev/null 2>&1 || true
+ip -n "$LNS" addr add $LAN_IP/24 dev lan3
+ip -n "$LNS" link set lan3 up
+ip -n "$HNS" link set cap3 up
+ip netns exec "$LNS" iperf3 -s -D -I "$OUT/iperf3.pid" >/dev/null
+sleep 0.5
+PIDS+=("$(cat "$OUT/iperf3.pid")")
+
+cat >"$OUT/uni.cfg" <<'EOF'
+/* unicast to MACs nobody on this LAN has (a switch's flooding of unknown unicast) */
+{ 0x02, 0xbe, 0xef, 0x00, 0x01, dinc(1, 250), 0x02, 0xbe, 0xef, 0x00, 0x00, 0x02, 0x08, 0x00,
+  0x45, 0x00, 0x00, 0x2e, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
+  10, 77, 3, 200, 10, 77, 3, 201, fill(0x00, 26) }
+EOF
+cat >"$OUT/bc.cfg" <<'EOF'
+/* broadcast ARP requests for an address nobody has */
+{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0xbe, 0xef, 0x00, 0x00, 0x03, 0x08, 0x06,
+  0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0xbe, 0xef, 0x00, 0x00, 0x03,
+  10, 77, 3, 97, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 77, 3, 98, fill(0x00, 18) }
+EOF
+
+# ---- the two bridges ----
+indynet_up() { # indynet_up BUFFER_BYTES
+	rm -f "$CTL"
+	ip netns exec "$HNS" "$INDYNETD" --tap tap0 --tap-netns "/run/netns/$GNS" --mode bridge --interface cap3 \
+		--capture-buffer "$1" --control "$CTL" --log-level warn >>"$OUT/indynetd.log" 2>&1 &
+	BPID=$!
+	for _ in $(seq 100); do
+		[ -S "$CTL" ] && ip -n "$GNS" link show tap0 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	guest_if tap0
+}
+
+indynet_stat() { "$INDYNETD" --ctl "$CTL" stats | grep -o "$1=[0-9]*" | cut -d= -f2; }
+
+kbridge_up() {
+	ip -n "$HNS" link add bri3br type bridge
+	ip -n "$HNS" link set cap3 master bri3br
+	ip -n "$HNS" link set bri3br up
+	ip netns exec "$HNS" "$PUMP" bri3ta bri3tb >"$OUT/pump.log" 2>&1 &
+	BPID=$!
+	for _ in $(seq 50); do grep -q ready "$OUT/pump.log" && break; sleep 0.1; done
+	ip -n "$HNS" link set bri3ta master bri3br
+	ip -n "$HNS" link set bri3ta up
+	ip -n "$HNS" link set bri3tb netns "$GNS"
+	guest_if bri3tb
+}
+
+guest_if() { # guest_if DEV: the guest's address on DEV, a fresh ARP cache on the LAN host
+	ip -n "$GNS" addr add $GUEST_IP/24 dev "$1"
+	ip -n "$GNS" link set "$1" up
+	ip -n "$LNS" neigh flush all
+	for _ in $(seq 50); do ip netns exec "$GNS" ping -c 1 -W 1 $LAN_IP >/dev/null 2>&1 && return 0; done
+	log "the guest cannot reach the LAN host"
+	exit 1
+}
+
+bridge_down() {
+	kill "$BPID" 2>/dev/null || true
+	wait "$BPID" 2>/dev/null || true
+	BPID=""
+	ip -n "$HNS" link del bri3br 2>/dev/null || true
+	sleep 0.3
+}
+
+# ---- measurements ----
+rec() { echo "$1,$2,$3,$4" >>"$RES"; }
+
+iperf() { # iperf CASE METRIC RUN [-R]: one iperf3 run, receiver Gbit/s recorded
+	local f=$OUT/raw/$1-$2-$3.json v
+	ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J ${4:-} >"$f" 2>&1 || true
+	v=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9)' "$f" 2>/dev/null || echo nan)
+	rec "$1" "$2" "$3" "$v"
+	log "$1 $2 run $3: $v Gbit/s"
+}
+
+ping_stats() { # ping_stats LOG: "p50 p99 lost" (ms)
+	python3 - "$1" <<'EOF'
+import re, statistics, sys
+t = open(sys.argv[1]).read()
+rtt = sorted(float(x) for x in re.findall(r"time=([0-9.]+)", t))
+m = re.search(r"(\d+) packets transmitted, (\d+) received", t)
+lost = int(m.group(1)) - int(m.group(2)) if m else -1
+def pct(p):
+    return rtt[min(len(rtt) - 1, int(round(p / 100 * (len(rtt) - 1))))] if rtt else float("nan")
+print("%.3f %.3f %d" % (pct(50), pct(99), lost))
+EOF
+}
+
+lan_tx() { ip netns exec "$LNS" cat /sys/class/net/lan3/statistics/tx_packets; }
+
+flood_start() {
+	setsid ip netns exec "$LNS" trafgen -o lan3 -i "$OUT/uni.cfg" -b "${UNI_PPS}pps" -P 1 -Q >/dev/null 2>&1 &
+	PIDS+=($!)
+	setsid ip netns exec "$LNS" trafgen -o lan3 -i "$OUT/bc.cfg" -b "${BC_PPS}pps" -P 1 -Q >/dev/null 2>&1 &
+	PIDS+=($!)
+	sleep 1
+}
+
+flood_stop() { # trafgen forks a sender per CPU: stop each one's whole session
+	local p
+	for p in "${PIDS[@]:1}"; do kill -INT -- "-$p" 2>/dev/null || true; done
+	wait "${PIDS[@]:1}" 2>/dev/null || true
+	PIDS=("${PIDS[0]}")
+}
+
+busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counters recorded
+	local c=$1 r=$2 k0 q0 s0 tx0 t0 st
+	k0=$(indynet_stat capture_kernel_drops) q0=$(indynet_stat drop_rx_ring_full) s0=$(indynet_stat capture_shed)
+	tx0=$(lan_tx) t0=$(date +%s.%N)
+	ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
+	local ip=$!
+	ip netns exec "$GNS" ping -i 0.01 -w "$DUR" -W 1 $LAN_IP >"$OUT/raw/$c-ping-$r.txt" 2>&1 || true
+	wait $ip || true
+	rec "$c" pps "$r" "$(python3 -c "print(round(($(lan_tx) - $tx0) / ($(date +%s.%N) - $t0)))")"
+	read -r p50 p99 lost <<<"$(ping_stats "$OUT/raw/$c-ping-$r.txt")"
+	rec "$c" ping_p50 "$r" "$p50"
+	rec "$c" ping_p99 "$r" "$p99"
+	rec "$c" ping_lost "$r" "$lost"
+	rec "$c" kernel_drops "$r" $(($(indynet_stat capture_kernel_drops) - k0))
+	rec "$c" ring_drops "$r" $(($(indynet_stat drop_rx_ring_full) - q0))
+	rec "$c" shed "$r" $(($(indynet_stat capture_shed) - s0))
+	st=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9)' "$OUT/raw/$c-tcp-$r.json" 2>/dev/null || echo nan)
+	rec "$c" tcp "$r" "$st"
+	log "$c run $r: ping p50 $p50 p99 $p99 lost $lost, tcp $st Gbit/s"
+}
+
+for r in $(seq "$RUNS"); do
+	log "run $r/$RUNS"
+	indynet_up 33554432
+	busy quiet "$r"
+	flood_start
+	busy flood "$r"
+	flood_stop
+	iperf indynet tput_g2l "$r"
+	iperf indynet tput_l2g "$r" -R
+	bridge_down
+	indynet_up 2097152
+	flood_start
+	busy flood-2m "$r"
+	flood_stop
+	bridge_down
+	kbridge_up
+	iperf kbridge tput_g2l "$r"
+	iperf kbridge tput_l2g "$r" -R
+	bridge_down
+done
+
+python3 - "$RES" <<'EOF'
+import csv, statistics, sys
+from collections import defaultdict
+v = defaultdict(list)
+for row in csv.DictReader(open(sys.argv[1])):
+    try:
+        v[(row["case"], row["metric"])].append(float(row["value"]))
+    except ValueError:
+        pass
+def cell(xs, d=3):
+    if not xs:
+        return "n/a"
+    f = "%%.%df" % d
+    return (f + " [" + f + "-" + f + "]") % (statistics.median(xs), min(xs), max(xs))
+print("## busy LAN (indynet; ping -i 0.01 + iperf3 guest->LAN; median [min-max])\n")
+cols = [("pps", "flood sent pps", 0), ("ping_p50", "ping p50 ms", 3), ("ping_p99", "ping p99 ms", 3),
+        ("ping_lost", "pings lost", 0), ("kernel_drops", "capture kernel drops", 0),
+        ("ring_drops", "RX ring drops", 0), ("shed", "broadcast shed", 0), ("tcp", "TCP Gbit/s", 3)]
+print("| case | " + " | ".join(c[1] for c in cols) + " |")
+print("|---" * (len(cols) + 1) + "|")
+for case in ("quiet", "flood", "flood-2m"):
+    print("| %s | " % case + " | ".join(cell(v[(case, m)], d) for m, _, d in cols) + " |")
+q, f = v[("quiet", "ping_p99")], v[("flood", "ping_p99")]
+if q and f:
+    print("\nping p99 under the flood minus quiet: %+.3f ms (target <= +1 ms)" % (statistics.median(f) - statistics.median(q)))
+print("\n## bridged TCP throughput, Gbit/s (median [min-max])\n")
+print("| direction | indynet | kernel bridge + TAP | indynet/kbridge |")
+print("|---|---|---|---|")
+for m, name in (("tput_g2l", "guest -> LAN"), ("tput_l2g", "LAN -> guest")):
+    a, b = v[("indynet", m)], v[("kbridge", m)]
+    ratio = statistics.median(a) / statistics.median(b) if a and b and statistics.median(b) else float("nan")
+    print("| %s | %s | %s | %.2f |" % (name, cell(a), cell(b), ratio))
+EOF
+log "results in $OUT"
