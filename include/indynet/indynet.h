@@ -84,7 +84,8 @@ extern "C" {
  *   5  NAT as QEMU's user network offers it: nat_ipv6, nat_prefix6,
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
  *      nat_outbound_addr, nat_tftp_dir, nat_bootfile (a version 4
- *      configuration keeps IPv6 off); bridge mode: bridge_mac
+ *      configuration keeps IPv6 off); bridge mode: bridge_mac,
+ *      bridge_host_reach_off
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -272,6 +273,14 @@ struct indynet_bridge_mac_status {
 	uint64_t refused;         /* host mode: guest frames claiming the host's own IPv4 address: dropped */
 };
 
+/** Bridge mode: what indynet_host_reach_get() reports (the guest reaching the host it runs on). */
+struct indynet_host_reach {
+	bool on;                  /* cfg.bridge_host_reach_off was false */
+	uint64_t frames;          /* guest frames taken for the host's own address, given to its stack */
+	uint64_t replies;         /* frames of the host's answers sent to the guest */
+	uint64_t arp;             /* the guest's ARP requests for the host's address, answered */
+};
+
 /** Bridge mode: one host interface as indynet_interface_list() reports it. */
 struct indynet_interface {
 	unsigned index;           /* 1-based position in the list (what "--interface N" picks) */
@@ -418,6 +427,14 @@ struct indynet_config {
 	 * interface (/sys/class/net/IF/wireless or phy80211), GUEST otherwise.
 	 */
 	enum indynet_bridge_mac bridge_mac;
+	/*
+	 * Bridge mode: true switches host reach off, so the guest's frames for
+	 * the host's own address are injected on the wire like all others
+	 * (and, as with any pcap bridge, never reach the host).  false (the
+	 * default): they are given to the host's own stack, its answers come
+	 * back from the host's MAC.
+	 */
+	bool bridge_host_reach_off;
 };
 
 typedef struct indynet_engine indynet_engine;
@@ -800,6 +817,20 @@ INDYNET_API size_t indynet_forward_list(indynet_engine *e, struct indynet_forwar
  * Return: 0, or -EOPNOTSUPP in NAT mode (@st still filled).
  */
 INDYNET_API int indynet_capture_status_get(indynet_engine *e, struct indynet_capture_status *st);
+
+/**
+ * indynet_host_reach_get() - whether the bridged guest reaches the host it runs on, and how much.
+ * @e: engine
+ * @out: receives a snapshot (all zero in NAT mode)
+ *
+ * Callable from any thread.  With host reach on (the default), the guest's
+ * TCP, UDP and ICMP to the host's own address on the captured interface go
+ * to the host's stack instead of the wire, and ARP for that address is
+ * answered with the host's MAC.
+ *
+ * Return: 0, or -EOPNOTSUPP in NAT mode.
+ */
+INDYNET_API int indynet_host_reach_get(indynet_engine *e, struct indynet_host_reach *out);
 
 /**
  * indynet_capture_state_name() - "inactive", "active", "permission-denied" or "device-error".

@@ -76,6 +76,15 @@ int backend_mac_status(struct backend *b, struct indynet_bridge_mac_status *st)
 	return 0;
 }
 
+int backend_host_reach(struct backend *b, struct indynet_host_reach *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!b->ops->host_reach)
+		return -EOPNOTSUPP;
+	b->ops->host_reach(b, out);
+	return 0;
+}
+
 int backend_set_interface(struct backend *b, const char *spec, char *err, size_t errlen)
 {
 	if (!b->ops->set_interface) {

@@ -108,6 +108,8 @@ struct backend_ops {
 	void (*extra_mac)(struct backend *b, const uint8_t mac[6]);
 	/* MAC translation mode and counters; callable from any thread (NULL: no wire, as in NAT) */
 	void (*mac_status)(struct backend *b, struct indynet_bridge_mac_status *st);
+	/* host reach: on, and its counters; callable from any thread (NULL: none, as in NAT) */
+	void (*host_reach)(struct backend *b, struct indynet_host_reach *out);
 };
 
 /** Common head of every backend. */
@@ -144,6 +146,7 @@ struct backend_params {
 	size_t capture_buffer; /* bridge: kernel capture buffer, bytes */
 	const struct backend_nat_opts *nat; /* NAT: the options beyond IPv4 NAT */
 	enum indynet_bridge_mac bridge_mac; /* bridge: whose MAC the guest's frames carry */
+	bool host_reach;       /* bridge: the guest reaches the host's own address (bridge_host.h) */
 };
 
 /**
@@ -261,6 +264,15 @@ int backend_status(struct backend *b, struct indynet_capture_status *st);
  * Return: 0, or -EOPNOTSUPP when @b has no wire.
  */
 int backend_mac_status(struct backend *b, struct indynet_bridge_mac_status *st);
+
+/**
+ * backend_host_reach() - @b's host reach (any thread).
+ * @b: backend
+ * @out: receives whether it is on and its counters; all zero for a backend without it
+ *
+ * Return: 0, or -EOPNOTSUPP when @b has none (NAT).
+ */
+int backend_host_reach(struct backend *b, struct indynet_host_reach *out);
 
 /**
  * backend_set_interface() - move @b to another host interface (engine thread).

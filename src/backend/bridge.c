@@ -10,6 +10,7 @@
 
 #include "backend/bridge.h"
 #include "backend/bridge_cap.h"
+#include "backend/bridge_host.h"
 #include "backend/bridge_if.h"
 #include "backend/bridge_mac.h"
 #include "backend/bridge_seg.h"
@@ -66,6 +67,11 @@
  * guest's MAC is kept in guest, and every frame is rewritten on its way
  * out (input, inject) and, once past those checks, on its way in.
  *
+ * Host reach (bridge_host.c, on unless switched off): the guest's frames
+ * for the host's own address are taken before injection (and before any
+ * translation) and given to the host's stack; it is told the interface's
+ * address with every refresh.
+ *
  * Threads: everything runs on the engine thread except bridge_status(),
  * which copies the published status under the mutex.  The engine thread
  * publishes at the end of each round and on every change.
@@ -105,11 +111,14 @@ struct bridge {
 	uint64_t stats_at;        /* monotonic ms of the next pcap_stats() */
 	uint64_t kdrops_closed;   /* kernel drops of captures already closed */
 	uint8_t *seg_buf;
+	struct bridge_host *hr;   /* host reach, NULL = off */
+	struct indynet_host_reach hr_cur;  /* engine thread */
 	struct indynet_capture_status cur; /* engine thread */
 	pthread_mutex_t lock;
 	struct indynet_capture_status pub; /* lock */
 	uint64_t pub_retry_at;             /* lock */
 	struct indynet_bridge_mac_status pub_mac; /* lock */
+	struct indynet_host_reach hr_pub;  /* lock */
 };
 
 static struct bridge *to_bridge(struct backend *bk)
@@ -125,6 +134,7 @@ static void br_publish(struct bridge *b)
 	b->pub = b->cur;
 	b->pub_mac = (struct indynet_bridge_mac_status){ .mode = b->mac_mode, .translated = b->xl.translated,
 							 .unmatched = b->xl.unmatched, .refused = b->xl.refused };
+	b->hr_pub = b->hr_cur;
 	b->pub_retry_at = b->cap.p ? 0 : b->retry_at;
 	pthread_mutex_unlock(&b->lock);
 }
@@ -160,6 +170,8 @@ static void br_refresh_lan(struct bridge *b)
 	b->lan_rc = b->cap.p ? bridge_if_lan(b->target, &b->lan) : -ENOENT;
 	if (b->xl_on)
 		bridge_mac_set_host(&b->xl, b->lan.host_mac, b->lan_rc == 0 ? b->lan.host_ip : 0);
+	if (b->hr)
+		bridge_host_lan(b->hr, b->lan_rc == 0 ? &b->lan : NULL);
 }
 
 static void br_close(struct bridge *b)
@@ -360,9 +372,22 @@ static void br_send(struct bridge *b, const uint8_t *frame, size_t len, bool gue
 		b->host.drop(b->host.opaque, INDYNET_DROP_BACKEND);
 }
 
+/* a guest frame: to the host's own stack when it is for the host, else on the wire */
 static void br_input(struct backend *bk, const uint8_t *frame, size_t len)
 {
-	br_send(to_bridge(bk), frame, len, true);
+	struct bridge *b = to_bridge(bk);
+
+	if (!b->hr || !bridge_host_input(b->hr, frame, len))
+		br_send(b, frame, len, true);
+}
+
+static void br_host_counts(struct bridge *b)
+{
+	struct bridge_host_counts n = bridge_host_counts(b->hr);
+
+	b->hr_cur.frames = n.to_host;
+	b->hr_cur.replies = n.from_host;
+	b->hr_cur.arp = n.arp;
 }
 
 static void br_inject(struct backend *bk, const uint8_t *frame, size_t len)
@@ -382,6 +407,8 @@ static void br_poll_fill(struct backend *bk, struct poll_set *ps, int *timeout_m
 		if (*timeout_ms < 0 || wait < *timeout_ms)
 			*timeout_ms = wait;
 	}
+	if (b->hr)
+		bridge_host_poll_fill(b->hr, ps, timeout_ms);
 }
 
 static void br_poll_done(struct backend *bk, const struct poll_set *ps, bool poll_error)
@@ -390,7 +417,6 @@ static void br_poll_done(struct backend *bk, const struct poll_set *ps, bool pol
 	uint64_t now = clock_mono_ms();
 	short rev = 0;
 
-	(void)poll_error;
 	if (b->cap.p && b->ps_idx >= 0 && (unsigned)b->ps_idx < ps->n)
 		rev = ps->fds[b->ps_idx].revents;
 	if (rev & (POLLERR | POLLHUP | POLLNVAL))
@@ -403,6 +429,10 @@ static void br_poll_done(struct backend *bk, const struct poll_set *ps, bool pol
 		br_read_stats(b);
 		br_refresh_lan(b);
 		b->stats_at = now + BRIDGE_STATS_MS;
+	}
+	if (b->hr) {
+		bridge_host_poll_done(b->hr, ps, poll_error);
+		br_host_counts(b);
 	}
 	br_publish(b);
 }
@@ -472,6 +502,15 @@ static void br_mac_status(struct backend *bk, struct indynet_bridge_mac_status *
 	pthread_mutex_unlock(&b->lock);
 }
 
+static void br_host_reach(struct backend *bk, struct indynet_host_reach *out)
+{
+	struct bridge *b = to_bridge(bk);
+
+	pthread_mutex_lock(&b->lock);
+	*out = b->hr_pub;
+	pthread_mutex_unlock(&b->lock);
+}
+
 /* the interface @spec names, from the current list */
 static int br_choose(const char *spec, char *name, size_t namelen, char *err, size_t errlen)
 {
@@ -522,6 +561,7 @@ static void br_free(struct backend *bk)
 	struct bridge *b = to_bridge(bk);
 
 	bridge_cap_close(&b->cap);
+	bridge_host_free(b->hr);
 	pthread_mutex_destroy(&b->lock);
 	free(b->seg_buf);
 	free(b->xl_out);
@@ -541,6 +581,7 @@ static const struct backend_ops bridge_ops = {
 	.lan = br_lan,
 	.inject = br_inject,
 	.mac_status = br_mac_status,
+	.host_reach = br_host_reach,
 };
 
 int bridge_new(const struct backend_params *p, const struct backend_host *host, struct backend **out, char *err,
@@ -566,7 +607,12 @@ int bridge_new(const struct backend_params *p, const struct backend_host *host, 
 	b->cap.fd = b->ps_idx = -1;
 	b->lan_rc = -ENOENT;
 	b->backoff_ms = BRIDGE_RETRY_MIN_MS;
+	b->hr_cur.on = p->host_reach;
 	pthread_mutex_init(&b->lock, NULL);
+	if (p->host_reach && !(b->hr = bridge_host_new(p->mtu, host, err, errlen))) {
+		br_free(&b->base);
+		return -ENOMEM;
+	}
 	rc = br_choose(p->interface, b->target, sizeof(b->target), err, errlen);
 	if (rc < 0) {
 		br_free(&b->base);

@@ -17,7 +17,8 @@
  * bridge_new() - create a bridge backend capturing on a host interface.
  * @p: interface (name, 1-based index, "auto" or NULL = auto), kernel capture
  *     buffer (bytes, validated by the caller), guest MTU (larger frames from
- *     the LAN are re-segmented (TCP) or dropped), MAC translation mode
+ *     the LAN are re-segmented (TCP) or dropped), MAC translation mode, host
+ *     reach (the guest's frames for the host's own address go to its stack)
  * @host: callbacks into the engine (copied)
  * @out: receives the backend
  * @err: receives the reason on failure

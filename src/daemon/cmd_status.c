@@ -172,6 +172,23 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;
 }
 
+/* bridge mode's host reach into the capture object: "host_reach" and its counters beside the capture's */
+static json_t *cmd_host_reach_json(const struct cmd_ctx *ctx, json_t *cap)
+{
+	struct indynet_host_reach hr;
+	json_t *counters = json_object_get(cap, "counters");
+
+	indynet_host_reach_get(ctx->eng, &hr);
+	if (!counters || json_object_set_new(cap, "host_reach", json_boolean(hr.on)) < 0 ||
+	    json_object_set_new(counters, "host_frames", json_integer((json_int_t)hr.frames)) < 0 ||
+	    json_object_set_new(counters, "host_replies", json_integer((json_int_t)hr.replies)) < 0 ||
+	    json_object_set_new(counters, "host_arp", json_integer((json_int_t)hr.arp)) < 0) {
+		json_decref(cap);
+		return NULL;
+	}
+	return cap;
+}
+
 /* Bridge mode's capture: state, interface, last error, counters; NAT mode has none ("not-used"). */
 static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 {
@@ -181,8 +198,8 @@ static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 	indynet_bridge_mac_status_get(ctx->eng, &ms);
 	if (indynet_capture_status_get(ctx->eng, &cs) < 0)
 		return json_pack("{s:s, s:s?}", "state", "not-used", "file", ctx->opts->capture_file);
-	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:I, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			 "s:I, s:I, s:I}}",
+	return cmd_host_reach_json(ctx, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:I, s:i, s:{s:I, s:I, s:I, s:I, s:I, "
+							"s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			 "state", indynet_capture_state_name(cs.state), "file", ctx->opts->capture_file,
 			 "interface", cs.interface, "error", cs.error, "mac", indynet_bridge_mac_name(ms.mode),
 			 "generation", (json_int_t)cs.generation,
@@ -192,7 +209,7 @@ static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 			 "drained_rounds", (json_int_t)cs.drained_rounds, "resegmented",
 			 (json_int_t)cs.resegmented, "oversized", (json_int_t)cs.oversized, "reopens",
 			 (json_int_t)cs.reopens, "mac_translated", (json_int_t)ms.translated, "mac_unmatched",
-			 (json_int_t)ms.unmatched, "mac_refused", (json_int_t)ms.refused);
+			 (json_int_t)ms.unmatched, "mac_refused", (json_int_t)ms.refused));
 }
 
 static json_t *cmd_nat_json(struct cmd_ctx *ctx)
@@ -247,10 +264,11 @@ static void cmd_capture_text(const json_t *cap, char *buf, size_t len)
 
 	if (!json_object_get(cap, "interface") || len == 0)
 		return;
-	off = (size_t)snprintf(buf, len, " capture=%s interface=%s bridge_mac=%s",
+	off = (size_t)snprintf(buf, len, " capture=%s interface=%s bridge_mac=%s capture_host_reach=%s",
 			       json_string_value(json_object_get(cap, "state")),
 			       json_string_value(json_object_get(cap, "interface")),
-			       json_string_value(json_object_get(cap, "mac")));
+			       json_string_value(json_object_get(cap, "mac")),
+			       json_is_true(json_object_get(cap, "host_reach")) ? "on" : "off");
 	json_object_foreach((json_t *)json_object_get(cap, "counters"), key, v) {
 		if (off >= len)
 			return;

@@ -75,6 +75,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->bridge_interface = o->interface;
 	cfg->capture_buffer = o->capture_buffer;
 	cfg->bridge_mac = o->bridge_mac;
+	cfg->bridge_host_reach_off = !o->bridge_host_reach;
 	cfg->log_level = INDYNET_LOG_DEBUG; /* dlog filters: a SIGHUP can change the level */
 	cfg->log = dlog_engine;
 	cfg->rx_notify = frontend_rx_notify;

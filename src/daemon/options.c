@@ -186,6 +186,18 @@ static int opts_set_nfs_version(struct daemon_opts *o, const char *value, char *
 	return 0;
 }
 
+static int opts_set_host_reach(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "on", "off", NULL };
+	static const int values[] = { 1, 0 };
+	int v;
+
+	if (opts_set_enum(value, names, values, "a host reach setting", "on or off", &v, err, errlen))
+		return -1;
+	o->bridge_host_reach = v;
+	return 0;
+}
+
 static int opts_set_attr_model(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	static const char *const names[] = { "squash", "mapped", NULL };

@@ -124,6 +124,8 @@
 	X(BRIDGE_MAC, "bridge-mac", "bridge", "mac", "guest|host|auto", "auto", NETWORK, \
 	  OPTS_CUSTOM(opts_set_bridge_mac), \
 	  "bridge mode: the guest's own MAC on the wire, the host's (Wi-Fi), or host when wireless") \
+	X(BRIDGE_HOST_REACH, "bridge-host-reach", "bridge", "host_reach", "on|off", "on", NETWORK, \
+	  OPTS_CUSTOM(opts_set_host_reach), "bridge mode: the guest reaches the host's own address") \
 	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
 	  "serve DIR over NFS at the gateway address") \
 	X(BRIDGE_IP, "nfs-bridge-ip", "nfs", "bridge_ip", "A.B.C.D", NULL, NFS, \
@@ -233,6 +235,7 @@ struct daemon_opts {
 	char *interface;      /* bridge mode: name, 1-based index or "auto" */
 	uint32_t capture_buffer; /* bridge mode: bytes */
 	enum indynet_bridge_mac bridge_mac; /* bridge mode: MAC translation */
+	bool bridge_host_reach;  /* bridge mode: the guest reaches the host's own address */
 	char *nfs_bridge_ip;  /* bridge mode: the phantom NFS host's address */
 	uint32_t mtu;
 

@@ -1196,6 +1196,11 @@ int indynet_bridge_mac_status_get(indynet_engine *e, struct indynet_bridge_mac_s
 	return backend_mac_status(e->backend, st);
 }
 
+int indynet_host_reach_get(indynet_engine *e, struct indynet_host_reach *out)
+{
+	return backend_host_reach(e->backend, out);
+}
+
 struct iface_arg {
 	const char *spec;
 	char *err;
@@ -1338,7 +1343,8 @@ static int eng_build(indynet_engine *e, char *err, size_t errlen)
 	const struct backend_params bp = { .mode = e->cfg.mode, .mtu = e->mtu, .net = e->net, .prefix = e->prefix,
 					   .interface = e->cfg.bridge_interface,
 					   .capture_buffer = e->capture_buffer, .max_flows = eng_flow_cap(e),
-					   .nat = &e->nat_opts, .bridge_mac = e->cfg.bridge_mac };
+					   .nat = &e->nat_opts, .bridge_mac = e->cfg.bridge_mac,
+					   .host_reach = !e->cfg.bridge_host_reach_off };
 	uint8_t gw_mac[ETH_ALEN];
 	int rc;
 

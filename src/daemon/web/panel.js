@@ -411,6 +411,9 @@ function showCapture(cap) {
   const counts = cap.state === "active" ? " · " + cap.counters.frames + " frames captured" : "";
   const retry = cap.retry_ms ? " · retrying in " + (cap.retry_ms / 1000).toFixed(0) + " s" : "";
   $("capture-state").textContent = cap.state + where + counts + retry;
+  $("host-reach").textContent = cap.host_reach
+    ? "on · " + cap.counters.host_frames + " frames to the host, " + cap.counters.host_replies + " back"
+    : "off (--bridge-host-reach)";
   const denied = cap.state === "permission-denied";
   $("capture-fix").hidden = !(cap.error && cap.state !== "active");
   $("capture-fix").textContent = cap.error || "";

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* test_bridge_host.c: bridge mode's host reach: which guest frames it takes, its ARP answers, and a UDP round trip to a host socket with the host's MAC on the answer. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend/bridge_host.h"
+#include "core/arp.h"
+#include "core/eth.h"
+#include "core/ipv4.h"
+#include "engine_test.h"
+
+static const uint8_t guest_mac[ETH_ALEN] = T_GUEST_MAC;
+static const uint8_t host_mac[ETH_ALEN] = { 0x02, 0x48, 0x4f, 0x53, 0x54, 0x01 };
+static const uint8_t other_mac[ETH_ALEN] = { 0x02, 0x0e, 0x0e, 0x0e, 0x0e, 0x0e };
+
+/* what the path sent towards the guest */
+struct sink {
+	uint8_t last[2048];
+	size_t len;
+	unsigned frames, drops;
+};
+
+static void sink_to_guest(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct sink *s = opaque;
+
+	s->frames++;
+	s->len = len < sizeof(s->last) ? len : sizeof(s->last);
+	memcpy(s->last, frame, s->len);
+}
+
+static void sink_drop(void *opaque, enum indynet_drop_reason reason)
+{
+	(void)reason;
+	((struct sink *)opaque)->drops++;
+}
+
+static unsigned sink_room(void *opaque)
+{
+	(void)opaque;
+	return 256;
+}
+
+static struct bridge_host *new_path(struct sink *s, uint32_t host_ip)
+{
+	struct backend_host cb = { .to_guest = sink_to_guest, .drop = sink_drop, .rx_room = sink_room, .opaque = s };
+	struct backend_lan lan = { .ifname = "eth9", .host_ip = host_ip, .prefix = 24 };
+	char err[128];
+	struct bridge_host *h;
+
+	memset(s, 0, sizeof(*s));
+	h = bridge_host_new(1500, &cb, err, sizeof(err));
+	assert_non_null(h);
+	memcpy(lan.host_mac, host_mac, ETH_ALEN);
+	bridge_host_lan(h, &lan);
+	return h;
+}
+
+static void test_nothing_without_lan(void **state)
+{
+	struct backend_host cb = { .to_guest = sink_to_guest, .drop = sink_drop, .rx_room = sink_room };
+	struct sink s = { 0 };
+	uint8_t f[128];
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 2));
+	char err[128];
+	struct bridge_host *h;
+
+	(void)state;
+	cb.opaque = &s;
+	h = bridge_host_new(1500, &cb, err, sizeof(err));
+	assert_non_null(h);
+	assert_false(bridge_host_input(h, f, n));
+	bridge_host_lan(h, NULL);
+	assert_false(bridge_host_input(h, f, n));
+	assert_int_equal(s.frames, 0);
+	bridge_host_free(h);
+	bridge_host_free(NULL);
+}
+
+static void test_arp_for_the_host(void **state)
+{
+	struct sink s;
+	struct bridge_host *h = new_path(&s, t_ip(10, 0, 0, 2));
+	uint8_t f[128];
+	struct eth_view e;
+	struct arp_view a;
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 2));
+
+	(void)state;
+	assert_true(bridge_host_input(h, f, n));
+	assert_int_equal(s.frames, 1);
+	assert_int_equal(eth_parse(s.last, s.len, &e), 0);
+	assert_memory_equal(e.dst, guest_mac, ETH_ALEN);
+	assert_memory_equal(e.src, host_mac, ETH_ALEN);
+	assert_int_equal(arp_parse(e.payload, e.payload_len, &a), 0);
+	assert_int_equal(a.op, ARP_OP_REPLY);
+	assert_memory_equal(a.sha, host_mac, ETH_ALEN);
+	assert_int_equal(a.spa, t_ip(10, 0, 0, 2));
+	assert_int_equal(a.tpa, t_ip(10, 0, 0, 60));
+	n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1)); /* a LAN host's: not ours */
+	assert_false(bridge_host_input(h, f, n));
+	assert_int_equal(bridge_host_counts(h).arp, 1);
+	bridge_host_free(h);
+}
+
+static void test_which_ipv4_is_taken(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h = new_path(&s, hip);
+	uint8_t f[256];
+	size_t n;
+
+	(void)state;
+	n = t_udp_frame(f, other_mac, guest_mac, gip, hip, 4000, 9, "x", 1, 1);
+	assert_false(bridge_host_input(h, f, n)); /* the host's address at another MAC */
+	n = t_udp_frame(f, host_mac, guest_mac, gip, t_ip(10, 0, 0, 1), 4000, 9, "x", 1, 2);
+	assert_false(bridge_host_input(h, f, n)); /* the host's MAC as a router: injected as before */
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 4000, 9, "x", 1, 3);
+	f[ETH_HLEN + 9] = 2; /* IGMP */
+	assert_false(bridge_host_input(h, f, n));
+	assert_false(bridge_host_input(h, f, ETH_HLEN + IPV4_HLEN - 1)); /* cut inside the header */
+	assert_int_equal(bridge_host_counts(h).to_host, 0);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 4000, 9, "x", 1, 4);
+	assert_true(bridge_host_input(h, f, n));
+	assert_int_equal(bridge_host_counts(h).to_host, 1);
+	bridge_host_free(h);
+}
+
+/* run up to @rounds poll rounds (10 ms each) until a frame for the guest came; @peer_fd (or -1) echoes "ping" */
+static void pump_until_frame(struct bridge_host *h, struct sink *s, int peer_fd, int rounds)
+{
+	struct poll_set ps = { 0 };
+	char buf[64];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+
+	for (int i = 0; i < rounds && !s->frames; i++) {
+		int tmo = 10;
+
+		ps.n = 0;
+		bridge_host_poll_fill(h, &ps, &tmo);
+		poll(ps.fds, ps.n, tmo < 0 || tmo > 10 ? 10 : tmo);
+		bridge_host_poll_done(h, &ps, false);
+		if (peer_fd >= 0 && recvfrom(peer_fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl) == 4)
+			sendto(peer_fd, "pong", 4, 0, (struct sockaddr *)&from, fl);
+	}
+	poll_set_free(&ps);
+}
+
+/* an IPv4 address of this machine other than loopback (libslirp answers nothing from 127/8), 0 = none */
+static uint32_t local_ip(void)
+{
+	struct ifaddrs *ifs, *i;
+	uint32_t ip = 0;
+
+	if (getifaddrs(&ifs) < 0)
+		return 0;
+	for (i = ifs; i && !ip; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !(i->ifa_flags & IFF_LOOPBACK))
+			ip = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+	freeifaddrs(ifs);
+	return ip;
+}
+
+static void test_udp_round_trip(void **state)
+{
+	struct sink s;
+	uint32_t hip = local_ip(), gip = htonl((ntohl(hip) & 0xffffff00u) | 60u);
+	struct bridge_host *h;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = hip };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint8_t f[256];
+	struct eth_view e;
+	size_t n;
+
+	(void)state;
+	if (!hip) {
+		close(fd);
+		skip(); /* a machine with loopback only */
+	}
+	h = new_path(&s, hip);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	pump_until_frame(h, &s, -1, 1); /* libslirp reads its clock in a poll round: as in the engine, one comes first */
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 4000, ntohs(sa.sin_port), "ping", 4, 5);
+	assert_true(bridge_host_input(h, f, n));
+	pump_until_frame(h, &s, fd, 200);
+	assert_int_equal(s.frames, 1);
+	assert_int_equal(eth_parse(s.last, s.len, &e), 0);
+	assert_memory_equal(e.src, host_mac, ETH_ALEN); /* not libslirp's 52:55:... */
+	assert_memory_equal(e.dst, guest_mac, ETH_ALEN);
+	assert_int_equal(e.ethertype, ETHERTYPE_IPV4);
+	assert_memory_equal(e.payload + 12, &hip, 4);
+	assert_memory_equal(e.payload + 16, &gip, 4);
+	assert_memory_equal(e.payload + IPV4_HLEN + 8, "pong", 4);
+	assert_int_equal(bridge_host_counts(h).from_host, 1);
+	close(fd);
+	bridge_host_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_without_lan),
+		cmocka_unit_test(test_arp_for_the_host),
+		cmocka_unit_test(test_which_ipv4_is_taken),
+		cmocka_unit_test(test_udp_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
