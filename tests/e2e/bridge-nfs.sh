@@ -19,22 +19,8 @@ t_need_cmd dnsmasq tcpdump ethtool
 "$INDYNETD" --help 2>&1 | grep -c -- '--nfs-bridge-ip' >/dev/null || nfs_skip "indynetd has no --nfs-bridge-ip"
 
 PH=10.77.1.213
-LAN=indy-e2e-lan$$
-ip netns add "$LAN" || nfs_die "ip netns add"
-trap 'ip netns del "$LAN" 2>/dev/null; nfs_cleanup' EXIT
-ip link add cap1 type veth peer name lan1 netns "$LAN" || nfs_die "veth"
-ip netns exec "$LAN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec "$LAN" ethtool -K lan1 tx off >/dev/null 2>&1
-ip -n "$LAN" addr add 10.77.1.1/24 dev lan1
-ip -n "$LAN" link set lo up
-ip -n "$LAN" link set lan1 up
-ip addr add 10.77.1.2/24 dev cap1
-ip link set cap1 up
-ip netns exec "$LAN" dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --pid-file= \
-	--user=root --group=root --port=0 --interface=lan1 --bind-dynamic \
-	--dhcp-range=10.77.1.100,10.77.1.150,255.255.255.0,1h --dhcp-option=3 --dhcp-option=6 \
-	--dhcp-leasefile="$NFS_W/lan.leases" --log-dhcp --log-facility=- >"$NFS_W/dnsmasq.log" 2>&1 &
+nfs_bridge_lan indy-e2e-lan$$
+nfs_lan_dhcp
 ip netns exec "$LAN" tcpdump -n -i lan1 -U -w "$NFS_W/lan.pcap" host "$PH" >"$NFS_W/tcpdump.log" 2>&1 &
 TCPDUMP=$!
 

@@ -73,6 +73,32 @@ nfs_cleanup() {
 	if [ "${NFS_KEEP:-0}" = 1 ]; then nfs_log "kept $NFS_W"; else rm -rf "$NFS_W"; fi
 }
 
+# nfs_bridge_lan NAME: the LAN of the bridge tests: namespace NAME (sets $LAN; removed
+# at exit) holding lan1 = 10.77.1.1/24, joined by a veth to cap1 = 10.77.1.2/24 here;
+# IPv6 off on both sides, no TX checksum offload on the LAN end
+nfs_bridge_lan() {
+	LAN=$1
+	ip netns add "$LAN" || nfs_die "ip netns add $LAN"
+	trap 'ip netns del "$LAN" 2>/dev/null; nfs_cleanup' EXIT
+	ip link add cap1 type veth peer name lan1 netns "$LAN" || nfs_die "veth cap1-lan1"
+	ip netns exec "$LAN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$LAN" ethtool -K lan1 tx off >/dev/null 2>&1
+	ip -n "$LAN" addr add 10.77.1.1/24 dev lan1
+	ip -n "$LAN" link set lo up
+	ip -n "$LAN" link set lan1 up
+	ip addr add 10.77.1.2/24 dev cap1
+	ip link set cap1 up
+}
+
+# nfs_lan_dhcp: dnsmasq in $LAN handing out 10.77.1.100-150 (no router, no DNS); log in $NFS_W/dnsmasq.log
+nfs_lan_dhcp() {
+	ip netns exec "$LAN" dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --pid-file= \
+		--user=root --group=root --port=0 --interface=lan1 --bind-dynamic \
+		--dhcp-range=10.77.1.100,10.77.1.150,255.255.255.0,1h --dhcp-option=3 --dhcp-option=6 \
+		--dhcp-leasefile="$NFS_W/lan.leases" --log-dhcp --log-facility=- >"$NFS_W/dnsmasq.log" 2>&1 &
+}
+
 nfs_init() {
 	local script=$1
 	shift
