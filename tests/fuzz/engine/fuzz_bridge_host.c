@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "backend/bridge_host.h"
+#include "core/arp.h"
+#include "core/checksum.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
 
@@ -23,6 +25,11 @@
  * every frame at the host: the destination MAC becomes the host's and, for
  * a frame long enough, the IPv4 destination the host's address, so that
  * mutations get past the first checks.
+ *
+ * Only what the engine would hand a backend gets through (eng_check and the
+ * reassembler in engine.c/vhost.c): an ARP frame that parses, an IPv4 frame
+ * whose header parses with its checksum and that is not a fragment, any other
+ * type.  An aimed IPv4 header gets its checksum again.
  *
  * Each input gets a fresh path (host 10.77.0.2 at HOST_MAC); after each
  * frame one poll round runs.  Oracle: every frame sent towards the guest is
@@ -104,9 +111,34 @@ static void fz_round(struct bridge_host *h, struct poll_set *ps)
 
 static void fz_aim(size_t len)
 {
+	size_t hlen = (size_t)(frame[ETH_HLEN] & 0x0f) * 4;
+	uint16_t sum;
+
 	memcpy(frame, host_mac, ETH_ALEN);
-	if (len >= ETH_HLEN + IPV4_HLEN && frame[12] == 0x08 && frame[13] == 0x00)
-		memcpy(frame + ETH_HLEN + 16, &host_ip, 4);
+	if (len < ETH_HLEN + IPV4_HLEN || frame[12] != 0x08 || frame[13] != 0x00)
+		return;
+	memcpy(frame + ETH_HLEN + 16, &host_ip, 4);
+	if (hlen < IPV4_HLEN || ETH_HLEN + hlen > len)
+		return;
+	frame[ETH_HLEN + 10] = frame[ETH_HLEN + 11] = 0;
+	sum = ipv4_header_csum(frame + ETH_HLEN, hlen);
+	memcpy(frame + ETH_HLEN + 10, &sum, 2);
+}
+
+/* would the engine hand this frame to the backend? (eng_check, then whole datagrams only) */
+static bool fz_engine_passes(size_t len)
+{
+	struct eth_view e;
+	struct arp_view a;
+	struct ipv4_view ip;
+
+	if (eth_parse(frame, len, &e) < 0)
+		return false;
+	if (e.ethertype == ETHERTYPE_ARP)
+		return arp_parse(e.payload, e.payload_len, &a) == 0;
+	if (e.ethertype == ETHERTYPE_IPV4)
+		return ipv4_parse(e.payload, e.payload_len, &ip) == 0 && !ipv4_is_fragment(&ip);
+	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -140,6 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue; /* the engine never hands the backend less */
 		if (flags & 1)
 			fz_aim(len);
+		if (!fz_engine_passes(len))
+			continue;
 		bridge_host_input(h, frame, len);
 		fz_round(h, &ps);
 	}
