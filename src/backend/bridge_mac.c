@@ -23,7 +23,8 @@
  * MAC.  ARP: the sender hardware address too, so the LAN's caches map the
  * guest's address to the host's MAC; a probe (sender address 0) is
  * remembered by target, so that its answer, which comes to the host's MAC
- * with target address 0, can be routed back to the station that probed.
+ * with target address 0, can be routed back to the station that probed
+ * (not one sent with the host's own MAC: its answer stays the host's).
  * DHCP client messages get the broadcast flag (RFC 2131 4.1): the server
  * then broadcasts its OFFER and ACK rather than sending them to the
  * guest's MAC, which is never on the wire; chaddr stays the guest's, so the
@@ -216,8 +217,8 @@ static void mac_tx_arp_learn(struct bridge_mac *m, const uint8_t *f, size_t len,
 
 	if (arp_parse(f + ETH_HLEN, len - ETH_HLEN, &a) != 0)
 		return;
-	if (a.spa == 0 && a.op == ARP_OP_REQUEST)
-		mac_probe_note(m, a.tpa, f + ETH_ALEN);
+	if (a.spa == 0 && a.op == ARP_OP_REQUEST && memcmp(f + ETH_ALEN, m->host_mac, ETH_ALEN) != 0)
+		mac_probe_note(m, a.tpa, f + ETH_ALEN); /* an inner station's; one posing as the host gets none */
 	else if (guest && mac_learnable(m, a.spa))
 		m->guest_ip = a.spa;
 }

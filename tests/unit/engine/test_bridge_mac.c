@@ -131,6 +131,12 @@ static void test_probe_answer_routed(void **state)
 	/* an answer for an address nobody probed is not routed */
 	len = arp(f, host_mac, ARP_OP_REPLY, lan_mac, t_ip(10, 9, 1, 201), host_mac, 0);
 	assert_int_equal(bridge_mac_rx(&m, f, len, out), BRIDGE_MAC_UNMATCHED);
+	/* a probe sent with the host's own MAC (an inner station posing as the host) is not
+	 * remembered: its answer stays the host's, never goes back inside to the host's MAC */
+	len = arp(f, bcast, ARP_OP_REQUEST, host_mac, 0, zero, t_ip(10, 9, 1, 202));
+	assert_int_equal(bridge_mac_tx(&m, f, len, out, true), BRIDGE_MAC_REWRITTEN);
+	len = arp(f, host_mac, ARP_OP_REPLY, lan_mac, t_ip(10, 9, 1, 202), host_mac, 0);
+	assert_int_equal(bridge_mac_rx(&m, f, len, out), BRIDGE_MAC_UNMATCHED);
 }
 
 /* a DHCP DISCOVER without the broadcast flag: flag set, chaddr kept, UDP checksum still right */
