@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_bridge_host.c: libFuzzer target: arbitrary guest frames through bridge mode's host reach (bridge_host.c and its libslirp). */
 #include <errno.h>
-#include <net/if.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../fuzz_netns.h"
 #include "backend/bridge_host.h"
 #include "core/arp.h"
 #include "core/checksum.h"
@@ -68,34 +66,11 @@ static unsigned fz_room(void *opaque)
 	return 256;
 }
 
-/* a network namespace of our own with its loopback up; false when none can be made */
-static bool fz_private_net(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int s;
-
-	if (unshare(CLONE_NEWNET) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
-		return false;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	if (s >= 0)
-		close(s);
-	return true;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!fz_private_net()) {
-		fprintf(stderr, "fuzz_bridge_host: cannot enter a private network namespace (%s); "
-				"refusing to let libslirp reach the real network\n",
-			strerror(errno));
-		abort();
-	}
+	fz_private_net("fuzz_bridge_host");
 	return 0;
 }
 

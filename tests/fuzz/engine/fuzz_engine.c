@@ -2,18 +2,16 @@
 /* fuzz_engine.c: libFuzzer target: arbitrary guest frames through a whole NAT engine (vhosts, NFS, libslirp). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "../fuzz_export.h"
+#include "../fuzz_netns.h"
 #include "core/checksum.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
@@ -56,36 +54,13 @@ static void fz_cleanup(void)
 	fz_export_remove(export_dir);
 }
 
-/* a network namespace of our own with its loopback up; false when none can be made */
-static bool fz_private_net(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int s;
-
-	if (unshare(CLONE_NEWNET) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
-		return false;
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	if (s >= 0)
-		close(s);
-	return true;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fz_export_create(export_dir);
 	atexit(fz_cleanup);
-	if (!fz_private_net()) {
-		fprintf(stderr, "fuzz_engine: cannot enter a private network namespace (%s); "
-				"refusing to let libslirp reach the real network\n",
-			strerror(errno));
-		abort();
-	}
+	fz_private_net("fuzz_engine");
 	return 0;
 }
 
