@@ -85,7 +85,7 @@ extern "C" {
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
  *      nat_outbound_addr, nat_tftp_dir, nat_bootfile (a version 4
  *      configuration keeps IPv6 off); bridge mode: bridge_mac,
- *      bridge_host_reach_off
+ *      bridge_host_reach_off; nfs_transport
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -126,6 +126,13 @@ enum indynet_nfs_version {
 	INDYNET_NFS_AUTO = 0, /* serve v2 and v3 */
 	INDYNET_NFS_V2 = 2,
 	INDYNET_NFS_V3 = 3,
+};
+
+/** The transports the in-core NFS server (portmap, MOUNT, NFS) answers on. */
+enum indynet_nfs_transport {
+	INDYNET_NFS_TRANSPORT_BOTH = 0, /* UDP and TCP */
+	INDYNET_NFS_TRANSPORT_UDP = 1,  /* UDP only: TCP segments to the ports are refused (RST) */
+	INDYNET_NFS_TRANSPORT_TCP = 2,  /* TCP only: UDP datagrams to the ports go unanswered */
 };
 
 enum indynet_attr_model {
@@ -435,6 +442,13 @@ struct indynet_config {
 	 * back from the host's MAC.
 	 */
 	bool bridge_host_reach_off;
+
+	/* ---- version 5: plain values (NFS) ---- */
+	/*
+	 * The transports portmap, MOUNT and NFS answer on; portmap and rpcbind
+	 * report only those.  BOTH (0) is UDP and TCP.
+	 */
+	enum indynet_nfs_transport nfs_transport;
 };
 
 typedef struct indynet_engine indynet_engine;

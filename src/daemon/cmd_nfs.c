@@ -83,8 +83,9 @@ static json_t *cmd_mount_linux(const struct cmd_ctx *ctx, const struct cmd_addrs
 {
 	char mount[128];
 
-	snprintf(mount, sizeof(mount), "mount -t nfs -o vers=%d,nolock %s:/ /mnt",
-		 ctx->opts->nfs_version == INDYNET_NFS_V2 ? 2 : 3, a->nfs);
+	snprintf(mount, sizeof(mount), "mount -t nfs -o vers=%d,%snolock %s:/ /mnt",
+		 ctx->opts->nfs_version == INDYNET_NFS_V2 ? 2 : 3,
+		 ctx->opts->nfs_transport == INDYNET_NFS_TRANSPORT_UDP ? "proto=udp," : "", a->nfs);
 	return json_pack("[s, s]", "mkdir -p /mnt", mount);
 }
 

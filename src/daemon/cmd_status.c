@@ -150,6 +150,17 @@ static json_t *cmd_nfs_bridge(struct cmd_ctx *ctx, json_t *nfs)
 	return nfs;
 }
 
+static json_t *cmd_nfs_transports_json(enum indynet_nfs_transport t)
+{
+	json_t *a = json_array();
+
+	if (t != INDYNET_NFS_TRANSPORT_TCP)
+		json_array_append_new(a, json_string("udp"));
+	if (t != INDYNET_NFS_TRANSPORT_UDP)
+		json_array_append_new(a, json_string("tcp"));
+	return a;
+}
+
 static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 {
 	const struct daemon_opts *o = ctx->opts;
@@ -167,6 +178,7 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 			o->attr_model == INDYNET_ATTR_MAPPED ? "mapped" : "squash", "address",
 			nat ? json_object_get(nat, "gateway") : json_null(), "server",
 			cmd_nfs_server_json(ctx->eng));
+	json_object_set_new(nfs, "transports", cmd_nfs_transports_json(o->nfs_transport));
 	json_object_set_new(nfs, "clients", cmd_nfs_clients_json(ctx->eng));
 	json_object_set_new(nfs, "procedures", cmd_nfs_procedures_json(ctx));
 	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;

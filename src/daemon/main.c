@@ -54,6 +54,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->mtu = o->mtu;
 	cfg->export_dir = o->export_dir;
 	cfg->nfs_version = o->nfs_version;
+	cfg->nfs_transport = o->nfs_transport;
 	cfg->read_only = o->read_only || d->export_ro;
 	cfg->attr_model = o->attr_model;
 	cfg->nfs_uid = o->uid;

@@ -186,6 +186,19 @@ static int opts_set_nfs_version(struct daemon_opts *o, const char *value, char *
 	return 0;
 }
 
+static int opts_set_nfs_transport(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	static const char *const names[] = { "both", "udp", "tcp", NULL };
+	static const int values[] = { INDYNET_NFS_TRANSPORT_BOTH, INDYNET_NFS_TRANSPORT_UDP,
+				      INDYNET_NFS_TRANSPORT_TCP };
+	int v;
+
+	if (opts_set_enum(value, names, values, "an NFS transport", "udp, tcp or both", &v, err, errlen))
+		return -1;
+	o->nfs_transport = (enum indynet_nfs_transport)v;
+	return 0;
+}
+
 static int opts_set_host_reach(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	static const char *const names[] = { "on", "off", NULL };

@@ -135,6 +135,9 @@
 	  "bridge mode: print a free address for --nfs-bridge-ip (ARP-probed) and exit") \
 	X(NFS_VERSION, "nfs-version", "nfs", "version", "auto|v2|v3", "auto", NFS, \
 	  OPTS_CUSTOM(opts_set_nfs_version), "NFS versions served; auto serves both") \
+	X(NFS_TRANSPORT, "nfs-transport", "nfs", "transport", "udp|tcp|both", "both", NFS, \
+	  OPTS_CUSTOM(opts_set_nfs_transport), \
+	  "transports portmap, MOUNT and NFS answer on (and portmap reports); the other is closed") \
 	X(READ_ONLY, "read-only", "nfs", "read_only", NULL, "false", NFS, OPTS_BOOL(read_only), \
 	  "refuse every modifying NFS procedure") \
 	X(ATTR_MODEL, "attr-model", "nfs", "attr_model", "squash|mapped", "squash", NFS, \
@@ -241,6 +244,7 @@ struct daemon_opts {
 
 	char *export_dir;
 	enum indynet_nfs_version nfs_version;
+	enum indynet_nfs_transport nfs_transport;
 	bool read_only;
 	enum indynet_attr_model attr_model;
 	uint32_t uid, gid;

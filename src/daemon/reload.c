@@ -60,6 +60,8 @@ static bool reload_custom_eq(const struct daemon_opts *a, const struct daemon_op
 		return a->mode == b->mode;
 	case OPT_NFS_VERSION:
 		return a->nfs_version == b->nfs_version;
+	case OPT_NFS_TRANSPORT:
+		return a->nfs_transport == b->nfs_transport;
 	case OPT_ATTR_MODEL:
 		return a->attr_model == b->attr_model;
 	case OPT_BRIDGE_IP:

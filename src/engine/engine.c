@@ -1298,6 +1298,10 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "bridge MAC mode %d is not auto, guest or host", (int)c->bridge_mac);
 		return -EINVAL;
 	}
+	if ((unsigned)c->nfs_transport > INDYNET_NFS_TRANSPORT_TCP) {
+		snprintf(err, errlen, "NFS transport %d is not both, udp or tcp", (int)c->nfs_transport);
+		return -EINVAL;
+	}
 	e->mtu = c->mtu ? c->mtu : INDYNET_MTU_DEFAULT;
 	if (e->mtu < INDYNET_MTU_MIN || e->mtu > INDYNET_MTU_MAX) {
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* nfsvc.c: the in-core NFS server as deferred UDP services of a virtual host, run on a worker thread. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,6 +84,7 @@ struct nfsvc_fifo {
 struct nfsvc {
 	struct vhost_table *vt;
 	struct nfs_server *srv;
+	unsigned transports;         /* nfs_transport_mask: the ports served; the others kept closed */
 	int efd;
 	uint8_t *ebuf;               /* engine thread: cached and inline answers */
 	uint8_t *wbuf;               /* worker: the answer being built */
@@ -446,6 +448,13 @@ static struct nfsvc *nfsvc_new(struct nfs_server *srv)
 	return svc;
 }
 
+static unsigned nfsvc_transports(enum indynet_nfs_transport t)
+{
+	return t == INDYNET_NFS_TRANSPORT_UDP ? NFS_SERVE_UDP
+	       : t == INDYNET_NFS_TRANSPORT_TCP ? NFS_SERVE_TCP
+						: NFS_SERVE_UDP | NFS_SERVE_TCP;
+}
+
 struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *err, size_t errlen)
 {
 	struct nfs_server_config nc = {
@@ -454,6 +463,7 @@ struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *er
 		.versions = cfg->nfs_version == INDYNET_NFS_V2   ? NFS_SERVE_V2
 			    : cfg->nfs_version == INDYNET_NFS_V3 ? NFS_SERVE_V3
 								 : 0,
+		.transports = nfsvc_transports(cfg->nfs_transport),
 		.read_only = cfg->read_only,
 		.attr_model = cfg->attr_model == INDYNET_ATTR_MAPPED ? NFS_ATTR_MAPPED : NFS_ATTR_SQUASH,
 		.uid = cfg->nfs_uid,
@@ -472,7 +482,9 @@ struct nfsvc *nfsvc_open(uint32_t ip, const struct indynet_config *cfg, char *er
 		snprintf(err, errlen, "out of memory");
 		nfs_server_free(srv);
 		errno = ENOMEM;
+		return NULL;
 	}
+	svc->transports = nc.transports;
 	return svc;
 }
 
@@ -486,10 +498,12 @@ int nfsvc_register(struct vhost_table *vt, uint32_t ip, struct nfsvc *svc, char 
 	}
 	svc->vt = vt;
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		int rc = vhost_add_udp_deferred(vt, ip, ports[i], nfsvc_call, svc);
+		int rc = svc->transports & NFS_SERVE_UDP ? vhost_add_udp_deferred(vt, ip, ports[i], nfsvc_call, svc)
+							 : vhost_add_closed(vt, ip, IPPROTO_UDP, ports[i]);
 
 		if (rc == 0)
-			rc = nfsconn_register(vt, ip, ports[i], svc);
+			rc = svc->transports & NFS_SERVE_TCP ? nfsconn_register(vt, ip, ports[i], svc)
+							     : vhost_add_closed(vt, ip, IPPROTO_TCP, ports[i]);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot register NFS port %u: %d", ports[i], rc);
 			return rc;

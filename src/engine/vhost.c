@@ -69,6 +69,7 @@ struct vhost_svc {
 	vhost_udp_defer_fn defer;  /* answers later through vhost_reply_udp() */
 	const struct vtcp_ops *tcp; /* TCP: the stream service */
 	void *opaque;
+	bool closed;               /* vhost_add_closed(): UDP dropped, TCP refused */
 };
 
 struct vhost_table {
@@ -243,6 +244,26 @@ int vhost_add_tcp(struct vhost_table *vt, uint32_t ip, uint16_t port, const stru
 						      .opaque = opaque });
 }
 
+/* vtcp_ops.open of a closed port: every SYN is refused (RST, counted); no connection ever opens */
+static void *vhost_closed_open(void *opaque, uint32_t id, const struct vhost_dgram *ends)
+{
+	(void)opaque;
+	(void)id;
+	(void)ends;
+	return NULL;
+}
+
+static const struct vtcp_ops vhost_closed_ops = { .open = vhost_closed_open };
+
+int vhost_add_closed(struct vhost_table *vt, uint32_t ip, uint8_t proto, uint16_t port)
+{
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return -EINVAL;
+	return vhost_add_svc(vt, &(struct vhost_svc){ .ip = ip, .proto = proto, .port = port,
+						      .tcp = proto == IPPROTO_TCP ? &vhost_closed_ops : NULL,
+						      .closed = true });
+}
+
 struct vtcp *vhost_tcp(struct vhost_table *vt)
 {
 	return vt->tcp;
@@ -303,6 +324,10 @@ static void vhost_serve(struct vhost_table *vt, const struct vhost_svc *svc, con
 	size_t rlen;
 
 	memcpy(from.mac, vt->req_src, ETH_ALEN);
+	if (svc->closed) {
+		vt->drops[INDYNET_DROP_NO_SERVICE]++;
+		return;
+	}
 	if (svc->defer) {
 		svc->defer(svc->opaque, &from, u->payload, u->payload_len);
 		return;

@@ -156,6 +156,18 @@ int vhost_add_udp_deferred(struct vhost_table *vt, uint32_t ip, uint16_t port, v
 int vhost_add_tcp(struct vhost_table *vt, uint32_t ip, uint16_t port, const struct vtcp_ops *ops, void *opaque);
 
 /**
+ * vhost_add_closed() - keep a port of a host's address closed (nothing passes to the backend).
+ * @vt: table
+ * @ip: the host's address (the host must exist)
+ * @proto: IPPROTO_UDP (datagrams are dropped, counted as INDYNET_DROP_NO_SERVICE)
+ *         or IPPROTO_TCP (a SYN is answered RST, counted in vtcp_stats().refused)
+ * @port: the port
+ *
+ * Return: 0, -EINVAL (another protocol), -ENOENT (no such host), -EEXIST or -ENOSPC.
+ */
+int vhost_add_closed(struct vhost_table *vt, uint32_t ip, uint8_t proto, uint16_t port);
+
+/**
  * vhost_tcp() - the table's TCP end, for a stream service's vtcp_send() and friends.
  * @vt: table
  *

@@ -26,6 +26,11 @@ enum nfs_vers_mask {
 	NFS_SERVE_V3 = 1u << 1,
 };
 
+enum nfs_transport_mask {
+	NFS_SERVE_UDP = 1u << 0,
+	NFS_SERVE_TCP = 1u << 1,
+};
+
 enum nfs_attr_model {
 	NFS_ATTR_SQUASH = 0,
 	NFS_ATTR_MAPPED = 1,
@@ -34,6 +39,7 @@ enum nfs_attr_model {
 struct nfs_server_config {
 	const char *export_dir;      /* must exist and be a directory */
 	unsigned versions;           /* nfs_vers_mask; 0 = both */
+	unsigned transports;         /* nfs_transport_mask portmap reports; 0 = both */
 	bool read_only;
 	enum nfs_attr_model attr_model;
 	uint32_t uid, gid;           /* owner presented by the squash model */

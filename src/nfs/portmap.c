@@ -33,15 +33,15 @@ static int pmap_getport(struct nfs_server *srv, struct nfs_req *req)
 	xdr_get_u32(&req->args);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	xdr_put_u32(&req->res, (prot == PMAP_IPPROTO_UDP || prot == PMAP_IPPROTO_TCP) && nfs_vers_served(srv, prog, vers)
-				       ? pmap_port_of(prog)
-				       : 0);
+	xdr_put_u32(&req->res, nfs_transport_served(srv, prot) && nfs_vers_served(srv, prog, vers) ? pmap_port_of(prog) : 0);
 	return NFS_PROC_DONE;
 }
 
-/* The map's entries for one transport. */
+/* The map's entries for one transport (none when it is not served). */
 static void pmap_dump_proto(struct nfs_server *srv, struct nfs_req *req, uint32_t prot)
 {
+	if (!nfs_transport_served(srv, prot))
+		return;
 	for (size_t i = 0; i < sizeof(pmap_progs) / sizeof(pmap_progs[0]); i++) {
 		for (uint32_t v = 1; v <= 4; v++) {
 			if (!nfs_vers_served(srv, pmap_progs[i], v))
@@ -63,10 +63,11 @@ static int pmap_dump(struct nfs_server *srv, struct nfs_req *req)
 	return NFS_PROC_DONE;
 }
 
-/* Whether an rpcbind netid names a transport we serve ("udp" or "tcp"). */
-static bool rpcb_netid_ok(const uint8_t *netid, uint32_t len)
+/* Whether an rpcbind netid names a transport we serve ("udp" or "tcp", as configured). */
+static bool rpcb_netid_ok(const struct nfs_server *srv, const uint8_t *netid, uint32_t len)
 {
-	return len == 3 && (!memcmp(netid, "udp", 3) || !memcmp(netid, "tcp", 3));
+	return len == 3 && ((!memcmp(netid, "udp", 3) && nfs_transport_served(srv, PMAP_IPPROTO_UDP)) ||
+			    (!memcmp(netid, "tcp", 3) && nfs_transport_served(srv, PMAP_IPPROTO_TCP)));
 }
 
 static int rpcb_getaddr(struct nfs_server *srv, struct nfs_req *req)
@@ -82,7 +83,7 @@ static int rpcb_getaddr(struct nfs_server *srv, struct nfs_req *req)
 	xdr_get_opaque(&req->args, RPCB_ADDR_MAX, &olen);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (!rpcb_netid_ok(netid, nlen) || !nfs_vers_served(srv, prog, vers)) {
+	if (!rpcb_netid_ok(srv, netid, nlen) || !nfs_vers_served(srv, prog, vers)) {
 		xdr_put_string(&req->res, "");
 		return NFS_PROC_DONE;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* server.c: nfs_server_*: RPC header handling, version checks, DRC and dispatch by program. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,19 @@ bool nfs_vers_served(const struct nfs_server *srv, uint32_t prog, uint32_t vers)
 }
 
 /**
+ * nfs_transport_served() - whether portmap reports a transport.
+ * @srv: server
+ * @ipproto: IPPROTO_UDP or IPPROTO_TCP (portmap's numbers); anything else is not served
+ *
+ * Return: true when the server answers on it.
+ */
+bool nfs_transport_served(const struct nfs_server *srv, uint32_t ipproto)
+{
+	return (ipproto == IPPROTO_UDP && (srv->transports & NFS_SERVE_UDP)) ||
+	       (ipproto == IPPROTO_TCP && (srv->transports & NFS_SERVE_TCP));
+}
+
+/**
  * nfs_vers_range() - the lowest and highest versions served of a program.
  * @srv: server
  * @prog: RPC program (one we serve)
@@ -135,6 +149,8 @@ struct nfs_server *nfs_server_new(const struct nfs_server_config *cfg, char *err
 	srv->cfg = *cfg;
 	atomic_init(&srv->addr, cfg->server_addr);
 	srv->versions = (cfg->versions ? cfg->versions : NFS_SERVE_V2 | NFS_SERVE_V3) & offered;
+	srv->transports = cfg->transports ? cfg->transports & (NFS_SERVE_UDP | NFS_SERVE_TCP)
+					  : NFS_SERVE_UDP | NFS_SERVE_TCP;
 	if (!srv->versions) {
 		snprintf(err, errlen, "none of the requested NFS versions is available");
 		free(srv);

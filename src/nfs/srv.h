@@ -26,6 +26,7 @@ struct nfs_server {
 	_Atomic uint32_t addr;       /* our IPv4 for rpcbind GETADDR (nfs_server_set_addr) */
 	char *export_dir;
 	unsigned versions;           /* NFS versions served (nfs_vers_mask) */
+	unsigned transports;         /* transports portmap reports (nfs_transport_mask) */
 	struct fs_export *fs;
 	struct drc *drc;
 	pthread_mutex_t lock;         /* calls into the export */
@@ -42,6 +43,7 @@ int mount_dispatch(struct nfs_server *srv, struct nfs_req *req);
 /* usage.c: count a call about to run (its header parsed, its program and version served) */
 void nfs_usage_count(struct nfs_server *srv, const struct rpc_call *c);
 bool nfs_vers_served(const struct nfs_server *srv, uint32_t prog, uint32_t vers);
+bool nfs_transport_served(const struct nfs_server *srv, uint32_t ipproto);
 void nfs_vers_range(const struct nfs_server *srv, uint32_t prog, uint32_t *low, uint32_t *high);
 
 #endif /* INDYNET_NFS_SRV_H */

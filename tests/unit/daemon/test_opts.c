@@ -108,6 +108,7 @@ static void test_defaults(void **state)
 	assert_string_equal(p.o.nat_subnet, "192.168.0.0/24");
 	assert_null(p.o.export_dir);
 	assert_int_equal(p.o.nfs_version, INDYNET_NFS_AUTO);
+	assert_int_equal(p.o.nfs_transport, INDYNET_NFS_TRANSPORT_BOTH);
 	assert_false(p.o.read_only);
 	assert_int_equal(p.o.attr_model, INDYNET_ATTR_SQUASH);
 	assert_int_equal(p.o.uid, 0);
@@ -241,6 +242,8 @@ static void test_bad_values(void **state)
 		     "--mode", "router");
 	EXPECT_ERROR("--nfs-version: 'v4' is not an NFS version (expected auto, v2 or v3)", "--tap",
 		     "t", "--nfs-version", "v4");
+	EXPECT_ERROR("--nfs-transport: 'rdma' is not an NFS transport (expected udp, tcp or both)", "--tap",
+		     "t", "--nfs-transport", "rdma");
 	EXPECT_ERROR("--attr-model: 'root' is not an attribute model (expected squash or mapped)",
 		     "--tap", "t", "--attr-model", "root");
 	EXPECT_ERROR("--log-level: 'loud' is not a log level (expected error, warn, info or debug)",
@@ -314,7 +317,7 @@ static void test_ini_all_keys(void **state)
 	assert_int_equal(load_ini("; indynetd test\n"
 				  "[network]\nmode = nat\nnat_subnet = 10.9.0.0/16\nmtu = 4000\n"
 				  "[bridge]\ninterface = eth0\ncapture_buffer = 2097152\n"
-				  "[nfs]\nbridge_ip = 192.0.2.9\nexport = /srv/x\nversion = v3\nread_only = yes\n"
+				  "[nfs]\nbridge_ip = 192.0.2.9\nexport = /srv/x\nversion = v3\ntransport = tcp\nread_only = yes\n"
 				  "attr_model = mapped\nuid = 7\ngid = 8\n"
 				  "[forward]\nweb = tcp:8080:80\ndns = udp:5353:53:any\n"
 				  "ssh = tcp:2222:10.9.0.50:22\n"
@@ -330,6 +333,7 @@ static void test_ini_all_keys(void **state)
 	assert_string_equal(o.nfs_bridge_ip, "192.0.2.9");
 	assert_string_equal(o.export_dir, "/srv/x");
 	assert_int_equal(o.nfs_version, INDYNET_NFS_V3);
+	assert_int_equal(o.nfs_transport, INDYNET_NFS_TRANSPORT_TCP);
 	assert_true(o.read_only);
 	assert_int_equal(o.attr_model, INDYNET_ATTR_MAPPED);
 	assert_int_equal(o.uid, 7);
@@ -367,6 +371,8 @@ static void test_ini_errors(void **state)
 			 "F:2: read_only: 'maybe' is not a boolean (expected true or false)");
 	expect_ini_error("[nfs]\nversion = 4\n",
 			 "F:2: version: '4' is not an NFS version (expected auto, v2 or v3)");
+	expect_ini_error("[nfs]\ntransport = sctp\n",
+			 "F:2: transport: 'sctp' is not an NFS transport (expected udp, tcp or both)");
 	if (opts_in_build(OPT_BRIDGE_IP))
 		expect_ini_error("[nfs]\nbridge_ip = 10.0.0\n",
 				 "F:2: bridge_ip: '10.0.0' is not an IPv4 address");

@@ -387,6 +387,39 @@ static void test_small_request_and_no_reply(void **state)
 	}
 }
 
+/* A closed port (--nfs-transport): a UDP datagram is consumed unanswered, a SYN refused with RST; neither reaches the backend. */
+static void test_closed_port(void **state)
+{
+	struct fx *x = *state;
+	const struct tcp_seg s = { .sport = 801, .dport = 111, .seq = 1000, .flags = TCP_SYN, .win = 65535 };
+	uint8_t f[ETH_HLEN + IPV4_HLEN + TCP_HLEN_MSS] = { 0 };
+	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
+	size_t n = t_udp_frame(f, host_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 700, 111, "x", 1, 1);
+	struct ipv4_view ip;
+	struct tcp_view t;
+	struct vtcp_stats st;
+
+	assert_int_equal(vhost_add_closed(x->vt, t_ip(10, 0, 0, 1), IPPROTO_UDP, 111), 0);
+	assert_int_equal(vhost_add_closed(x->vt, t_ip(10, 0, 0, 1), IPPROTO_TCP, 111), 0);
+	assert_int_equal(vhost_add_closed(x->vt, t_ip(10, 0, 0, 1), IPPROTO_ICMP, 111), -EINVAL);
+	assert_true(vhost_input(x->vt, f, n, 0));
+	vhost_counters(x->vt, d);
+	assert_int_equal(d[INDYNET_DROP_NO_SERVICE], 1);
+	assert_int_equal(x->guest.n + x->backend.n, 0);
+	tcp_build(f + ETH_HLEN + IPV4_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), &s, 0);
+	ipv4_build(f + ETH_HLEN, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), IPPROTO_TCP, 2, tcp_hlen(&s));
+	assert_true(vhost_input(x->vt, f, ETH_HLEN + IPV4_HLEN + tcp_hlen(&s), 0));
+	assert_int_equal(x->backend.n, 0);
+	assert_int_equal(x->guest.n, 1);
+	assert_int_equal(ipv4_parse(x->guest.f[0] + ETH_HLEN, x->guest.len[0] - ETH_HLEN, &ip), 0);
+	assert_int_equal(tcp_parse(&ip, &t), 0);
+	assert_int_equal(t.flags, TCP_RST | TCP_ACK);
+	assert_int_equal(t.ack, 1001);
+	vtcp_stats(vhost_tcp(x->vt), &st);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.conns, 0);
+}
+
 static void test_unserved_port_not_consumed(void **state)
 {
 	struct fx *x = *state;
@@ -1007,6 +1040,7 @@ int main(void)
 		T(test_arp_left_to_backend),
 		T(test_udp_fragmented_request_big_reply),
 		T(test_small_request_and_no_reply),
+		T(test_closed_port),
 		T(test_unserved_port_not_consumed),
 		T(test_unserved_port_fragments_go_whole),
 		T(test_fragments_elsewhere_go_whole),

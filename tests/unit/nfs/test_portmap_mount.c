@@ -38,6 +38,31 @@ static int setup_v2(void **state)
 	return setup_vers(state, NFS_SERVE_V2);
 }
 
+/* A server answering on one transport only (--nfs-transport udp|tcp). */
+static int setup_transport(void **state, unsigned transports)
+{
+	struct tu_fx *f = tu_fx_new();
+	const struct nfs_server_config cfg = { .export_dir = f->dir, .transports = transports,
+					       .server_addr = 0x0202000au };
+	char err[256] = "";
+
+	f->srv = nfs_server_new(&cfg, err, sizeof(err));
+	if (!f->srv)
+		fail_msg("nfs_server_new: %s", err);
+	*state = f;
+	return 0;
+}
+
+static int setup_udp(void **state)
+{
+	return setup_transport(state, NFS_SERVE_UDP);
+}
+
+static int setup_tcp(void **state)
+{
+	return setup_transport(state, NFS_SERVE_TCP);
+}
+
 static uint32_t getport(struct tu_fx *f, uint32_t prog, uint32_t vers, uint32_t prot)
 {
 	tu_begin(&f->c, 1, RPC_PROG_PORTMAP, 2, 3);
@@ -107,6 +132,24 @@ static void test_dump(void **state)
 	assert_true(seen_nfs2 && seen_mnt1 && seen_pmap && seen_tcp);
 }
 
+/* DUMP: how many of its entries name transport @prot */
+static unsigned dump_proto(struct tu_fx *f, uint32_t prot)
+{
+	unsigned n = 0, total = 0;
+
+	tu_begin(&f->c, 2, RPC_PROG_PORTMAP, 2, 4);
+	tu_call(f->srv, &f->c, &f->r);
+	while (xdr_get_bool(&f->r.d)) {
+		(void)xdr_get_u32(&f->r.d);
+		(void)xdr_get_u32(&f->r.d);
+		n += xdr_get_u32(&f->r.d) == prot;
+		(void)xdr_get_u32(&f->r.d);
+		assert_true(++total < 50);
+	}
+	assert_false(f->r.d.err);
+	return n;
+}
+
 static void getaddr(struct tu_fx *f, uint32_t vers, uint32_t prog, uint32_t pvers, const char *netid, char *out)
 {
 	const uint8_t *s;
@@ -146,6 +189,41 @@ static void test_getaddr(void **state)
 	nfs_server_set_addr(f->srv, htonl(0x0a4d0001));
 	getaddr(f, 4, RPC_PROG_NFS, 3, "udp", ua);
 	assert_string_equal(ua, "10.77.0.1.8.1");
+}
+
+static void test_udp_only(void **state)
+{
+	struct tu_fx *f = *state;
+	char ua[256];
+
+	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 17), 2049);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 1234);
+	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 6), 0);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 3, 6), 0);
+	assert_int_equal(getport(f, RPC_PROG_PORTMAP, 2, 6), 0);
+	assert_true(dump_proto(f, 17) >= 5);
+	assert_int_equal(dump_proto(f, 6), 0);
+	getaddr(f, 4, RPC_PROG_NFS, 3, "udp", ua);
+	assert_string_equal(ua, "10.0.2.2.8.1");
+	getaddr(f, 4, RPC_PROG_NFS, 3, "tcp", ua);
+	assert_string_equal(ua, "");
+}
+
+static void test_tcp_only(void **state)
+{
+	struct tu_fx *f = *state;
+	char ua[256];
+
+	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 6), 2049);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 3, 6), 1234);
+	assert_int_equal(getport(f, RPC_PROG_NFS, 3, 17), 0);
+	assert_int_equal(getport(f, RPC_PROG_MOUNT, 1, 17), 0);
+	assert_true(dump_proto(f, 6) >= 5);
+	assert_int_equal(dump_proto(f, 17), 0);
+	getaddr(f, 3, RPC_PROG_MOUNT, 3, "tcp", ua);
+	assert_string_equal(ua, "10.0.2.2.4.210");
+	getaddr(f, 3, RPC_PROG_MOUNT, 3, "udp", ua);
+	assert_string_equal(ua, "");
 }
 
 /* MNT @path; return the status, the handle in @fh when OK. */
@@ -370,6 +448,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_getport, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_getport_v2_only, setup_v2, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_udp_only, setup_udp, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_only, setup_tcp, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_getaddr, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mnt_paths, setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_mnt_through_symlinked_export_path, setup, tu_fx_teardown),
