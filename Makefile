@@ -4,9 +4,10 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 NOPCAP_BUILD ?= build-nopcap
+DEB_BUILD ?= build-deb
 MESON ?= meson
 
-.PHONY: all deps test demo demo-shell bench mutation install clean abi-baseline
+.PHONY: all deps test demo demo-shell bench mutation install deb clean abi-baseline
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -66,5 +67,9 @@ abi-baseline: all
 install: all
 	$(MESON) install -C $(BUILD)
 
+# The Debian package (library, headers, pkg-config file, indynetd, indynetctl, man pages, systemd unit) in $(DEB_BUILD)/.
+deb:
+	bash scripts/mkdeb.sh $(DEB_BUILD)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(NOPCAP_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(NOPCAP_BUILD) $(DEB_BUILD)

@@ -16,8 +16,8 @@ PKGS=(
 	chromium
 	# tests: real DHCP and DNS clients in the guest namespace
 	dhcpcd-base bind9-dnsutils
-	# packaging and cross-platform checks: macOS plist and scripts
-	libxml2-utils shellcheck
+	# packaging and cross-platform checks: macOS plist and scripts; make deb (dpkg-deb, dpkg-shlibdeps) and its lintian
+	libxml2-utils shellcheck dpkg-dev lintian
 	# bridge mode tests and benchmark: offload switches, capability drop, LAN flood generator
 	ethtool libcap2-bin netsniff-ng
 	# bridge e2e tests: the "access point" drops frames from other MACs (nft netdev ingress); LAN-side captures
