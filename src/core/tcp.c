@@ -9,6 +9,7 @@
 #define TCP_OPT_END 0u
 #define TCP_OPT_NOP 1u
 #define TCP_OPT_MSS 2u
+#define TCP_OPT_WS 3u
 
 static uint16_t tcp_get16(const uint8_t *p)
 {
@@ -32,12 +33,25 @@ static void tcp_put32(uint8_t *p, uint32_t v)
 	tcp_put16(p + 2, (uint16_t)v);
 }
 
-/* Walk the options in @o (@len bytes): 0 with the MSS in *@mss (0 = none), -EINVAL when one overruns. */
-static int tcp_options(const uint8_t *o, size_t len, uint16_t *mss)
+/* One option of @len bytes at @o that we read: MSS and window scale (a shift over 14 counts as 14). */
+static void tcp_option(const uint8_t *o, struct tcp_view *t)
+{
+	if (o[0] == TCP_OPT_MSS && o[1] == 4)
+		t->mss = tcp_get16(o + 2);
+	if (o[0] == TCP_OPT_WS && o[1] == 3) {
+		t->ws = true;
+		t->wscale = o[2] < TCP_WSCALE_MAX ? o[2] : TCP_WSCALE_MAX;
+	}
+}
+
+/* Walk the options in @o (@len bytes) into @t; -EINVAL when one overruns. */
+static int tcp_options(const uint8_t *o, size_t len, struct tcp_view *t)
 {
 	size_t i = 0;
 
-	*mss = 0;
+	t->mss = 0;
+	t->ws = false;
+	t->wscale = 0;
 	while (i < len && o[i] != TCP_OPT_END) {
 		if (o[i] == TCP_OPT_NOP) {
 			i++;
@@ -45,8 +59,7 @@ static int tcp_options(const uint8_t *o, size_t len, uint16_t *mss)
 		}
 		if (i + 1 >= len || o[i + 1] < 2 || o[i + 1] > len - i)
 			return -EINVAL;
-		if (o[i] == TCP_OPT_MSS && o[i + 1] == 4)
-			*mss = tcp_get16(o + i + 2);
+		tcp_option(o + i, t);
 		i += o[i + 1];
 	}
 	return 0;
@@ -67,7 +80,7 @@ int tcp_parse(const struct ipv4_view *ip, struct tcp_view *t)
 	if (off > ip->payload_len)
 		return -EMSGSIZE;
 	if (l4_csum_ipv4(ip->src, ip->dst, IPPROTO_TCP, p, ip->payload_len) != 0 ||
-	    tcp_options(p + TCP_HLEN, off - TCP_HLEN, &t->mss) < 0)
+	    tcp_options(p + TCP_HLEN, off - TCP_HLEN, t) < 0)
 		return -EINVAL;
 	t->sport = tcp_get16(p);
 	t->dport = tcp_get16(p + 2);
@@ -80,9 +93,26 @@ int tcp_parse(const struct ipv4_view *ip, struct tcp_view *t)
 	return 0;
 }
 
+/* MSS, then NOP + window scale (keeps the header a multiple of 4). */
+static void tcp_put_options(uint8_t *o, const struct tcp_seg *s)
+{
+	if (s->mss) {
+		o[0] = TCP_OPT_MSS;
+		o[1] = 4;
+		tcp_put16(o + 2, s->mss);
+		o += 4;
+	}
+	if (s->ws) {
+		o[0] = TCP_OPT_NOP;
+		o[1] = TCP_OPT_WS;
+		o[2] = 3;
+		o[3] = s->wscale;
+	}
+}
+
 size_t tcp_hlen(const struct tcp_seg *s)
 {
-	return s->mss ? TCP_HLEN_MSS : TCP_HLEN;
+	return TCP_HLEN + (s->mss ? 4u : 0u) + (s->ws ? 4u : 0u);
 }
 
 size_t tcp_build(uint8_t *buf, uint32_t src, uint32_t dst, const struct tcp_seg *s, size_t payload_len)
@@ -100,11 +130,7 @@ size_t tcp_build(uint8_t *buf, uint32_t src, uint32_t dst, const struct tcp_seg 
 	buf[13] = s->flags;
 	tcp_put16(buf + 14, s->win);
 	memset(buf + 16, 0, 4); /* checksum, urgent pointer */
-	if (s->mss) {
-		buf[20] = TCP_OPT_MSS;
-		buf[21] = 4;
-		tcp_put16(buf + 22, s->mss);
-	}
+	tcp_put_options(buf + TCP_HLEN, s);
 	sum = l4_csum_ipv4(src, dst, IPPROTO_TCP, buf, hlen + payload_len);
 	memcpy(buf + 16, &sum, 2);
 	return hlen;

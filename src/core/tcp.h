@@ -11,6 +11,8 @@
 
 #define TCP_HLEN 20
 #define TCP_HLEN_MSS 24  /* with the MSS option (SYN, SYN-ACK) */
+#define TCP_HLEN_MAX 28  /* with MSS and window scale (tcp_build() writes no other option) */
+#define TCP_WSCALE_MAX 14u /* RFC 7323 §2.3: a larger shift counts as 14 */
 
 #define TCP_FIN 0x01u
 #define TCP_SYN 0x02u
@@ -25,6 +27,8 @@ struct tcp_view {
 	uint8_t flags;          /* TCP_* (URG, ECE, CWR ignored) */
 	uint16_t win;           /* unscaled window */
 	uint16_t mss;           /* the MSS option, 0 = none */
+	bool ws;                /* the window scale option is present (RFC 7323) */
+	uint8_t wscale;         /* its shift, at most TCP_WSCALE_MAX */
 	const uint8_t *payload;
 	size_t payload_len;
 };
@@ -36,6 +40,8 @@ struct tcp_seg {
 	uint8_t flags;
 	uint16_t win;
 	uint16_t mss;           /* sent as an option when non-zero */
+	bool ws;                /* send the window scale option (NOP + 3 bytes) */
+	uint8_t wscale;         /* its shift */
 };
 
 /**
@@ -44,7 +50,7 @@ struct tcp_seg {
  * @t: receives the view
  *
  * The checksum is always verified; options must be well formed (each
- * within the header); only MSS is read.
+ * within the header); MSS and window scale are read.
  *
  * Return: 0; -EMSGSIZE when the header does not fit the IP payload;
  * -EINVAL for a data offset below 5, malformed options, a bad checksum
@@ -56,7 +62,7 @@ int tcp_parse(const struct ipv4_view *ip, struct tcp_view *t);
  * tcp_hlen() - header length tcp_build() will write.
  * @s: the segment
  *
- * Return: TCP_HLEN, or TCP_HLEN_MSS when it carries the MSS option.
+ * Return: TCP_HLEN, plus 4 for the MSS option and 4 for window scale.
  */
 size_t tcp_hlen(const struct tcp_seg *s);
 

@@ -17,16 +17,22 @@
  * - Passive open only.  A SYN to a listening port takes a free slot
  *   (VTCP_MAX_CONNS in all, VTCP_MAX_PER_PEER per guest address; beyond
  *   either the SYN is answered RST and counted), asks the service
- *   (ops->open) and answers SYN-ACK with our MSS (MTU - 40) and no other
- *   option: no window scaling, SACK or timestamps, so windows are at most
- *   65535 and every sequence check is plain 32-bit serial arithmetic.
+ *   (ops->open) and answers SYN-ACK with our MSS (MTU - 40) and, when the
+ *   SYN offered it, window scaling (RFC 7323): our shift VTCP_RCV_WSCALE
+ *   over a VTCP_RCV_BUF_SCALED receive buffer, and the guest's windows
+ *   taken at its shift, so a 1 MiB READ answer is not sent 64 KiB per
+ *   round trip.  Windows in a SYN are never scaled.  A guest that does not
+ *   offer it gets at most 65535 (VTCP_RCV_BUF).  No SACK or timestamps:
+ *   windows stay far below 2^30 and every sequence check is plain 32-bit
+ *   serial arithmetic.
  * - Receive in order.  A segment is accepted only from rcv_nxt on (bytes
  *   before it are trimmed, a segment wholly before it is re-acknowledged);
  *   one that starts beyond rcv_nxt is dropped and answered with a
  *   duplicate ACK, which makes the guest retransmit at once.  Accepted
  *   bytes go straight to ops->recv; what it does not take waits in the
- *   receive buffer (VTCP_RCV_BUF, allocated on first need) and the window
- *   we advertise is the room left there, so the guest never sends more
+ *   receive buffer (VTCP_RCV_BUF or VTCP_RCV_BUF_SCALED, allocated on first
+ *   need) and the window we advertise is the room left there (rounded down
+ *   to our scale), so the guest never sends more
  *   than we hold.  vtcp_resume() offers the waiting bytes again and opens
  *   the window.  A segment we could not accept, or one with PSH or FIN, is
  *   acknowledged at once; of plain in-order segments every second one is,
@@ -97,13 +103,16 @@ struct vtcp_conn {
 	void *svc;
 	uint32_t iss, snd_una, snd_nxt, rcv_nxt;
 	uint32_t snd_max;           /* the highest snd_nxt so far (a rewind lowers snd_nxt) */
-	uint32_t snd_wnd;           /* the guest's window */
+	uint32_t snd_wnd;           /* the guest's window, scaled */
+	uint32_t rcv_buf;           /* VTCP_RCV_BUF, or VTCP_RCV_BUF_SCALED with window scaling */
+	uint8_t snd_shift, rcv_shift; /* the guest's window scale, ours (both 0 without the option) */
+	bool ws;                    /* window scaling negotiated */
 	uint16_t mss;
 	bool fin_sent;              /* our FIN is out since the last rewind */
 	bool fin_out;               /* our FIN was sent: it is the byte before snd_max */
 	bool ack_now;
 	bool ack_later;             /* one segment's ACK waits for the end of the engine round */
-	uint8_t *rbuf;              /* VTCP_RCV_BUF: accepted, not taken */
+	uint8_t *rbuf;              /* rcv_buf bytes: accepted, not taken */
 	size_t rlen;
 	uint8_t *sbuf;              /* VTCP_SND_BUF ring: slen bytes from shead, the first at snd_una */
 	size_t shead, slen;
@@ -142,7 +151,7 @@ struct vtcp *vtcp_new(unsigned mtu, vtcp_emit_fn emit, void *opaque)
 	t->next_id = 1;
 	if (getrandom(&t->isn_key, sizeof(t->isn_key), GRND_NONBLOCK) != sizeof(t->isn_key))
 		t->isn_key = (uint32_t)(uintptr_t)t;
-	t->pkt = malloc(IPV4_HLEN + TCP_HLEN_MSS + (size_t)t->mss_max);
+	t->pkt = malloc(IPV4_HLEN + TCP_HLEN_MAX + (size_t)t->mss_max);
 	if (!t->pkt) {
 		free(t);
 		return NULL;
@@ -252,17 +261,27 @@ static void ring_drop(struct vtcp_conn *c, size_t n)
 
 /* ---- segments out ---- */
 
-static uint16_t vtcp_rcv_wnd(const struct vtcp_conn *c)
+/* Bytes the receive buffer has room for: the window, before scaling. */
+static uint32_t vtcp_rcv_wnd(const struct vtcp_conn *c)
 {
-	return (uint16_t)(VTCP_RCV_BUF - c->rlen);
+	return c->rcv_buf - (uint32_t)c->rlen;
+}
+
+/* The window field of a segment: scaled, except in a SYN (RFC 7323 §2.2). */
+static uint16_t vtcp_win_field(const struct vtcp_conn *c, uint8_t flags)
+{
+	uint32_t w = (flags & TCP_SYN) ? vtcp_rcv_wnd(c) : vtcp_rcv_wnd(c) >> c->rcv_shift;
+
+	return (uint16_t)(w < 0xffffu ? w : 0xffffu);
 }
 
 /* Send one segment on @c: @flags, from @seq, @len bytes of the ring from offset @off. */
 static void vtcp_xmit(struct vtcp *t, const struct vtcp_conn *c, uint8_t flags, uint32_t seq, size_t off, size_t len)
 {
 	const struct tcp_seg s = { .sport = c->ends.dport, .dport = c->ends.sport, .seq = seq, .ack = c->rcv_nxt,
-				   .flags = flags, .win = vtcp_rcv_wnd(c),
-				   .mss = (flags & TCP_SYN) ? t->mss_max : 0 };
+				   .flags = flags, .win = vtcp_win_field(c, flags),
+				   .mss = (flags & TCP_SYN) ? t->mss_max : 0, .ws = (flags & TCP_SYN) && c->ws,
+				   .wscale = c->rcv_shift };
 	uint8_t *seg = t->pkt + IPV4_HLEN;
 	size_t hlen = tcp_hlen(&s);
 
@@ -282,7 +301,7 @@ static void vtcp_send_ack(struct vtcp *t, struct vtcp_conn *c)
 /* A RST answering @seg, which belongs to no connection (RFC 9293 §3.10.7.1). */
 static void vtcp_reset_reply(struct vtcp *t, const struct vhost_dgram *e, const struct tcp_view *seg)
 {
-	struct vtcp_conn c = { .ends = *e };
+	struct vtcp_conn c = { .ends = *e, .rcv_buf = VTCP_RCV_BUF };
 	uint32_t seq_len = (uint32_t)seg->payload_len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 
 	if (seg->flags & TCP_RST)
@@ -356,6 +375,15 @@ static uint32_t vtcp_isn(const struct vtcp *t, const struct vhost_dgram *e)
 	return h + (uint32_t)(t->now * 250u); /* 4 µs clock, as RFC 6528 */
 }
 
+/* Window scaling when the SYN offers it (RFC 7323 §2.2): each side's shift, our larger buffer. */
+static void vtcp_scale(struct vtcp_conn *c, const struct tcp_view *syn)
+{
+	c->ws = syn->ws;
+	c->snd_shift = syn->ws ? syn->wscale : 0;
+	c->rcv_shift = syn->ws ? VTCP_RCV_WSCALE : 0;
+	c->rcv_buf = syn->ws ? VTCP_RCV_BUF_SCALED : VTCP_RCV_BUF;
+}
+
 /* A SYN to the listening port: take a slot, ask the service, answer SYN-ACK. */
 static void vtcp_listen(struct vtcp *t, const struct vhost_dgram *e, const struct tcp_view *seg,
 			const struct vtcp_ops *ops, void *opaque)
@@ -378,6 +406,7 @@ static void vtcp_listen(struct vtcp *t, const struct vhost_dgram *e, const struc
 				 .rto_ms = VTCP_RTO_MIN_MS, .idle_ms = VTCP_IDLE_MS, .last_rx = t->now };
 	c->mss = seg->mss ? (seg->mss < t->mss_max ? seg->mss : t->mss_max)
 			  : (VTCP_DEFAULT_MSS < t->mss_max ? VTCP_DEFAULT_MSS : t->mss_max);
+	vtcp_scale(c, seg);
 	c->snd_una = c->recover = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	t->next_id += t->next_id == 0;
@@ -445,7 +474,8 @@ static void vtcp_acked(struct vtcp *t, struct vtcp_conn *c, uint32_t acked)
 /* The third duplicate ACK (no data, same window): everything in flight again. */
 static void vtcp_dupack(struct vtcp *t, struct vtcp_conn *c, const struct tcp_view *seg)
 {
-	if (seg->payload_len || (seg->flags & TCP_FIN) || c->snd_max == c->snd_una || seg->win != c->snd_wnd ||
+	if (seg->payload_len || (seg->flags & TCP_FIN) || c->snd_max == c->snd_una ||
+	    ((uint32_t)seg->win << c->snd_shift) != c->snd_wnd ||
 	    seq_lt(c->snd_una, c->recover))
 		return;
 	if (++c->dupacks != VTCP_DUPACKS)
@@ -477,7 +507,7 @@ static bool vtcp_on_ack(struct vtcp *t, struct vtcp_conn *c, const struct tcp_vi
 		vtcp_dupack(t, c, seg);
 	else
 		vtcp_acked(t, c, seg->ack - c->snd_una);
-	c->snd_wnd = seg->win;
+	c->snd_wnd = (uint32_t)seg->win << c->snd_shift;
 	return c->st != VTCP_DEAD;
 }
 
@@ -495,7 +525,7 @@ static size_t vtcp_accept(struct vtcp_conn *c, const uint8_t *data, size_t len)
 		taken = c->ops->recv(c->svc, data, len);
 	if (taken >= len || c->st == VTCP_DEAD)
 		return len;
-	if (!c->rbuf && !(c->rbuf = malloc(VTCP_RCV_BUF)))
+	if (!c->rbuf && !(c->rbuf = malloc(c->rcv_buf)))
 		return taken;
 	memcpy(c->rbuf + c->rlen, data + taken, len - taken);
 	c->rlen += len - taken;

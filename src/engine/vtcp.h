@@ -22,6 +22,8 @@
 #define VTCP_MAX_CONNS 32u        /* connections per table */
 #define VTCP_MAX_PER_PEER 8u      /* connections per guest address */
 #define VTCP_RCV_BUF 65535u       /* received bytes a service has not taken yet (the window) */
+#define VTCP_RCV_BUF_SCALED (512u << 10) /* the same, when the guest offered window scaling */
+#define VTCP_RCV_WSCALE 4u        /* our shift then (RFC 7323): 512 KiB is 32768 << 4 */
 #define VTCP_SND_BUF (576u << 10) /* bytes sent and not yet acknowledged, plus those waiting */
 #define VTCP_IDLE_MS (6u * 60u * 1000u) /* default: no segment for this long resets */
 

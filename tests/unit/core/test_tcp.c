@@ -101,11 +101,41 @@ static void test_hostile_headers(void **state)
 	assert_int_equal(parse(19, &t), -EMSGSIZE);                        /* shorter than a header */
 }
 
+/* Window scale is written after MSS (NOP-padded) and read back; a shift over 14 counts as 14. */
+static void test_window_scale(void **state)
+{
+	struct tcp_seg s = { .sport = 2049, .dport = 801, .flags = TCP_SYN | TCP_ACK, .win = 65535, .mss = 1460,
+			     .ws = true, .wscale = 5 };
+	static const uint8_t ws_big[] = { 3, 3, 200, 1 };
+	struct tcp_view t;
+	size_t n = build(&s, "");
+
+	(void)state;
+	assert_int_equal(n, TCP_HLEN_MAX);
+	assert_int_equal(parse(n, &t), 0);
+	assert_int_equal(t.mss, 1460);
+	assert_true(t.ws);
+	assert_int_equal(t.wscale, 5);
+	s.mss = 0;
+	n = build(&s, "x");
+	assert_int_equal(n, TCP_HLEN + 4 + 1);
+	assert_int_equal(parse(n, &t), 0);
+	assert_true(t.ws && t.wscale == 5 && t.mss == 0 && t.payload_len == 1);
+	assert_int_equal(parse_hdr(6, ws_big, sizeof(ws_big), 24, &t), 0);
+	assert_true(t.ws);
+	assert_int_equal(t.wscale, TCP_WSCALE_MAX);
+	s.ws = false;
+	n = build(&s, "");
+	assert_int_equal(parse(n, &t), 0);
+	assert_false(t.ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_checksum),
+		cmocka_unit_test(test_window_scale),
 		cmocka_unit_test(test_hostile_headers),
 	};
 

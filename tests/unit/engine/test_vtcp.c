@@ -10,7 +10,7 @@
 #include "engine/vtcp.h"
 #include "engine_test.h"
 
-#define MAXP 64
+#define MAXP 160
 
 /* a segment the table sent, parsed back */
 struct out {
@@ -32,6 +32,9 @@ struct fx {
 };
 
 static const uint32_t guest_port = 801, our_port = 2049;
+
+/* The window scale a test guest offers in its SYN; -1 = none. */
+static int guest_wscale = -1;
 
 static uint32_t g_ip(void)
 {
@@ -102,6 +105,7 @@ static int setup(void **state)
 
 	f->tcp = vtcp_new(1500, emit, f);
 	f->take = SIZE_MAX;
+	guest_wscale = -1;
 	*state = f;
 	return 0;
 }
@@ -119,9 +123,11 @@ static int teardown(void **state)
 static void seg_from(struct fx *f, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
 		     const void *data, size_t len, uint64_t now)
 {
-	static uint8_t pkt[IPV4_HLEN + TCP_HLEN_MSS + 65536];
+	static uint8_t pkt[IPV4_HLEN + TCP_HLEN_MAX + 65536];
 	const struct tcp_seg s = { .sport = sport, .dport = our_port, .seq = seq, .ack = ack, .flags = flags,
-				   .win = win, .mss = (flags & TCP_SYN) ? 1460 : 0 };
+				   .win = win, .mss = (flags & TCP_SYN) ? 1460 : 0,
+				   .ws = (flags & TCP_SYN) && guest_wscale >= 0,
+				   .wscale = (uint8_t)(guest_wscale >= 0 ? guest_wscale : 0) };
 	struct vhost_dgram e = { .mac = T_GUEST_MAC, .src_ip = g_ip(), .dst_ip = h_ip(), .sport = sport,
 				 .dport = our_port };
 	size_t hlen = tcp_hlen(&s);
@@ -501,6 +507,62 @@ static void test_abort_inside_recv(void **state)
 	assert_int_equal(f->opened, 2);
 }
 
+/* Bytes of the segments sent since @from. */
+static size_t sent_bytes(const struct fx *f, unsigned from)
+{
+	size_t n = 0;
+
+	for (unsigned i = from; i < f->nout; i++)
+		n += f->out[i].t.payload_len;
+	return n;
+}
+
+/*
+ * RFC 7323: a guest that offers window scaling (shift 7) gets ours (4) in the
+ * SYN-ACK, whose window is unscaled; after it our window field is the
+ * 512 KiB buffer >> 4, and the guest's window field counts << 7.
+ */
+static void test_window_scaling(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t big[200000];
+	uint32_t iss;
+
+	guest_wscale = 7;
+	seg(f, TCP_SYN, 1000, 0, NULL, 0, 0);
+	assert_int_equal(f->nout, 1);
+	assert_true(f->out[0].t.ws);
+	assert_int_equal(f->out[0].t.wscale, VTCP_RCV_WSCALE);
+	assert_int_equal(f->out[0].t.win, 65535); /* a SYN's window is never scaled */
+	iss = f->out[0].t.seq;
+	/* the guest's window field 1000 means 128000 bytes: more than 64 KiB go out at once */
+	seg_from(f, guest_port, TCP_ACK, 1001, iss + 1, 1000, NULL, 0, 1);
+	assert_int_equal(vtcp_send(f->tcp, f->id, big, sizeof(big)), 0);
+	assert_int_equal(sent_bytes(f, 1), 128000);
+	f->nout = 0;
+	seg_from(f, guest_port, TCP_ACK | TCP_PSH, 1001, iss + 1, 1000, "hello", 5, 2);
+	assert_int_equal(f->out[f->nout - 1].t.win, VTCP_RCV_BUF_SCALED >> VTCP_RCV_WSCALE);
+	assert_int_equal((uint32_t)f->out[f->nout - 1].t.win << VTCP_RCV_WSCALE, VTCP_RCV_BUF_SCALED);
+}
+
+/* A guest that offers no window scaling gets none, and windows of at most 65535. */
+static void test_no_window_scaling(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t big[200000];
+	uint32_t iss = handshake(f);
+
+	assert_int_equal(vtcp_send(f->tcp, f->id, big, sizeof(big)), 0);
+	assert_int_equal(sent_bytes(f, 0), 65535); /* the guest's 65535, unscaled */
+	f->nout = 0;
+	f->take = 0;
+	seg(f, TCP_ACK | TCP_PSH, 1001, iss + 1, "hello", 5, 2);
+	assert_int_equal(f->nout, 1);
+	assert_false(f->out[0].t.ws);
+	assert_int_equal(f->out[0].t.win, VTCP_RCV_BUF - 5);
+	assert_true(f->out[0].t.win <= 65535);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +583,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_room_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_inside_recv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_scaling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_window_scaling, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
