@@ -85,7 +85,8 @@ extern "C" {
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
  *      nat_outbound_addr, nat_tftp_dir, nat_bootfile (a version 4
  *      configuration keeps IPv6 off); bridge mode: bridge_mac,
- *      bridge_host_reach_off; nfs_transport
+ *      bridge_host_reach_off; nfs_transport; any mode: impair (a test and
+ *      diagnosis aid)
  *
  * Fields of a version not yet released may still move; released ones never do.
  */
@@ -206,6 +207,28 @@ struct indynet_nfs_stats {
 	uint64_t handles_jukebox;       /* calls told to retry (v3 JUKEBOX, v2 no answer) meanwhile */
 	uint64_t handles_stale;         /* handles that named nothing of the export */
 	uint64_t search_entries;        /* directory entries read by background searches */
+};
+
+/**
+ * A link impairment (indynet_impair_parse(), cfg.impair): each direction
+ * draws, for every frame, whether it is lost, duplicated or held back
+ * behind the next one (rates in parts per million), from a generator
+ * seeded by @seed; every frame that goes through waits @delay_ms.
+ */
+struct indynet_impair {
+	uint32_t loss_ppm, dup_ppm, reorder_ppm;
+	uint32_t delay_ms;
+	uint64_t seed;
+};
+
+/** What the link impairment did, both directions together (indynet_impair_stats_get()). */
+struct indynet_impair_stats {
+	uint64_t dropped;     /* frames lost on purpose */
+	uint64_t duplicated;  /* frames sent twice */
+	uint64_t reordered;   /* frames held back behind the next one */
+	uint64_t delayed;     /* frames that waited delay_ms */
+	uint64_t overflow;    /* frames lost because the delay queue was full */
+	uint32_t queued;      /* frames waiting now (delayed or held back) */
 };
 
 /** Longest path of struct indynet_nfs_client, NUL included (longer ones are cut). */
@@ -449,6 +472,14 @@ struct indynet_config {
 	 * report only those.  BOTH (0) is UDP and TCP.
 	 */
 	enum indynet_nfs_transport nfs_transport;
+
+	/* ---- version 5: plain values (any mode) ---- */
+	/*
+	 * A test and diagnosis aid: "loss=P%,dup=P%,reorder=P%,delay=MS[,seed=N]"
+	 * impairs the link between the guest and the engine in both directions
+	 * (indynet_impair_parse()); NULL = a perfect link.
+	 */
+	const char *impair;
 };
 
 typedef struct indynet_engine indynet_engine;
@@ -766,6 +797,28 @@ INDYNET_API void indynet_phantom_get(indynet_engine *e, struct indynet_phantom_s
  * Return: a static string.
  */
 INDYNET_API const char *indynet_phantom_state_name(enum indynet_phantom_state s);
+
+/**
+ * indynet_impair_parse() - parse "loss=P%,dup=P%,reorder=P%,delay=MS[,seed=N]".
+ * @spec: the text; any subset of the fields, in any order, each at most once;
+ *        P is a percentage from 0 to 100 with at most four decimals (the "%"
+ *        is optional), MS 0-10000, N a decimal 64-bit number (default 1)
+ * @out: receives the impairment
+ * @err: receives the reason, naming the bad field
+ * @errlen: size of @err
+ *
+ * Return: 0 or -EINVAL.
+ */
+INDYNET_API int indynet_impair_parse(const char *spec, struct indynet_impair *out, char *err, size_t errlen);
+
+/**
+ * indynet_impair_stats_get() - what the link impairment (cfg.impair) did (any thread).
+ * @e: engine
+ * @st: receives the counters
+ *
+ * Return: 0, or -ENOENT when the engine's link is not impaired.
+ */
+INDYNET_API int indynet_impair_stats_get(indynet_engine *e, struct indynet_impair_stats *st);
 
 /**
  * indynet_forward_parse() - parse "proto:host_port:[guest_addr:]guest_port[:any]".

@@ -224,6 +224,19 @@ static json_t *cmd_capture_json(const struct cmd_ctx *ctx)
 			 (json_int_t)ms.unmatched, "mac_refused", (json_int_t)ms.refused));
 }
 
+/* the impaired link (--impair): its spec and counters, or null */
+static json_t *cmd_impair_json(const struct cmd_ctx *ctx)
+{
+	struct indynet_impair_stats s;
+
+	if (indynet_impair_stats_get(ctx->eng, &s) < 0)
+		return json_null();
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:i}", "spec", ctx->opts->impair ? ctx->opts->impair : "",
+			 "dropped", (json_int_t)s.dropped, "duplicated", (json_int_t)s.duplicated, "reordered",
+			 (json_int_t)s.reordered, "delayed", (json_int_t)s.delayed, "overflow",
+			 (json_int_t)s.overflow, "queued", (int)s.queued);
+}
+
 static json_t *cmd_nat_json(struct cmd_ctx *ctx)
 {
 	json_t *nat;
@@ -252,6 +265,8 @@ int cmd_status(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 			      "drops", cmd_drops_json(&st), "reassembly", cmd_reasm_json(&st),
 			      "capture", cmd_capture_json(ctx), "nat", nat, "nfs",
 			      cmd_nfs_json(ctx, nat), "mtu", (int)ctx->opts->mtu);
+	if (res->body)
+		json_object_set_new(res->body, "impair", cmd_impair_json(ctx));
 	return res->body ? 0 : cmd_fail(res, CMD_INTERNAL, NULL, "out of memory");
 }
 
@@ -321,6 +336,13 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 			return;
 		off += (size_t)snprintf(buf + off, len - off, " drop_%s=%" JSON_INTEGER_FORMAT, key,
 					json_integer_value(v));
+	}
+	json_object_foreach((json_t *)json_object_get(body, "impair"), key, v) {
+		if (off >= len)
+			return;
+		if (json_is_integer(v))
+			off += (size_t)snprintf(buf + off, len - off, " impair_%s=%" JSON_INTEGER_FORMAT, key,
+						json_integer_value(v));
 	}
 	json_object_foreach((json_t *)json_object_get(json_object_get(body, "nfs"), "server"), key, v) {
 		if (off >= len)

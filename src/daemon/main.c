@@ -71,6 +71,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nat_hostname = o->hostname;
 	cfg->nat_tftp_dir = o->tftp_dir;
 	cfg->nat_bootfile = o->bootfile;
+	cfg->impair = o->impair;
 	cfg->capture_file = o->capture_file;
 	cfg->nfs_bridge_ip = o->nfs_bridge_ip;
 	cfg->bridge_interface = o->interface;

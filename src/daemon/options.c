@@ -20,7 +20,7 @@ void opts_free(struct daemon_opts *o)
 			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
 			  &o->control_path, &o->http, &o->http_token_file, &o->ctl_path,
 			  &o->ctl_command, &o->capture_access, &o->nat_prefix6, &o->outbound_addr, &o->dns_search,
-			  &o->hostname, &o->tftp_dir, &o->bootfile };
+			  &o->hostname, &o->tftp_dir, &o->bootfile, &o->impair };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -258,6 +258,15 @@ static int opts_set_subnet(struct daemon_opts *o, const char *value, char *err, 
 	if (indynet_subnet_parse(value, &net, &prefix, err, errlen) != 0)
 		return -1;
 	return opts_set_str(&o->nat_subnet, value, err, errlen);
+}
+
+static int opts_set_impair(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	struct indynet_impair imp;
+
+	if (indynet_impair_parse(value, &imp, err, errlen) != 0)
+		return -1;
+	return opts_set_str(&o->impair, value, err, errlen);
 }
 
 static bool opts_forward_same(const struct indynet_forward *a, const struct indynet_forward *b)

@@ -114,6 +114,9 @@
 	  "NAT: serve DIR read-only over TFTP at the gateway (network boot)") \
 	X(BOOTFILE, "bootfile", "network", "bootfile", "NAME", NULL, NETWORK, OPTS_STRING(bootfile), \
 	  "NAT: the boot file DHCP and BOOTP name (in the --tftp folder)") \
+	X(IMPAIR, "impair", "network", "impair", "loss=P%,dup=P%,reorder=P%,delay=MS[,seed=N]", NULL, \
+	  NETWORK, OPTS_CUSTOM(opts_set_impair), \
+	  "test and diagnosis: lose, duplicate, reorder and delay frames both ways, seeded") \
 	X(MTU, "mtu", "network", "mtu", "N", "1500", NETWORK, \
 	  OPTS_U32(mtu, "MTU", INDYNET_MTU_MIN, INDYNET_MTU_MAX), "guest MTU, 576-65520") \
 	X(INTERFACE, "interface", "bridge", "interface", "NAME|INDEX|auto", "auto", NETWORK, \
@@ -252,6 +255,7 @@ struct daemon_opts {
 	uint32_t nat_max_flows;
 	bool no_ipv6, host_loopback, restrict_guest;
 	char *nat_prefix6, *outbound_addr, *dns_search, *hostname, *tftp_dir, *bootfile;
+	char *impair;          /* --impair as given (checked), or NULL */
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;

@@ -68,6 +68,8 @@ static bool reload_custom_eq(const struct daemon_opts *a, const struct daemon_op
 		return reload_str_eq(a->nfs_bridge_ip, b->nfs_bridge_ip);
 	case OPT_HTTP:
 		return reload_str_eq(a->http, b->http);
+	case OPT_IMPAIR:
+		return reload_str_eq(a->impair, b->impair);
 	default:
 		return true; /* applied live (forwards, subnet, log level) or not a setting */
 	}

@@ -23,6 +23,7 @@
 #include "core/ring.h"
 #include "engine/dhcp_nak.h"
 #include "engine/engine_sync.h"
+#include "engine/impair.h"
 #include "engine/nat_opts.h"
 #include "engine/nfsvc.h"
 #include "engine/pcapng.h"
@@ -46,6 +47,10 @@
  * already (tx_wake_pending), so a burst costs one syscall.  Called on the
  * engine thread itself (from a watched-fd callback) it processes the frame
  * at once: no ring, no wake-up, no thread hop.
+ *
+ * With cfg.impair, every guest frame and every frame for the guest first
+ * crosses the impaired link (src/engine/impair.c), whose delayed and held
+ * frames come out of impair_run() when the loop's timeout says so.
  *
  * Processing a guest frame: capture it, validate it (drops counted by
  * reason), learn the guest's MAC and IPv4 address, offer it to the virtual
@@ -82,7 +87,7 @@
 #define ENG_NFS_FDS_DEFAULT 512u /* the NFS server's cache_fds when 0 (nfs.h) */
 #define ENG_TX_RING_FRAMES 256u
 #define ENG_ERR_MAX 256
-#define ENG_CFG_STRINGS 11u /* the strings of struct indynet_config */
+#define ENG_CFG_STRINGS 12u /* the strings of struct indynet_config */
 
 struct eng_watch {
 	int fd;
@@ -145,6 +150,7 @@ struct indynet_engine {
 	bool have_lan;
 	struct eng_ph_wait *ph_wait; /* a caller waiting for a probe's verdict */
 	struct pcapng *cap;
+	struct impair *imp; /* cfg.impair: the link between the guest and the engine, or NULL */
 
 	struct frame_ring tx, rx;
 	int wake_fd, rx_fd;
@@ -304,7 +310,8 @@ static bool eng_deliver_direct(indynet_engine *e, const uint8_t *frame, size_t l
 	       e->cfg.rx_deliver(e->cfg.rx_notify_opaque, frame, len);
 }
 
-static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
+/* a frame for the guest, past the impaired link */
+static void eng_rx_out(void *opaque, const uint8_t *frame, size_t len)
 {
 	indynet_engine *e = opaque;
 
@@ -325,6 +332,16 @@ static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
 	stats_end(&e->st);
 	if (e->cap)
 		pcapng_write(e->cap, frame, len, PCAPNG_INBOUND, eng_real_us());
+}
+
+static void eng_to_guest(void *opaque, const uint8_t *frame, size_t len)
+{
+	indynet_engine *e = opaque;
+
+	if (e->imp)
+		impair_input(e->imp, IMPAIR_RX, frame, len, e->now_mono_ms);
+	else
+		eng_rx_out(e, frame, len);
 }
 
 static void eng_flush(indynet_engine *e)
@@ -466,6 +483,21 @@ static void eng_process(indynet_engine *e, const uint8_t *frame, size_t len)
 	e->backend->ops->input(e->backend, frame, len);
 }
 
+/* impair_out_fn of IMPAIR_TX: a guest frame past the impaired link */
+static void eng_tx_out(void *opaque, const uint8_t *frame, size_t len)
+{
+	eng_process(opaque, frame, len);
+}
+
+/* a guest frame, through the impaired link when there is one */
+static void eng_guest_frame(indynet_engine *e, const uint8_t *frame, size_t len)
+{
+	if (e->imp)
+		impair_input(e->imp, IMPAIR_TX, frame, len, e->now_mono_ms);
+	else
+		eng_process(e, frame, len);
+}
+
 static void eng_drain_tx(indynet_engine *e)
 {
 	const uint8_t *f;
@@ -473,7 +505,7 @@ static void eng_drain_tx(indynet_engine *e)
 
 	atomic_store(&e->tx_wake_pending, false);
 	while (ring_peek(&e->tx, &f, &len)) {
-		eng_process(e, f, len);
+		eng_guest_frame(e, f, len);
 		ring_pop(&e->tx);
 	}
 }
@@ -493,7 +525,7 @@ int indynet_guest_send(indynet_engine *e, const void *frame, size_t len)
 		return -EMSGSIZE;
 	}
 	if (eng_current == e) {
-		eng_process(e, frame, len);
+		eng_guest_frame(e, frame, len);
 		return 0;
 	}
 	if (!ring_push(&e->tx, frame, len)) {
@@ -941,11 +973,12 @@ static int eng_phantom_build(indynet_engine *e, char *err, size_t errlen)
 static int eng_fill(indynet_engine *e, uint64_t now)
 {
 	uint64_t due = e->next_tick_ms, ph = e->ph ? phantom_deadline(e->ph) : UINT64_MAX;
-	uint64_t tcp = vhost_deadline(e->vt);
+	uint64_t tcp = vhost_deadline(e->vt), imp = e->imp ? impair_deadline(e->imp) : UINT64_MAX;
 	int timeout;
 
 	due = ph < due ? ph : due;
 	due = tcp < due ? tcp : due;
+	due = imp < due ? imp : due;
 	timeout = due > now ? (int)(due - now) : 0;
 
 	e->ps.n = 0;
@@ -985,6 +1018,8 @@ static void eng_round(indynet_engine *e)
 		vhost_tick(e->vt, now); /* reassembly age-out, TCP timers */
 	if (now >= e->next_tick_ms)
 		e->next_tick_ms = now + ENG_TICK_MS;
+	if (e->imp)
+		impair_run(e->imp, now);
 	eng_publish_vhost(e);
 	eng_flush(e);
 }
@@ -1231,7 +1266,7 @@ static const size_t eng_cfg_strings[ENG_CFG_STRINGS] = {
 	offsetof(struct indynet_config, nfs_bridge_ip),	   offsetof(struct indynet_config, nat_prefix6),
 	offsetof(struct indynet_config, nat_hostname),	   offsetof(struct indynet_config, nat_dns_search),
 	offsetof(struct indynet_config, nat_outbound_addr), offsetof(struct indynet_config, nat_tftp_dir),
-	offsetof(struct indynet_config, nat_bootfile),
+	offsetof(struct indynet_config, nat_bootfile),	   offsetof(struct indynet_config, impair),
 };
 
 /* point each of e->cfg's strings at a copy of its own; false when out of memory */
@@ -1280,6 +1315,36 @@ static int eng_copy_config(indynet_engine *e, const struct indynet_config *cfg, 
 	return 0;
 }
 
+/* cfg.impair: the impaired link, or none */
+static int eng_check_impair(indynet_engine *e, char *err, size_t errlen)
+{
+	static impair_out_fn *const out[IMPAIR__DIRS] = { [IMPAIR_TX] = eng_tx_out, [IMPAIR_RX] = eng_rx_out };
+	struct indynet_impair c;
+	char why[ENG_ERR_MAX];
+
+	if (!e->cfg.impair)
+		return 0;
+	if (indynet_impair_parse(e->cfg.impair, &c, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "impair: %s", why);
+		return -EINVAL;
+	}
+	e->imp = impair_new(&c, out, e);
+	if (!e->imp) {
+		snprintf(err, errlen, "out of memory");
+		return -EINVAL;
+	}
+	ilog(INDYNET_LOG_WARN, "engine: the guest's link is impaired on purpose: %s", e->cfg.impair);
+	return 0;
+}
+
+int indynet_impair_stats_get(indynet_engine *e, struct indynet_impair_stats *st)
+{
+	if (!e->imp)
+		return -ENOENT;
+	impair_stats(e->imp, st);
+	return 0;
+}
+
 static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 {
 	const struct indynet_config *c = &e->cfg;
@@ -1307,7 +1372,7 @@ static int eng_check_config(indynet_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "MTU %u is out of range (%u-%u)", e->mtu, INDYNET_MTU_MIN, INDYNET_MTU_MAX);
 		return -EINVAL;
 	}
-	if (nat_opts_parse(c, &e->nat_opts, err, errlen) < 0)
+	if (nat_opts_parse(c, &e->nat_opts, err, errlen) < 0 || eng_check_impair(e, err, errlen) < 0)
 		return -EINVAL;
 	return indynet_subnet_parse(c->nat_subnet ? c->nat_subnet : "192.168.0.0/24", &e->net, &e->prefix, err,
 				    errlen);
@@ -1459,6 +1524,7 @@ void indynet_engine_free(indynet_engine *e)
 	nfsvc_free(e->nfs);
 	vhost_free(e->vt);
 	pcapng_close(e->cap);
+	impair_free(e->imp);
 	ring_destroy(&e->tx);
 	ring_destroy(&e->rx);
 	if (e->wake_fd >= 0)

@@ -267,6 +267,24 @@ static void test_bad_values(void **state)
 	EXPECT_ERROR("--tap: interface name 'averyveryverylongname' is too long (at most 15 bytes)",
 		     "--tap", "averyveryverylongname");
 	EXPECT_ERROR("--export: empty value", "--tap", "t", "--export", "");
+	EXPECT_ERROR("--impair: dup: '1.5x' is not a percentage from 0 to 100 (at most 4 decimals)", "--tap",
+		     "t", "--impair", "loss=5%,dup=1.5x");
+}
+
+/* --impair is checked (indynet_impair_parse()) and kept as given, for the engine and stats */
+static void test_impair(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	PARSE(&p, "--tap", "t", "--impair", "loss=5%,dup=1%,reorder=1%,seed=9");
+	assert_int_equal(p.rc, 0);
+	assert_string_equal(p.o.impair, "loss=5%,dup=1%,reorder=1%,seed=9");
+	opts_free(&p.o);
+	PARSE(&p, "--tap", "t");
+	assert_int_equal(p.rc, 0);
+	assert_null(p.o.impair);
+	opts_free(&p.o);
 }
 
 static void test_getopt_errors(void **state)
@@ -527,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_frontend_conflicts),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_getopt_errors),
+		cmocka_unit_test(test_impair),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_ini_all_keys),
 		cmocka_unit_test(test_ini_errors),
