@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,12 @@
  * The generation is a fold of the inode's birth time (statx STATX_BTIME),
  * so a reused inode number gives STALE; filesystems without birth times
  * use 0.
+ *
+ * The export is its path, not only the directory opened at start: every
+ * call first checks that the path still leads to the root's inode
+ * (fs_export_present()), so a directory renamed away (or replaced) while
+ * served is not served from where it went; calls answer IO until it is
+ * back.
  */
 
 /**
@@ -776,6 +783,45 @@ int fs_scan_for(struct fs_export *fs, struct fs_node *dir, uint64_t want)
 	return found;
 }
 
+/* The path the export was named by: resolved at start (the process may change directory). */
+static const char *fs_export_where(const struct fs_export *fs)
+{
+	return fs->real ? fs->real : fs->path;
+}
+
+/* Say once that the export went away, or came back. */
+static void fs_log_presence(struct fs_export *fs, bool here)
+{
+	char msg[PATH_MAX + 120];
+
+	if (!fs->cfg.log)
+		return;
+	snprintf(msg, sizeof(msg), here ? "export %s is back: serving it again" :
+		 "export %s is gone (renamed, removed or replaced): NFS calls answer IO until it is back",
+		 fs_export_where(fs));
+	fs->cfg.log(fs->cfg.log_opaque, here ? 2 : 1, msg);  /* INDYNET_LOG_INFO / _WARN */
+}
+
+/**
+ * fs_export_present() - whether the export's path still leads to the directory served.
+ * @fs: export
+ *
+ * Costs one statx() of the path; logs each change once.
+ *
+ * Return: true when it does (the root's device and inode).
+ */
+bool fs_export_present(struct fs_export *fs)
+{
+	struct statx stx;
+	bool here = statx(AT_FDCWD, fs_export_where(fs), AT_NO_AUTOMOUNT, STATX_INO, &stx) == 0 &&
+		    stx.stx_ino == fs->root->ino && makedev(stx.stx_dev_major, stx.stx_dev_minor) == fs->dev;
+
+	if (here == fs->away)
+		fs_log_presence(fs, here);
+	fs->away = !here;
+	return here;
+}
+
 /**
  * fs_from_handle() - resolve a client's handle to an object of the export.
  * @fs: export
@@ -786,7 +832,9 @@ int fs_scan_for(struct fs_export *fs, struct fs_node *dir, uint64_t want)
  * A cache miss is resolved by fs_resolve() (fsfind.c); while a background
  * search still looks for the object the answer is FS_ERR_JUKEBOX.
  *
- * Return: FS_OK, FS_ERR_BADHANDLE (malformed), FS_ERR_STALE or FS_ERR_JUKEBOX.
+ * Return: FS_OK, FS_ERR_BADHANDLE (malformed), FS_ERR_STALE, FS_ERR_JUKEBOX,
+ * or FS_ERR_IO while the export is away (not STALE: a client would give up
+ * its open files for good, and the export may come back).
  */
 enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out)
 {
@@ -795,6 +843,8 @@ enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t le
 	enum fs_status st;
 	int rc;
 
+	if (!fs_export_present(fs))
+		return FS_ERR_IO;
 	switch (fh_decode(fh, len, fs->export_id, &d)) {
 	case FH_OK: break;
 	case FH_STALE: return FS_ERR_STALE;
@@ -1207,13 +1257,16 @@ static uint32_t fs_prefix_len(const char *prefix, const uint8_t *path, uint32_t 
  * and "/" name the root; a path below either
  * names a directory inside.  ".." never climbs.
  *
- * Return: FS_OK, FS_ERR_NOENT, FS_ERR_NOTDIR or FS_ERR_ACCES.
+ * Return: FS_OK, FS_ERR_NOENT, FS_ERR_NOTDIR, FS_ERR_ACCES, or FS_ERR_IO
+ * while the export is away.
  */
 enum fs_status fs_lookup_path(struct fs_export *fs, const uint8_t *path, uint32_t len, struct fs_node **out)
 {
 	struct fs_node *n = fs->root;
 	uint32_t i, start;
 
+	if (!fs_export_present(fs))
+		return FS_ERR_IO;
 	if (len == 0 || path[0] != '/' || memchr(path, '\0', len))
 		return FS_ERR_NOENT;
 	i = fs_prefix_len(fs->path, path, len);

@@ -108,6 +108,7 @@ bool fs_idle(struct fs_export *fs);
 bool fs_call_done(struct fs_export *fs);
 void fs_stats(struct fs_export *fs, struct nfs_stats *out);
 
+bool fs_export_present(struct fs_export *fs);
 enum fs_status fs_from_handle(struct fs_export *fs, const uint8_t *fh, size_t len, struct fs_node **out);
 void fs_handle(struct fs_export *fs, struct fs_node *node, uint8_t out[FH_SIZE]);
 

@@ -112,6 +112,7 @@ struct fs_export {
 	bool kfh_issue;           /* handles carry kernel handles (they fit) */
 	bool kfh_open;            /* open_by_handle_at() works (CAP_DAC_READ_SEARCH) */
 	bool deferred;            /* this call met a handle still searched for */
+	bool away;                /* the export's path no longer leads to the root (fs_export_present()) */
 	struct fs_search search;
 	struct fs_gone gone[FS_GONE_MAX];  /* ring */
 	unsigned gone_next;

@@ -969,6 +969,36 @@ static void test_bind_mount_refused(void **state)
 	tu_rmtree(outside);
 }
 
+/* The export renamed away while served: IO (never served from where it went), back: served again. */
+static void test_export_renamed_away(void **state)
+{
+	struct tu_fx *f = *state;
+	uint8_t fh[FH_SIZE], root[FH_SIZE];
+	char away[4096], file[4096];
+	struct fs_node *n;
+	struct fs_attr a;
+
+	tu_write_file(f->dir, "file", "data");
+	handle_of(f, "file", fh);
+	fs_handle(f->fs, fs_root(f->fs), root);
+	snprintf(away, sizeof(away), "%s.away", f->dir);
+	assert_int_equal(rename(f->dir, away), 0);
+	assert_int_equal(fs_from_handle(f->fs, fh, FH_SIZE, &n), FS_ERR_IO);
+	assert_int_equal(fs_from_handle(f->fs, root, FH_SIZE, &n), FS_ERR_IO);
+	assert_int_equal(fs_lookup_path(f->fs, (const uint8_t *)"/", 1, &n), FS_ERR_IO);
+	/* another directory under the export's name is not the export either */
+	assert_int_equal(mkdir(f->dir, 0755), 0);
+	assert_int_equal(fs_from_handle(f->fs, root, FH_SIZE, &n), FS_ERR_IO);
+	assert_int_equal(rmdir(f->dir), 0);
+	assert_int_equal(rename(away, f->dir), 0);
+	assert_int_equal(fs_from_handle(f->fs, fh, FH_SIZE, &n), FS_OK);
+	assert_int_equal(fs_getattr(f->fs, n, &a), FS_OK);
+	hpath(f, "file", file, sizeof(file));
+	assert_true(a.fileid == ino_of(file));
+	assert_int_equal(fs_lookup_path(f->fs, (const uint8_t *)"/", 1, &n), FS_OK);
+	assert_ptr_equal(n, fs_root(f->fs));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -994,6 +1024,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readdir_removed_dir, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cookieverf, tu_fx_setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bind_mount_refused, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_export_renamed_away, tu_fx_setup, tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
