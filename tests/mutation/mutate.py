@@ -74,6 +74,8 @@ OPTIONAL_ORACLES = {
     "src/daemon/http_token.c": [r"^daemon-(http|control)$"],
     "src/backend/bridge.c": [r"^engine_bridge"],  # engine_bridge_rx captures on lo: run as root
     "src/backend/bridge_seg.c": [r"^engine_bridge"],
+    "src/backend/bridge_mac.c": [r"^engine_bridge"],
+    "src/backend/bridge_host.c": [r"^engine_bridge"],
     "src/nfs/rpcrec.c": NFS_PROTO,
 }
 

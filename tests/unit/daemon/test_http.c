@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* test_http.c: the HTTP control server on a real NAT engine: admission, timeouts, token, Host, routing. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -268,6 +271,9 @@ static void test_host_header(void **state)
 		 http_token(f->http));
 	assert_int_equal(raw_status(port, head), 403); /* no Host at all */
 	snprintf(head, sizeof(head), "GET /api/status HTTP/1.0\r\nHost: localhost:%u\r\n"
+		 "Authorization: Bearer:%s\r\n\r\n", port, http_token(f->http));
+	assert_int_equal(raw_status(port, head), 401); /* the scheme is "Bearer", then a space */
+	snprintf(head, sizeof(head), "GET /api/status HTTP/1.0\r\nHost: localhost:%u\r\n"
 		 "Authorization: Bearer %s\r\n\r\n", port, http_token(f->http));
 	assert_int_equal(raw_status(port, head), 200);
 	snprintf(head, sizeof(head), "GET / HTTP/1.0\r\nHost: evil.example:%u\r\n\r\n", port);
@@ -346,6 +352,241 @@ static void test_events_and_shutdown(void **state)
 	close(fd);
 }
 
+/* One raw request on the control socket; the whole response (head and body) in @buf. */
+static int raw_unix(const char *sock, const char *req, char *buf, size_t len)
+{
+	int fd = connect_unix(sock), status = -1;
+	size_t got = 0;
+	ssize_t n;
+
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) /* a refusal may close before all is sent */
+		assert_int_equal(errno, EPIPE);
+	while (got < len - 1 && (n = recv(fd, buf + got, len - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	if (got > 12)
+		sscanf(buf + 9, "%3d", &status);
+	return status;
+}
+
+/* As raw_unix(), the request sent in two writes 100 ms apart. */
+static int raw_unix_split(const char *sock, const char *head, const char *tail, char *buf,
+			  size_t len)
+{
+	int fd = connect_unix(sock), status = -1;
+	size_t got = 0;
+	ssize_t n;
+
+	assert_int_equal(send(fd, head, strlen(head), 0), (ssize_t)strlen(head));
+	usleep(100 * 1000);
+	assert_int_equal(send(fd, tail, strlen(tail), 0), (ssize_t)strlen(tail));
+	while (got < len - 1 && (n = recv(fd, buf + got, len - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	if (got > 12)
+		sscanf(buf + 9, "%3d", &status);
+	return status;
+}
+
+/* GET /api/status with an X-Pad header of @pad bytes; the status (-1: closed unanswered). */
+static int huge_header(const char *sock, size_t pad, char *buf, size_t len)
+{
+	char *req = malloc(pad + 128);
+	int n = sprintf(req, "GET /api/status HTTP/1.0\r\nHost: x\r\nX-Pad: ");
+	int status;
+
+	memset(req + n, 'p', pad);
+	strcpy(req + n + pad, "\r\n\r\n");
+	status = raw_unix(sock, req, buf, len);
+	free(req);
+	return status;
+}
+
+/* #21: a method a resource does not take is 405 with the methods it does; query arguments reach the command. */
+static void test_api_routing(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config hc = { .unix_path = f->sock };
+	struct hclient_target t = { .unix_path = f->sock };
+	char buf[8192], req[256], key[48];
+
+	start(f, &hc);
+	assert_int_equal(raw_unix(f->sock, "PUT /api/forwards/tcp:8080 HTTP/1.0\r\nHost: x\r\n\r\n",
+				  buf, sizeof(buf)), 405);
+	assert_non_null(strstr(buf, "\r\nAllow: DELETE\r\n"));
+	assert_non_null(strstr(buf, "\"error\":\"/api/forwards/tcp:8080 does not take PUT "
+				     "(allowed: DELETE)\""));
+	/* a resource several rows serve: the method picks the row */
+	assert_int_equal(raw_unix(f->sock, "PUT /api/forwards HTTP/1.0\r\nHost: x\r\n\r\n",
+				  buf, sizeof(buf)), 405);
+	assert_non_null(strstr(buf, "\r\nAllow: GET, POST, DELETE, HEAD\r\n"));
+	assert_int_equal(request(&t, "POST", "/api/events", NULL, buf, sizeof(buf)), 405);
+	assert_int_equal(request(&t, "GET", "/api/nothing", NULL, buf, sizeof(buf)), 404);
+	assert_non_null(strstr(buf, "no resource /api/nothing"));
+	/* a query argument is handed to the command */
+	assert_int_equal(request(&t, "GET", "/api/mount-help?os=hurd", NULL, buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "os 'hurd' is not linux or irix"));
+	assert_non_null(strstr(buf, "\"field\":\"os\"")); /* the argument at fault is named */
+	/* only /api and /api/... are the API: /apistatus is a (missing) page of the panel */
+	assert_int_equal(request(&t, "GET", "/apistatus", NULL, buf, sizeof(buf)), 404);
+	assert_non_null(strstr(buf, "no such page"));
+	/* headers are bounded by the 32 KiB per-connection memory (SECURITY.md) */
+	assert_int_equal(huge_header(f->sock, 30 * 1024, buf, sizeof(buf)), 200);
+	assert_int_equal(huge_header(f->sock, 34 * 1024, buf, sizeof(buf)), 431);
+	/* a body that arrives in two pieces is read whole */
+	assert_int_equal(raw_unix_split(f->sock, "POST /api/forwards HTTP/1.0\r\nHost: x\r\n"
+				       "Content-Type: application/json\r\nContent-Length: 23\r\n\r\n"
+				       "{\"spec\":", "\"tcp:99999:80\"}", buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "host port 99999 is out of range"));
+	/* a value that is not UTF-8 is refused, the message naming its key (47 bytes are named whole) */
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(req, sizeof(req), "/api/mount-help?%s=%%ff", key);
+	assert_int_equal(request(&t, "GET", req, NULL, buf, sizeof(buf)), 400);
+	snprintf(req, sizeof(req), "query argument '%s' is not UTF-8 text", key);
+	assert_non_null(strstr(buf, req));
+}
+
+/* Open an event stream; returns its socket once the answer's status line is in (in *status). */
+static int open_stream(const char *sock, int *status)
+{
+	static const char req[] = "GET /api/events HTTP/1.0\r\nHost: x\r\n\r\n";
+	char buf[64] = "";
+	int fd = connect_unix(sock);
+
+	assert_int_equal(send(fd, req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	assert_int_equal(recv(fd, buf, 12, MSG_WAITALL), 12);
+	*status = atoi(buf + 9);
+	return fd;
+}
+
+/* Events received on @fd within @ms milliseconds (counting those already in @acc). */
+static int events_within(int fd, char *acc, size_t len, int ms)
+{
+	int64_t end = mono_ms() + ms;
+	size_t got = strlen(acc);
+	int n = 0;
+
+	for (int64_t now = mono_ms(); now < end && got < len - 1; now = mono_ms()) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, (int)(end - now)) != 1 || (r = recv(fd, acc + got, len - 1 - got, 0)) <= 0)
+			break;
+		got += (size_t)r;
+		acc[got] = '\0';
+	}
+	for (const char *e = strstr(acc, "event: status\ndata: {"); e; e = strstr(e + 1, "event: status"))
+		n++;
+	return n;
+}
+
+/*
+ * #21: at most HTTP_EVENT_STREAMS streams at a time, and a closed one frees its
+ * place; a stream's events come once a period, the first at once.
+ */
+static void test_event_streams_limit_and_pace(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config hc = { .unix_path = f->sock };
+	struct hclient_target t = { .unix_path = f->sock };
+	static char acc[1 << 16];
+	int fds[HTTP_EVENT_STREAMS], status, fd;
+	char body[4096];
+
+	start(f, &hc);
+	for (int round = 0; round < 2; round++) {
+		int64_t t0 = mono_ms();
+
+		for (int i = 0; i < HTTP_EVENT_STREAMS; i++) {
+			/* the places the last round's streams held come free once the server sees them closed */
+			while ((fds[i] = open_stream(f->sock, &status)) >= 0 && status == 503) {
+				close(fds[i]);
+				assert_true(mono_ms() - t0 < 5000);
+				usleep(50 * 1000);
+			}
+			assert_int_equal(status, 200);
+		}
+		assert_int_equal(request(&t, "GET", "/api/events", NULL, body, sizeof(body)), 503);
+		assert_non_null(strstr(body, "too many event streams (8 open)"));
+		for (int i = 0; i < HTTP_EVENT_STREAMS; i++)
+			close(fds[i]);
+	}
+	/* the first event at once, the next a period later, not before */
+	acc[0] = '\0';
+	for (int64_t t0 = mono_ms(); (fd = open_stream(f->sock, &status)) >= 0 && status == 503;) {
+		close(fd);
+		assert_true(mono_ms() - t0 < 5000);
+		usleep(50 * 1000);
+	}
+	assert_int_equal(events_within(fd, acc, sizeof(acc), 400), 1);
+	assert_int_equal(events_within(fd, acc, sizeof(acc), HTTP_EVENT_PERIOD_MS / 2), 1);
+	assert_int_equal(events_within(fd, acc, sizeof(acc), HTTP_EVENT_PERIOD_MS), 2);
+	close(fd);
+}
+
+/* Descriptors open in this process. */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* #21: a server closed leaves no descriptor behind, even when it was started with stdin closed. */
+static void test_close_releases_descriptors(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config hc = { .unix_path = f->sock, .tcp_addr = "127.0.0.1",
+				  .token_file = f->token_file };
+	struct http_config tcp_only = { .tcp_addr = "127.0.0.1", .token_file = f->token_file };
+	char err[256];
+	struct http_server *s = NULL;
+	int in = dup(0), before = open_fds();
+
+	assert_int_equal(http_open(&hc, &f->ctx, &s, err, sizeof(err)), 0);
+	http_close(s);
+	assert_int_equal(open_fds(), before);
+	/* stdin closed: the listener is descriptor 0 */
+	close(0);
+	assert_int_equal(http_open(&tcp_only, &f->ctx, &s, err, sizeof(err)), 0);
+	assert_int_equal(http_tcp_port(s) > 0, 1);
+	assert_true(fcntl(0, F_GETFD) >= 0);
+	http_close(s);
+	assert_int_equal(fcntl(0, F_GETFD), -1);
+	assert_int_equal(dup2(in, 0), 0);
+	close(in);
+}
+
+/* #21: a TCP listener needs a token file; one that cannot be written is not left behind. */
+static void test_token_file_failures(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config hc = { .tcp_addr = "127.0.0.1" };
+	struct rlimit old, none = { 0, 0 };
+	char err[256];
+	struct http_server *s = NULL;
+
+	assert_int_equal(http_open(&hc, &f->ctx, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a TCP listener needs a token file"));
+	/* a full disk, as far as the token file goes */
+	hc.token_file = f->token_file;
+	getrlimit(RLIMIT_FSIZE, &old);
+	none.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &none);
+	assert_int_equal(http_open(&hc, &f->ctx, &s, err, sizeof(err)), -1);
+	setrlimit(RLIMIT_FSIZE, &old);
+	assert_non_null(strstr(err, "cannot write the token file"));
+	assert_int_equal(access(f->token_file, F_OK), -1); /* the next start generates one */
+	assert_int_equal(http_open(&hc, &f->ctx, &s, err, sizeof(err)), 0);
+	http_close(s);
+}
+
 static void test_parse_addr(void **state)
 {
 	char addr[16], err[128];
@@ -362,6 +603,8 @@ static void test_parse_addr(void **state)
 	assert_int_equal(http_parse_addr("host:8600", addr, &port, err, sizeof(err)), -1);
 	assert_string_equal(err, "'host' is not an IPv4 address");
 	assert_int_equal(http_parse_addr("1.2.3.4:65536", addr, &port, err, sizeof(err)), -1);
+	assert_int_equal(http_parse_addr("127.100.100.100:1", addr, &port, err, sizeof(err)), 0);
+	assert_string_equal(addr, "127.100.100.100"); /* the longest dotted address */
 	assert_true(http_addr_is_loopback("127.3.2.1"));
 	assert_false(http_addr_is_loopback("10.0.0.1"));
 }
@@ -375,6 +618,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_shutdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_streams_limit_and_pace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_releases_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file_failures, setup, teardown),
 		cmocka_unit_test(test_parse_addr),
 	};
 
