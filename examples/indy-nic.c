@@ -33,6 +33,7 @@
 
 struct guest {
 	uint8_t *ram;                 /* guest physical memory, big-endian */
+	pthread_mutex_t bus;          /* the memory bus: CPU accesses and the NIC's DMA one at a time */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool irq;                     /* the Ethernet interrupt line */
@@ -48,7 +49,9 @@ static int mem_read(void *opaque, uint32_t pa, void *buf, size_t len)
 
 	if (pa >= MEM_SIZE || len > MEM_SIZE - pa)
 		return -1;
+	pthread_mutex_lock(&g->bus);
 	memcpy(buf, g->ram + pa, len);
+	pthread_mutex_unlock(&g->bus);
 	return 0;
 }
 
@@ -58,7 +61,9 @@ static int mem_write(void *opaque, uint32_t pa, const void *buf, size_t len)
 
 	if (pa >= MEM_SIZE || len > MEM_SIZE - pa)
 		return -1;
+	pthread_mutex_lock(&g->bus);
 	memcpy(g->ram + pa, buf, len);
+	pthread_mutex_unlock(&g->bus);
 	return 0;
 }
 
@@ -89,11 +94,14 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* a descriptor written by the CPU, on the bus (the pump thread may be reading the ring) */
 static void put_desc(struct guest *g, uint32_t pa, uint32_t buf, uint32_t cnt, uint32_t next)
 {
+	pthread_mutex_lock(&g->bus);
 	put32(g, pa, buf);
 	put32(g, pa + 4, cnt);
 	put32(g, pa + 8, next);
+	pthread_mutex_unlock(&g->bus);
 }
 
 /* ---- a tiny guest driver ---- */
@@ -116,7 +124,9 @@ static void drv_open(seeq *s, struct guest *g)
 
 static void drv_send(seeq *s, struct guest *g, const uint8_t *frame, size_t len)
 {
+	pthread_mutex_lock(&g->bus);
 	memcpy(g->ram + TX_BUF, frame, len);
+	pthread_mutex_unlock(&g->bus);
 	put_desc(g, TX_DESC, TX_BUF, (uint32_t)len | SEEQ_DESC_EOP | SEEQ_DESC_EOX, 0);
 	seeq_reg_write(s, SEEQ_HPC3_TX_NBDP, TX_DESC, 4);
 	seeq_reg_write(s, SEEQ_HPC3_TX_CTRL, SEEQ_CTRL_ACTIVE, 4);
@@ -197,6 +207,7 @@ static bool drv_isr(seeq *s, struct guest *g, unsigned *next, uint32_t xid)
 	bool found = false;
 
 	seeq_reg_write(s, SEEQ_HPC3_RESET, SEEQ_RESET_CLRINT, 4);
+	pthread_mutex_lock(&g->bus);
 	for (;;) {
 		uint32_t d = RX_DESC + *next * SEEQ_DESC_SIZE;
 		uint32_t cnt = get32(g->ram + d + 4);
@@ -210,12 +221,14 @@ static bool drv_isr(seeq *s, struct guest *g, unsigned *next, uint32_t xid)
 		put32(g, d + 4, SEEQ_DESC_OWN | BUF_SIZE);
 		*next = (*next + 1) % RX_RING;
 	}
+	pthread_mutex_unlock(&g->bus);
 	return found;
 }
 
 int main(void)
 {
-	struct guest g = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct guest g = { .bus = PTHREAD_MUTEX_INITIALIZER, .lock = PTHREAD_MUTEX_INITIALIZER,
+			   .cond = PTHREAD_COND_INITIALIZER };
 	const struct seeq_host_ops ops = { mem_read, mem_write, set_irq };
 	struct indynet_config cfg;
 	indynet_engine *e;
