@@ -35,6 +35,7 @@ run nat bash bench/nat.sh "$BUILD"
 run nfs bash bench/nfs.sh "$BUILD"
 run nfs-netns bash bench/nfs-netns.sh "$BUILD"
 run nfs-scale bash bench/nfs-scale.sh "$BUILD"
+run rss bash bench/rss.sh "$BUILD"
 run bridge bash bench/bridge.sh "$BUILD"
 
 echo
