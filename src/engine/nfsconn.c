@@ -20,29 +20,36 @@
  * connection's id in vhost_dgram.conn so that the answer, whenever the
  * worker produces it, comes back here as one record.
  *
- * Bounds: a record may be as large as the largest UDP datagram
- * (NFS_REPLY_MAX); a larger one resets the connection with a log line,
- * before anything is allocated for it.  A connection takes a new record
- * only while fewer than NFSCONN_MAX_CALLS of its calls are unanswered and
- * the send buffer has room for all their answers (each at most
- * NFS_REPLY_MAX + 4); otherwise its bytes stay in the TCP receive buffer,
- * whose window then closes, and are offered again when an answer went out
- * or the guest acknowledged one.  So an answer never finds the send buffer
- * full, and a guest that pipelines calls without reading answers stalls
- * itself, not the engine.  Half a record held for NFSCONN_STALL_MS resets
- * the connection; between records the TCP's idle timeout applies.
+ * Bounds: a record may be as large as NFS_STREAM_RECORD_MAX (a 1 MiB
+ * WRITE and its headers); a larger one resets the connection with a log
+ * line, before anything is allocated for it.  Each call has a cost: its
+ * record mark plus the larger of its own length and the most its answer can
+ * take (nfs_reply_bound(): a READ's count plus headers, NFS_REPLY_MAX for
+ * anything else).  A completed record is dispatched only while fewer than
+ * NFSCONN_MAX_CALLS calls are unanswered and the send buffer's room covers
+ * the costs of all of them and of this one; otherwise it is held (pending)
+ * and no further byte is taken: they stay in the TCP receive buffer, whose
+ * window then closes.  It is dispatched when an answer went out or the
+ * guest acknowledged bytes (ops->acked).  So an answer never finds the send
+ * buffer full, the calls of one connection queued for the worker hold at
+ * most VTCP_SND_BUF bytes, and a guest that pipelines calls without reading
+ * answers stalls itself, not the engine.  Answers do not say which call
+ * they end, so each one releases the smallest cost still held: what stays
+ * reserved is never less than what the calls still out can need.  Half a
+ * record held for NFSCONN_STALL_MS resets the connection; between records
+ * the TCP's idle timeout applies.
  *
- * Worked example: a Linux client pipelines 10 READs of 32 KiB in one
- * burst.  Records 1..8 are taken and queued; record 9 stays in the receive
- * buffer (window shrinks).  The worker answers READ 1: its 32 KiB record
- * goes into the send buffer, nfsconn_answer() resumes the connection and
- * record 9 is taken; and so on.  If the client reconnects while READ 3
- * waits, READ 3's answer finds the connection gone and is dropped
- * (counted); the client's retransmission on the new connection is
- * answered from the duplicate-request cache if READ 3 had finished.
+ * Worked example: a Linux client (rsize=1M) pipelines 4 READs of 1 MiB.
+ * READ 1 costs 1 MiB + 4 KiB + 4 and is dispatched; so is READ 2 (the
+ * 2.25 MiB send buffer covers both); READ 3 completes and is held.  The
+ * worker answers READ 1: its record goes into the send buffer, whose room
+ * no longer covers READ 2 + READ 3; as the guest acknowledges it, room
+ * returns, acked() dispatches READ 3, and READ 4 is taken from the receive
+ * buffer; and so on, two 1 MiB READs in the pipe.  If the client
+ * reconnects while READ 2 waits, its answer finds the connection gone and
+ * is dropped (counted); the client's retransmission on the new connection
+ * is answered from the duplicate-request cache if it had finished.
  */
-
-#define NFSCONN_ANSWER_MAX (RPCREC_HDR_LEN + NFS_REPLY_MAX)
 
 struct nfsconn {
 	struct nfsvc *svc;
@@ -50,6 +57,9 @@ struct nfsconn {
 	struct vhost_dgram from;   /* the guest's end; conn = the connection's id */
 	struct rpcrec *rec;
 	unsigned inflight;         /* calls taken, not yet answered */
+	size_t cost[NFSCONN_MAX_CALLS]; /* what they reserve of the send buffer, [0, inflight) */
+	size_t reserved;           /* their sum */
+	bool pending;              /* a completed record waits for room (rpcrec_record()) */
 	bool in_recv;              /* inside nfsconn_recv(): no vtcp_resume() */
 };
 
@@ -61,7 +71,7 @@ static void *nfsconn_open(void *opaque, uint32_t id, const struct vhost_dgram *e
 
 	if (!c)
 		return NULL;
-	c->rec = rpcrec_new(NFS_REPLY_MAX);
+	c->rec = rpcrec_new(NFS_STREAM_RECORD_MAX);
 	if (!c->rec) {
 		free(c);
 		return NULL;
@@ -82,29 +92,60 @@ static void nfsconn_close(void *conn)
 	free(c);
 }
 
-/* Whether one more call may be taken: its answer is sure to fit. */
+/* Whether another record may be read: a call slot is free and none waits. */
 static bool nfsconn_room(const struct nfsconn *c)
 {
-	return c->inflight < NFSCONN_MAX_CALLS &&
-	       vtcp_send_room(c->tcp, c->from.conn) >= (size_t)(c->inflight + 1) * NFSCONN_ANSWER_MAX;
+	return c->inflight < NFSCONN_MAX_CALLS && !c->pending;
 }
 
+/* What a call reserves: its record mark and the larger of the call and its answer. */
+static size_t nfsconn_cost(const uint8_t *rec, size_t len)
+{
+	size_t bound = nfs_reply_bound(rec, len);
+
+	return RPCREC_HDR_LEN + (len > bound ? len : bound);
+}
+
+/* The completed record goes to the NFS service when its cost fits, else it stays pending. */
 static void nfsconn_dispatch(struct nfsconn *c)
 {
 	size_t len;
 	const uint8_t *rec = rpcrec_record(c->rec, &len);
+	size_t cost = nfsconn_cost(rec, len);
 
-	c->inflight++;
+	c->pending = c->inflight >= NFSCONN_MAX_CALLS ||
+		     vtcp_send_room(c->tcp, c->from.conn) < c->reserved + cost;
+	if (c->pending)
+		return;
+	c->cost[c->inflight++] = cost;
+	c->reserved += cost;
 	nfsvc_call(c->svc, &c->from, rec, len);
+}
+
+/* A call was answered: release the smallest cost held (answers do not name their call). */
+static void nfsconn_release(struct nfsconn *c)
+{
+	unsigned min = 0;
+
+	if (!c->inflight)
+		return;
+	for (unsigned i = 1; i < c->inflight; i++)
+		if (c->cost[i] < c->cost[min])
+			min = i;
+	c->reserved -= c->cost[min];
+	c->cost[min] = c->cost[--c->inflight];
 }
 
 static void nfsconn_refuse(const struct nfsconn *c, enum rpcrec_status st)
 {
 	const uint8_t *a = (const uint8_t *)&c->from.src_ip;
 
-	ilog(INDYNET_LOG_WARN, "nfs: TCP from %u.%u.%u.%u:%u to port %u: %s, connection reset", a[0], a[1], a[2],
-	     a[3], c->from.sport, c->from.dport,
-	     st == RPCREC_TOO_BIG ? "a record larger than 65507 bytes" : "out of memory for a record");
+	if (st == RPCREC_TOO_BIG)
+		ilog(INDYNET_LOG_WARN, "nfs: TCP from %u.%u.%u.%u:%u to port %u: a record larger than %u bytes, "
+		     "connection reset", a[0], a[1], a[2], a[3], c->from.sport, c->from.dport, NFS_STREAM_RECORD_MAX);
+	else
+		ilog(INDYNET_LOG_WARN, "nfs: TCP from %u.%u.%u.%u:%u to port %u: out of memory for a record, "
+		     "connection reset", a[0], a[1], a[2], a[3], c->from.sport, c->from.dport);
 }
 
 /* vtcp_ops.recv: records out of the stream while answers are sure to fit. */
@@ -117,6 +158,8 @@ static size_t nfsconn_recv(void *conn, const uint8_t *data, size_t len)
 	size_t pos = 0, used;
 
 	c->in_recv = true;
+	if (c->pending)
+		nfsconn_dispatch(c);
 	while (pos < len && nfsconn_room(c) && st <= RPCREC_RECORD) {
 		st = rpcrec_feed(c->rec, data + pos, len - pos, &used);
 		pos += used;
@@ -133,9 +176,22 @@ static size_t nfsconn_recv(void *conn, const uint8_t *data, size_t len)
 	return pos;
 }
 
+/* vtcp_ops.acked, and after an answer: room or a call slot was freed; a pending record may go now. */
+static void nfsconn_kick(void *conn)
+{
+	struct nfsconn *c = conn;
+
+	if (!c->pending)
+		return;
+	c->in_recv = true;
+	nfsconn_dispatch(c);
+	c->in_recv = false;
+}
+
 static const struct vtcp_ops nfsconn_ops = {
 	.open = nfsconn_open,
 	.recv = nfsconn_recv,
+	.acked = nfsconn_kick,
 	.close = nfsconn_close,
 };
 
@@ -165,11 +221,12 @@ int nfsconn_answer(struct vhost_table *vt, uint32_t conn, const uint8_t *data, s
 
 	if (!c)
 		return -ENOENT;
-	if (c->inflight)
-		c->inflight--;
+	nfsconn_release(c);
 	if (len)
 		rc = nfsconn_send(c, data, len);
-	if (!c->in_recv)
+	if (!c->in_recv) {
+		nfsconn_kick(c);
 		vtcp_resume(tcp, conn);
+	}
 	return rc;
 }

@@ -68,6 +68,7 @@
 #define NFSVC_MAX_MSGS 128u         /* calls queued plus answers not yet sent */
 #define NFSVC_NICE 5                /* the worker yields the CPU to the frame path */
 #define NFSVC_MAX_BYTES (8u << 20)  /* their bytes */
+#define NFSVC_BUF NFS_STREAM_RECORD_MAX /* a reply buffer: the largest answer, a TCP one (the server cuts UDP's to NFS_REPLY_MAX) */
 
 struct nfsvc_msg {
 	struct nfsvc_msg *next;
@@ -147,7 +148,7 @@ static struct nfsvc_msg *nfsvc_msg_new(const struct vhost_dgram *from, const str
 
 static struct nfs_peer nfsvc_peer(const struct vhost_dgram *from)
 {
-	return (struct nfs_peer){ .addr = from->src_ip, .port = from->sport };
+	return (struct nfs_peer){ .addr = from->src_ip, .port = from->sport, .stream = from->conn != 0 };
 }
 
 /* A call is done: its answer (@len 0 = none) goes back the way the call came. */
@@ -194,7 +195,7 @@ void nfsvc_call(void *opaque, const struct vhost_dgram *from, const uint8_t *dat
 	struct nfs_ticket tk;
 	size_t rlen = 0;
 
-	switch (nfs_server_admit(svc->srv, &peer, from->dport, data, len, svc->ebuf, NFS_REPLY_MAX, &rlen, &tk)) {
+	switch (nfs_server_admit(svc->srv, &peer, from->dport, data, len, svc->ebuf, NFSVC_BUF, &rlen, &tk)) {
 	case NFS_ADMIT_REPLY:
 		nfsvc_ctr(&svc->n_replays);
 		nfsvc_answer(svc, from, svc->ebuf, rlen);
@@ -208,7 +209,7 @@ void nfsvc_call(void *opaque, const struct vhost_dgram *from, const uint8_t *dat
 	}
 	if (!svc->started) {
 		nfsvc_ctr(&svc->n_calls);
-		rlen = nfs_server_run(svc->srv, &peer, from->dport, data, len, &tk, svc->ebuf, NFS_REPLY_MAX);
+		rlen = nfs_server_run(svc->srv, &peer, from->dport, data, len, &tk, svc->ebuf, NFSVC_BUF);
 		nfsvc_answer(svc, from, svc->ebuf, rlen);
 		return;
 	}
@@ -224,7 +225,7 @@ static struct nfsvc_msg *nfsvc_run(struct nfsvc *svc, const struct nfsvc_msg *ca
 {
 	const struct nfs_peer peer = nfsvc_peer(&call->from);
 	size_t rlen = nfs_server_run(svc->srv, &peer, call->from.dport, call->data, call->len, &call->tk, svc->wbuf,
-				     NFS_REPLY_MAX);
+				     NFSVC_BUF);
 
 	nfsvc_ctr(&svc->n_calls);
 	if (!rlen && !call->from.conn)
@@ -438,8 +439,8 @@ static struct nfsvc *nfsvc_new(struct nfs_server *srv)
 	pthread_mutex_init(&svc->lock, NULL);
 	pthread_cond_init(&svc->cond, NULL);
 	svc->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	svc->ebuf = malloc(NFS_REPLY_MAX);
-	svc->wbuf = malloc(NFS_REPLY_MAX);
+	svc->ebuf = malloc(NFSVC_BUF);
+	svc->wbuf = malloc(NFSVC_BUF);
 	if (svc->efd < 0 || !svc->ebuf || !svc->wbuf) {
 		svc->srv = NULL;
 		nfsvc_free(svc);

@@ -469,6 +469,8 @@ static void vtcp_acked(struct vtcp *t, struct vtcp_conn *c, uint32_t acked)
 		vtcp_close(t, c); /* our FIN is acknowledged */
 	else if (c->rlen)
 		vtcp_offer(c); /* send room freed: the service may take more */
+	else if (c->ops->acked)
+		c->ops->acked(c->svc);
 }
 
 /* The third duplicate ACK (no data, same window): everything in flight again. */

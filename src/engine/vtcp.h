@@ -24,7 +24,7 @@
 #define VTCP_RCV_BUF 65535u       /* received bytes a service has not taken yet (the window) */
 #define VTCP_RCV_BUF_SCALED (512u << 10) /* the same, when the guest offered window scaling */
 #define VTCP_RCV_WSCALE 4u        /* our shift then (RFC 7323): 512 KiB is 32768 << 4 */
-#define VTCP_SND_BUF (576u << 10) /* bytes sent and not yet acknowledged, plus those waiting */
+#define VTCP_SND_BUF (2304u << 10) /* bytes sent and not yet acknowledged, plus those waiting: two 1 MiB answers */
 #define VTCP_IDLE_MS (6u * 60u * 1000u) /* default: no segment for this long resets */
 
 /** struct vtcp_ops - a stream service. */
@@ -34,6 +34,8 @@ struct vtcp_ops {
 	/* bytes in order; return how many were taken (the rest is offered again after
 	 * vtcp_resume() or when acknowledged data frees send room) */
 	size_t (*recv)(void *conn, const uint8_t *data, size_t len);
+	/* optional: the guest acknowledged bytes and nothing waits to be offered (send room grew) */
+	void (*acked)(void *conn);
 	/* the connection is gone (closed, reset, timed out, table freed); @conn is not used again */
 	void (*close)(void *conn);
 };

@@ -18,8 +18,12 @@
 #define NFS_PORT_MOUNT 1234
 #define NFS_PORT_NFS 2049
 
-/** Largest reply the server produces (fits a UDP datagram). */
+/** Largest reply the server produces for a UDP call (fits a UDP datagram). */
 #define NFS_REPLY_MAX 65507u
+/** READ/WRITE data of one NFSv3 call over TCP (FSINFO rtmax/wtmax/rtpref/wtpref then). */
+#define NFS_STREAM_XFER_MAX (1u << 20)
+/** Largest call record taken and reply produced over TCP: the data plus room for the headers. */
+#define NFS_STREAM_RECORD_MAX (NFS_STREAM_XFER_MAX + 4096u)
 
 enum nfs_vers_mask {
 	NFS_SERVE_V2 = 1u << 0,
@@ -55,6 +59,7 @@ struct nfs_server_config {
 struct nfs_peer {
 	uint32_t addr;   /* IPv4, network byte order */
 	uint16_t port;   /* host byte order */
+	bool stream;     /* the call came over TCP: NFS_STREAM_XFER_MAX transfers, NFS_STREAM_RECORD_MAX replies */
 };
 
 /** struct nfs_stats - the server's cache figures and handle resolutions (nfs_server_stats()). */
@@ -187,6 +192,20 @@ enum nfs_admit nfs_server_admit(struct nfs_server *srv, const struct nfs_peer *p
  */
 size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port, const uint8_t *call,
 		      size_t len, const struct nfs_ticket *tk, uint8_t *reply, size_t cap);
+
+/**
+ * nfs_reply_bound() - the most bytes the reply to a call over TCP can take.
+ * @call: the call record
+ * @len: its length
+ *
+ * An NFSv3 READ's reply is its count (at most NFS_STREAM_XFER_MAX) plus
+ * 4 KiB of headers; every other reply fits NFS_REPLY_MAX.  Reads only the
+ * call's header and first arguments; any call it cannot decode gets
+ * NFS_REPLY_MAX (the server answers it with an error, if at all).
+ *
+ * Return: a bound of at most NFS_STREAM_RECORD_MAX.
+ */
+size_t nfs_reply_bound(const uint8_t *call, size_t len);
 
 /**
  * nfs_server_idle() - a bounded slice of background work (a handle search).

@@ -369,6 +369,12 @@ static int nfs3_readlink(struct fs_export *fs, struct nfs_req *req)
 	return nfs_proc_done(req);
 }
 
+/* READ and WRITE data per call: 32 KiB over UDP (a reply fits a datagram), 1 MiB over TCP. */
+static uint32_t nfs3_xfer_max(const struct nfs_req *req)
+{
+	return req->peer.stream ? NFS_STREAM_XFER_MAX : NFS3_XFER_MAX;
+}
+
 /*
  * READ3resok is post_op_attr, count, eof, opaque data.  The data is read
  * straight into the reply (nfs_put_read_data()); count and eof are reserved
@@ -390,8 +396,8 @@ static int nfs3_read(struct fs_export *fs, struct nfs_req *req)
 	rd.count = xdr_get_u32(&req->args);
 	if (req->args.err)
 		return NFS_PROC_GARBAGE;
-	if (rd.count > NFS3_XFER_MAX)
-		rd.count = NFS3_XFER_MAX;
+	if (rd.count > nfs3_xfer_max(req))
+		rd.count = nfs3_xfer_max(req);
 	st = nfs3_node(fs, &fh, &node);
 	if (st != FS_OK) {
 		nfs3_put_status_attr(e, st, fs, NULL);
@@ -426,7 +432,7 @@ static int nfs3_write(struct fs_export *fs, struct nfs_req *req)
 	off = xdr_get_u64(&req->args);
 	count = xdr_get_u32(&req->args);
 	stable = xdr_get_u32(&req->args);
-	data = xdr_get_opaque(&req->args, NFS_REPLY_MAX, &len);
+	data = xdr_get_opaque(&req->args, nfs3_xfer_max(req), &len);
 	if (req->args.err || stable > NFS3_FILE_SYNC)
 		return NFS_PROC_GARBAGE;
 	st = nfs3_node(fs, &fh, &node);
@@ -794,13 +800,13 @@ static int nfs3_fsinfo(struct fs_export *fs, struct nfs_req *req)
 
 	if (nfs3_fsinfo_head(fs, req, &node, &sf) != FS_OK)
 		return req->args.err ? NFS_PROC_GARBAGE : nfs_proc_done(req);
-	xdr_put_u32(e, NFS3_XFER_MAX); /* rtmax */
-	xdr_put_u32(e, NFS3_XFER_MAX); /* rtpref */
-	xdr_put_u32(e, 4096);          /* rtmult */
-	xdr_put_u32(e, NFS3_XFER_MAX); /* wtmax */
-	xdr_put_u32(e, NFS3_XFER_MAX); /* wtpref */
-	xdr_put_u32(e, 4096);          /* wtmult */
-	xdr_put_u32(e, NFS3_DTPREF);
+	xdr_put_u32(e, nfs3_xfer_max(req)); /* rtmax */
+	xdr_put_u32(e, nfs3_xfer_max(req)); /* rtpref */
+	xdr_put_u32(e, 4096);               /* rtmult */
+	xdr_put_u32(e, nfs3_xfer_max(req)); /* wtmax */
+	xdr_put_u32(e, nfs3_xfer_max(req)); /* wtpref */
+	xdr_put_u32(e, 4096);               /* wtmult */
+	xdr_put_u32(e, req->peer.stream ? NFS3_XFER_MAX : NFS3_DTPREF); /* dtpref: what READDIR serves at most */
 	xdr_put_u64(e, sf.maxfilesize);
 	nfs3_put_time(e, &delta);
 	xdr_put_u32(e, NFS3_FSF_LINK | NFS3_FSF_SYMLINK | NFS3_FSF_HOMOGENEOUS | NFS3_FSF_CANSETTIME);

@@ -10,7 +10,7 @@
 #define NFS3_VERFSIZE 8u     /* cookieverf3, createverf3, writeverf3 */
 #define NFS3_NAME_MAX 255u   /* longest filename3 we accept */
 #define NFS3_PATH_MAX 4096u  /* longest nfspath3 we accept */
-#define NFS3_XFER_MAX 32768u /* rtmax = wtmax */
+#define NFS3_XFER_MAX 32768u /* rtmax = wtmax over UDP (NFS_STREAM_XFER_MAX over TCP); READDIR's most */
 #define NFS3_DTPREF 8192u
 
 /* Procedure numbers (RFC 1813 §3.3). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nfs/drc.h"
+#include "nfs/nfs3.h"
 #include "nfs/rpc.h"
 #include "nfs/srv.h"
 
@@ -412,6 +413,7 @@ static size_t nfs_reply(struct nfs_server *srv, struct nfs_req *req, uint16_t po
 size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint16_t port, const uint8_t *call,
 		      size_t len, const struct nfs_ticket *tk, uint8_t *reply, size_t cap)
 {
+	const size_t max = peer->stream ? NFS_STREAM_RECORD_MAX : NFS_REPLY_MAX;
 	struct nfs_req req;
 	struct xdr_enc e;
 	bool deferred;
@@ -420,7 +422,7 @@ size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint1
 	memset(&req, 0, sizeof(req));
 	req.peer = *peer;
 	xdr_dec_init(&req.args, call, len);
-	xdr_enc_init(&e, reply, cap < NFS_REPLY_MAX ? cap : NFS_REPLY_MAX);
+	xdr_enc_init(&e, reply, cap < max ? cap : max);
 	pthread_mutex_lock(&srv->lock);
 	out = nfs_reply(srv, &req, port, &e);
 	if (e.err)
@@ -463,6 +465,24 @@ size_t nfs_server_call(struct nfs_server *srv, const struct nfs_peer *peer, uint
 	default:
 		return 0;
 	}
+}
+
+size_t nfs_reply_bound(const uint8_t *call, size_t len)
+{
+	struct xdr_dec d;
+	struct rpc_call c;
+	uint32_t fhlen, count;
+
+	xdr_dec_init(&d, call, len);
+	if (rpc_call_parse(&d, &c) != RPC_PARSE_OK || c.prog != RPC_PROG_NFS || c.vers != 3 ||
+	    c.proc != NFS3PROC_READ)
+		return NFS_REPLY_MAX;
+	(void)xdr_get_opaque(&d, NFS3_FHSIZE, &fhlen);
+	(void)xdr_get_u64(&d);
+	count = xdr_get_u32(&d);
+	if (d.err || count + 4096u <= NFS_REPLY_MAX)
+		return NFS_REPLY_MAX;
+	return count < NFS_STREAM_XFER_MAX ? count + 4096u : NFS_STREAM_RECORD_MAX;
 }
 
 /**

@@ -7,7 +7,7 @@
 # kpkg/), built with CONFIG_NFS_DISABLE_UDP_SUPPORT=y like every distribution's:
 #   1. mount -o vers=3,proto=udp must be refused (proves the stock modules);
 #   2. mount -t nfs -o vers=3 SRV:/ (the README's line: TCP by default): the kernel
-#      shows proto=tcp; 16 MiB written, remounted, read back, md5 in the guest and of
+#      shows proto=tcp and rsize=wsize=1048576 (FSINFO over TCP); 16 MiB written, remounted, read back, md5 in the guest and of
 #      the host's copy; ls, mv, rm seen on the host;
 #   3. the same with vers=2,proto=tcp and 4 MiB.
 # Usage: tests/e2e/nfs-tcp.sh   (INDYNET_BUILD set)
@@ -48,6 +48,11 @@ tcase() {
 	mount -t nfs -o "$opts,nolock" "$SRV:/" "/mnt/$tag" || { gfail "$tag: mount -o $opts $SRV:/"; dmesg | tail -n 5; return; }
 	gok "$tag: mounted in $(echo "$(up) - $t0" | bc) s: $(gmountopts "$tag")"
 	ghasopt "$tag" proto=tcp || gfail "$tag: the kernel does not show proto=tcp"
+	if [ "$tag" = v3 ]; then # FSINFO over TCP offers 1 MiB: the stock client takes it
+		for o in rsize=1048576 wsize=1048576; do
+			ghasopt "$tag" $o && gok "$tag: negotiated $o" || gfail "$tag: no $o: $(gmountopts "$tag")"
+		done
+	fi
 	t0=$(up)
 	cp /tmp/data.bin "/mnt/$tag/data-$tag.bin" && sync || gfail "$tag: writing $mib MiB"
 	echo "TIME-$tag-write=$(echo "$(up) - $t0" | bc)"
@@ -84,6 +89,9 @@ for tag in v3 v2; do
 	nfs_expect_eq "$tag: md5 of the host's copy" "$(md5sum <"$NFS_EXPORT/data-$tag.bin" 2>/dev/null | cut -d' ' -f1)" "$want"
 	nfs_expect_eq "$tag: the host sees the renamed file" "$(cat "$NFS_EXPORT/b-$tag.txt" 2>&1)" hello
 	nfs_check "$tag: the removed file is gone on the host" test ! -e "$NFS_EXPORT/gone-$tag.txt"
+done
+for o in rsize wsize; do
+	nfs_check "v3: the stock client negotiated $o=1048576" grep -aq "GUEST-OK: v3: negotiated $o=1048576" "$CON"
 done
 nfs_check "no TCP record was refused" sh -c "! grep -q 'connection reset' '$NFS_DLOG'"
 [ "$NFS_FAILS" = 0 ] || nfs_show_logs "$CON"

@@ -10,7 +10,7 @@
 #      record header (reset, logged), half a record (others still served, the
 #      stalled connection reset after its 20 s).
 #   3. 4 MiB written and read back over one connection, 16 calls in flight,
-#      and the file in the export matches; a REMOVE retransmitted on a new
+#      and the file in the export matches; the same with 8 MiB in 1 MiB calls; a REMOVE retransmitted on a new
 #      connection from the same port gets the cached reply.
 #   4. no host socket: indynetd listens on no TCP port for any of it.
 set -uo pipefail
@@ -42,12 +42,15 @@ t_check "rpcbind GETADDR (rpcinfo -T tcp) names 2049" \
 gx() { ip netns exec "$NS_GUEST" timeout 60 python3 "$RPCTCP" "$GW" "$@"; }
 t_check "split fragments and headers; two records in one segment" gx split
 t_check "a 2 MiB record: connection reset" gx oversize
-t_check "the oversize record is logged" grep -q "a record larger than 65507 bytes, connection reset" "$INDY_LOG"
+t_check "the oversize record is logged" grep -q "a record larger than 1052672 bytes, connection reset" "$INDY_LOG"
 t_check "half a record: others served, the stalled connection reset within 30 s" gx stall 30
 
 head -c 4M /dev/urandom >"$T_TMP/data.bin"
 t_check "4 MiB written and read back over TCP" gx copy "$T_TMP/data.bin"
 t_expect_eq "the export holds the same bytes" "$(t_md5 "$T_TMP/data.bin")" "$(t_md5 "$T_TMP/export/tcp.bin")"
+head -c 8M /dev/urandom >"$T_TMP/data8.bin"
+t_check "8 MiB written and read back in 1 MiB calls, 16 in flight" gx copy "$T_TMP/data8.bin" 1048576
+t_expect_eq "the export holds the same 8 MiB" "$(t_md5 "$T_TMP/data8.bin")" "$(t_md5 "$T_TMP/export/tcp.bin")"
 t_check "REMOVE retransmitted on a new connection: the cached reply" gx drc
 
 t_check "no TCP socket listens in indynetd's namespace" sh -c "[ -z \"\$(ip netns exec '$NS_HOST' ss -Hltn)\" ]"

@@ -9,9 +9,10 @@ Checks (each prints what it did and exits 0 on success, 1 with a reason):
   oversize     a record header announcing 2 MiB: the server resets or closes
   stall SECS   half a record, then silence: another connection is still
                served meanwhile, and the stalled one is reset within SECS
-  copy FILE    MOUNT "/" and NFSv3 CREATE/WRITE/READ of FILE as "tcp.bin"
-               over one connection, 16 calls pipelined; the data read back
-               must equal FILE
+  copy FILE [CHUNK]
+               MOUNT "/" and NFSv3 CREATE/WRITE/READ of FILE as "tcp.bin"
+               over one connection in CHUNK-byte calls (default 32768; up to
+               1 MiB), 16 calls pipelined; the data read back must equal FILE
   drc          REMOVE "drc.tmp" (created first), reset the connection,
                reconnect from the same port and repeat the same xid: the
                cached OK, not NOENT
@@ -196,13 +197,14 @@ def pipelined(s, msgs):
     return [reply_body(got[x], x) for x, _ in msgs]
 
 
-def check_copy(host, path):
+def check_copy(host, path, chunk="32768"):
     data = open(path, "rb").read()
+    chunk = int(chunk)
     s = connect(host, 2049)
     m = connect(host, 1234)
     root = mount_root(m)
     fh = create(s, root, b"tcp.bin")
-    chunk, off = 32768, 0
+    off = 0
     while off < len(data):
         msgs = []
         for o in range(off, min(off + 16 * chunk, len(data)), chunk):
@@ -220,10 +222,12 @@ def check_copy(host, path):
                 fail("READ status %d" % struct.unpack(">I", res[:4])[0])
             p = 8 + (84 if struct.unpack(">I", res[4:8])[0] else 0)
             n = struct.unpack(">I", res[p:p + 4])[0]
+            if n != min(chunk, len(data) - len(back)):
+                fail("READ of %d at %d returned %d bytes" % (chunk, len(back), n))
             back += res[p + 12:p + 12 + n]
     if bytes(back) != data:
         fail("read back %d bytes, differ from the %d written" % (len(back), len(data)))
-    print("%d bytes written and read back over TCP in 32 KiB calls, 16 in flight" % len(data))
+    print("%d bytes written and read back over TCP in %d-byte calls, 16 in flight" % (len(data), chunk))
 
 
 def check_drc(host):
@@ -253,7 +257,7 @@ def main():
     host, what = sys.argv[1], sys.argv[2]
     checks = {"split": check_split, "oversize": check_oversize, "drc": check_drc}
     if what in ("copy", "stall"):
-        {"copy": check_copy, "stall": check_stall}[what](host, sys.argv[3])
+        {"copy": check_copy, "stall": check_stall}[what](host, *sys.argv[3:5])
     else:
         checks[what](host)
 

@@ -23,7 +23,7 @@ struct fx {
 	struct vtcp *tcp;
 	struct out out[MAXP];
 	unsigned nout;
-	unsigned opened, closed;
+	unsigned opened, closed, acked;
 	size_t take;           /* the service takes at most this many bytes per recv */
 	uint8_t got[1 << 16];  /* what the service took */
 	size_t ngot;
@@ -97,7 +97,12 @@ static void svc_close(void *conn)
 	((struct fx *)conn)->closed++;
 }
 
-static const struct vtcp_ops ops = { .open = svc_open, .recv = svc_recv, .close = svc_close };
+static void svc_acked(void *conn)
+{
+	((struct fx *)conn)->acked++;
+}
+
+static const struct vtcp_ops ops = { .open = svc_open, .recv = svc_recv, .acked = svc_acked, .close = svc_close };
 
 static int setup(void **state)
 {
@@ -490,6 +495,22 @@ static void test_send_room_bound(void **state)
 	free(big);
 }
 
+/* Acknowledged bytes free send room: the service hears of it (ops->acked) when nothing waits in the receive buffer. */
+static void test_acked_tells_service(void **state)
+{
+	struct fx *f = *state;
+	uint32_t iss = handshake(f);
+	unsigned before = f->acked;
+
+	assert_int_equal(vtcp_send(f->tcp, f->id, (const uint8_t *)"answer", 6), 0);
+	assert_int_equal(vtcp_send_room(f->tcp, f->id), VTCP_SND_BUF - 6);
+	seg(f, TCP_ACK, 1001, iss + 1 + 6, NULL, 0, 3);
+	assert_int_equal(f->acked, before + 1);
+	assert_int_equal(vtcp_send_room(f->tcp, f->id), VTCP_SND_BUF);
+	seg(f, TCP_ACK, 1001, iss + 1 + 6, NULL, 0, 4); /* nothing new acknowledged */
+	assert_int_equal(f->acked, before + 1);
+}
+
 static void test_abort_inside_recv(void **state)
 {
 	struct fx *f = *state;
@@ -583,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_room_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_inside_recv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acked_tells_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_scaling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_window_scaling, setup, teardown),
 	};

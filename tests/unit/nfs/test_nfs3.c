@@ -21,7 +21,7 @@
 
 #define T3_PROG_NFS 100003u
 #define T3_PROG_MOUNT 100005u
-#define T3_BUF 70000u
+#define T3_BUF 140000u
 
 /* ---- a tiny XDR builder and reader of our own -------------------------- */
 
@@ -208,8 +208,9 @@ struct t3 {
 	struct t3_fh root;
 	uint32_t xid;
 	uint16_t port;
+	bool stream;               /* the calls come over TCP (nfs_peer.stream) */
 	uint32_t uid, gid;         /* AUTH_SYS identity of the calls */
-	uint8_t reply[NFS_REPLY_MAX];
+	uint8_t reply[NFS_STREAM_RECORD_MAX];
 	size_t rlen;
 	struct t3_buf call;
 };
@@ -258,7 +259,7 @@ static uint32_t t3_call_raw(struct t3 *t, uint32_t xid, uint32_t prog, uint32_t 
 {
 	static const char machine[] = "indy";
 	struct t3_buf *c = &t->call;
-	struct nfs_peer peer = { .addr = 0x0100000a, .port = t->port };
+	struct nfs_peer peer = { .addr = 0x0100000a, .port = t->port, .stream = t->stream };
 
 	c->n = 0;
 	t3_u32(c, xid);
@@ -799,6 +800,84 @@ static uint32_t t3_write(struct t3 *t, const struct t3_fh *fh, uint64_t off, con
 		assert_int_equal(r.pos, r.n);
 	}
 	return st;
+}
+
+/*
+ * Over TCP (nfs_peer.stream) READ and WRITE move up to 1 MiB per call and
+ * FSINFO says so (dtpref: READDIR's 32 KiB); over UDP READ stays at 32 KiB
+ * and a WRITE larger than a datagram is garbage.
+ */
+static void test_stream_transfers(void **state)
+{
+	struct t3 *t = *state;
+	static uint8_t big[(1u << 20) + 100], out[(1u << 20) + 100];
+	static const uint8_t fsinfo_tcp[] = {
+		0, 0x10, 0, 0, 0, 0x10, 0, 0, 0, 0, 0x10, 0, /* rtmax rtpref rtmult */
+		0, 0x10, 0, 0, 0, 0x10, 0, 0, 0, 0, 0x10, 0, /* wtmax wtpref wtmult */
+		0, 0, 0x80, 0,                               /* dtpref */
+	};
+	struct t3_buf b = { .n = 0 };
+	struct t3_rd r;
+	struct t3_fh fh;
+	struct t3_fattr a;
+	uint8_t verf[8];
+	uint32_t got, committed;
+	bool eof;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 13 + (i >> 11));
+	t3_file(t, "big.bin", "");
+	t3_must_lookup(t, &t->root, "big.bin", &fh, &a);
+	t->stream = true;
+	t3_putfh(&b, &t->root);
+	assert_int_equal(t3_nfs(t, NFS3PROC_FSINFO, &b, &r), NFS3_OK);
+	assert_true(t3_getpost(&r, &a));
+	assert_memory_equal(t3_getfixed(&r, sizeof(fsinfo_tcp)), fsinfo_tcp, sizeof(fsinfo_tcp));
+	for (uint32_t off = 0; off < sizeof(big); off += 100000) {
+		uint32_t n = sizeof(big) - off < 100000 ? (uint32_t)(sizeof(big) - off) : 100000;
+
+		assert_int_equal(t3_write(t, &fh, off, big + off, n, NFS3_UNSTABLE, verf, &committed), NFS3_OK);
+	}
+	assert_int_equal(t3_read(t, &fh, 0, 1u << 20, out, &got, &eof), NFS3_OK);
+	assert_int_equal(got, 1u << 20);
+	assert_false(eof);
+	assert_memory_equal(out, big, got);
+	assert_int_equal(t3_read(t, &fh, 0, 3u << 20, out, &got, &eof), NFS3_OK); /* cut to 1 MiB */
+	assert_int_equal(got, 1u << 20);
+	t->stream = false;
+	assert_int_equal(t3_read(t, &fh, 0, 1u << 20, out, &got, &eof), NFS3_OK);
+	assert_int_equal(got, NFS3_XFER_MAX);
+	assert_memory_equal(out, big, got);
+	b.n = 0;
+	t3_putfh(&b, &fh);
+	t3_u64(&b, 0);
+	t3_u32(&b, 100000);
+	t3_u32(&b, NFS3_UNSTABLE);
+	t3_opaque(&b, big, 100000);
+	assert_int_not_equal(t3_call_raw(t, ++t->xid, T3_PROG_NFS, 3, NFS3PROC_WRITE, &b, &r), 0); /* GARBAGE_ARGS */
+}
+
+/* nfs_reply_bound(): a READ's count plus headers over TCP, NFS_REPLY_MAX for the rest. */
+static void test_reply_bound(void **state)
+{
+	struct t3 *t = *state;
+	const uint32_t counts[] = { 8192, 1u << 20, 3u << 20, 100000 };
+	const size_t want[] = { NFS_REPLY_MAX, NFS_STREAM_RECORD_MAX, NFS_STREAM_RECORD_MAX, 104096 };
+	struct t3_buf b = { .n = 0 };
+	struct t3_rd r;
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		b.n = 0;
+		t3_putfh(&b, &t->root);
+		t3_u64(&b, 0);
+		t3_u32(&b, counts[i]);
+		(void)t3_call_raw(t, ++t->xid, T3_PROG_NFS, 3, NFS3PROC_READ, &b, &r);
+		assert_int_equal(nfs_reply_bound(t->call.b, t->call.n), want[i]);
+		assert_int_equal(nfs_reply_bound(t->call.b, t->call.n - 4), NFS_REPLY_MAX); /* count cut off */
+	}
+	(void)t3_call_raw(t, ++t->xid, T3_PROG_NFS, 3, NFS3PROC_GETATTR, &b, &r);
+	assert_int_equal(nfs_reply_bound(t->call.b, t->call.n), NFS_REPLY_MAX);
+	assert_int_equal(nfs_reply_bound(t->call.b, 10), NFS_REPLY_MAX);
 }
 
 static void test_write_commit(void **state)
@@ -1624,6 +1703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_containment, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_access, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_read, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_transfers, t3_setup, t3_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_bound, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_write_commit, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_setattr, t3_setup, t3_teardown),
 		cmocka_unit_test_setup_teardown(test_create, t3_setup, t3_teardown),
