@@ -29,6 +29,7 @@ $(TSAN_BUILD)/build.ninja:
 test-tsan: $(TSAN_BUILD)/build.ninja
 	ninja -C $(TSAN_BUILD)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(MESON) test -C $(TSAN_BUILD) --suite nic --print-errorlogs
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(MESON) test -C $(TSAN_BUILD) daemon-http --print-errorlogs
 
 deps:
 	bash scripts/install-deps.sh
