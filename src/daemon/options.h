@@ -40,10 +40,12 @@
  * From the table: the enum, the getopt_long table and the dispatch of
  * cli.c, the INI keys and sections of config.c, the defaults of
  * opts_init(), and --help (cli_usage()).  The unit test daemon-opts-docs
- * checks that man/indynetd.8 (synopsis, OPTIONS, CONFIGURATION FILE) and
- * docs/CONFIG.md (synopsis, the settings table row by row, default
+ * checks that the build's man page (synopsis, OPTIONS, CONFIGURATION FILE)
+ * and docs/CONFIG.md (synopsis, the settings table row by row, default
  * included) describe exactly the settings of the table; its failure
- * message prints the row it expects.
+ * message prints the row it expects.  The build's man page is
+ * man/indynetd.8 less, without packet capture, its "if pcap" blocks
+ * (man/pcapfilter.py): there it must name no setting opts_in_build() leaves out.
  *
  * Adding a setting:
  *   1. a field in struct daemon_opts (freed in opts_free() if a string);
@@ -51,7 +53,8 @@
  *      in options.c, declared with the others above opts_settings[]);
  *   3. a row in docs/CONFIG.md's settings table, the flag in its synopsis,
  *      and an entry in man/indynetd.8 (SYNOPSIS, OPTIONS, CONFIGURATION
- *      FILE): `meson test daemon-opts-docs` says what is missing;
+ *      FILE; a bridge setting inside an "if pcap" block):
+ *      `meson test daemon-opts-docs` says what is missing;
  *   4. use the value where it matters (daemon_config() in main.c ...).
  * Nothing in cli.c or config.c changes.
  *
