@@ -175,6 +175,24 @@ struct indynet_forward {
 	uint32_t target;     /* indynet_forward_list() only: where connections go now */
 };
 
+/*
+ * An IPv6 port forward host -> guest (NAT mode with IPv6 on): connections
+ * to [host_addr]:host_port on the host reach [guest_addr]:guest_port in the
+ * guest.  Its own type, so that struct indynet_forward keeps its layout.
+ */
+struct indynet_forward6 {
+	bool udp;               /* false: TCP */
+	uint16_t host_port;
+	uint16_t guest_port;
+	uint8_t host_addr[16];  /* the host address bound: ::1, or :: for every address (IPv6 only) */
+	/*
+	 * The guest address connections go to.  All zero: the guest's own
+	 * address, as libslirp learns it from the guest's neighbour discovery
+	 * (its SLAAC address).
+	 */
+	uint8_t guest_addr[16];
+};
+
 struct indynet_stats {
 	uint64_t tx_frames; /* guest -> world */
 	uint64_t tx_bytes;
@@ -871,6 +889,54 @@ INDYNET_API int indynet_forward_remove(indynet_engine *e, const struct indynet_f
  * Return: the number of active forwards (may exceed @max).
  */
 INDYNET_API size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size_t max);
+
+/**
+ * indynet_forward6_parse() - parse "proto:[host_addr]:host_port:[[guest_addr]:]guest_port".
+ * @spec: the text, e.g. "tcp:[::1]:8080:80" (to the guest's SLAAC address)
+ *        or "udp:[::]:5353:[fd00::15]:53" (every host address, to that one)
+ * @fw: receives the forward
+ * @err: receives the reason, naming the bad part
+ * @errlen: size of @err
+ *
+ * Return: 0 or -EINVAL.
+ */
+INDYNET_API int indynet_forward6_parse(const char *spec, struct indynet_forward6 *fw, char *err, size_t errlen);
+
+/**
+ * indynet_forward6_add() - add an IPv6 port forward to a running (or new) NAT engine.
+ * @e: engine
+ * @fw: the forward
+ * @err: receives the reason on failure, naming the forward
+ * @errlen: size of @err
+ *
+ * The host socket is IPv6-only, so an IPv4 forward may use the same port.
+ * A guest address, when given, must be a host of the NAT's IPv6 prefix
+ * (not its gateway ::2 or DNS ::3).  Forwards survive a subnet change.
+ *
+ * Return: 0, -EEXIST (protocol and host port already forwarded),
+ * -EADDRINUSE, -EINVAL (bad guest address or ports), -EOPNOTSUPP (bridge
+ * mode, or IPv6 off) or another negative errno.
+ */
+INDYNET_API int indynet_forward6_add(indynet_engine *e, const struct indynet_forward6 *fw, char *err, size_t errlen);
+
+/**
+ * indynet_forward6_remove() - remove an IPv6 port forward.
+ * @e: engine
+ * @fw: the forward, matched in every part
+ *
+ * Return: 0 or -ENOENT.
+ */
+INDYNET_API int indynet_forward6_remove(indynet_engine *e, const struct indynet_forward6 *fw);
+
+/**
+ * indynet_forward6_list() - copy the active IPv6 forwards.
+ * @e: engine
+ * @out: array to fill, may be NULL when @max is 0
+ * @max: its capacity
+ *
+ * Return: the number of active IPv6 forwards (may exceed @max).
+ */
+INDYNET_API size_t indynet_forward6_list(indynet_engine *e, struct indynet_forward6 *out, size_t max);
 
 /**
  * indynet_capture_status_get() - the bridge capture's state and counters.

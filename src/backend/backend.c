@@ -113,6 +113,25 @@ size_t backend_forward_list(struct backend *b, struct indynet_forward *out, size
 	return b->ops->forward_list ? b->ops->forward_list(b, out, max) : 0;
 }
 
+int backend_forward6_add(struct backend *b, const struct indynet_forward6 *fw, char *err, size_t errlen)
+{
+	if (!b->ops->forward6_add) {
+		snprintf(err, errlen, "port forwards exist only in NAT mode");
+		return -EOPNOTSUPP;
+	}
+	return b->ops->forward6_add(b, fw, err, errlen);
+}
+
+int backend_forward6_remove(struct backend *b, const struct indynet_forward6 *fw)
+{
+	return b->ops->forward6_remove ? b->ops->forward6_remove(b, fw) : -ENOENT;
+}
+
+size_t backend_forward6_list(struct backend *b, struct indynet_forward6 *out, size_t max)
+{
+	return b->ops->forward6_list ? b->ops->forward6_list(b, out, max) : 0;
+}
+
 void backend_extra_mac(struct backend *b, const uint8_t mac[6])
 {
 	if (b->ops->extra_mac)

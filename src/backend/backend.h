@@ -84,6 +84,9 @@ struct backend_ops {
 	int (*forward_add)(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen);
 	int (*forward_remove)(struct backend *b, const struct indynet_forward *fw);
 	size_t (*forward_list)(struct backend *b, struct indynet_forward *out, size_t max);
+	int (*forward6_add)(struct backend *b, const struct indynet_forward6 *fw, char *err, size_t errlen);
+	int (*forward6_remove)(struct backend *b, const struct indynet_forward6 *fw);
+	size_t (*forward6_list)(struct backend *b, struct indynet_forward6 *out, size_t max);
 	/* move to another subnet (NULL: the backend has no subnet of its own) */
 	int (*set_subnet)(struct backend *b, uint32_t net, unsigned prefix, char *err, size_t errlen);
 	/* the gateway the engine's virtual hosts live at (NULL: none, as on a LAN) */
@@ -239,6 +242,36 @@ int backend_forward_remove(struct backend *b, const struct indynet_forward *fw);
  * Return: the number of forwards (0 when @b has none).
  */
 size_t backend_forward_list(struct backend *b, struct indynet_forward *out, size_t max);
+
+/**
+ * backend_forward6_add() - add an IPv6 port forward (engine thread).
+ * @b: backend
+ * @fw: the forward
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Return: 0, -EOPNOTSUPP when @b has no IPv6 forwards, or the backend's error.
+ */
+int backend_forward6_add(struct backend *b, const struct indynet_forward6 *fw, char *err, size_t errlen);
+
+/**
+ * backend_forward6_remove() - remove an IPv6 port forward (engine thread).
+ * @b: backend
+ * @fw: the forward
+ *
+ * Return: 0, -ENOENT (also when @b has none).
+ */
+int backend_forward6_remove(struct backend *b, const struct indynet_forward6 *fw);
+
+/**
+ * backend_forward6_list() - copy @b's IPv6 forwards (engine thread).
+ * @b: backend
+ * @out: array to fill
+ * @max: its capacity
+ *
+ * Return: the number of IPv6 forwards (0 when @b has none).
+ */
+size_t backend_forward6_list(struct backend *b, struct indynet_forward6 *out, size_t max);
 
 /**
  * backend_guest_mac() - tell @b the guest's MAC (engine thread).

@@ -14,6 +14,7 @@
 #include "backend/nat_accept.h"
 #include "backend/nat_dns.h"
 #include "backend/nat_flow.h"
+#include "backend/nat_fwd6.h"
 #include "backend/nat_inform.h"
 #include "backend/nat_restrict.h"
 #include "backend/nat_tftp.h"
@@ -80,6 +81,7 @@ struct nat {
 	struct nat_timer *timers;
 	struct indynet_forward *fwd;
 	size_t nfwd, fwd_cap;
+	struct nat_fwd6 fwd6;  /* the IPv6 forwards */
 	uint32_t guest;       /* the address the guest uses, 0 = not seen yet */
 	uint32_t fw_target;   /* where the forwards without a guest address point */
 	int64_t fw_follow_ms; /* the earliest moment they may move again */
@@ -351,7 +353,8 @@ static void nat_learn_guest(struct nat *n, const uint8_t *f, size_t len)
 static bool nat_restrict_guest(const struct nat *n, const uint8_t *frame, size_t len)
 {
 	const struct nat_restrict r = { .gw = n->dns.gw, .gw6 = nat_host6(n, NAT_GATEWAY6_HOST),
-					.dns6 = nat_host6(n, NAT_DNS6_HOST), .fwd = n->fwd, .nfwd = n->nfwd };
+					.dns6 = nat_host6(n, NAT_DNS6_HOST), .fwd = n->fwd, .nfwd = n->nfwd,
+					.fwd6 = n->fwd6.fw, .nfwd6 = n->fwd6.n };
 
 	return nat_restrict_allows(&r, frame, len);
 }
@@ -633,6 +636,35 @@ static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, s
 	return n->nfwd;
 }
 
+static int nat_forward6_add(struct backend *b, const struct indynet_forward6 *fw, char *err, size_t errlen)
+{
+	struct nat *n = to_nat(b);
+	char text[NAT_FWD6_TEXT_MAX];
+
+	if (!n->opts->ipv6) {
+		nat_fwd6_text(fw, text, sizeof(text));
+		snprintf(err, errlen, "forward '%s': IPv6 is off in this NAT", text);
+		return -EOPNOTSUPP;
+	}
+	return nat_fwd6_add(&n->fwd6, n->slirp, &n->opts->prefix6, fw, err, errlen);
+}
+
+static int nat_forward6_remove(struct backend *b, const struct indynet_forward6 *fw)
+{
+	struct nat *n = to_nat(b);
+
+	return nat_fwd6_remove(&n->fwd6, n->slirp, fw);
+}
+
+static size_t nat_forward6_list(struct backend *b, struct indynet_forward6 *out, size_t max)
+{
+	struct nat *n = to_nat(b);
+
+	for (size_t i = 0; i < n->fwd6.n && i < max; i++)
+		out[i] = n->fwd6.fw[i];
+	return n->fwd6.n;
+}
+
 /* ---- instance life cycle ---- */
 
 /* a libslirp instance for the subnet; n->dns is set to its addresses */
@@ -679,6 +711,7 @@ static void nat_free(struct backend *b)
 	while (n->timers)
 		nat_cb_timer_free(n->timers, n);
 	free(n->fwd);
+	nat_fwd6_free(&n->fwd6);
 	if (n->tftp_fd >= 0)
 		close(n->tftp_fd);
 	nat_flows_free(n->flows);
@@ -719,6 +752,10 @@ static int nat_set_subnet(struct backend *b, uint32_t net, unsigned prefix, char
 	n->guest = 0; /* learned again in the new subnet */
 	n->fw_target = nat_host_addr(net, NAT_GUEST_HOST);
 	rc = nat_fw_rebind(n, false, err, errlen);
+	if (rc == 0)
+		rc = nat_fwd6_rebind(&n->fwd6, n->slirp, err, errlen);
+	else
+		nat_fwd6_rebind(&n->fwd6, n->slirp, NULL, 0);
 	return ret ? ret : rc;
 }
 
@@ -743,6 +780,9 @@ static const struct backend_ops nat_ops = {
 	.forward_add = nat_forward_add,
 	.forward_remove = nat_forward_remove,
 	.forward_list = nat_forward_list,
+	.forward6_add = nat_forward6_add,
+	.forward6_remove = nat_forward6_remove,
+	.forward6_list = nat_forward6_list,
 	.set_subnet = nat_set_subnet,
 	.flows = nat_flows_op,
 	.gateway = nat_gateway,

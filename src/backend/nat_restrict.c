@@ -37,6 +37,9 @@ static bool nr_forward_port(const struct nat_restrict *r, uint16_t sport)
 	for (size_t i = 0; i < r->nfwd; i++)
 		if (r->fwd[i].udp && r->fwd[i].guest_port == sport)
 			return true;
+	for (size_t i = 0; i < r->nfwd6; i++)
+		if (r->fwd6[i].udp && r->fwd6[i].guest_port == sport)
+			return true;
 	return false;
 }
 

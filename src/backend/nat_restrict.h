@@ -40,6 +40,8 @@ struct nat_restrict {
 	struct in6_addr gw6, dns6;          /* IPv6 gateway and DNS */
 	const struct indynet_forward *fwd;  /* the forwards */
 	size_t nfwd;
+	const struct indynet_forward6 *fwd6; /* the IPv6 forwards */
+	size_t nfwd6;
 };
 
 /**

@@ -23,6 +23,14 @@ int cmd_forwards_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_resu
 int cmd_subnet_get(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_subnet_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 
+/* cmd_fwd6.c: the IPv6 forwards inside the forward commands */
+/* does the request name an IPv6 forward (bracketed spec, id tcp6:/udp6:, IPv6 bind or guest_addr)? */
+bool cmd_forward_is6(const json_t *args);
+int cmd_forwards6_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+int cmd_forwards6_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+/* append the active IPv6 forwards to a forward list */
+void cmd_forwards6_append(struct cmd_ctx *ctx, json_t *list);
+
 /* cmd_bridge.c: bridge-mode resources */
 int cmd_interfaces(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_interface_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);

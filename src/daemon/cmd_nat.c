@@ -56,6 +56,7 @@ int cmd_forwards_list(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 	list = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, cmd_forward_json(&fws[i]));
+	cmd_forwards6_append(ctx, list);
 	res->body = json_pack("{s:o}", "forwards", list);
 	return 0;
 }
@@ -69,7 +70,8 @@ void cmd_forwards_text(const json_t *body, char *buf, size_t len)
 	json_array_foreach(json_object_get(body, "forwards"), i, fw) {
 		const char *addr = json_string_value(json_object_get(fw, "guest_addr"));
 		const char *target = json_string_value(json_object_get(fw, "target"));
-		int n = snprintf(buf + off, len - off, "%s%s:%d:%s%s%d%s%s%s", off ? " " : "",
+		const char *spec6 = json_string_value(json_object_get(fw, "spec"));
+		int n = spec6 ? snprintf(buf + off, len - off, "%s%s", off ? " " : "", spec6) : snprintf(buf + off, len - off, "%s%s:%d:%s%s%d%s%s%s", off ? " " : "",
 				 json_string_value(json_object_get(fw, "proto")),
 				 (int)json_integer_value(json_object_get(fw, "host_port")), addr ? addr : "",
 				 addr ? ":" : "", (int)json_integer_value(json_object_get(fw, "guest_port")),
@@ -199,7 +201,11 @@ int cmd_forwards_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result 
 	char msg[200] = "";
 	int rc;
 
-	if (cmd_need_nat(ctx, res) || cmd_forward_from(args, true, &fw, res))
+	if (cmd_need_nat(ctx, res))
+		return -1;
+	if (cmd_forward_is6(args))
+		return cmd_forwards6_add(ctx, args, res);
+	if (cmd_forward_from(args, true, &fw, res))
 		return -1;
 	rc = indynet_forward_add(ctx->eng, &fw, msg, sizeof(msg));
 	if (rc == -EEXIST || rc == -EADDRINUSE)
@@ -234,7 +240,11 @@ int cmd_forwards_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_resu
 	struct indynet_forward want, have;
 	const char *proto;
 
-	if (cmd_need_nat(ctx, res) || cmd_forward_from(args, false, &want, res))
+	if (cmd_need_nat(ctx, res))
+		return -1;
+	if (cmd_forward_is6(args))
+		return cmd_forwards6_remove(ctx, args, res);
+	if (cmd_forward_from(args, false, &want, res))
 		return -1;
 	proto = want.udp ? "udp" : "tcp";
 	if (!cmd_forward_active(ctx, &want, &have))

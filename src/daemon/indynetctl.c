@@ -45,8 +45,8 @@ static void ctl_usage(FILE *out)
 	      "  status                      mode, liveness, guest, counters, drops, NAT, NFS\n"
 	      "  watch [--count N]           live counters, one line per second\n"
 	      "  forwards [list]             active port forwards\n"
-	      "  forwards add SPEC           add tcp|udp:HOSTPORT:GUESTPORT[:any]\n"
-	      "  forwards remove SPEC|ID     remove one (ID: tcp:HOSTPORT)\n"
+	      "  forwards add SPEC           add tcp|udp:HOSTPORT:GUESTPORT[:any] or tcp|udp:[ADDR6]:HOSTPORT:GUESTPORT\n"
+	      "  forwards remove SPEC|ID     remove one (ID: tcp:HOSTPORT, tcp6:HOSTPORT for IPv6)\n"
 	      "  nat-subnet [CIDR]           show or change the NAT subnet\n"
 	      "  interfaces                  host interfaces (bridge mode)\n"
 	      "  interface NAME              bridge another interface (bridge mode)\n"
@@ -114,11 +114,12 @@ static void ctl_print_forwards(const json_t *body)
 	}
 	printf("%-6s %-22s %-22s %s\n", "PROTO", "HOST", "GUEST", "ID");
 	json_array_foreach(json_object_get(body, "forwards"), i, fw) {
-		char host[40], guest[64];
+		char host[64], guest[80];
 		const char *addr = json_string_value(json_object_get(fw, "guest_addr"));
+		bool v6 = strchr(ctl_str(fw, "bind"), ':') != NULL;
 
-		snprintf(host, sizeof(host), "%s:%" JSON_INTEGER_FORMAT, ctl_str(fw, "bind"),
-			 ctl_int(fw, "host_port"));
+		snprintf(host, sizeof(host), v6 ? "[%s]:%" JSON_INTEGER_FORMAT : "%s:%" JSON_INTEGER_FORMAT,
+			 ctl_str(fw, "bind"), ctl_int(fw, "host_port"));
 		snprintf(guest, sizeof(guest), "%s:%" JSON_INTEGER_FORMAT "%s",
 			 addr ? addr : ctl_str(fw, "target"), ctl_int(fw, "guest_port"),
 			 addr ? "" : " (follows)");

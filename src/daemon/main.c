@@ -142,6 +142,24 @@ static bool daemon_on_signal(struct daemon *d, const struct signalfd_siginfo *si
 	return false;
 }
 
+/* the IPv6 forwards of the command line and file; -1 when one fails (named on stderr) */
+static int daemon_add_forwards6(struct daemon *d)
+{
+	char err[256];
+
+	for (size_t i = 0; i < d->opts.n_forwards6; i++) {
+		int rc;
+
+		err[0] = '\0';
+		rc = indynet_forward6_add(d->eng, &d->opts.forwards6[i], err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "indynetd: %s\n", err[0] ? err : strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int daemon_engine(struct daemon *d)
 {
 	struct indynet_config cfg;
@@ -169,6 +187,8 @@ static int daemon_engine(struct daemon *d)
 			return EXIT_RUNTIME;
 		}
 	}
+	if (daemon_add_forwards6(d) < 0)
+		return EXIT_RUNTIME;
 	if (frontend_start(d->fe, d->eng) < 0)
 		return EXIT_RUNTIME;
 	rc = indynet_engine_start(d->eng);

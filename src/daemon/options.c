@@ -56,6 +56,21 @@ char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t le
 	return buf;
 }
 
+char *opts_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len)
+{
+	static const uint8_t zero[16];
+	char host[INET6_ADDRSTRLEN], guest[INET6_ADDRSTRLEN + 3] = "[";
+
+	inet_ntop(AF_INET6, fw->host_addr, host, sizeof(host));
+	if (memcmp(fw->guest_addr, zero, 16) == 0)
+		guest[0] = '\0';
+	else if (inet_ntop(AF_INET6, fw->guest_addr, guest + 1, INET6_ADDRSTRLEN))
+		strcat(guest, "]:");
+	snprintf(buf, len, "%s:[%s]:%u:%s%u", fw->udp ? "udp" : "tcp", host, (unsigned)fw->host_port, guest,
+		 (unsigned)fw->guest_port);
+	return buf;
+}
+
 static int opts_set_str(char **dst, const char *value, char *err, size_t errlen)
 {
 	char *copy;
@@ -274,10 +289,35 @@ static bool opts_forward_same(const struct indynet_forward *a, const struct indy
 	return a->udp == b->udp && a->host_port == b->host_port && a->any == b->any;
 }
 
+/* an IPv6 forward: one per protocol and host port, as the engine holds them */
+static int opts_add_forward6(struct daemon_opts *o, const char *value, char *err, size_t errlen)
+{
+	struct indynet_forward6 fw;
+
+	if (indynet_forward6_parse(value, &fw, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < o->n_forwards6; i++) {
+		if (o->forwards6[i].udp == fw.udp && o->forwards6[i].host_port == fw.host_port) {
+			snprintf(err, errlen, "forward '%s': IPv6 host port %u is already forwarded",
+				 value, (unsigned)fw.host_port);
+			return -1;
+		}
+	}
+	if (o->n_forwards6 == OPTS_MAX_FORWARDS) {
+		snprintf(err, errlen, "forward '%s': too many IPv6 forwards (at most %d)", value,
+			 OPTS_MAX_FORWARDS);
+		return -1;
+	}
+	o->forwards6[o->n_forwards6++] = fw;
+	return 0;
+}
+
 static int opts_add_forward(struct daemon_opts *o, const char *value, char *err, size_t errlen)
 {
 	struct indynet_forward fw;
 
+	if (strchr(value, '['))
+		return opts_add_forward6(o, value, err, errlen);
 	if (indynet_forward_parse(value, &fw, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < o->n_forwards; i++) {

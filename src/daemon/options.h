@@ -95,7 +95,8 @@
 	  OPTS_CUSTOM(opts_set_subnet), "NAT subnet") \
 	X(FORWARD, "forward", "forward", "*", "SPEC", NULL, NETWORK, \
 	  OPTS_CUSTOM(opts_add_forward), \
-	  "port forward tcp|udp:HOSTPORT:[GUESTADDR:]GUESTPORT[:any], repeatable") \
+	  "port forward tcp|udp:HOSTPORT:[GUESTADDR:]GUESTPORT[:any], or IPv6 " \
+	  "tcp|udp:[HOSTADDR6]:HOSTPORT:[[GUESTADDR6]:]GUESTPORT; repeatable") \
 	X(NAT_MAX_FLOWS, "nat-max-flows", "network", "nat_max_flows", "N", "1024", NETWORK, \
 	  OPTS_U32(nat_max_flows, "NAT flow limit", 16, 1048576), \
 	  "most guest flows holding host sockets at once (NAT), 16-1048576") \
@@ -262,6 +263,8 @@ struct daemon_opts {
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];
 	size_t n_forwards;
+	struct indynet_forward6 forwards6[OPTS_MAX_FORWARDS]; /* tcp:[::1]:8080:80 */
+	size_t n_forwards6;
 
 	enum frontend_kind frontend;
 	char *frontend_arg;   /* socket path or TAP name */
@@ -371,6 +374,19 @@ int opts_load_file(struct daemon_opts *o, const char *path, char *err, size_t er
  * Return: @buf.
  */
 char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t len);
+
+/* room for the longest opts_forward6_format() */
+#define OPTS_FORWARD6_TEXT_MAX 120
+
+/**
+ * opts_forward6_format() - write @fw as "proto:[host_addr]:host:[[guest_addr]:]guest".
+ * @fw: IPv6 forward
+ * @buf: output buffer (OPTS_FORWARD6_TEXT_MAX is enough)
+ * @len: its size
+ *
+ * Return: @buf.
+ */
+char *opts_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len);
 
 /**
  * opts_frontend_name() - the flag name of a frontend kind ("qemu-stream" ...).

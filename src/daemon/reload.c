@@ -30,6 +30,18 @@ static bool reload_has_forward(const struct daemon_opts *o, const struct indynet
 	return false;
 }
 
+static bool reload_has_forward6(const struct daemon_opts *o, const struct indynet_forward6 *fw)
+{
+	for (size_t i = 0; i < o->n_forwards6; i++) {
+		const struct indynet_forward6 *h = &o->forwards6[i];
+
+		if (h->udp == fw->udp && h->host_port == fw->host_port && h->guest_port == fw->guest_port &&
+		    memcmp(h->host_addr, fw->host_addr, 16) == 0 && memcmp(h->guest_addr, fw->guest_addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The frontend rows: equal unless the row's frontend is in use on either side and differs. */
 static bool reload_frontend_eq(const struct daemon_opts *a, const struct daemon_opts *b,
 			       enum frontend_kind kind)
@@ -182,6 +194,39 @@ static void reload_forwards(struct daemon_opts *cur, const struct daemon_opts *n
 	cur->n_forwards = n;
 }
 
+/* The same for the IPv6 forwards. */
+static void reload_forwards6(struct daemon_opts *cur, const struct daemon_opts *next, struct cmd_ctx *cmd)
+{
+	struct indynet_forward6 kept[OPTS_MAX_FORWARDS];
+	size_t n = 0;
+	char spec[OPTS_FORWARD6_TEXT_MAX], err[256];
+
+	for (size_t i = 0; i < cur->n_forwards6; i++) {
+		const struct indynet_forward6 *fw = &cur->forwards6[i];
+
+		if (reload_has_forward6(next, fw))
+			kept[n++] = *fw;
+		else if (indynet_forward6_remove(cmd->eng, fw) == 0)
+			dlog(INDYNET_LOG_INFO, "SIGHUP: forward %s removed", opts_forward6_format(fw, spec, sizeof(spec)));
+	}
+	for (size_t i = 0; i < next->n_forwards6; i++) {
+		const struct indynet_forward6 *fw = &next->forwards6[i];
+
+		if (reload_has_forward6(cur, fw))
+			continue;
+		err[0] = '\0';
+		opts_forward6_format(fw, spec, sizeof(spec));
+		if (indynet_forward6_add(cmd->eng, fw, err, sizeof(err)) < 0) {
+			dlog(INDYNET_LOG_ERROR, "SIGHUP: forward %s: %s", spec, err[0] ? err : "failed");
+			continue;
+		}
+		dlog(INDYNET_LOG_INFO, "SIGHUP: forward %s added", spec);
+		kept[n++] = *fw;
+	}
+	memcpy(cur->forwards6, kept, n * sizeof(kept[0]));
+	cur->n_forwards6 = n;
+}
+
 void reload_config(struct daemon_opts *cur, struct cmd_ctx *cmd, int argc, char **argv)
 {
 	struct daemon_opts next;
@@ -200,6 +245,8 @@ void reload_config(struct daemon_opts *cur, struct cmd_ctx *cmd, int argc, char 
 	reload_log_level(cur, &next);
 	reload_subnet(cur, &next, cmd);
 	reload_forwards(cur, &next, cmd);
+	if (cur->mode == INDYNET_MODE_NAT)
+		reload_forwards6(cur, &next, cmd);
 	reload_report_restart(cur, &next);
 	dlog(INDYNET_LOG_INFO, "SIGHUP: %s reloaded", cur->config_file);
 	opts_free(&next);

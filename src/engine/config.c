@@ -231,3 +231,90 @@ int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *er
 	*fw = out;
 	return 0;
 }
+
+/* the length of a bracketed field at @s, its ']' included (all of @s without one) */
+static int forward6_field_len(const char *s)
+{
+	size_t n = strcspn(s, "]");
+
+	return (int)(s[n] ? n + 1 : n);
+}
+
+/* "[ADDR]" at *@p, then ':'; the address into @out, *@p moved past the ':'; false if not one */
+static bool forward6_addr(const char **p, uint8_t out[16])
+{
+	const char *close = **p == '[' ? strchr(*p, ']') : NULL;
+	char text[INET6_ADDRSTRLEN];
+	size_t len;
+
+	if (!close || close[1] != ':')
+		return false;
+	len = (size_t)(close - *p - 1);
+	if (len >= sizeof(text))
+		return false;
+	memcpy(text, *p + 1, len);
+	text[len] = '\0';
+	*p = close + 2;
+	return inet_pton(AF_INET6, text, out) == 1;
+}
+
+/* the port ending at ':' (@last: at the end of @spec) from *@p, *@p moved past it */
+static int forward6_port(const char *spec, const char **p, bool last, const char *name, uint16_t *out,
+			 char *err, size_t errlen)
+{
+	const char *end = last ? *p + strlen(*p) : strchr(*p, ':');
+
+	if (!end) {
+		snprintf(err, errlen, "forward '%s': expected proto:[host_addr]:host_port:[[guest_addr]:]guest_port",
+			 spec);
+		return -EINVAL;
+	}
+	if (forward_port(spec, *p, (size_t)(end - *p), name, out, err, errlen))
+		return -EINVAL;
+	*p = last ? end : end + 1;
+	return 0;
+}
+
+/* the guest address field of an IPv6 spec, when there is one: a unicast address */
+static int forward6_guest(const char *spec, const char **p, uint8_t out[16], char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	const char *start = *p;
+
+	if (*start != '[')
+		return 0;
+	if (!forward6_addr(p, out) || memcmp(out, zero, 16) == 0 || out[0] == 0xff) {
+		snprintf(err, errlen, "forward '%s': guest address '%.*s' is not an IPv6 unicast address", spec,
+			 forward6_field_len(start), start);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int indynet_forward6_parse(const char *spec, struct indynet_forward6 *fw, char *err, size_t errlen)
+{
+	struct indynet_forward6 out = { 0 };
+	const char *p;
+
+	if (!spec)
+		spec = "";
+	if (strncasecmp(spec, "udp:", 4) == 0) {
+		out.udp = true;
+	} else if (strncasecmp(spec, "tcp:", 4) != 0) {
+		snprintf(err, errlen, "forward '%s': protocol '%.*s' is not tcp or udp", spec,
+			 (int)strcspn(spec, ":"), spec);
+		return -EINVAL;
+	}
+	p = spec + 4;
+	if (!forward6_addr(&p, out.host_addr)) {
+		snprintf(err, errlen, "forward '%s': host address '%.*s' is not an IPv6 address in brackets",
+			 spec, forward6_field_len(spec + 4), spec + 4);
+		return -EINVAL;
+	}
+	if (forward6_port(spec, &p, false, "host port", &out.host_port, err, errlen) ||
+	    forward6_guest(spec, &p, out.guest_addr, err, errlen) ||
+	    forward6_port(spec, &p, true, "guest port", &out.guest_port, err, errlen))
+		return -EINVAL;
+	*fw = out;
+	return 0;
+}

@@ -1153,6 +1153,63 @@ size_t indynet_forward_list(indynet_engine *e, struct indynet_forward *out, size
 	return a.max;
 }
 
+struct fwd6_arg {
+	const struct indynet_forward6 *fw;
+	struct indynet_forward6 *out;
+	size_t max;
+	char *err;
+	size_t errlen;
+};
+
+static int eng_cmd_fwd6_add(indynet_engine *e, void *arg)
+{
+	struct fwd6_arg *a = arg;
+
+	return backend_forward6_add(e->backend, a->fw, a->err, a->errlen);
+}
+
+static int eng_cmd_fwd6_remove(indynet_engine *e, void *arg)
+{
+	struct fwd6_arg *a = arg;
+
+	return backend_forward6_remove(e->backend, a->fw);
+}
+
+static int eng_cmd_fwd6_list(indynet_engine *e, void *arg)
+{
+	struct fwd6_arg *a = arg;
+
+	a->max = backend_forward6_list(e->backend, a->out, a->max);
+	return 0;
+}
+
+int indynet_forward6_add(indynet_engine *e, const struct indynet_forward6 *fw, char *err, size_t errlen)
+{
+	char tmp[ENG_ERR_MAX];
+	struct fwd6_arg a = { .fw = fw, .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+
+	if (fw->host_port == 0 || fw->guest_port == 0) {
+		snprintf(a.err, a.errlen, "forward: ports must be 1-65535");
+		return -EINVAL;
+	}
+	return eng_call(e, eng_cmd_fwd6_add, &a);
+}
+
+int indynet_forward6_remove(indynet_engine *e, const struct indynet_forward6 *fw)
+{
+	struct fwd6_arg a = { .fw = fw };
+
+	return eng_call(e, eng_cmd_fwd6_remove, &a);
+}
+
+size_t indynet_forward6_list(indynet_engine *e, struct indynet_forward6 *out, size_t max)
+{
+	struct fwd6_arg a = { .out = out, .max = out ? max : 0 };
+
+	eng_call(e, eng_cmd_fwd6_list, &a);
+	return a.max;
+}
+
 struct subnet_arg {
 	uint32_t net;
 	unsigned prefix;

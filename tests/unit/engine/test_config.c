@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_config.c: subnet and forward parsers, their exact error texts, config defaults. */
+/* test_config.c: subnet and forward (IPv4 and IPv6) parsers, their exact error texts, config defaults. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -113,6 +113,56 @@ static void test_forward_valid(void **state)
 	fwd_addr_ok("tcp:2323:10.0.2.15:23:localhost", 2323, htonl(0x0a00020fu), 23, false);
 }
 
+static void fwd6_ok(const char *spec, bool udp, const char *host, uint16_t hport, const char *guest, uint16_t gport)
+{
+	char err[200] = "";
+	struct indynet_forward6 fw;
+	uint8_t want_host[16], want_guest[16] = { 0 };
+
+	assert_int_equal(inet_pton(AF_INET6, host, want_host), 1);
+	if (guest)
+		assert_int_equal(inet_pton(AF_INET6, guest, want_guest), 1);
+	assert_int_equal(indynet_forward6_parse(spec, &fw, err, sizeof(err)), 0);
+	assert_int_equal(fw.udp, udp);
+	assert_int_equal(fw.host_port, hport);
+	assert_int_equal(fw.guest_port, gport);
+	assert_memory_equal(fw.host_addr, want_host, 16);
+	assert_memory_equal(fw.guest_addr, want_guest, 16);
+}
+
+static void fwd6_bad(const char *spec, const char *want)
+{
+	char err[200] = "";
+	struct indynet_forward6 fw;
+
+	assert_int_equal(indynet_forward6_parse(spec, &fw, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+}
+
+static void test_forward6(void **state)
+{
+	(void)state;
+	fwd6_ok("tcp:[::1]:8080:80", false, "::1", 8080, NULL, 80);
+	fwd6_ok("UDP:[::]:5353:[fd00::15]:53", true, "::", 5353, "fd00::15", 53);
+	fwd6_ok("tcp:[fd00:1::9]:1:[fd42:1:2:3:abcd:ef01:2345:6789]:65535", false, "fd00:1::9", 1,
+		"fd42:1:2:3:abcd:ef01:2345:6789", 65535);
+	fwd6_bad("sctp:[::1]:1:2", "forward 'sctp:[::1]:1:2': protocol 'sctp' is not tcp or udp");
+	fwd6_bad("tcp:[::1x]:1:2", "forward 'tcp:[::1x]:1:2': host address '[::1x]' is not an IPv6 address in brackets");
+	fwd6_bad("tcp:::1:8080:80", "forward 'tcp:::1:8080:80': host address '::1:8080:80' is not an IPv6 address in brackets");
+	fwd6_bad("tcp:[::1:8080:80", "forward 'tcp:[::1:8080:80': host address '[::1:8080:80' is not an IPv6 address in brackets");
+	fwd6_bad("tcp:[::1]8080:80", "forward 'tcp:[::1]8080:80': host address '[::1]' is not an IPv6 address in brackets");
+	fwd6_bad("tcp:[::1]:0:80", "forward 'tcp:[::1]:0:80': host port 0 is out of range (1-65535)");
+	fwd6_bad("tcp:[::1]:80", "forward 'tcp:[::1]:80': expected proto:[host_addr]:host_port:[[guest_addr]:]guest_port");
+	fwd6_bad("tcp:[::1]:80:x", "forward 'tcp:[::1]:80:x': guest port 'x' is not a number");
+	fwd6_bad("tcp:[::1]:80:[::]:80", "forward 'tcp:[::1]:80:[::]:80': guest address '[::]' is not an IPv6 unicast address");
+	fwd6_bad("tcp:[::1]:80:[ff02::1]:80",
+		 "forward 'tcp:[::1]:80:[ff02::1]:80': guest address '[ff02::1]' is not an IPv6 unicast address");
+	fwd6_bad("tcp:[::1]:80:[10.0.0.1]:80",
+		 "forward 'tcp:[::1]:80:[10.0.0.1]:80': guest address '[10.0.0.1]' is not an IPv6 unicast address");
+	fwd6_bad("tcp:[::1]:80:[fd00::5]:80:any", "forward 'tcp:[::1]:80:[fd00::5]:80:any': guest port '80:any' is not a number");
+	fwd6_bad(NULL, "forward '': protocol '' is not tcp or udp");
+}
+
 static void test_forward_errors(void **state)
 {
 	(void)state;
@@ -166,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_subnet_errors),
 		cmocka_unit_test(test_forward_valid),
 		cmocka_unit_test(test_forward_errors),
+		cmocka_unit_test(test_forward6),
 		cmocka_unit_test(test_defaults_and_names),
 	};
 
