@@ -327,6 +327,8 @@ struct indynet_host_reach {
 	uint64_t frames;          /* guest frames taken for the host's own address, given to its stack */
 	uint64_t replies;         /* frames of the host's answers sent to the guest */
 	uint64_t arp;             /* the guest's ARP requests for the host's address, answered */
+	uint64_t direct;          /* the guest's answers to connections the host opened, given to its stack */
+	uint64_t neigh;           /* neighbour entries installed on the host for the guest's address */
 };
 
 /** Bridge mode: one host interface as indynet_interface_list() reports it. */

@@ -70,7 +70,8 @@
  * Host reach (bridge_host.c, on unless switched off): the guest's frames
  * for the host's own address are taken before injection (and before any
  * translation) and given to the host's stack; it is told the interface's
- * address with every refresh.
+ * address with every refresh, and shown every captured frame (before the
+ * checks: the host's own frames to the guest name the host's flows).
  *
  * Threads: everything runs on the engine thread except bridge_status(),
  * which copies the published status under the mutex.  The engine thread
@@ -171,7 +172,7 @@ static void br_refresh_lan(struct bridge *b)
 	if (b->xl_on)
 		bridge_mac_set_host(&b->xl, b->lan.host_mac, b->lan_rc == 0 ? b->lan.host_ip : 0);
 	if (b->hr)
-		bridge_host_lan(b->hr, b->lan_rc == 0 ? &b->lan : NULL);
+		bridge_host_lan(b->hr, b->lan_rc == 0 ? &b->lan : NULL, b->xl_on);
 }
 
 static void br_close(struct bridge *b)
@@ -324,6 +325,8 @@ static void br_rx(u_char *user, const struct pcap_pkthdr *h, const u_char *f)
 			b->host.drop(b->host.opaque, INDYNET_DROP_TRUNCATED);
 		return;
 	}
+	if (b->hr)
+		f = bridge_host_seen(b->hr, f, h->caplen);
 	if (!br_wanted(b, f) || (b->xl_on && !(f = br_mac_in(b, f, h->caplen))))
 		return;
 	if (h->caplen <= br_frame_limit(b, f)) {
@@ -388,6 +391,8 @@ static void br_host_counts(struct bridge *b)
 	b->hr_cur.frames = n.to_host;
 	b->hr_cur.replies = n.from_host;
 	b->hr_cur.arp = n.arp;
+	b->hr_cur.direct = n.direct;
+	b->hr_cur.neigh = n.neigh;
 }
 
 static void br_inject(struct backend *bk, const uint8_t *frame, size_t len)

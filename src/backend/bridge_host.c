@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* bridge_host.c: bridge mode's host reach: the guest's frames for the host's own address go to its stack through a private libslirp. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "backend/bridge_hflow.h"
 #include "backend/bridge_host.h"
+#include "backend/bridge_stack.h"
 #include "backend/nat.h"
 #include "core/arp.h"
+#include "core/checksum.h"
+#include "core/clock.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
 #include "core/log.h"
@@ -39,10 +45,22 @@
  * request is never shown to the guest: it names libslirp's own address).
  *
  * Only TCP, UDP and ICMP to H are taken; anything else to the host's MAC
- * is injected as before.  Connections the host opens to the guest are not
- * helped: the guest's answers to them would reach libslirp, which knows no
- * such connection (the host's stack sees an injected frame no more than
- * before).
+ * is injected as before.
+ *
+ * The other direction: the host's stack connects to the guest's LAN
+ * address G.  Its frames leave on the captured interface and the capture
+ * shows them to the guest (on their way out), but nothing the guest sends
+ * back climbs the host's stack: neither its ARP reply nor its answers.  So
+ * (Linux, bridge_stack.c) the host gets a permanent neighbour entry for G
+ * at the guest's MAC on the captured interface, as soon as the guest's ARP
+ * names G (and moved with a switch, removed with the path, not made while
+ * the guest's frames carry the host's MAC); and the guest's packets to H
+ * that answer the host's stack (bridge_hflow.c tells them from libslirp's
+ * flows by what the capture saw H send) are handed to that stack unchanged
+ * on a raw socket, source address G kept, as if they had come in on the
+ * wire.  Without CAP_NET_RAW (the raw socket) or CAP_NET_ADMIN (the
+ * neighbour entry), which a capture holds anyway, that direction stays
+ * unreached and the log says why.
  */
 
 #define BH_NET_A 0xc6120000u /* 198.18.0.0/24 (RFC 2544 benchmarking range) */
@@ -61,8 +79,17 @@ struct bridge_host {
 	uint32_t guest_ip;        /* told to libslirp (network order), 0 = not yet */
 	uint8_t guest_mac[ETH_ALEN];
 	bool reseed;              /* libslirp asked for the guest: tell it again */
+	uint32_t lan_net, lan_mask; /* the captured LAN (network order) */
+	unsigned ifindex;         /* the captured interface, 0 = none */
+	bool translated;          /* the guest's frames carry the host's MAC: no neighbour entry */
+	int raw_fd;               /* bridge_stack_open(), -1 = the host's connections stay unreached */
+	struct bridge_hflow flows; /* the host's stack's flows to the guest */
+	uint32_t lan_ip;          /* the guest's LAN address, from its ARP (network order), 0 = not yet */
+	uint8_t lan_mac[ETH_ALEN];
+	struct { unsigned ifindex; uint32_t ip; } neigh; /* the entry installed, ifindex 0 = none */
 	struct bridge_host_counts n;
 	uint8_t *buf;
+	uint8_t *seen_buf;        /* bridge_host_seen()'s copy with the checksum completed */
 };
 
 /* ---- from libslirp to the guest ---- */
@@ -101,6 +128,55 @@ static unsigned bh_rx_room(void *opaque)
 	return h->host.rx_room(h->host.opaque);
 }
 
+/* ---- the host's neighbour entry for the guest ---- */
+
+static void bh_neigh_drop(struct bridge_host *h)
+{
+	if (!h->neigh.ifindex)
+		return;
+	bridge_stack_neigh(h->neigh.ifindex, h->neigh.ip, NULL);
+	h->neigh.ifindex = 0;
+}
+
+static bool bh_on_lan(const struct bridge_host *h, uint32_t ip)
+{
+	return ip && ip != h->host_ip && (ip & h->lan_mask) == h->lan_net;
+}
+
+/* the entry the host should have: the guest's LAN address at its MAC, on the captured interface */
+static void bh_neigh_sync(struct bridge_host *h)
+{
+	bool want = h->lan_known && h->ifindex && !h->translated && h->raw_fd >= 0 && bh_on_lan(h, h->lan_ip);
+	int rc;
+
+	if (want && h->neigh.ifindex == h->ifindex && h->neigh.ip == h->lan_ip)
+		return;
+	bh_neigh_drop(h);
+	if (!want)
+		return;
+	rc = bridge_stack_neigh(h->ifindex, h->lan_ip, h->lan_mac);
+	if (rc < 0) {
+		ilog(INDYNET_LOG_WARN, "bridge: host reach: no neighbour entry for the guest: %s", strerror(-rc));
+		return;
+	}
+	h->neigh.ifindex = h->ifindex;
+	h->neigh.ip = h->lan_ip;
+	h->n.neigh++;
+	ilog(INDYNET_LOG_INFO, "bridge: host reach: the host reaches the guest %s at its MAC (neighbour entry)",
+	     inet_ntoa((struct in_addr){ .s_addr = h->lan_ip }));
+}
+
+/* the guest's ARP names its LAN address */
+static void bh_guest_arp(struct bridge_host *h, const struct arp_view *a)
+{
+	if (!bh_on_lan(h, a->spa) || (a->spa == h->lan_ip && memcmp(a->sha, h->lan_mac, ETH_ALEN) == 0))
+		return;
+	h->lan_ip = a->spa;
+	memcpy(h->lan_mac, a->sha, ETH_ALEN);
+	bh_neigh_drop(h); /* the MAC or the address changed: replaced */
+	bh_neigh_sync(h);
+}
+
 /* ---- lifetime ---- */
 
 static struct backend *bh_nat_new(struct bridge_host *h, unsigned mtu, char *err, size_t errlen)
@@ -117,13 +193,19 @@ struct bridge_host *bridge_host_new(unsigned mtu, const struct backend_host *hos
 {
 	struct bridge_host *h = calloc(1, sizeof(*h));
 
-	if (!h || !(h->buf = malloc(BH_BUF))) {
+	if (!h || !(h->buf = malloc(BH_BUF)) || !(h->seen_buf = malloc(BH_BUF))) {
+		if (h)
+			free(h->buf);
 		free(h);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	h->host = *host;
 	h->net = BH_NET_A;
+	h->raw_fd = bridge_stack_open();
+	if (h->raw_fd < 0)
+		ilog(INDYNET_LOG_WARN, "bridge: host reach: the host's own connections to the guest stay unreached: %s",
+		     strerror(-h->raw_fd));
 	h->nat = bh_nat_new(h, mtu, err, errlen);
 	if (!h->nat) {
 		bridge_host_free(h);
@@ -138,7 +220,11 @@ void bridge_host_free(struct bridge_host *h)
 		return;
 	if (h->nat)
 		h->nat->ops->free(h->nat);
+	bh_neigh_drop(h);
+	if (h->raw_fd >= 0)
+		close(h->raw_fd);
 	free(h->buf);
+	free(h->seen_buf);
 	free(h);
 }
 
@@ -158,21 +244,32 @@ static void bh_keep_clear(struct bridge_host *h)
 	h->guest_ip = 0; /* a new libslirp instance: tell it the guest again */
 }
 
-void bridge_host_lan(struct bridge_host *h, const struct backend_lan *lan)
+static uint32_t bh_mask(unsigned prefix)
 {
-	bool same = lan && h->lan_known && lan->host_ip == h->host_ip &&
-		    memcmp(lan->host_mac, h->host_mac, ETH_ALEN) == 0;
+	return prefix ? htonl(0xffffffffu << (32u - (prefix > 32u ? 32u : prefix))) : 0;
+}
+
+void bridge_host_lan(struct bridge_host *h, const struct backend_lan *lan, bool translated)
+{
+	bool same = lan && h->lan_known && lan->host_ip == h->host_ip && translated == h->translated &&
+		    memcmp(lan->host_mac, h->host_mac, ETH_ALEN) == 0 && if_nametoindex(lan->ifname) == h->ifindex;
 
 	if (same || (!lan && !h->lan_known))
 		return;
 	h->lan_known = lan != NULL;
+	h->translated = translated;
 	if (!lan) {
+		bh_neigh_sync(h);
 		ilog(INDYNET_LOG_INFO, "bridge: host reach: no host address (capture closed)");
 		return;
 	}
 	h->host_ip = lan->host_ip;
 	memcpy(h->host_mac, lan->host_mac, ETH_ALEN);
+	h->ifindex = if_nametoindex(lan->ifname);
+	h->lan_mask = bh_mask(lan->prefix);
+	h->lan_net = lan->host_ip & h->lan_mask;
 	bh_keep_clear(h);
+	bh_neigh_sync(h);
 	ilog(INDYNET_LOG_INFO, "bridge: host reach: the host is %s at %02x:%02x:%02x:%02x:%02x:%02x on %s",
 	     inet_ntoa((struct in_addr){ .s_addr = h->host_ip }), h->host_mac[0], h->host_mac[1], h->host_mac[2],
 	     h->host_mac[3], h->host_mac[4], h->host_mac[5], lan->ifname);
@@ -201,14 +298,17 @@ static void bh_learn(struct bridge_host *h, const uint8_t mac[ETH_ALEN], uint32_
 	bh_seed(h);
 }
 
-/* an ARP request for H: answered with the host's MAC */
+/* the guest's ARP: its address learned; a request for H answered with the host's MAC */
 static bool bh_arp(struct bridge_host *h, const struct eth_view *e)
 {
 	struct arp_view a;
 	uint8_t f[ETH_ZLEN];
 	size_t n;
 
-	if (arp_parse(e->payload, e->payload_len, &a) < 0 || a.op != ARP_OP_REQUEST || a.tpa != h->host_ip)
+	if (arp_parse(e->payload, e->payload_len, &a) < 0)
+		return false;
+	bh_guest_arp(h, &a);
+	if (a.op != ARP_OP_REQUEST || a.tpa != h->host_ip)
 		return false;
 	n = arp_build_reply(f, sizeof(f), h->host_mac, h->host_ip, &a);
 	if (!n)
@@ -218,7 +318,20 @@ static bool bh_arp(struct bridge_host *h, const struct eth_view *e)
 	return true;
 }
 
-/* TCP, UDP or ICMP to H at the host's MAC: to libslirp */
+/* the guest's answer on a flow of the host's stack: handed to that stack as it is */
+static void bh_direct(struct bridge_host *h, const struct eth_view *e)
+{
+	size_t tot = (size_t)(e->payload[2] << 8 | e->payload[3]);
+	int rc = bridge_stack_send(h->raw_fd, e->payload, tot < e->payload_len ? tot : e->payload_len);
+
+	if (rc < 0) {
+		h->host.drop(h->host.opaque, INDYNET_DROP_BACKEND);
+		return;
+	}
+	h->n.direct++;
+}
+
+/* TCP, UDP or ICMP to H at the host's MAC: to the host's stack if it answers it, else to libslirp */
 static bool bh_ipv4(struct bridge_host *h, const uint8_t *frame, size_t len, const struct eth_view *e)
 {
 	const uint8_t *ip = e->payload;
@@ -232,6 +345,10 @@ static bool bh_ipv4(struct bridge_host *h, const uint8_t *frame, size_t len, con
 	proto = ip[9];
 	if (dst != h->host_ip || (proto != 6 && proto != 17 && proto != 1) || src == 0)
 		return false;
+	if (h->raw_fd >= 0 && bridge_hflow_guest(&h->flows, ip, e->payload_len, clock_mono_ms())) {
+		bh_direct(h, e);
+		return true;
+	}
 	bh_learn(h, e->src, src);
 	h->n.to_host++;
 	h->nat->ops->input(h->nat, frame, len);
@@ -249,6 +366,47 @@ bool bridge_host_input(struct bridge_host *h, const uint8_t *frame, size_t len)
 	if (e.ethertype == ETHERTYPE_IPV4)
 		return bh_ipv4(h, frame, len, &e);
 	return false;
+}
+
+/*
+ * the host's TCP or UDP in a copy with its checksum completed: a frame the
+ * capture sees leaving carries a partial one where the interface offloads
+ * it; @frame itself when it is not whole (fragment, cut, too long)
+ */
+static const uint8_t *bh_seen_csum(struct bridge_host *h, const uint8_t *frame, size_t len, size_t hl)
+{
+	const uint8_t *ip = frame + ETH_HLEN;
+	size_t tot = (size_t)(ip[2] << 8 | ip[3]), off = ip[9] == 6 ? 16u : 6u;
+	uint32_t src, dst;
+	uint8_t *l4;
+	uint16_t sum;
+
+	if ((ip[9] != 6 && ip[9] != 17) || (ip[6] & 0x3f) || ip[7] || tot < hl + off + 2 || tot > len - ETH_HLEN)
+		return frame;
+	memcpy(h->seen_buf, frame, ETH_HLEN + tot);
+	l4 = h->seen_buf + ETH_HLEN + hl;
+	memset(l4 + off, 0, 2);
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	sum = l4_csum_ipv4(src, dst, ip[9], l4, tot - hl);
+	memcpy(l4 + off, &(uint16_t){ sum || ip[9] == 6 ? sum : 0xffff }, 2);
+	return h->seen_buf;
+}
+
+const uint8_t *bridge_host_seen(struct bridge_host *h, const uint8_t *frame, size_t len)
+{
+	const uint8_t *ip = frame + ETH_HLEN;
+	size_t hl;
+
+	if (!h->lan_known || h->raw_fd < 0 || len < ETH_HLEN + IPV4_HLEN || len > BH_BUF ||
+	    memcmp(frame + ETH_ALEN, h->host_mac, ETH_ALEN) || eth_is_multicast(frame) ||
+	    frame[12] != (ETHERTYPE_IPV4 >> 8) || frame[13] != (ETHERTYPE_IPV4 & 0xff))
+		return frame;
+	hl = (size_t)(ip[0] & 0x0f) * 4u;
+	if ((ip[0] >> 4) != 4 || hl < IPV4_HLEN || hl > len - ETH_HLEN || memcmp(ip + 12, &h->host_ip, 4) != 0)
+		return frame;
+	bridge_hflow_host(&h->flows, ip, len - ETH_HLEN, clock_mono_ms());
+	return bh_seen_csum(h, frame, len, hl);
 }
 
 /* ---- polling ---- */

@@ -194,7 +194,9 @@ static json_t *cmd_host_reach_json(const struct cmd_ctx *ctx, json_t *cap)
 	if (!counters || json_object_set_new(cap, "host_reach", json_boolean(hr.on)) < 0 ||
 	    json_object_set_new(counters, "host_frames", json_integer((json_int_t)hr.frames)) < 0 ||
 	    json_object_set_new(counters, "host_replies", json_integer((json_int_t)hr.replies)) < 0 ||
-	    json_object_set_new(counters, "host_arp", json_integer((json_int_t)hr.arp)) < 0) {
+	    json_object_set_new(counters, "host_arp", json_integer((json_int_t)hr.arp)) < 0 ||
+	    json_object_set_new(counters, "host_direct", json_integer((json_int_t)hr.direct)) < 0 ||
+	    json_object_set_new(counters, "host_neigh", json_integer((json_int_t)hr.neigh)) < 0) {
 		json_decref(cap);
 		return NULL;
 	}

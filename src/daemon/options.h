@@ -132,7 +132,7 @@
 	  OPTS_CUSTOM(opts_set_bridge_mac), \
 	  "bridge mode: the guest's own MAC on the wire, the host's (Wi-Fi), or host when wireless") \
 	X(BRIDGE_HOST_REACH, "bridge-host-reach", "bridge", "host_reach", "on|off", "on", NETWORK, \
-	  OPTS_CUSTOM(opts_set_host_reach), "bridge mode: the guest reaches the host's own address") \
+	  OPTS_CUSTOM(opts_set_host_reach), "bridge mode: the guest and the host it runs on reach each other") \
 	X(EXPORT, "export", "nfs", "export", "DIR", NULL, NFS, OPTS_STRING(export_dir), \
 	  "serve DIR over NFS at the gateway address") \
 	X(BRIDGE_IP, "nfs-bridge-ip", "nfs", "bridge_ip", "A.B.C.D", NULL, NFS, \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bridge-host.sh: bridge mode's host reach: the guest reaches services on the host's own LAN address (TCP both ways by md5, UDP echo, ping), the LAN still works, and with --bridge-host-reach off the same connection fails.
+# bridge-host.sh: bridge mode's host reach: the guest reaches services on the host's own LAN address (TCP both ways by md5, UDP echo, ping), the host reaches the guest's LAN address (TCP, ping, UDP), the LAN still works, and with --bridge-host-reach off neither direction does.
 #
 # Topology: tests/lib/bridge.sh, LAN 1: the LAN host 10.77.1.1 (lan1), the host
 # namespace's capture end cap1 = 10.77.1.2 (the host's own LAN address), the
@@ -13,7 +13,14 @@
 #      with cap1's MAC; the guest downloads 4 MiB and uploads 3 MiB over TCP to
 #      10.77.1.2 (md5 both), a UDP echo answers, ping answers; the LAN host
 #      and the guest still ping each other; stats count host frames.
-#   2. --bridge-host-reach off: the same TCP connection fails, the counters stay 0.
+#      The other direction, the host's own stack connecting to the guest's LAN
+#      address 10.77.1.60: the host gets a permanent neighbour entry for it at
+#      the guest's MAC; the host downloads 4 MiB from a TCP service in the
+#      guest (md5), pings the guest, gets a UDP echo from it, while a guest
+#      download from the host runs on the same addresses; stats count the
+#      answers handed to the host's stack; the entry goes with the daemon.
+#   2. --bridge-host-reach off: the same TCP connection fails, the counters stay 0;
+#      the host's ARP for the guest never resolves, so the host reaches it neither.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -23,9 +30,9 @@ t_init bridge-host
 t_need_root
 t_need_cmd ip unshare busybox socat
 t_indynetd
-NS_HOST=bri4h-$$
-NS_GUEST=bri4g-$$
-BRIDGE_LAN_NS=bri4l
+NS_HOST=brf1h-$$
+NS_GUEST=brf1g-$$
+BRIDGE_LAN_NS=brf1l
 BRIDGE_DHCP=0
 H=10.77.1.2
 G=10.77.1.60
@@ -75,11 +82,34 @@ t_wait 5 ns_listening "$NS_HOST" udp 7103 || t_fail "UDP echo not listening"
 got=$(echo "hello host" | ip netns exec "$NS_GUEST" timeout 10 socat -T 3 - UDP4:$H:7103)
 t_expect_eq "UDP echo on $H:7103 answers" "hello host" "$got"
 
+# the other direction: the host's own stack opens the connections
+GUEST_MAC=$(ip -n "$NS_GUEST" -o link show tap0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+t_check "the host's neighbour entry for $G is the guest's MAC $GUEST_MAC, permanent" \
+	sh -c "ip -n '$NS_HOST' neigh show $G dev cap1 | grep -q '$GUEST_MAC PERMANENT'"
+t_check "the host pings the guest's LAN address $G (3 of 3)" ip netns exec "$NS_HOST" ping -c 3 -i 0.2 -W 3 $G
+ns_bg "$NS_GUEST" "$T_TMP/gsrv.log" timeout 60 socat -u OPEN:"$T_TMP/down.bin" TCP-LISTEN:7105,bind=$G,reuseaddr
+t_wait 5 ns_listening "$NS_GUEST" tcp 7105 || t_fail "guest server not listening"
+serve_down 7106 # a guest-opened flow to the host at the same time
+ip netns exec "$NS_GUEST" timeout 60 socat -u TCP:$H:7106,connect-timeout=5 CREATE:"$T_TMP/both.got" &
+both_pid=$!
+ip netns exec "$NS_HOST" timeout 60 socat -u TCP:$G:7105,connect-timeout=5 CREATE:"$T_TMP/host.got"
+wait $both_pid
+t_expect_eq "TCP host -> guest $G:7105, 4 MiB: md5 matches" "$(t_md5 "$T_TMP/down.bin")" "$(t_md5 "$T_TMP/host.got")"
+t_expect_eq "TCP guest <- host at the same time: md5 matches" "$(t_md5 "$T_TMP/down.bin")" "$(t_md5 "$T_TMP/both.got")"
+ns_bg "$NS_GUEST" "$T_TMP/gudp.log" socat UDP4-RECVFROM:7107,bind=$G,fork EXEC:cat
+t_wait 5 ns_listening "$NS_GUEST" udp 7107 || t_fail "guest UDP echo not listening"
+got=$(echo "hello guest" | ip netns exec "$NS_HOST" timeout 10 socat -T 3 - UDP4:$G:7107)
+t_expect_eq "UDP echo on the guest's $G:7107 answers the host" "hello guest" "$got"
+
 t_check "the LAN host still pings the guest" ip netns exec "$LAN" ping -c 2 -i 0.2 -W 3 $G
 t_check "the guest still pings the LAN host" ip netns exec "$NS_GUEST" ping -c 2 -i 0.2 -W 3 10.77.1.1
 stats=$(nat_ctl stats)
 t_log "$stats"
 t_check "stats: host reach on" sh -c "echo '$stats' | grep -q 'capture_host_reach=on'"
+n=$(stat_of capture_host_direct)
+[ "${n:-0}" -gt 1000 ] && t_pass "stats: the guest's answers to the host's connections went to its stack ($n)" ||
+	t_fail "capture_host_direct=${n:-none}"
+[ "$(stat_of capture_host_neigh)" -ge 1 ] && t_pass "stats: neighbour entry counted" || t_fail "capture_host_neigh=0"
 n=$(stat_of capture_host_frames)
 [ "${n:-0}" -gt 2000 ] && t_pass "stats: guest frames taken for the host ($n)" ||
 	t_fail "capture_host_frames=${n:-none}: the traffic did not go through host reach"
@@ -87,6 +117,8 @@ n=$(stat_of capture_host_frames)
 	t_fail "capture_host_replies=$(stat_of capture_host_replies)"
 [ "$(stat_of capture_host_arp)" -ge 1 ] && t_pass "stats: ARP for the host answered" || t_fail "capture_host_arp=0"
 nat_stop
+t_check "the neighbour entry went with the daemon" \
+	sh -c "! ip -n '$NS_HOST' neigh show $G dev cap1 | grep -q PERMANENT"
 
 # 2. host reach off: the same connection fails
 bridge_start --interface cap1 --bridge-host-reach off
@@ -96,7 +128,13 @@ serve_down 7104
 t_check "reach off: TCP to $H:7104 fails" \
 	eval '! ip netns exec "$NS_GUEST" timeout 10 socat -u TCP:'$H':7104,connect-timeout=5 CREATE:"$T_TMP/off.got"'
 t_check "reach off: ping of $H does not answer" eval '! ip netns exec "$NS_GUEST" ping -c 2 -i 0.2 -W 1 '$H
-t_expect_eq "reach off: stats say so, nothing taken" "off 0" \
-	"$(stat_of capture_host_reach) $(stat_of capture_host_frames)"
+ns_bg "$NS_GUEST" "$T_TMP/gsrv-off.log" timeout 30 socat -u OPEN:"$T_TMP/down.bin" TCP-LISTEN:7108,bind=$G,reuseaddr
+t_wait 5 ns_listening "$NS_GUEST" tcp 7108 || t_fail "guest server not listening (reach off)"
+t_check "reach off: the host's TCP to the guest's $G:7108 fails" \
+	eval '! ip netns exec "$NS_HOST" timeout 10 socat -u TCP:'$G':7108,connect-timeout=4 CREATE:"$T_TMP/hoff.got"'
+t_check "reach off: the host's neighbour entry for $G never resolves" \
+	sh -c "! ip -n '$NS_HOST' neigh show $G dev cap1 | grep -Eq 'REACHABLE|STALE|PERMANENT'"
+t_expect_eq "reach off: stats say so, nothing taken" "off 0 0" \
+	"$(stat_of capture_host_reach) $(stat_of capture_host_frames) $(stat_of capture_host_direct)"
 nat_stop
 t_done

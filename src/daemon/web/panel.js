@@ -412,7 +412,8 @@ function showCapture(cap) {
   const retry = cap.retry_ms ? " · retrying in " + (cap.retry_ms / 1000).toFixed(0) + " s" : "";
   $("capture-state").textContent = cap.state + where + counts + retry;
   $("host-reach").textContent = cap.host_reach
-    ? "on · " + cap.counters.host_frames + " frames to the host, " + cap.counters.host_replies + " back"
+    ? "on · " + cap.counters.host_frames + " frames to the host, " + cap.counters.host_replies + " back, " +
+      cap.counters.host_direct + " answers to the host's own connections"
     : "off (--bridge-host-reach)";
   const denied = cap.state === "permission-denied";
   $("capture-fix").hidden = !(cap.error && cap.state !== "active");

@@ -22,7 +22,10 @@
  * and that many bytes (the last one may be cut short).  Flags bit 0 aims
  * every frame at the host: the destination MAC becomes the host's and, for
  * a frame long enough, the IPv4 destination the host's address, so that
- * mutations get past the first checks.
+ * mutations get past the first checks.  Bit 1 also shows every frame to
+ * bridge_host_seen() first, unchecked, as the capture would (so a frame
+ * from the host's MAC and address marks a flow of the host's stack and
+ * the guest's answers on it take the raw path).
  *
  * Only what the engine would hand a backend gets through (eng_check and the
  * reassembler in engine.c/vhost.c): an ARP frame that parses, an IPv4 frame
@@ -133,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!h)
 		return 0;
 	memcpy(lan.host_mac, host_mac, ETH_ALEN);
-	bridge_host_lan(h, &lan);
+	bridge_host_lan(h, &lan, false);
 	fz_round(h, &ps); /* libslirp reads its clock in a poll round, as in the engine */
 	for (int n = 0; n < FZ_MAX_FRAMES && off + 2 <= size; n++) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
@@ -147,6 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue; /* the engine never hands the backend less */
 		if (flags & 1)
 			fz_aim(len);
+		if (flags & 2)
+			bridge_host_seen(h, frame, len); /* as captured (unchecked): the host's own frames mark its flows */
 		if (!fz_engine_passes(len))
 			continue;
 		bridge_host_input(h, frame, len);

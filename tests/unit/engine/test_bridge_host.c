@@ -58,7 +58,7 @@ static struct bridge_host *new_path(struct sink *s, uint32_t host_ip)
 	h = bridge_host_new(1500, &cb, err, sizeof(err));
 	assert_non_null(h);
 	memcpy(lan.host_mac, host_mac, ETH_ALEN);
-	bridge_host_lan(h, &lan);
+	bridge_host_lan(h, &lan, false);
 	return h;
 }
 
@@ -76,7 +76,7 @@ static void test_nothing_without_lan(void **state)
 	h = bridge_host_new(1500, &cb, err, sizeof(err));
 	assert_non_null(h);
 	assert_false(bridge_host_input(h, f, n));
-	bridge_host_lan(h, NULL);
+	bridge_host_lan(h, NULL, false);
 	assert_false(bridge_host_input(h, f, n));
 	assert_int_equal(s.frames, 0);
 	bridge_host_free(h);
