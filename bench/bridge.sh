@@ -39,9 +39,9 @@ DUR=${DUR:-5}
 UNI_PPS=${UNI_PPS:-200000}
 BC_PPS=${BC_PPS:-20000}
 OUT=${OUT:-/var/tmp/indynet-bench/bridge-$(date +%Y%m%d-%H%M%S)}
-LNS=bri3l-$$
-HNS=bri3h-$$
-GNS=bri3g-$$
+LNS=brf3l-$$
+HNS=brf3h-$$
+GNS=brf3g-$$
 LAN_IP=10.77.3.1
 GUEST_IP=10.77.3.50
 INDYNETD=$BUILD/src/daemon/indynetd
@@ -115,16 +115,16 @@ indynet_up() { # indynet_up BUFFER_BYTES
 indynet_stat() { "$INDYNETD" --ctl "$CTL" stats | grep -o "$1=[0-9]*" | cut -d= -f2; }
 
 kbridge_up() {
-	ip -n "$HNS" link add bri3br type bridge
-	ip -n "$HNS" link set cap3 master bri3br
-	ip -n "$HNS" link set bri3br up
-	ip netns exec "$HNS" "$PUMP" bri3ta bri3tb >"$OUT/pump.log" 2>&1 &
+	ip -n "$HNS" link add brf3br type bridge
+	ip -n "$HNS" link set cap3 master brf3br
+	ip -n "$HNS" link set brf3br up
+	ip netns exec "$HNS" "$PUMP" brf3ta brf3tb >"$OUT/pump.log" 2>&1 &
 	BPID=$!
 	for _ in $(seq 50); do grep -q ready "$OUT/pump.log" && break; sleep 0.1; done
-	ip -n "$HNS" link set bri3ta master bri3br
-	ip -n "$HNS" link set bri3ta up
-	ip -n "$HNS" link set bri3tb netns "$GNS"
-	guest_if bri3tb
+	ip -n "$HNS" link set brf3ta master brf3br
+	ip -n "$HNS" link set brf3ta up
+	ip -n "$HNS" link set brf3tb netns "$GNS"
+	guest_if brf3tb
 }
 
 guest_if() { # guest_if DEV: the guest's address on DEV, a fresh ARP cache on the LAN host
@@ -140,7 +140,7 @@ bridge_down() {
 	kill "$BPID" 2>/dev/null || true
 	wait "$BPID" 2>/dev/null || true
 	BPID=""
-	ip -n "$HNS" link del bri3br 2>/dev/null || true
+	ip -n "$HNS" link del brf3br 2>/dev/null || true
 	sleep 0.3
 }
 

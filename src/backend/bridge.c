@@ -99,7 +99,7 @@ struct bridge {
 	enum indynet_bridge_mac mac_mode; /* in force: GUEST or HOST (AUTO before the first open) */
 	bool xl_on;               /* host mode: frames are translated */
 	struct bridge_mac xl;
-	uint8_t *xl_out, *xl_in;  /* translation scratch, BRIDGE_CAP_SNAPLEN each (out and in may nest) */
+	uint8_t *xl_out, *xl_in;  /* translation scratch, BRIDGE_CAP_SNAPLEN each (out and in may nest); whole follows */
 	uint8_t extra[ETH_ALEN];  /* the phantom NFS host's MAC: its unicast frames are taken too */
 	bool extra_known;
 	struct backend_lan lan;   /* the interface's address and subnet, refreshed with the stats */
@@ -112,6 +112,7 @@ struct bridge {
 	uint64_t stats_at;        /* monotonic ms of the next pcap_stats() */
 	uint64_t kdrops_closed;   /* kernel drops of captures already closed */
 	uint8_t *seg_buf;
+	uint8_t *whole;           /* a frame longer than a ring slot, read whole (bridge_cap_whole()) */
 	struct bridge_host *hr;   /* host reach, NULL = off */
 	struct indynet_host_reach hr_cur;  /* engine thread */
 	struct indynet_capture_status cur; /* engine thread */
@@ -317,23 +318,28 @@ static const uint8_t *br_mac_in(struct bridge *b, const uint8_t *f, size_t len)
 static void br_rx(u_char *user, const struct pcap_pkthdr *h, const u_char *f)
 {
 	struct bridge *b = (struct bridge *)user;
+	size_t caplen = h->caplen;
 
 	b->cur.frames++;
-	if (h->caplen < h->len || h->caplen < ETH_HLEN) {
-		b->cur.oversized += h->caplen >= ETH_HLEN;
-		if (h->caplen < ETH_HLEN)
+	if (caplen < h->len && caplen >= ETH_HLEN && bridge_cap_whole(&b->cap, b->whole, BRIDGE_CAP_SNAPLEN, h->len) > 0) {
+		f = b->whole;
+		caplen = h->len;
+	}
+	if (caplen < h->len || caplen < ETH_HLEN) {
+		b->cur.oversized += caplen >= ETH_HLEN;
+		if (caplen < ETH_HLEN)
 			b->host.drop(b->host.opaque, INDYNET_DROP_TRUNCATED);
 		return;
 	}
 	if (b->hr)
-		f = bridge_host_seen(b->hr, f, h->caplen);
-	if (!br_wanted(b, f) || (b->xl_on && !(f = br_mac_in(b, f, h->caplen))))
+		f = bridge_host_seen(b->hr, f, caplen);
+	if (!br_wanted(b, f) || (b->xl_on && !(f = br_mac_in(b, f, caplen))))
 		return;
-	if (h->caplen <= br_frame_limit(b, f)) {
-		br_deliver(b, f, h->caplen);
+	if (caplen <= br_frame_limit(b, f)) {
+		br_deliver(b, f, caplen);
 		return;
 	}
-	if (bridge_seg_tcp(f, h->caplen, b->mtu, b->seg_buf, br_deliver, b) >= 0)
+	if (bridge_seg_tcp(f, caplen, b->mtu, b->seg_buf, br_deliver, b) >= 0)
 		b->cur.resegmented++;
 	else
 		b->cur.oversized++;
@@ -595,7 +601,7 @@ int bridge_new(const struct backend_params *p, const struct backend_host *host, 
 	struct bridge *b = calloc(1, sizeof(*b));
 	int rc;
 
-	if (!b || !(b->seg_buf = malloc(BRIDGE_SEG_BUF)) || !(b->xl_out = malloc(2 * (size_t)BRIDGE_CAP_SNAPLEN))) {
+	if (!b || !(b->seg_buf = malloc(BRIDGE_SEG_BUF)) || !(b->xl_out = malloc(3 * (size_t)BRIDGE_CAP_SNAPLEN))) {
 		if (b)
 			free(b->seg_buf);
 		free(b);
@@ -603,6 +609,7 @@ int bridge_new(const struct backend_params *p, const struct backend_host *host, 
 		return -ENOMEM;
 	}
 	b->xl_in = b->xl_out + BRIDGE_CAP_SNAPLEN;
+	b->whole = b->xl_in + BRIDGE_CAP_SNAPLEN;
 	bridge_mac_init(&b->xl);
 	b->mac_cfg = p->bridge_mac;
 	b->base.ops = &bridge_ops;

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* bridge_cap.c: one libpcap capture on a host interface: open, guest filter, inject, close. */
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "backend/bridge_cap.h"
+
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 
 /*
  * Theory of operation
@@ -18,6 +25,21 @@
  * guest's MAC is known the kernel filter drops everything the guest would
  * not take before it is copied to us; it is installed again on every open,
  * so a reopen (live switch, recovery) never loses it.
+ *
+ * Slots: in immediate mode libpcap uses a TPACKET_V2 ring of fixed-size
+ * slots, each as large as the snap length, or 64 KiB whenever the
+ * interface does any offload (GRO, TSO...), as nearly every NIC and veth
+ * does; 32 MiB then holds 512 frames, 25 ms of a 20 kpps broadcast storm,
+ * and a descheduled engine thread loses frames.  So the snap length (the
+ * slot) is the interface's MTU plus an Ethernet header, a VLAN tag and an
+ * FCS (read at every open: a switch re-evaluates it): 32 MiB holds about
+ * 20000 frames.  The frames that do not fit, GRO/LRO super-frames and the
+ * host's own TSO frames, are not cut: the kernel filter's accept length
+ * is raised to the full BRIDGE_CAP_SNAPLEN (libpcap compiles it to the
+ * snap length) and PACKET_COPY_THRESH asks the kernel to queue a whole
+ * copy of such a frame on the socket beside its cut ring slot
+ * (TP_STATUS_COPY), where bridge_cap_whole() reads it.  The socket's
+ * receive buffer (the same size as the ring) bounds those copies.
  *
  * Injection writes to the same packet socket.  Its send buffer is made
  * large and the descriptor non-blocking, so a full queue drops one frame
@@ -38,6 +60,17 @@ void bridge_cap_filter_text(const uint8_t mac[6], const uint8_t *extra, char *ou
 		snprintf(out, outlen, "ether dst " MAC_FMT " or ether broadcast or ether multicast", MAC_ARGS(mac));
 }
 
+/* every accepting return of @prog takes the whole frame, not the snap length (see above) */
+static void cap_whole_frames(struct bpf_program *prog)
+{
+	for (unsigned i = 0; i < prog->bf_len; i++) {
+		struct bpf_insn *in = &prog->bf_insns[i];
+
+		if (BPF_CLASS(in->code) == BPF_RET && BPF_RVAL(in->code) == BPF_K && in->k != 0)
+			in->k = BRIDGE_CAP_SNAPLEN;
+	}
+}
+
 int bridge_cap_filter(struct bridge_cap *c, const uint8_t mac[6], const uint8_t *extra, char *err, size_t errlen)
 {
 	char text[BRIDGE_CAP_FILTER_MAX];
@@ -49,6 +82,7 @@ int bridge_cap_filter(struct bridge_cap *c, const uint8_t mac[6], const uint8_t 
 		snprintf(err, errlen, "filter '%s': %s", text, pcap_geterr(c->p));
 		return PCAP_ERROR;
 	}
+	cap_whole_frames(&prog);
 	rc = pcap_setfilter(c->p, &prog);
 	pcap_freecode(&prog);
 	if (rc < 0) {
@@ -69,9 +103,50 @@ static void cap_error(pcap_t *p, int rc, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", pcap_statustostr(rc));
 }
 
-static int cap_configure(pcap_t *p, size_t bufsize)
+#ifdef PACKET_COPY_THRESH
+/* the ring slot: the interface's largest frame on the wire (BRIDGE_CAP_SNAPLEN when its MTU is unknown) */
+static int cap_slot(const char *name)
 {
-	int rc = pcap_set_snaplen(p, BRIDGE_CAP_SNAPLEN);
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0) {
+		rc = ioctl(fd, SIOCGIFMTU, &ifr);
+		close(fd);
+	}
+	if (rc < 0 || ifr.ifr_mtu <= 0 || ifr.ifr_mtu > BRIDGE_CAP_SNAPLEN - BRIDGE_CAP_LINK_OVERHEAD)
+		return BRIDGE_CAP_SNAPLEN;
+	return ifr.ifr_mtu + BRIDGE_CAP_LINK_OVERHEAD;
+}
+
+/* frames longer than a ring slot: a whole copy queued on the socket, up to @bufsize bytes of them */
+static void cap_copies(int fd, size_t bufsize)
+{
+	int on = 1, rcvbuf = bufsize > (size_t)INT32_MAX ? INT32_MAX : (int)bufsize;
+
+	setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &on, sizeof(on));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+}
+#else
+/* elsewhere (BPF) no fixed slots and no copies: the snap length stays whole */
+static int cap_slot(const char *name)
+{
+	(void)name;
+	return BRIDGE_CAP_SNAPLEN;
+}
+
+static void cap_copies(int fd, size_t bufsize)
+{
+	(void)fd;
+	(void)bufsize;
+}
+#endif
+
+static int cap_configure(pcap_t *p, const char *name, size_t bufsize)
+{
+	int rc = pcap_set_snaplen(p, cap_slot(name));
 
 	rc = rc ? rc : pcap_set_promisc(p, 1);
 	rc = rc ? rc : pcap_set_immediate_mode(p, 1);
@@ -79,7 +154,7 @@ static int cap_configure(pcap_t *p, size_t bufsize)
 }
 
 /* what the engine needs after activation: Ethernet, non-blocking, a descriptor */
-static int cap_ready(struct bridge_cap *c, char *err, size_t errlen)
+static int cap_ready(struct bridge_cap *c, size_t bufsize, char *err, size_t errlen)
 {
 	int sndbuf = BRIDGE_CAP_SNDBUF;
 	char ebuf[PCAP_ERRBUF_SIZE];
@@ -95,6 +170,7 @@ static int cap_ready(struct bridge_cap *c, char *err, size_t errlen)
 	}
 	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	cap_copies(c->fd, bufsize);
 	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 }
@@ -112,13 +188,13 @@ int bridge_cap_open(struct bridge_cap *c, const char *name, size_t bufsize, cons
 		return PCAP_ERROR;
 	}
 	snprintf(n.name, sizeof(n.name), "%s", name);
-	rc = cap_configure(n.p, bufsize);
+	rc = cap_configure(n.p, name, bufsize);
 	if (rc == 0)
 		rc = pcap_activate(n.p);
 	if (rc < 0)
 		cap_error(n.p, rc, err, errlen);
 	if (rc >= 0)
-		rc = cap_ready(&n, err, errlen);
+		rc = cap_ready(&n, bufsize, err, errlen);
 	if (rc >= 0 && mac)
 		rc = bridge_cap_filter(&n, mac, extra, err, errlen);
 	if (rc < 0) {
@@ -127,6 +203,26 @@ int bridge_cap_open(struct bridge_cap *c, const char *name, size_t bufsize, cons
 	}
 	*c = n;
 	return 0;
+}
+
+/*
+ * The kernel queues a copy only with a ring slot, in the ring's order, and
+ * makes none while the socket's buffer is full: a copy of another length at
+ * the head belongs to a later slot (this one had none) and stays; one that
+ * keeps failing BRIDGE_CAP_WHOLE_MISSES slots in a row is a stray (its slot
+ * was passed over) and goes, so the queue cannot stay stuck.
+ */
+ssize_t bridge_cap_whole(struct bridge_cap *c, uint8_t *buf, size_t cap, size_t len)
+{
+	ssize_t n = recv(c->fd, buf, 1, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n != len && ++c->whole_misses < BRIDGE_CAP_WHOLE_MISSES)
+		return -1;
+	c->whole_misses = 0;
+	n = recv(c->fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC);
+	return n < 0 || (size_t)n != len || (size_t)n > cap ? -1 : n;
 }
 
 void bridge_cap_close(struct bridge_cap *c)

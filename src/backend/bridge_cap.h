@@ -6,11 +6,16 @@
 #include <pcap/pcap.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "indynet/indynet.h"
 
 /* Snap length: a whole 65535-byte IPv4 packet behind an Ethernet header and an 802.1Q tag. */
 #define BRIDGE_CAP_SNAPLEN (65535 + 14 + 4)
+/* A ring slot holds the interface's MTU plus this: Ethernet header, 802.1Q tag, FCS. */
+#define BRIDGE_CAP_LINK_OVERHEAD (14 + 4 + 4)
+/* A whole copy that matches no slot this many times in a row is dropped (bridge_cap_whole()). */
+#define BRIDGE_CAP_WHOLE_MISSES 8u
 /* Longest filter text: "ether dst G or ether dst X or ether broadcast or ether multicast" */
 #define BRIDGE_CAP_FILTER_MAX 112
 
@@ -19,6 +24,7 @@ struct bridge_cap {
 	pcap_t *p;
 	int fd;          /* selectable descriptor, watched by the engine's poll loop */
 	char name[64];   /* the interface */
+	unsigned whole_misses; /* slots in a row whose whole copy was not at the queue's head */
 };
 
 /**
@@ -36,6 +42,22 @@ struct bridge_cap {
  */
 int bridge_cap_open(struct bridge_cap *c, const char *name, size_t bufsize, const uint8_t *mac,
 		    const uint8_t *extra, char *err, size_t errlen);
+
+/**
+ * bridge_cap_whole() - the whole copy of a frame the ring holds cut (longer than a slot).
+ * @c: open capture
+ * @buf: receives the frame
+ * @cap: size of @buf (BRIDGE_CAP_SNAPLEN suffices)
+ * @len: the frame's length on the wire (the ring's pcap_pkthdr.len)
+ *
+ * The kernel queues such copies in the ring's order, and none while the
+ * socket's buffer is full; the copy at the queue's head is taken when its
+ * length is @len, left for a later slot otherwise (dropped after
+ * BRIDGE_CAP_WHOLE_MISSES slots in a row).
+ *
+ * Return: @len, or -1 when there is none (the socket's buffer was full).
+ */
+ssize_t bridge_cap_whole(struct bridge_cap *c, uint8_t *buf, size_t cap, size_t len);
 
 /**
  * bridge_cap_filter() - install the guest's kernel filter (bridge_cap_filter_text()).
