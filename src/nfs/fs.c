@@ -70,9 +70,11 @@
  *
  * The export is its path, not only the directory opened at start: every
  * call first checks that the path still leads to the root's inode
- * (fs_export_present()), so a directory renamed away (or replaced) while
- * served is not served from where it went; calls answer IO until it is
- * back.
+ * (fs_export_present(), looked up at most once a millisecond), so a
+ * directory renamed away (or replaced) while served is not served from
+ * where it went; calls answer IO until it is back.  A call already running
+ * when the rename happens, or within that millisecond, may still finish in
+ * the moved directory, as it would on any server.
  */
 
 /**
@@ -802,20 +804,36 @@ static void fs_log_presence(struct fs_export *fs, bool here)
 	fs->cfg.log(fs->cfg.log_opaque, here ? 2 : 1, msg);  /* INDYNET_LOG_INFO / _WARN */
 }
 
+/* Whether the export's path leads to the root now (one statx() of the path). */
+static bool fs_export_in_place(const struct fs_export *fs)
+{
+	struct statx stx;
+
+	return statx(AT_FDCWD, fs_export_where(fs), AT_NO_AUTOMOUNT, STATX_INO, &stx) == 0 &&
+	       stx.stx_ino == fs->root->ino && makedev(stx.stx_dev_major, stx.stx_dev_minor) == fs->dev;
+}
+
 /**
  * fs_export_present() - whether the export's path still leads to the directory served.
  * @fs: export
  *
- * Costs one statx() of the path; logs each change once.
+ * Looks at most once per FS_PRESENCE_MS (a path walk would cost more than
+ * a GETATTR); logs each change once.
  *
  * Return: true when it does (the root's device and inode).
  */
 bool fs_export_present(struct fs_export *fs)
 {
-	struct statx stx;
-	bool here = statx(AT_FDCWD, fs_export_where(fs), AT_NO_AUTOMOUNT, STATX_INO, &stx) == 0 &&
-		    stx.stx_ino == fs->root->ino && makedev(stx.stx_dev_major, stx.stx_dev_minor) == fs->dev;
+	struct timespec ts;
+	int64_t now_ms;
+	bool here;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (now_ms - fs->presence_ms < FS_PRESENCE_MS && fs->presence_ms)
+		return !fs->away;
+	fs->presence_ms = now_ms;
+	here = fs_export_in_place(fs);
 	if (here == fs->away)
 		fs_log_presence(fs, here);
 	fs->away = !here;

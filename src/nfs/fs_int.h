@@ -16,6 +16,7 @@
 #define FS_FDS_DEFAULT 512u     /* descriptors it keeps open (nfs_server_config.cache_fds) */
 #define FS_FDS_MIN 16u
 #define FS_MAX_DEPTH 4096u      /* deepest directory chain walked */
+#define FS_PRESENCE_MS 1        /* the export path is looked up at most this often (fs_export_present()) */
 #define FS_SEARCH_TARGETS 32u   /* handles one background search looks for at once */
 #define FS_SEARCH_SLICE_NS 2000000 /* one slice of background search (between two calls) */
 #define FS_ABSENT_SEC 60        /* a handle a whole search did not find stays STALE this long */
@@ -113,6 +114,7 @@ struct fs_export {
 	bool kfh_open;            /* open_by_handle_at() works (CAP_DAC_READ_SEARCH) */
 	bool deferred;            /* this call met a handle still searched for */
 	bool away;                /* the export's path no longer leads to the root (fs_export_present()) */
+	int64_t presence_ms;      /* when that was last looked at (CLOCK_MONOTONIC), 0: never */
 	struct fs_search search;
 	struct fs_gone gone[FS_GONE_MAX];  /* ring */
 	unsigned gone_next;
