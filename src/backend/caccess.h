@@ -17,7 +17,9 @@
  * (macOS, caccess_bpf.c) turns the facts into a verdict, a reason and the
  * exact fix.  The second half is pure, so the unit tests
  * feed it every combination, including those this machine cannot produce
- * (a filesystem without extended attributes).
+ * (a filesystem without extended attributes).  caccess_windows.c (Npcap)
+ * keeps both halves in one file; its test runs it under wine against a
+ * fake Windows tree, which can produce every case.
  */
 
 /** How the trial capture went. */
@@ -75,5 +77,14 @@ struct caccess_bpf_facts {
  * @out: receives verdict, can_enable, reason and fix
  */
 void caccess_bpf_verdict(const struct caccess_bpf_facts *f, struct indynet_capture_access *out);
+
+/**
+ * caccess_npcap_load() - load Npcap's wpcap.dll from System32\Npcap (Windows only: caccess_windows.c).
+ *
+ * Sets the DLL directory to that folder first, as Npcap asks of programs that
+ * load it at run time, and leaves it set for the DLLs wpcap.dll loads.
+ * Return: the module (an HMODULE), or NULL with GetLastError() set.
+ */
+void *caccess_npcap_load(void);
 
 #endif /* INDYNET_BACKEND_CACCESS_H */
