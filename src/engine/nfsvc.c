@@ -42,8 +42,9 @@
  * waiting answer through vhost_reply_udp() (which cuts it to the MTU) on
  * the engine thread.  A call and its answer hold one slot of the bound
  * from enqueue to delivery, so memory is bounded however slowly either
- * side runs.  Between calls the worker gives nfs_server_idle() a slice of
- * background work (a handle search after a restart, see src/nfs/fs.c).
+ * side runs.  The worker does nothing but calls: a handle search after a
+ * restart runs on a thread of the export's own (src/nfs/fsseek.c), so a
+ * directory read that blocks on the disk never delays an answer.
  *
  * Worked example: a guest writes 32 KiB (WRITE, xid 7) and its first
  * transmission waits behind a COMMIT that flushes for 80 ms.  The client
@@ -264,26 +265,21 @@ static void *nfsvc_worker(void *arg)
 {
 	struct nfsvc *svc = arg;
 	struct nfsvc_msg *call, *ans;
-	bool more = false;  /* background work left */
 
 	nfsvc_lower_priority();
 	pthread_mutex_lock(&svc->lock);
 	while (!svc->stop) {
 		call = fifo_pop(&svc->calls);
-		if (!call && !more) {
+		if (!call) {
 			pthread_cond_wait(&svc->cond, &svc->lock);
 			continue;
 		}
-		if (call)
-			atomic_store_explicit(&svc->depth_now, --svc->depth, memory_order_relaxed);
+		atomic_store_explicit(&svc->depth_now, --svc->depth, memory_order_relaxed);
 		pthread_mutex_unlock(&svc->lock);
-		ans = call ? nfsvc_run(svc, call) : NULL;
-		more = nfs_server_idle(svc->srv);  /* one bounded slice, between calls */
+		ans = nfsvc_run(svc, call);
 		pthread_mutex_lock(&svc->lock);
-		if (call) {
-			nfsvc_post(svc, call, ans);
-			free(call);
-		}
+		nfsvc_post(svc, call, ans);
+		free(call);
 	}
 	pthread_mutex_unlock(&svc->lock);
 	return NULL;

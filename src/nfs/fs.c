@@ -35,7 +35,7 @@
  * default 65536): a node holds a reference on its directory's node, so
  * every cached node's chain up to the root is cached too, and only nodes
  * nobody references (leaves) sit on an LRU list; at the end of each call
- * (fs_call_done()) and each background slice the least recently used
+ * (fs_call_done()) the least recently used
  * leaves are dropped until the bound holds.  Node pointers a call obtained
  * therefore stay valid for the whole call.  A node dropped while children
  * still reference it (removed, or found to be wrong) leaves the hash table
@@ -57,7 +57,7 @@
  * and a proof of containment (climb ".." to the export root, then walk
  * back down by name), which costs O(depth) whatever the export's size and
  * needs CAP_DAC_READ_SEARCH; else by scanning the hinted directory; else
- * by an incremental background search on the NFS worker while the client
+ * by a background search on a thread of its own (fsseek.c) while the client
  * is told NFS3ERR_JUKEBOX (v2: no answer).  Why kernel handles rather
  * than a persistent index beside the export: nothing to keep in step with
  * a filesystem others change behind our back, no state directory, and no
@@ -1065,6 +1065,7 @@ struct fs_export *fs_export_open(const struct nfs_server_config *cfg, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	fs_search_init(fs);
 	fs->cfg = *cfg;
 	fs->rootfd = -1;
 	fs->nbuckets = 1024;
@@ -1122,20 +1123,6 @@ void fs_export_close(struct fs_export *fs)
 	free(fs->path);
 	free(fs->real);
 	free(fs);
-}
-
-/**
- * fs_idle() - a bounded slice of background work (none yet).
- * @fs: export
- *
- * Return: true while more waits.
- */
-bool fs_idle(struct fs_export *fs)
-{
-	bool more = fs_search_slice(fs);
-
-	fs_trim(fs);
-	return more;
 }
 
 /**

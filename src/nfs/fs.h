@@ -104,7 +104,7 @@ bool fs_read_only(const struct fs_export *fs);
 struct fs_node *fs_root(struct fs_export *fs);
 enum fs_status fs_errno(int err);
 
-bool fs_idle(struct fs_export *fs);
+unsigned fs_search_pending(struct fs_export *fs);
 bool fs_call_done(struct fs_export *fs);
 void fs_stats(struct fs_export *fs, struct nfs_stats *out);
 

@@ -4,6 +4,7 @@
 #define INDYNET_NFS_FS_INT_H
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,7 +19,6 @@
 #define FS_MAX_DEPTH 4096u      /* deepest directory chain walked */
 #define FS_PRESENCE_MS 1        /* the export path is looked up at most this often (fs_export_present()) */
 #define FS_SEARCH_TARGETS 32u   /* handles one background search looks for at once */
-#define FS_SEARCH_SLICE_NS 2000000 /* one slice of background search (between two calls) */
 #define FS_ABSENT_SEC 60        /* a handle a whole search did not find stays STALE this long */
 #define FS_GONE_MAX 1024u       /* objects this server removed, remembered to answer STALE at once */
 
@@ -64,21 +64,18 @@ struct fs_ctr {
 enum fs_target_state {
 	FS_TARGET_FREE = 0,
 	FS_TARGET_PENDING,
+	FS_TARGET_FOUND,          /* met: @chain holds the directories to it */
 	FS_TARGET_ABSENT,
 };
 
-/** struct fs_target - a handle's inode the background search looks for. */
+/** struct fs_target - a handle's inode the seeker looks for (fsseek.c). */
 struct fs_target {
 	uint64_t ino;
 	uint32_t need_pass;       /* the first pass that covers the whole export for it */
 	uint8_t state;            /* enum fs_target_state */
-	int64_t absent_since;     /* monotonic seconds */
-};
-
-/** struct fs_level - one directory on the search's path (held by a ref). */
-struct fs_level {
-	struct fs_node *dir;
-	int64_t off;              /* getdents offset to resume at */
+	int64_t since;            /* monotonic seconds: when it became FOUND or ABSENT */
+	uint64_t *chain;          /* FOUND: the directories below the root holding it, deepest first */
+	unsigned depth;           /* their count */
 };
 
 /** struct fs_gone - an object this server removed (inode and generation). */
@@ -87,13 +84,14 @@ struct fs_gone {
 	uint32_t gen;
 };
 
-/** struct fs_search - the incremental depth-first search (fsfind.c). */
+/** struct fs_search - the seeker thread and its targets (fsseek.c); all under @lock. */
 struct fs_search {
-	struct fs_target t[FS_SEARCH_TARGETS];
-	struct fs_level *stack;
-	unsigned depth, cap;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;      /* the seeker waits here for targets */
+	pthread_t thread;
+	bool started, stop;
 	uint32_t pass;            /* passes started */
-	bool running;
+	struct fs_target t[FS_SEARCH_TARGETS];
 };
 
 struct fs_export {
@@ -149,7 +147,9 @@ void fs_node_hold(struct fs_export *fs, struct fs_node *n);
 void fs_node_release(struct fs_export *fs, struct fs_node *n);
 bool fs_kfh_of(struct fs_export *fs, struct fs_node *dir);
 enum fs_status fs_resolve(struct fs_export *fs, const struct fh_data *d, struct fs_node **out);
-bool fs_search_slice(struct fs_export *fs);
+void fs_search_init(struct fs_export *fs);
+enum fs_status fs_search_want(struct fs_export *fs, uint64_t ino);
+int fs_search_take(struct fs_export *fs, uint64_t ino);
 void fs_search_free(struct fs_export *fs);
 void fs_note_gone(struct fs_export *fs, const struct fs_node *n);
 

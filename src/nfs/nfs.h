@@ -141,9 +141,10 @@ size_t nfs_server_call(struct nfs_server *srv, const struct nfs_peer *peer, uint
  * nfs_server_cancel() (e.g. the queue was full).  nfs_server_call() is
  * admit + run.
  *
- * Threads: admit and cancel may run on one thread while run and
- * nfs_server_idle() run on another; the cache has its own lock.  Calls into
- * the export (run, idle) are serialised by the server.
+ * Threads: admit and cancel may run on one thread while run runs on
+ * another; the cache has its own lock.  Calls into the export are
+ * serialised by the server; a handle search runs on a thread of the
+ * export's own (src/nfs/fsseek.c).
  */
 
 /** enum nfs_admit - what nfs_server_admit() decided. */
@@ -206,16 +207,6 @@ size_t nfs_server_run(struct nfs_server *srv, const struct nfs_peer *peer, uint1
  * Return: a bound of at most NFS_STREAM_RECORD_MAX.
  */
 size_t nfs_reply_bound(const uint8_t *call, size_t len);
-
-/**
- * nfs_server_idle() - a bounded slice of background work (a handle search).
- * @srv: server
- *
- * Call it between calls on the thread that runs them.
- *
- * Return: true while more background work waits.
- */
-bool nfs_server_idle(struct nfs_server *srv);
 
 /**
  * nfs_server_stats() - the server's cache figures (any thread).

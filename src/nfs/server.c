@@ -486,22 +486,6 @@ size_t nfs_reply_bound(const uint8_t *call, size_t len)
 }
 
 /**
- * nfs_server_idle() - a bounded slice of background work.
- * @srv: server
- *
- * Return: true while more background work waits.
- */
-bool nfs_server_idle(struct nfs_server *srv)
-{
-	bool more;
-
-	pthread_mutex_lock(&srv->lock);
-	more = fs_idle(srv->fs);
-	pthread_mutex_unlock(&srv->lock);
-	return more;
-}
-
-/**
  * nfs_server_stats() - the server's cache figures (any thread).
  * @srv: server
  * @out: receives them

@@ -324,3 +324,18 @@ void tu_mount_root(struct nfs_server *srv, uint32_t vers, uint8_t fh[32])
 	free(c);
 	free(r);
 }
+
+/**
+ * tu_search_settle() - wait (up to 10 s) until the export's seeker has no target left.
+ * @fs: export
+ *
+ * Return: the targets still pending (0 when it settled).
+ */
+unsigned tu_search_settle(struct fs_export *fs)
+{
+	unsigned n;
+
+	for (int i = 0; i < 10000 && (n = fs_search_pending(fs)) > 0; i++)
+		usleep(1000);
+	return n;
+}

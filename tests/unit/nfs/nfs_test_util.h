@@ -49,6 +49,7 @@ int tu_fx_teardown(void **state);
 
 char *tu_mkexport(void);
 int tu_rmtree(const char *path);
+unsigned tu_search_settle(struct fs_export *fs);
 void tu_write_file(const char *dir, const char *name, const char *data);
 void tu_read_line(const char *dir, const char *name, char *buf, size_t cap);
 struct nfs_server *tu_server(const char *dir, unsigned versions, bool ro, enum nfs_attr_model model);

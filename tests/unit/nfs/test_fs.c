@@ -67,8 +67,7 @@ static enum fs_status from_handle_settled(struct tu_fx *f, const uint8_t fh[FH_S
 	int i;
 
 	for (i = 0; i < 1000 && (st = fs_from_handle(f->fs, fh, FH_SIZE, n)) == FS_ERR_JUKEBOX; i++)
-		while (fs_idle(f->fs))
-			;
+		tu_search_settle(f->fs);
 	return st;
 }
 

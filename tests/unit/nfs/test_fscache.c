@@ -173,7 +173,6 @@ static void test_search_when_kernel_handles_refused(void **state)
 	uint8_t fh[FH_SIZE];
 	struct fs_node *n = make_deep(c, 6);
 	struct nfs_stats st;
-	int slices = 0;
 
 	fs_handle(c->fs, n, fh);
 	cx_serve(c, 0);
@@ -181,15 +180,13 @@ static void test_search_when_kernel_handles_refused(void **state)
 	assert_int_equal(fs_from_handle(c->fs, fh, FH_SIZE, &n), FS_ERR_JUKEBOX);
 	assert_true(fs_call_done(c->fs));   /* the call is flagged: no cached answer */
 	assert_false(fs_call_done(c->fs));  /* and the flag is per call */
-	while (fs_idle(c->fs))
-		slices++;
+	assert_int_equal(tu_search_settle(c->fs), 0);
 	assert_int_equal(fs_from_handle(c->fs, fh, FH_SIZE, &n), FS_OK);
 	stats(c, &st);
 	assert_int_equal(st.handles_searched, 1);
 	assert_int_equal(st.handles_jukebox, 1);
 	assert_true(st.search_entries >= 7);
-	assert_true(slices < 100);
-	assert_false(fs_idle(c->fs));  /* nothing left to do */
+	assert_int_equal(fs_search_pending(c->fs), 0);  /* nothing left to do */
 }
 
 /* A layout-1 handle (issued by earlier versions) still resolves after an upgrade. */
@@ -242,8 +239,7 @@ static void test_cache_bound(void **state)
 		enum fs_status r = fs_from_handle(c->fs, fh[i], FH_SIZE, &n);
 
 		if (r == FS_ERR_JUKEBOX) {  /* no kernel handles: one more pass of the search */
-			while (fs_idle(c->fs))
-				;
+			assert_int_equal(tu_search_settle(c->fs), 0);
 			r = fs_from_handle(c->fs, fh[i], FH_SIZE, &n);
 		}
 		assert_int_equal(r, FS_OK);
@@ -291,8 +287,7 @@ static void test_jukebox_on_the_wire(void **state)
 	xdr_put_fixed(&call->e, fh, FH_SIZE);
 	assert_int_equal(nfs_server_call(c->srv, &tu_peer, NFS_PORT_NFS, call->buf, call->e.pos, r->buf,
 					 sizeof(r->buf)), 0);
-	while (nfs_server_idle(c->srv))
-		;
+	assert_int_equal(tu_search_settle(c->fs), 0);
 	assert_true(nfs_server_call(c->srv, &tu_peer, NFS_PORT_NFS, call->buf, call->e.pos, r->buf,
 				    sizeof(r->buf)) > 0);
 	free(call);
