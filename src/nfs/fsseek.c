@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -38,6 +37,8 @@
  * only the search; the worker keeps answering every other call.  Shared
  * state is the target table under search->lock; the seeker holds the
  * lock only to snapshot targets, to record a find and to close a pass.
+ * It runs at the priority of the thread that first asked for a target
+ * (the NFS worker: nice +5, below the frame path).
  *
  * A pass that covered the whole export after a target was added and did
  * not meet it makes it ABSENT: its handle answers STALE for FS_ABSENT_SEC.
@@ -52,7 +53,6 @@
 
 #define FS_SEARCH_BUF 2048
 #define FS_SEEK_DEPTH 128u  /* directory levels the seeker descends (descriptors it holds) */
-#define FS_SEEK_NICE 5      /* the seeker yields the CPU to the frame path and the worker */
 
 /** struct fs_walk - the seeker's position: one open directory per level. */
 struct fs_walk {
@@ -218,24 +218,12 @@ static bool fs_seek_pending(const struct fs_search *s)
 	return false;
 }
 
-/* The thread yields the CPU on a busy machine (best effort: a failure only costs fairness). */
-static void fs_seek_lower_priority(void)
-{
-	int prio;
-
-	errno = 0;
-	prio = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0)
-		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), prio + FS_SEEK_NICE);
-}
-
 static void *fs_seek_main(void *arg)
 {
 	struct fs_export *fs = arg;
 	struct fs_search *s = &fs->search;
 	struct fs_walk *w = calloc(1, sizeof(*w));
 
-	fs_seek_lower_priority();
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop) {
 		if (w && fs_seek_pending(s))
