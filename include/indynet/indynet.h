@@ -83,7 +83,7 @@ extern "C" {
  *   4  nfs_cache_nodes, nfs_cache_fds, nat_max_flows
  *   5  NAT as QEMU's user network offers it: nat_ipv6, nat_prefix6,
  *      nat_no_host_loopback, nat_restrict, nat_hostname, nat_dns_search,
- *      nat_outbound_addr, nat_tftp_dir, nat_bootfile (a version 4
+ *      nat_outbound_addr, nat_tftp_dir, nat_bootfile, nat_dns (a version 4
  *      configuration keeps IPv6 off); bridge mode: bridge_mac,
  *      bridge_host_reach_off; nfs_transport; any mode: impair (a test and
  *      diagnosis aid)
@@ -500,6 +500,13 @@ struct indynet_config {
 	 * (indynet_impair_parse()); NULL = a perfect link.
 	 */
 	const char *impair;
+
+	/* ---- version 5: plain values (NAT mode), later additions ---- */
+	/*
+	 * "ADDR" (IPv4 or IPv6) of the resolver the gateway's DNS (and ::3)
+	 * relays UDP queries to; NULL = the host's /etc/resolv.conf, as libslirp reads it
+	 */
+	const char *nat_dns;
 };
 
 typedef struct indynet_engine indynet_engine;

@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -137,6 +138,8 @@ struct backend_nat_opts {
 	uint32_t outbound;         /* IPv4 source of the NAT's sockets, network byte order; 0 = any */
 	const char *tftp_dir;      /* TFTP root at the gateway, or NULL */
 	const char *bootfile;      /* the boot file DHCP names, or NULL */
+	struct sockaddr_storage dns; /* --dns: the resolver DNS at the gateway goes to (port 53) */
+	socklen_t dns_len;         /* 0: the host's resolv.conf (libslirp's relay) */
 };
 
 struct backend_params {

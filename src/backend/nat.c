@@ -13,6 +13,7 @@
 #include "backend/nat.h"
 #include "backend/nat_accept.h"
 #include "backend/nat_dns.h"
+#include "backend/nat_dnsfwd.h"
 #include "backend/nat_flow.h"
 #include "backend/nat_fwd6.h"
 #include "backend/nat_inform.h"
@@ -89,6 +90,7 @@ struct nat {
 	struct sockaddr_in outbound;         /* libslirp keeps a pointer to it */
 	struct nat_accept accept; /* forward listeners paused while their accept fails */
 	int tftp_fd;                         /* the TFTP root (O_PATH), or -1 */
+	struct nat_dnsfwd dnsfwd;            /* --dns: DNS at the gateway to a chosen resolver */
 	/* valid during slirp_pollfds_fill/_poll */
 	int64_t poll_now_ms;
 	struct poll_set *cur_ps;
@@ -292,6 +294,7 @@ static void nat_poll_fill(struct backend *b, struct poll_set *ps, int *timeout_m
 	slirp_pollfds_fill(n->slirp, &tmo, nat_add_poll, n);
 	n->cur_ps = NULL;
 	nat_accept_timeout(&n->accept, now, &tmo);
+	nat_dnsfwd_poll_fill(&n->dnsfwd, ps);
 	for (const struct nat_timer *t = n->timers; t; t = t->next) {
 		if (t->expire_ms < 0)
 			continue;
@@ -322,6 +325,21 @@ static void nat_fire_timers(struct nat *n)
 	} while (fired);
 }
 
+/* --dns: the resolver's answers to the guest (at most a round's worth) */
+static void nat_dns_answers(struct nat *n, const struct poll_set *ps)
+{
+	int64_t now = (int64_t)clock_mono_ms();
+
+	for (unsigned i = 0; i < NAT_DNSFWD_ROUND_MAX; i++) {
+		long len = nat_dnsfwd_answer(&n->dnsfwd, ps, n->out_buf, NAT_BUF_CAP, now);
+
+		if (len < 0)
+			return;
+		if (len > 0)
+			n->host.to_guest(n->host.opaque, n->out_buf, (size_t)len);
+	}
+}
+
 static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool poll_error)
 {
 	struct nat *n = to_nat(b);
@@ -329,6 +347,7 @@ static void nat_poll_done(struct backend *b, const struct poll_set *ps, bool pol
 	n->done_ps = ps;
 	slirp_pollfds_poll(n->slirp, poll_error, nat_get_revents, n);
 	n->done_ps = NULL;
+	nat_dns_answers(n, ps);
 	if (!poll_error)
 		nat_accept_check(&n->accept, ps, (int64_t)clock_mono_ms());
 	nat_fire_timers(n);
@@ -357,6 +376,24 @@ static bool nat_restrict_guest(const struct nat *n, const uint8_t *frame, size_t
 					.fwd6 = n->fwd6.fw, .nfwd6 = n->fwd6.n };
 
 	return nat_restrict_allows(&r, frame, len);
+}
+
+/* --dns: a UDP query to the gateway (or ::3) taken by the relay; true when it was */
+static bool nat_dns_relayed(struct nat *n, const uint8_t *frame, size_t len)
+{
+	struct in6_addr dns6 = nat_host6(n, NAT_DNS6_HOST);
+
+	switch (nat_dnsfwd_guest(&n->dnsfwd, n->dns.gw, n->opts->ipv6 ? dns6.s6_addr : NULL, frame, len,
+				 (int64_t)clock_mono_ms())) {
+	case NAT_DNSFWD_NOT_MINE:
+		return false;
+	case NAT_DNSFWD_DROPPED:
+		n->host.drop(n->host.opaque, INDYNET_DROP_FLOW_LIMIT);
+		return true;
+	case NAT_DNSFWD_SENT:
+		break;
+	}
+	return true;
 }
 
 static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
@@ -390,6 +427,8 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
 		n->host.drop(n->host.opaque, INDYNET_DROP_BACKEND);
 		return;
 	}
+	if (m == &n->dns && nat_dns_relayed(n, frame, len))
+		return;
 	if (!nat_flows_guest(n->flows, n->dns.gw, frame, len, (int64_t)clock_mono_ms())) {
 		n->host.drop(n->host.opaque, INDYNET_DROP_FLOW_LIMIT);
 		return;
@@ -712,6 +751,7 @@ static void nat_free(struct backend *b)
 		nat_cb_timer_free(n->timers, n);
 	free(n->fwd);
 	nat_fwd6_free(&n->fwd6);
+	nat_dnsfwd_close(&n->dnsfwd);
 	if (n->tftp_fd >= 0)
 		close(n->tftp_fd);
 	nat_flows_free(n->flows);
@@ -800,6 +840,16 @@ static bool nat_tftp_open(struct nat *n, char *err, size_t errlen)
 	return n->tftp_fd >= 0;
 }
 
+/* --dns: the relay's socket, connected to the resolver */
+static bool nat_dnsfwd_start(struct nat *n, char *err, size_t errlen)
+{
+	n->dnsfwd = (struct nat_dnsfwd){ .fd = -1, .idx = -1 };
+	if (!n->opts->dns_len)
+		return true;
+	return nat_dnsfwd_open(&n->dnsfwd, (const struct sockaddr *)&n->opts->dns, n->opts->dns_len, n->mtu, err,
+			       errlen) == 0;
+}
+
 struct backend *nat_new(const struct backend_params *p, const struct backend_host *host, char *err, size_t errlen)
 {
 	struct nat *n = calloc(1, sizeof(*n));
@@ -815,7 +865,12 @@ struct backend *nat_new(const struct backend_params *p, const struct backend_hos
 	n->prefix = p->prefix;
 	n->mtu = p->mtu;
 	n->opts = p->nat ? p->nat : &nat_opts_ipv4;
+	n->dnsfwd.fd = -1;
 	if (!nat_tftp_open(n, err, errlen)) {
+		nat_free(&n->base);
+		return NULL;
+	}
+	if (!nat_dnsfwd_start(n, err, errlen)) {
 		nat_free(&n->base);
 		return NULL;
 	}

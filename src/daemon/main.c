@@ -67,6 +67,7 @@ static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
 	cfg->nat_no_host_loopback = !o->host_loopback;
 	cfg->nat_restrict = o->restrict_guest;
 	cfg->nat_outbound_addr = o->outbound_addr;
+	cfg->nat_dns = o->dns;
 	cfg->nat_dns_search = o->dns_search;
 	cfg->nat_hostname = o->hostname;
 	cfg->nat_tftp_dir = o->tftp_dir;

@@ -19,7 +19,7 @@ void opts_free(struct daemon_opts *o)
 	char **strs[] = { &o->config_file, &o->nat_subnet, &o->interface, &o->nfs_bridge_ip,
 			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
 			  &o->control_path, &o->http, &o->http_token_file, &o->ctl_path,
-			  &o->ctl_command, &o->capture_access, &o->nat_prefix6, &o->outbound_addr, &o->dns_search,
+			  &o->ctl_command, &o->capture_access, &o->nat_prefix6, &o->outbound_addr, &o->dns, &o->dns_search,
 			  &o->hostname, &o->tftp_dir, &o->bootfile, &o->impair };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {

@@ -110,6 +110,9 @@
 	  "NAT: the guest reaches only forwards, DNS and the in-core services") \
 	X(OUTBOUND_ADDR, "outbound-addr", "network", "outbound_addr", "ADDR|IFACE", NULL, NETWORK, \
 	  OPTS_STRING(outbound_addr), "NAT: the IPv4 address (or interface) outgoing connections use") \
+	X(DNS, "dns", "network", "dns", "ADDR", NULL, NETWORK, OPTS_STRING(dns), \
+	  "NAT: relay the gateway's DNS (and ::3) to the resolver at ADDR (IPv4 or IPv6) " \
+	  "instead of the host's resolv.conf") \
 	X(DNS_SEARCH, "dns-search", "network", "dns_search", "DOMAIN[,DOMAIN...]", NULL, NETWORK, \
 	  OPTS_STRING(dns_search), "NAT: DHCP's domain search list (at most 8)") \
 	X(HOSTNAME, "hostname", "network", "hostname", "NAME", NULL, NETWORK, OPTS_STRING(hostname), \
@@ -258,7 +261,7 @@ struct daemon_opts {
 	uint32_t nfs_cache_nodes, nfs_cache_fds;
 	uint32_t nat_max_flows;
 	bool no_ipv6, host_loopback, restrict_guest;
-	char *nat_prefix6, *outbound_addr, *dns_search, *hostname, *tftp_dir, *bootfile;
+	char *nat_prefix6, *outbound_addr, *dns, *dns_search, *hostname, *tftp_dir, *bootfile;
 	char *impair;          /* --impair as given (checked), or NULL */
 
 	struct indynet_forward forwards[OPTS_MAX_FORWARDS];

@@ -87,7 +87,7 @@
 #define ENG_NFS_FDS_DEFAULT 512u /* the NFS server's cache_fds when 0 (nfs.h) */
 #define ENG_TX_RING_FRAMES 256u
 #define ENG_ERR_MAX 256
-#define ENG_CFG_STRINGS 12u /* the strings of struct indynet_config */
+#define ENG_CFG_STRINGS 13u /* the strings of struct indynet_config */
 
 struct eng_watch {
 	int fd;
@@ -1324,6 +1324,7 @@ static const size_t eng_cfg_strings[ENG_CFG_STRINGS] = {
 	offsetof(struct indynet_config, nat_hostname),	   offsetof(struct indynet_config, nat_dns_search),
 	offsetof(struct indynet_config, nat_outbound_addr), offsetof(struct indynet_config, nat_tftp_dir),
 	offsetof(struct indynet_config, nat_bootfile),	   offsetof(struct indynet_config, impair),
+	offsetof(struct indynet_config, nat_dns),
 };
 
 /* point each of e->cfg's strings at a copy of its own; false when out of memory */

@@ -129,6 +129,28 @@ static int no_search(const char *text, struct backend_nat_opts *o, char *err, si
 	return 0;
 }
 
+/* "ADDR", IPv4 or IPv6, as the resolver's address on port 53 */
+static int no_dns(const char *text, struct backend_nat_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&o->dns;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->dns;
+
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1 && in->sin_addr.s_addr != 0) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(53);
+		o->dns_len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1 && !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(53);
+		o->dns_len = sizeof(*in6);
+		return 0;
+	}
+	snprintf(err, errlen, "DNS resolver '%s' is not an IPv4 or IPv6 address", text);
+	return -EINVAL;
+}
+
 int nat_opts_parse(const struct indynet_config *c, struct backend_nat_opts *out, char *err, size_t errlen)
 {
 	int rc;
@@ -144,6 +166,8 @@ int nat_opts_parse(const struct indynet_config *c, struct backend_nat_opts *out,
 		return -EINVAL;
 	}
 	if (c->nat_dns_search && (rc = no_search(c->nat_dns_search, out, err, errlen)) < 0)
+		return rc;
+	if (c->nat_dns && (rc = no_dns(c->nat_dns, out, err, errlen)) < 0)
 		return rc;
 	if (c->nat_bootfile && (!c->nat_tftp_dir || !*c->nat_bootfile || strlen(c->nat_bootfile) > NO_BOOTFILE_MAX)) {
 		snprintf(err, errlen, "boot file '%s' needs a TFTP folder and at most %u characters", c->nat_bootfile,

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/nat_opts.h"
@@ -98,6 +99,36 @@ static void test_names(void **state)
 	expect_error(&c, "more than 8");
 }
 
+static void test_dns(void **state)
+{
+	struct indynet_config c;
+	struct backend_nat_opts o;
+	char err[256];
+	const char *bad[] = { "10.0.0.300", "0.0.0.0", "::", "resolver.example", "127.0.0.1:53", "" };
+
+	(void)state;
+	indynet_config_init(&c);
+	assert_int_equal(parse(&c, &o, err), 0);
+	assert_int_equal(o.dns_len, 0); /* the host's resolv.conf */
+	c.nat_dns = "127.0.0.3";
+	assert_int_equal(parse(&c, &o, err), 0);
+	assert_int_equal(o.dns.ss_family, AF_INET);
+	assert_int_equal(((struct sockaddr_in *)&o.dns)->sin_addr.s_addr, htonl(0x7f000003u));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&o.dns)->sin_port), 53);
+	c.nat_dns = "fd00::53";
+	assert_int_equal(parse(&c, &o, err), 0);
+	assert_int_equal(o.dns.ss_family, AF_INET6);
+	assert_int_equal(o.dns_len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&o.dns)->sin6_port), 53);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		c.nat_dns = bad[i];
+		snprintf(want, sizeof(want), "DNS resolver '%s'", bad[i]);
+		expect_error(&c, want);
+	}
+}
+
 static void test_outbound(void **state)
 {
 	struct indynet_config c;
@@ -124,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_prefix6),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_outbound),
 	};
 
