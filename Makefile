@@ -7,7 +7,7 @@ NOPCAP_BUILD ?= build-nopcap
 DEB_BUILD ?= build-deb
 MESON ?= meson
 
-.PHONY: all deps test demo demo-shell bench mutation install deb clean abi-baseline
+.PHONY: all deps test demo demo-shell bench mutation fuzz install deb clean abi-baseline
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -59,6 +59,12 @@ bench: deps
 mutation:
 	nice -n 15 python3 tests/mutation/mutate.py $(if $(SEED),--seed $(SEED)) \
 		$(if $(PER_FILE),--per-file $(PER_FILE)) --report build-mutation/report.txt $(FILES)
+
+# Every libFuzzer target for FUZZ_SECONDS seconds each (not in CI; `make test` runs the
+# same script for 15 s per target): tests/fuzz/smoke.sh, clang build in build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	nice -n 10 bash tests/fuzz/smoke.sh $(FUZZ_SECONDS)
 
 # Record the public ABI (include/indynet/ as built into libindynet.so) as the new
 # baseline that the abi-baseline test compares against; commit the result.

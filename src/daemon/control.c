@@ -137,8 +137,7 @@ static int control_format(const struct cmd_def *def, const struct cmd_result *re
 	return 0;
 }
 
-/* Turn @line into its row and arguments; on failure @reply holds "error: ...". */
-static const struct cmd_def *control_parse(const char *line, json_t **args, char *reply, size_t len)
+const struct cmd_def *control_parse(const char *line, json_t **args, char *reply, size_t len)
 {
 	char copy[CONTROL_LINE_MAX];
 	char *w[CONTROL_WORDS];
@@ -191,12 +190,22 @@ static void control_escape(char *url, size_t len, const char *text)
 	}
 }
 
-/* Append @args (the line's key=value words: strings) to @url as a query string. */
+/* A query value as text: a string as it is, a number (control_value() made one of "4") in decimal. */
+static const char *control_query_text(const json_t *v, char *buf, size_t len)
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return json_string_value(v) ? json_string_value(v) : "";
+}
+
+/* Append @args (the line's key=value words: strings and numbers) to @url as a query string. */
 static void control_query(const json_t *args, char *url, size_t len)
 {
 	const char *key;
 	json_t *v;
-	char sep = '?';
+	char sep = '?', num[24];
 
 	json_object_foreach((json_t *)args, key, v) {
 		size_t off = strlen(url);
@@ -205,21 +214,29 @@ static void control_query(const json_t *args, char *url, size_t len)
 		control_escape(url, len, key);
 		off = strlen(url);
 		snprintf(url + off, len - off, "=");
-		control_escape(url, len, json_string_value(v));
+		control_escape(url, len, control_query_text(v, num, sizeof(num)));
 		sep = '&';
 	}
 }
 
-/* The HTTP answer as the line protocol's reply. */
-static int control_reply_from(const struct cmd_def *def, const struct hclient_resp *r, char *reply,
-			      size_t len)
+char *control_request(const struct cmd_def *def, const json_t *args, char *url, size_t urllen)
 {
-	struct cmd_result res = { .status = r->status };
-	json_t *body = json_loads(r->body, 0, NULL);
+	snprintf(url, urllen, "%s", def->path);
+	if (strcmp(def->method, "GET") == 0) {
+		control_query(args, url, urllen);
+		return NULL;
+	}
+	return json_object_size(args) ? json_dumps(args, JSON_COMPACT) : NULL;
+}
+
+int control_reply(const struct cmd_def *def, unsigned status, const char *text, char *reply, size_t len)
+{
+	struct cmd_result res = { .status = (int)status };
+	json_t *body = text ? json_loads(text, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_object_get(body, "error"));
 	int rc;
 
-	if (r->status >= 300)
+	if (status >= 300)
 		snprintf(res.error, sizeof(res.error), "%s", msg ? msg : "the daemon refused");
 	else
 		res.body = body ? json_incref(body) : json_object();
@@ -233,7 +250,7 @@ int control_client_run(const char *path, const char *command)
 {
 	struct hclient_target t = { .unix_path = path };
 	struct hclient_resp r;
-	char reply[CONTROL_REPLY_MAX], url[CONTROL_LINE_MAX * 3 + 64], err[256];
+	char reply[CONTROL_REPLY_MAX], url[CONTROL_URL_MAX], err[256];
 	const struct cmd_def *def;
 	json_t *args = NULL;
 	char *body = NULL;
@@ -249,11 +266,7 @@ int control_client_run(const char *path, const char *command)
 		printf("%s\n", reply);
 		return 1;
 	}
-	snprintf(url, sizeof(url), "%s", def->path);
-	if (strcmp(def->method, "GET") == 0)
-		control_query(args, url, sizeof(url));
-	else if (json_object_size(args))
-		body = json_dumps(args, JSON_COMPACT);
+	body = control_request(def, args, url, sizeof(url));
 	json_decref(args);
 	rc = hclient_request(&t, def->method, url, body, &r, err, sizeof(err));
 	free(body);
@@ -262,7 +275,7 @@ int control_client_run(const char *path, const char *command)
 		free(r.body);
 		return 1;
 	}
-	rc = control_reply_from(def, &r, reply, sizeof(reply));
+	rc = control_reply(def, (unsigned)r.status, r.body, reply, sizeof(reply));
 	free(r.body);
 	printf("%s\n", reply);
 	return rc < 0 ? 1 : 0;

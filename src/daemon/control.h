@@ -30,6 +30,41 @@
 #define CONTROL_LINE_MAX 512
 #define CONTROL_WORDS 8
 #define CONTROL_REPLY_MAX 4096
+#define CONTROL_URL_MAX (CONTROL_LINE_MAX * 3 + 64) /* a line's words %-escaped, after the path */
+
+/**
+ * control_parse() - a command line's row of the command table and its arguments.
+ * @line: the command, without the newline
+ * @args: receives the arguments (a new JSON object, the caller's) when a row is found
+ * @reply: receives "error: ..." when none is
+ * @len: size of @reply
+ *
+ * Return: the row, or NULL.
+ */
+const struct cmd_def *control_parse(const char *line, json_t **args, char *reply, size_t len);
+
+/**
+ * control_request() - the HTTP request a parsed line becomes (what --ctl sends).
+ * @def: the row (control_parse())
+ * @args: its arguments
+ * @url: receives the row's path, with the arguments as a %-escaped query for a GET
+ * @urllen: size of @url (CONTROL_URL_MAX)
+ *
+ * Return: the JSON body to send (the caller frees it), or NULL for none.
+ */
+char *control_request(const struct cmd_def *def, const json_t *args, char *url, size_t urllen);
+
+/**
+ * control_reply() - the daemon's HTTP answer as the line protocol's reply.
+ * @def: the row asked
+ * @status: the answer's HTTP status
+ * @text: its body (JSON expected; anything is taken), or NULL
+ * @reply: receives "ok ..." or "error: ..."
+ * @len: size of @reply
+ *
+ * Return: 0 for ok (a status below 300), -1 for an error reply.
+ */
+int control_reply(const struct cmd_def *def, unsigned status, const char *text, char *reply, size_t len);
 
 /**
  * control_exec() - run one command line.

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: MIT
 # smoke.sh: build every libFuzzer target (fuzz_*) and run each for a short while with a seed corpus.
 #
-# Usage: tests/fuzz/smoke.sh [seconds per target, default 15]
+# Usage: tests/fuzz/smoke.sh [seconds per target, default $FUZZ_SECONDS or 15] (make fuzz FUZZ_SECONDS=N)
 # Configures build-fuzz (clang, -Dfuzz=true -Dtests=false) when it is missing,
 # builds only the fuzz_* targets, runs each with -max_total_time, prints the
 # executions per target and exits non-zero when any target crashes or fails.
 set -euo pipefail
 
-secs="${1:-15}"
+secs="${1:-${FUZZ_SECONDS:-15}}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
 cd "$root"

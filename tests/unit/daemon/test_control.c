@@ -273,6 +273,8 @@ static void test_socket_and_client(void **state)
 	assert_int_equal(control_client_run(path, "subnet 10.9.0.0/24"), 0);
 	assert_string_equal(f->ctx.subnet, "10.9.0.0/24");
 	assert_int_equal(control_client_run(path, "mount-help os=irix&x"), 1);
+	/* a number in a GET's query (fuzz_control found the client dereferencing NULL for it) */
+	assert_int_equal(control_client_run(path, "mount-help os=4"), 1);
 	assert_int_equal(control_client_run(path, "stats\nstats"), 1);
 	atomic_store(&srv.stop, true);
 	pthread_join(t, NULL);
@@ -280,6 +282,33 @@ static void test_socket_and_client(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 	/* Nobody listening: the client fails. */
 	assert_int_equal(control_client_run(path, "stats"), 1);
+}
+
+/* The request a line becomes: a GET's arguments (numbers too) in the query, a body otherwise. */
+static void test_request(void **state)
+{
+	char reply[CONTROL_REPLY_MAX], url[CONTROL_URL_MAX];
+	const struct cmd_def *def;
+	json_t *args = NULL;
+	char *body;
+
+	(void)state;
+	def = control_parse("mount-help os=irix path=4", &args, reply, sizeof(reply));
+	assert_non_null(def);
+	assert_null(control_request(def, args, url, sizeof(url)));
+	assert_true(strcmp(url, "/api/mount-help?os=irix&path=4") == 0 || strcmp(url, "/api/mount-help?path=4&os=irix") == 0);
+	json_decref(args);
+	def = control_parse("forward add tcp:[::1]:8080:80", &args, reply, sizeof(reply));
+	assert_non_null(def);
+	body = control_request(def, args, url, sizeof(url));
+	assert_string_equal(url, "/api/forwards");
+	assert_string_equal(body, "{\"spec\":\"tcp:[::1]:8080:80\"}");
+	free(body);
+	json_decref(args);
+	assert_int_equal(control_reply(def, 409, "{\"error\":\"taken\"}", reply, sizeof(reply)), -1);
+	assert_string_equal(reply, "error: taken");
+	assert_int_equal(control_reply(def, 500, "not json", reply, sizeof(reply)), -1);
+	assert_string_equal(reply, "error: the daemon refused");
 }
 
 int main(void)
@@ -291,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_lan_parsers),
 		cmocka_unit_test_setup_teardown(test_nfs_use_without_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_and_client, setup, teardown),
+		cmocka_unit_test(test_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
