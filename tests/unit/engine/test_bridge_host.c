@@ -11,6 +11,7 @@
 
 #include "backend/bridge_host.h"
 #include "core/arp.h"
+#include "core/checksum.h"
 #include "core/eth.h"
 #include "core/ipv4.h"
 #include "engine_test.h"
@@ -207,6 +208,55 @@ static void test_udp_round_trip(void **state)
 	bridge_host_free(h);
 }
 
+/*
+ * The host's own flow to the guest: its query, as the capture sees it leave
+ * (checksum left partial to the NIC), reaches the guest completed; the
+ * guest's answer goes straight into the host's stack (the raw path, root)
+ * and arrives on the host's socket from the guest's address and port.
+ */
+static void test_answer_to_the_host_goes_direct(void **state)
+{
+	struct sink s;
+	uint32_t hip = local_ip(), gip = htonl((ntohl(hip) & 0xffffff00u) | 60u);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = hip }, from;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	uint8_t f[256], *l4;
+	const uint8_t *seen;
+	char buf[16] = "";
+	struct bridge_host *h;
+	size_t n;
+
+	(void)state;
+	if (!hip || geteuid() != 0) {
+		close(fd);
+		skip(); /* loopback only, or no raw socket */
+	}
+	h = new_path(&s, hip);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	n = t_udp_frame(f, guest_mac, host_mac, hip, gip, ntohs(sa.sin_port), 7107, "query", 5, 6);
+	memset(f + ETH_HLEN + IPV4_HLEN + 6, 0x12, 2); /* partial: the NIC was to finish it */
+	seen = bridge_host_seen(h, f, n);
+	assert_ptr_not_equal(seen, f);
+	l4 = (uint8_t *)seen + ETH_HLEN + IPV4_HLEN;
+	assert_int_equal(l4_csum_ipv4(hip, gip, 17, l4, n - ETH_HLEN - IPV4_HLEN), 0);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 7107, ntohs(sa.sin_port), "answer", 6, 7);
+	assert_true(bridge_host_input(h, f, n));
+	assert_int_equal(bridge_host_counts(h).direct, 1);
+	assert_int_equal(bridge_host_counts(h).to_host, 0); /* not libslirp's */
+	for (int i = 0; i < 100 && recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &sl) < 0; i++)
+		usleep(10000);
+	assert_string_equal(buf, "answer");
+	assert_int_equal(from.sin_addr.s_addr, gip);
+	assert_int_equal(ntohs(from.sin_port), 7107);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 7108, ntohs(sa.sin_port), "x", 1, 8);
+	assert_true(bridge_host_input(h, f, n)); /* another flow: the guest's own, libslirp's */
+	assert_int_equal(bridge_host_counts(h).to_host, 1);
+	close(fd);
+	bridge_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_arp_for_the_host),
 		cmocka_unit_test(test_which_ipv4_is_taken),
 		cmocka_unit_test(test_udp_round_trip),
+		cmocka_unit_test(test_answer_to_the_host_goes_direct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
