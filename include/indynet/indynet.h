@@ -249,6 +249,22 @@ struct indynet_impair_stats {
 	uint32_t queued;      /* frames waiting now (delayed or held back) */
 };
 
+/** The in-core NFS server's TCP end (indynet_nfs_tcp_stats_get()): connections and records. */
+struct indynet_nfs_tcp_stats {
+	uint64_t opened;          /* connections accepted (SYN answered) */
+	uint64_t refused;         /* SYNs answered RST: connection limits, or TCP switched off */
+	uint64_t closed;          /* connections ended, however */
+	uint64_t timeouts;        /* reset by a timer: idle, half a record held, no acknowledgement */
+	uint64_t resets_sent;     /* RSTs sent (refusals and timeouts included) */
+	uint64_t resets_rcvd;     /* connections the guest reset */
+	uint64_t retransmits;     /* rewinds: timer expiries and triple duplicate ACKs */
+	uint64_t out_of_order;    /* segments past the next expected byte (dropped, re-acknowledged) */
+	uint64_t records;         /* call records taken */
+	uint64_t oversize;        /* connections reset for a record over the limit (1 MiB + 4 KiB) */
+	uint32_t conns;           /* open now */
+	uint32_t conns_max;       /* the table's bound */
+};
+
 /** Longest path of struct indynet_nfs_client, NUL included (longer ones are cut). */
 #define INDYNET_NFS_PATH_MAX 256
 
@@ -673,6 +689,15 @@ INDYNET_API void indynet_stats_get(indynet_engine *e, struct indynet_stats *st);
  * Return: 0, or -ENOENT when the engine serves no export.
  */
 INDYNET_API int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st);
+
+/**
+ * indynet_nfs_tcp_stats_get() - read the counters of NFS over TCP (any thread).
+ * @e: engine
+ * @st: receives them (the connection figures as of the engine's last round)
+ *
+ * Return: 0, or -ENOENT when the engine serves no export.
+ */
+INDYNET_API int indynet_nfs_tcp_stats_get(indynet_engine *e, struct indynet_nfs_tcp_stats *st);
 
 /**
  * indynet_nfs_clients_get() - the clients that mounted the export (any thread).

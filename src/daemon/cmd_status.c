@@ -100,6 +100,25 @@ static json_t *cmd_nfs_server_json(indynet_engine *eng)
 	return j;
 }
 
+/* NFS over TCP: connections of the virtual hosts' TCP and the records they carried (indynet_nfs_tcp_stats_get()). */
+static json_t *cmd_nfs_tcp_json(indynet_engine *eng)
+{
+	struct indynet_nfs_tcp_stats t;
+	json_t *j;
+
+	if (indynet_nfs_tcp_stats_get(eng, &t) < 0)
+		return json_null();
+	j = json_pack("{s:i, s:i, s:I, s:I, s:I, s:I}", "conns", (int)t.conns, "conns_max", (int)t.conns_max,
+		      "opened", (json_int_t)t.opened, "refused", (json_int_t)t.refused, "closed",
+		      (json_int_t)t.closed, "timeouts", (json_int_t)t.timeouts);
+	json_object_update_new(j, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "resets_sent",
+					    (json_int_t)t.resets_sent, "resets_rcvd", (json_int_t)t.resets_rcvd,
+					    "retransmits", (json_int_t)t.retransmits, "out_of_order",
+					    (json_int_t)t.out_of_order, "records", (json_int_t)t.records, "oversize",
+					    (json_int_t)t.oversize));
+	return j;
+}
+
 /* the clients that mounted the export (MOUNT's list): [{"addr","path"}] */
 static json_t *cmd_nfs_clients_json(indynet_engine *eng)
 {
@@ -179,6 +198,7 @@ static json_t *cmd_nfs_json(struct cmd_ctx *ctx, const json_t *nat)
 			nat ? json_object_get(nat, "gateway") : json_null(), "server",
 			cmd_nfs_server_json(ctx->eng));
 	json_object_set_new(nfs, "transports", cmd_nfs_transports_json(o->nfs_transport));
+	json_object_set_new(nfs, "tcp", cmd_nfs_tcp_json(ctx->eng));
 	json_object_set_new(nfs, "clients", cmd_nfs_clients_json(ctx->eng));
 	json_object_set_new(nfs, "procedures", cmd_nfs_procedures_json(ctx));
 	return nfs && o->mode == INDYNET_MODE_BRIDGE ? cmd_nfs_bridge(ctx, nfs) : nfs;
@@ -308,6 +328,22 @@ static void cmd_capture_text(const json_t *cap, char *buf, size_t len)
 		snprintf(buf + off, len - off, " capture_error=%s", error);
 }
 
+/* " PREFIXkey=N" for each integer of @obj, from @off in @buf; returns the new offset. */
+static size_t cmd_text_ints(const json_t *obj, const char *prefix, char *buf, size_t len, size_t off)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (off >= len)
+			return off;
+		if (json_is_integer(v))
+			off += (size_t)snprintf(buf + off, len - off, " %s%s=%" JSON_INTEGER_FORMAT, prefix, key,
+						json_integer_value(v));
+	}
+	return off;
+}
+
 /* The line protocol's legacy form: "tx_frames=N ... guest_ip=A drop_REASON=N ...". */
 void cmd_status_text(const json_t *body, char *buf, size_t len)
 {
@@ -352,6 +388,7 @@ void cmd_status_text(const json_t *body, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, " nfs_%s=%" JSON_INTEGER_FORMAT, key,
 					json_integer_value(v));
 	}
+	off = cmd_text_ints(json_object_get(json_object_get(body, "nfs"), "tcp"), "nfs_tcp_", buf, len, off);
 	if (off >= len)
 		return;
 	cmd_status_phantom_text(body, buf + off, len - off);

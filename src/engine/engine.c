@@ -29,6 +29,7 @@
 #include "engine/pcapng.h"
 #include "engine/phantom.h"
 #include "engine/vhost.h"
+#include "engine/vtcp.h"
 #include "indynet/indynet.h"
 #include "nfs/nfs.h"
 
@@ -105,6 +106,8 @@ struct eng_cmd {
 	struct eng_cmd *next;
 };
 
+#define ENG_TCP_CTRS 8u
+
 struct eng_stats {
 	_Atomic unsigned seq;
 	_Atomic uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
@@ -115,6 +118,8 @@ struct eng_stats {
 	_Atomic uint32_t guest_ip;
 	_Atomic int64_t last_activity_ms;
 	_Atomic uint32_t nat_flows, nat_flow_cap; /* published from the backend each round */
+	_Atomic uint64_t tcp[ENG_TCP_CTRS];       /* published copy of vtcp_stats(), in eng_tcp_read()'s order */
+	_Atomic uint32_t tcp_conns;
 };
 
 /* a caller waiting for the phantom host's probe verdict (eng_ph_wait()) */
@@ -203,13 +208,38 @@ static void eng_drop(indynet_engine *e, enum indynet_drop_reason r)
 	stats_end(&e->st);
 }
 
+static void eng_tcp_publish(struct eng_stats *st, const struct vtcp_stats *ts)
+{
+	const uint64_t v[ENG_TCP_CTRS] = { ts->opened,	    ts->refused,     ts->closed,      ts->timeouts,
+					   ts->resets_sent, ts->resets_rcvd, ts->retransmits, ts->out_of_order };
+
+	for (unsigned i = 0; i < ENG_TCP_CTRS; i++)
+		atomic_store_explicit(&st->tcp[i], v[i], memory_order_relaxed);
+	atomic_store_explicit(&st->tcp_conns, ts->conns, memory_order_relaxed);
+}
+
+static void eng_tcp_read(const struct eng_stats *st, struct indynet_nfs_tcp_stats *out)
+{
+	uint64_t *const v[ENG_TCP_CTRS] = { &out->opened,	   &out->refused,     &out->closed,
+					    &out->timeouts,	   &out->resets_sent, &out->resets_rcvd,
+					    &out->retransmits, &out->out_of_order };
+
+	for (unsigned i = 0; i < ENG_TCP_CTRS; i++)
+		*v[i] = atomic_load_explicit(&st->tcp[i], memory_order_relaxed);
+	out->conns = atomic_load_explicit(&st->tcp_conns, memory_order_relaxed);
+	out->conns_max = VTCP_MAX_CONNS;
+}
+
 static void eng_publish_vhost(indynet_engine *e)
 {
 	uint64_t d[INDYNET_DROP__COUNT] = { 0 };
 	unsigned cap, flows = e->backend ? backend_flows(e->backend, &cap) : (cap = 0);
+	struct vtcp_stats ts;
 
 	vhost_counters(e->vt, d);
+	vtcp_stats(vhost_tcp(e->vt), &ts);
 	stats_begin(&e->st);
+	eng_tcp_publish(&e->st, &ts);
 	for (unsigned i = 0; i < INDYNET_DROP__COUNT; i++)
 		atomic_store_explicit(&e->st.vh_drops[i], d[i], memory_order_relaxed);
 	atomic_store_explicit(&e->st.nat_flows, flows, memory_order_relaxed);
@@ -244,6 +274,16 @@ int indynet_nfs_stats_get(indynet_engine *e, struct indynet_nfs_stats *st)
 	if (!e->nfs)
 		return -ENOENT;
 	nfsvc_stats(e->nfs, st);
+	return 0;
+}
+
+int indynet_nfs_tcp_stats_get(indynet_engine *e, struct indynet_nfs_tcp_stats *st)
+{
+	if (!e->nfs)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	eng_tcp_read(&e->st, st);
+	nfsvc_tcp_stats(e->nfs, &st->records, &st->oversize);
 	return 0;
 }
 

@@ -140,12 +140,14 @@ static void nfsconn_refuse(const struct nfsconn *c, enum rpcrec_status st)
 {
 	const uint8_t *a = (const uint8_t *)&c->from.src_ip;
 
-	if (st == RPCREC_TOO_BIG)
+	if (st == RPCREC_TOO_BIG) {
+		nfsvc_tcp_oversize(c->svc);
 		ilog(INDYNET_LOG_WARN, "nfs: TCP from %u.%u.%u.%u:%u to port %u: a record larger than %u bytes, "
 		     "connection reset", a[0], a[1], a[2], a[3], c->from.sport, c->from.dport, NFS_STREAM_RECORD_MAX);
-	else
+	} else {
 		ilog(INDYNET_LOG_WARN, "nfs: TCP from %u.%u.%u.%u:%u to port %u: out of memory for a record, "
 		     "connection reset", a[0], a[1], a[2], a[3], c->from.sport, c->from.dport);
+	}
 }
 
 /* vtcp_ops.recv: records out of the stream while answers are sure to fit. */

@@ -100,6 +100,7 @@ struct nfsvc {
 	unsigned inflight, depth;    /* messages held; calls waiting */
 	size_t inflight_bytes;
 	_Atomic uint64_t n_calls, n_queue_drops, n_replays, n_inprogress, n_answer_drops;
+	_Atomic uint64_t n_tcp_records, n_tcp_oversize;
 	_Atomic unsigned depth_now;
 };
 
@@ -196,6 +197,8 @@ void nfsvc_call(void *opaque, const struct vhost_dgram *from, const uint8_t *dat
 	struct nfs_ticket tk;
 	size_t rlen = 0;
 
+	if (from->conn)
+		nfsvc_ctr(&svc->n_tcp_records);
 	switch (nfs_server_admit(svc->srv, &peer, from->dport, data, len, svc->ebuf, NFSVC_BUF, &rlen, &tk)) {
 	case NFS_ADMIT_REPLY:
 		nfsvc_ctr(&svc->n_replays);
@@ -400,6 +403,17 @@ void nfsvc_stats(struct nfsvc *svc, struct indynet_nfs_stats *out)
 	out->handles_jukebox = ns.handles_jukebox;
 	out->handles_stale = ns.handles_stale;
 	out->search_entries = ns.search_entries;
+}
+
+void nfsvc_tcp_stats(struct nfsvc *svc, uint64_t *records, uint64_t *oversize)
+{
+	*records = atomic_load_explicit(&svc->n_tcp_records, memory_order_relaxed);
+	*oversize = atomic_load_explicit(&svc->n_tcp_oversize, memory_order_relaxed);
+}
+
+void nfsvc_tcp_oversize(struct nfsvc *svc)
+{
+	nfsvc_ctr(&svc->n_tcp_oversize);
 }
 
 void nfsvc_free(struct nfsvc *svc)

@@ -126,6 +126,20 @@ void nfsvc_set_addr(struct nfsvc *svc, uint32_t addr);
 void nfsvc_stats(struct nfsvc *svc, struct indynet_nfs_stats *out);
 
 /**
+ * nfsvc_tcp_stats() - the call records taken over TCP, and the connections reset for an oversize one (any thread).
+ * @svc: service
+ * @records: receives the first
+ * @oversize: receives the second
+ */
+void nfsvc_tcp_stats(struct nfsvc *svc, uint64_t *records, uint64_t *oversize);
+
+/**
+ * nfsvc_tcp_oversize() - count a connection reset for a record over the limit (nfsconn.c).
+ * @svc: service
+ */
+void nfsvc_tcp_oversize(struct nfsvc *svc);
+
+/**
  * nfsvc_server() - the NFS server the service runs (for its thread-safe readers).
  * @svc: service
  *

@@ -12,7 +12,8 @@
 #   3. 4 MiB written and read back over one connection, 16 calls in flight,
 #      and the file in the export matches; the same with 8 MiB in 1 MiB calls; a REMOVE retransmitted on a new
 #      connection from the same port gets the cached reply.
-#   4. no host socket: indynetd listens on no TCP port for any of it.
+#   4. the control socket's stats count it (nfs_tcp_*: oversize, timeouts, records).
+#   5. no host socket: indynetd listens on no TCP port for any of it.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -53,6 +54,12 @@ t_check "8 MiB written and read back in 1 MiB calls, 16 in flight" gx copy "$T_T
 t_expect_eq "the export holds the same 8 MiB" "$(t_md5 "$T_TMP/data8.bin")" "$(t_md5 "$T_TMP/export/tcp.bin")"
 t_check "REMOVE retransmitted on a new connection: the cached reply" gx drc
 
+stat_of() { nat_ctl stats | grep -o " $1=[^ ]*" | cut -d= -f2; }
+t_log "$(nat_ctl stats | tr ' ' '\n' | grep '^nfs_tcp_' | tr '\n' ' ')"
+t_expect_eq "stats: one connection reset for an oversize record" "$(stat_of nfs_tcp_oversize)" 1
+t_check "stats: the stalled connection counted as a timeout" test "$(stat_of nfs_tcp_timeouts)" -ge 1
+t_check "stats: connections opened" test "$(stat_of nfs_tcp_opened)" -ge 6
+t_check "stats: call records counted (the copies alone are 270)" test "$(stat_of nfs_tcp_records)" -ge 270
 t_check "no TCP socket listens in indynetd's namespace" sh -c "[ -z \"\$(ip netns exec '$NS_HOST' ss -Hltn)\" ]"
 nat_stop
 t_done
