@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# nfs.sh: guest 64 MiB sequential NFS write/read: the in-core server (v3/UDP 32K, v2/UDP 8K, v3/TCP 32K) against nfs-ganesha (v3/UDP 32K, v3/TCP 32K) behind the same indynetd NAT.
+# nfs.sh: guest 64 MiB sequential NFS write/read: the in-core server (v3/UDP 32K, v2/UDP 8K, v3/TCP 32K and 1M) against nfs-ganesha (v3/UDP 32K, v3/TCP 32K and 1M) behind the same indynetd NAT.
 #
 # Usage: bench/nfs.sh [BUILD_DIR]      (or INDYNET_BUILD=...; run as root)
 # Knobs (environment): RUNS (default 3), SIZE_MIB (default 64), CASES (default
@@ -20,6 +20,8 @@
 #   core-v3-tcp, ganesha-v3-tcp   as core-v3 and ganesha-v3, over TCP: the in-core
 #               server's TCP ends in indynetd's virtual host, ganesha's TCP is NATed
 #               by libslirp to a host socket
+#   core-v3-tcp1m, ganesha-v3-tcp1m   the same with rsize=wsize=1048576 (what a stock
+#               Linux client negotiates over TCP from both servers)
 # All mounts: proto=udp,mountproto=udp (tcp for the -tcp cases),nolock,port=2049,mountport=1234.  The guest
 # writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
 # and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
@@ -63,6 +65,7 @@ xprt_stat() { awk -v op="$1:" '$1 == op {print $2 "/" $3; exit}' /proc/self/moun
 cpu_ticks() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
 busy_pct() { echo "$1 $2" | awk '{printf "%d%%", 100 * ($3 - $1) / (($4 - $2) ? ($4 - $2) : 1)}'; }
 gmount b "$OPTS" || { gfail "mount -o $OPTS"; exit 1; }
+echo "BENCH-sizes=$(gmountopts b | tr ',' '\n' | grep -E '^[rw]size=' | tr '\n' ',')"
 t0=$(up) c0=$(cpu_ticks)
 dd if=/dev/zero of=/mnt/b/bench.bin bs=1M count=$SIZE conv=fsync 2>/tmp/dd.err || { gfail "dd write: $(cat /tmp/dd.err)"; exit 1; }
 t1=$(up) c1=$(cpu_ticks)
@@ -93,8 +96,8 @@ ganesha_pid() { [ -n "${NFS_GPID:-}" ] && pgrep -P "$NFS_GPID" | head -n 1; }
 one() {
 	local c=$1 r=$2 opts=vers=3,rsize=32768,wsize=32768 path=$GEXPORT srv=$NFS_GW mtu=$MTU proto=udp
 	local con=$NFS_W/console-$1-$2.log g=$NFS_W/guest-$1.sh rc w rd drops=- dcpu=- scpu g0=0 g1=0
-	case $c in *-tcp) proto=tcp ;; esac
-	case ${c%-tcp} in
+	case $c in *-tcp) proto=tcp ;; *-tcp1m) proto=tcp opts=vers=3,rsize=1048576,wsize=1048576 ;; esac
+	case ${c%-tcp*} in
 	core-v3) path=$NFS_EXPORT
 		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
@@ -122,13 +125,14 @@ one() {
 		tail -n 15 "${NFS_DLOG:-/dev/null}"
 		return 1
 	fi
-	printf '%s %s %s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
+	printf '%s %s %s %s %s %s %s %s %s %s %s %s %s\n' "$c" "$r" "$w" "$rd" "$(nfs_console_value "$con" BENCH-write-ops)" \
 		"$(nfs_console_value "$con" BENCH-read-ops)" "$(nfs_console_value "$con" BENCH-write-busy)" \
-		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "$scpu" "${drops:-none}" "$(nfs_console_value "$con" BENCH-guest-drops)" | tee -a "$RES"
+		"$(nfs_console_value "$con" BENCH-read-busy)" "${dcpu:-?}" "$scpu" "${drops:-none}" "$(nfs_console_value "$con" BENCH-guest-drops)" \
+		"$(nfs_console_value "$con" BENCH-sizes)" | tee -a "$RES"
 }
 
 echo "bench/nfs: $RUNS runs x ($CASES), ${SIZE} MiB, $(nproc) CPUs, $(date -u +%FT%TZ)"
-echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s host_cpu_s indynetd_drops guest_drops"
+echo "case run write_s read_s write_ops/xmits read_ops/xmits guest_busy_w guest_busy_r indynetd_cpu_s host_cpu_s indynetd_drops guest_drops sizes"
 for r in $(seq 1 "$RUNS"); do
 	for c in $CASES; do one "$c" "$r"; done
 done
@@ -162,4 +166,5 @@ ratio_line core-v3 ganesha-v3
 ratio_line core-v2 ganesha-v3
 ratio_line core-v3 ganesha-qemu
 ratio_line core-v3-tcp ganesha-v3-tcp
+ratio_line core-v3-tcp1m ganesha-v3-tcp1m
 echo "(target: core-v3/ganesha-v3 >= 1.50x for read and for write)"
