@@ -62,8 +62,9 @@
  * be sent (a dropped retransmission, a full queue, a call with no reply),
  * so that the connection can count its unanswered calls.  A connection's
  * calls are not held to NFSVC_MAX_MSGS: each connection has at most
- * NFSCONN_MAX_CALLS unanswered (8 x 32 connections, 64 KiB each), and a
- * TCP client would wait a minute (timeo=600) to retransmit a dropped one.
+ * NFSCONN_MAX_CALLS unanswered, whose calls and answers together stay
+ * within its send ring (VTCP_SND_BUF, 32 connections), and a TCP client
+ * would wait a minute (timeo=600) to retransmit a dropped one.
  */
 
 #define NFSVC_MAX_MSGS 128u         /* calls queued plus answers not yet sent */
