@@ -40,7 +40,11 @@
  *   guest writing 32 KiB takes about half as many ACK frames.
  * - Send from a ring (VTCP_SND_BUF, allocated on first send).  vtcp_send()
  *   appends whole or refuses; output sends MSS-sized segments while the
- *   guest's window has room.  snd_una..snd_nxt is in flight; its bytes sit
+ *   guest's window has room, and never more than VTCP_FLIGHT_MAX in
+ *   flight: the way to the guest (the 256-frame RX ring, a frontend's
+ *   socket, a TCG guest that reads it late) absorbs about that much, and a
+ *   scaled 1 MiB window sent at once overflowed the RX ring (34,080 frames
+ *   dropped in one 64 MiB read, each loss a retransmission timeout).  snd_una..snd_nxt is in flight; its bytes sit
  *   at the ring's head until acknowledged.
  * - Retransmission is go-back-N: the timer (1 s, doubling to 6.4 s: a
  *   TCG guest on a busy host can stall for hundreds of milliseconds, and
@@ -324,7 +328,8 @@ static void vtcp_arm(const struct vtcp *t, struct vtcp_conn *c)
 /* Bytes to send next from snd_nxt; @force sends at least one (a zero-window probe). */
 static size_t vtcp_next_len(const struct vtcp_conn *c, size_t flight, bool force)
 {
-	size_t n = c->slen - flight, room = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+	size_t wnd = c->snd_wnd < VTCP_FLIGHT_MAX ? c->snd_wnd : VTCP_FLIGHT_MAX;
+	size_t n = c->slen - flight, room = wnd > flight ? wnd - flight : 0;
 
 	if (force && room == 0)
 		room = 1;

@@ -24,6 +24,7 @@
 #define VTCP_RCV_BUF 65535u       /* received bytes a service has not taken yet (the window) */
 #define VTCP_RCV_BUF_SCALED (512u << 10) /* the same, when the guest offered window scaling */
 #define VTCP_RCV_WSCALE 4u        /* our shift then (RFC 7323): 512 KiB is 32768 << 4 */
+#define VTCP_FLIGHT_MAX (128u << 10) /* bytes in flight at most, whatever the guest's window */
 #define VTCP_SND_BUF (2304u << 10) /* bytes sent and not yet acknowledged, plus those waiting: two 1 MiB answers */
 #define VTCP_IDLE_MS (6u * 60u * 1000u) /* default: no segment for this long resets */
 

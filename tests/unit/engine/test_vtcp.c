@@ -546,7 +546,7 @@ static size_t sent_bytes(const struct fx *f, unsigned from)
 static void test_window_scaling(void **state)
 {
 	struct fx *f = *state;
-	static uint8_t big[200000];
+	static uint8_t big[400000];
 	uint32_t iss;
 
 	guest_wscale = 7;
@@ -564,6 +564,11 @@ static void test_window_scaling(void **state)
 	seg_from(f, guest_port, TCP_ACK | TCP_PSH, 1001, iss + 1, 1000, "hello", 5, 2);
 	assert_int_equal(f->out[f->nout - 1].t.win, VTCP_RCV_BUF_SCALED >> VTCP_RCV_WSCALE);
 	assert_int_equal((uint32_t)f->out[f->nout - 1].t.win << VTCP_RCV_WSCALE, VTCP_RCV_BUF_SCALED);
+	/* the guest acknowledges everything and opens 1 MiB: no more than VTCP_FLIGHT_MAX goes out */
+	f->nout = 0;
+	seg_from(f, guest_port, TCP_ACK, 1006, iss + 1 + 128000, 8192, NULL, 0, 3);
+	assert_int_equal(sent_bytes(f, 0), sizeof(big) - 128000 < VTCP_FLIGHT_MAX ? sizeof(big) - 128000
+										  : VTCP_FLIGHT_MAX);
 }
 
 /* A guest that offers no window scaling gets none, and windows of at most 65535. */
