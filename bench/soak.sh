@@ -102,7 +102,7 @@ gend
 EOF
 } >"$G"
 
-nfs_daemon_start stream --export "$NFS_EXPORT" --impair "$IMPAIR" --control "$CTL"
+NFS_DAEMON_TMO=$((DURATION + 1200)) nfs_daemon_start stream --export "$NFS_EXPORT" --impair "$IMPAIR" --control "$CTL"
 nfs_log "soak: DURATION=$DURATION s, IMPAIR=$IMPAIR, warm-up $WARMUP s, a sample every $SAMPLE s"
 DPID=$(tr -d " " <"/proc/$NFS_DPID/task/$NFS_DPID/children") # NFS_DPID is timeout(1)'s
 nfs_log "indynetd is pid $DPID"
