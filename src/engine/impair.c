@@ -109,18 +109,41 @@ static bool impair_num(const char *v, uint64_t max, uint64_t *out)
 	return *v == '\0';
 }
 
+static const char *const impair_keys[] = { "loss", "dup", "reorder", "delay", "seed" };
+
+/* the value of field @k (an index of impair_keys) into @out */
+static int impair_value(unsigned k, const char *val, struct indynet_impair *out, char *err, size_t errlen)
+{
+	uint32_t *pct[] = { &out->loss_ppm, &out->dup_ppm, &out->reorder_ppm };
+	long ppm;
+	uint64_t n;
+
+	if (k == 3 && impair_num(val, IMPAIR_DELAY_MAX_MS, &n)) {
+		out->delay_ms = (uint32_t)n;
+		return 0;
+	}
+	if (k == 4 && impair_num(val, UINT64_MAX, &out->seed))
+		return 0;
+	ppm = k < 3 ? impair_pct(val) : -1;
+	if (ppm >= 0) {
+		*pct[k] = (uint32_t)ppm;
+		return 0;
+	}
+	snprintf(err, errlen, "%s: '%s' is not %s", impair_keys[k], val,
+		 k == 3 ? "a number of milliseconds from 0 to 10000"
+		 : k == 4 ? "a decimal number below 2^64" : "a percentage from 0 to 100 (at most 4 decimals)");
+	return -EINVAL;
+}
+
 /* one "key=value" into @out; @seen marks the fields given so far */
 static int impair_field(char *kv, struct indynet_impair *out, unsigned *seen, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "loss", "dup", "reorder", "delay", "seed" };
 	char *val = strchr(kv, '=');
 	unsigned k;
-	uint64_t n;
-	long ppm;
 
 	if (val)
 		*val++ = '\0';
-	for (k = 0; k < 5 && strcmp(kv, keys[k]) != 0; k++)
+	for (k = 0; k < 5 && strcmp(kv, impair_keys[k]) != 0; k++)
 		;
 	if (k == 5) {
 		snprintf(err, errlen, "'%s' is not a field (" IMPAIR_FIELDS ")", kv);
@@ -135,25 +158,7 @@ static int impair_field(char *kv, struct indynet_impair *out, unsigned *seen, ch
 		return -EINVAL;
 	}
 	*seen |= 1u << k;
-	if (k == 3 || k == 4) {
-		if (!impair_num(val, k == 3 ? IMPAIR_DELAY_MAX_MS : UINT64_MAX, &n)) {
-			snprintf(err, errlen, k == 3 ? "delay: '%s' is not a number of milliseconds from 0 to 10000"
-						     : "seed: '%s' is not a decimal number below 2^64", val);
-			return -EINVAL;
-		}
-		if (k == 3)
-			out->delay_ms = (uint32_t)n;
-		else
-			out->seed = n;
-		return 0;
-	}
-	ppm = impair_pct(val);
-	if (ppm < 0) {
-		snprintf(err, errlen, "%s: '%s' is not a percentage from 0 to 100 (at most 4 decimals)", kv, val);
-		return -EINVAL;
-	}
-	*(k == 0 ? &out->loss_ppm : k == 1 ? &out->dup_ppm : &out->reorder_ppm) = (uint32_t)ppm;
-	return 0;
+	return impair_value(k, val, out, err, errlen);
 }
 
 int indynet_impair_parse(const char *spec, struct indynet_impair *out, char *err, size_t errlen)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine_sync.h"
 #include "engine/impair.h"
@@ -328,6 +329,33 @@ static void test_engine_loses(void **state)
 	indynet_engine_free(e);
 }
 
+/* an emulator's thread (the SEEQ model's path): frames go through the TX ring and still cross the link */
+static void test_engine_ring_path(void **state)
+{
+	struct indynet_config cfg;
+	struct indynet_impair_stats st = { 0 };
+	struct indynet_stats es;
+	indynet_engine *e = NULL;
+	uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0, 0x12, 0x34, 0x56, 0x08, 0x06 };
+	char err[256] = "";
+
+	(void)state;
+	indynet_config_init(&cfg);
+	cfg.impair = "loss=100%";
+	assert_int_equal(indynet_engine_new(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(indynet_engine_start(e), 0);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(indynet_guest_send(e, f, sizeof(f)), 0);
+	for (int i = 0; i < 200 && st.dropped < 7; i++) {
+		usleep(10000);
+		assert_int_equal(indynet_impair_stats_get(e, &st), 0);
+	}
+	assert_int_equal(st.dropped, 7);
+	indynet_stats_get(e, &es);
+	assert_int_equal(es.tx_frames, 0);
+	indynet_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_link_bounded),
 		cmocka_unit_test(test_engine_config),
 		cmocka_unit_test(test_engine_loses),
+		cmocka_unit_test(test_engine_ring_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
