@@ -205,6 +205,18 @@ static void ctl_print_bridge(const json_t *b)
 		       ctl_colon(ph, "error", err, sizeof(err)));
 }
 
+/* --impair: the link's spec and what it did; nothing on a perfect link */
+static void ctl_print_impair(const json_t *b)
+{
+	const json_t *im = json_object_get(b, "impair");
+
+	if (json_is_object(im))
+		printf("%-10s %s (on purpose): dropped %" JSON_INTEGER_FORMAT ", duplicated %" JSON_INTEGER_FORMAT
+		       ", reordered %" JSON_INTEGER_FORMAT ", delayed %" JSON_INTEGER_FORMAT "\n",
+		       "impair", ctl_str(im, "spec"), ctl_int(im, "dropped"), ctl_int(im, "duplicated"),
+		       ctl_int(im, "reordered"), ctl_int(im, "delayed"));
+}
+
 static void ctl_print_status(const json_t *b)
 {
 	const json_t *g = json_object_get(b, "guest"), *c = json_object_get(b, "counters");
@@ -223,6 +235,7 @@ static void ctl_print_status(const json_t *b)
 	       "traffic", ctl_int(c, "tx_frames"), ctl_int(c, "tx_bytes"), ctl_int(c, "rx_frames"),
 	       ctl_int(c, "rx_bytes"));
 	ctl_print_drops(json_object_get(b, "drops"));
+	ctl_print_impair(b);
 	if (nat)
 		printf("%-10s subnet %s, gateway %s\n", "nat", ctl_str(nat, "subnet"),
 		       ctl_str(nat, "gateway"));
