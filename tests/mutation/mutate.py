@@ -492,7 +492,10 @@ def sync_tree(repo, tree):
                 if fd.read() == data:
                     continue
         os.makedirs(os.path.dirname(d), exist_ok=True)
-        shutil.copy2(s, d)
+        # a fresh mtime: copy2's (the repository's) can be older than the copy's objects
+        # built from the previous sync, and ninja would then keep them
+        shutil.copyfile(s, d)
+        shutil.copymode(s, d)
 
 
 def setup_build(tree, sanitize):

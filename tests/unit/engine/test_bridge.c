@@ -183,32 +183,36 @@ static void test_seg_worked_example(void **state)
 	seg_free(&o);
 }
 
-/* #21: a stream's sequence numbers past 2^24 and through the wrap at 2^32 (random ISNs) */
+/* #21: a stream's sequence numbers as random ISNs make them: every byte used, and through the wrap at 2^32 */
 static void test_seg_sequence_wrap(void **state)
 {
 	static uint8_t f[ETH_HLEN + 65535], buf[BRIDGE_SEG_BUF];
-	struct seg_out o = { 0 };
-	size_t len = super_frame(f, 4000, 0x10);
-	uint8_t *tcp = f + ETH_HLEN + IPV4_HLEN;
-	uint32_t seq = 0xfffffc18u, off = 0; /* 1000 bytes before the wrap */
-	uint16_t c = 0;
+	static const uint32_t isns[] = { 0xfffffc18u /* 1000 bytes before the wrap */, 0x89abcdefu };
 
 	(void)state;
-	memcpy(tcp + 4, (uint8_t[]){ 0xff, 0xff, 0xfc, 0x18 }, 4);
-	memcpy(tcp + 16, &c, 2);
-	c = l4_csum_ipv4(t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, tcp, len - ETH_HLEN - IPV4_HLEN);
-	memcpy(tcp + 16, &c, 2);
-	assert_int_equal(bridge_seg_tcp(f, len, 1500, buf, seg_collect, &o), 3);
-	for (unsigned i = 0; i < o.n; i++) {
-		const uint8_t *t = o.frames[i] + ETH_HLEN + IPV4_HLEN;
+	for (size_t k = 0; k < sizeof(isns) / sizeof(isns[0]); k++) {
+		struct seg_out o = { 0 };
+		size_t len = super_frame(f, 4000, 0x10);
+		uint8_t *tcp = f + ETH_HLEN + IPV4_HLEN;
+		uint32_t seq = isns[k], off = 0;
+		uint16_t c = 0;
 
-		assert_int_equal(l4_csum_ipv4(t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, t,
-					      o.lens[i] - ETH_HLEN - IPV4_HLEN), 0);
-		assert_int_equal(rd32(t + 4), (uint32_t)(seq + off));
-		off += (uint32_t)(o.lens[i] - ETH_HLEN - IPV4_HLEN - 32);
+		memcpy(tcp + 4, (uint8_t[]){ seq >> 24, (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq }, 4);
+		memcpy(tcp + 16, &c, 2);
+		c = l4_csum_ipv4(t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, tcp, len - ETH_HLEN - IPV4_HLEN);
+		memcpy(tcp + 16, &c, 2);
+		assert_int_equal(bridge_seg_tcp(f, len, 1500, buf, seg_collect, &o), 3);
+		for (unsigned i = 0; i < o.n; i++) {
+			const uint8_t *t = o.frames[i] + ETH_HLEN + IPV4_HLEN;
+
+			assert_int_equal(l4_csum_ipv4(t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 6, t,
+						      o.lens[i] - ETH_HLEN - IPV4_HLEN), 0);
+			assert_int_equal(rd32(t + 4), (uint32_t)(seq + off));
+			off += (uint32_t)(o.lens[i] - ETH_HLEN - IPV4_HLEN - 32);
+		}
+		assert_int_equal(off, 4000);
+		seg_free(&o);
 	}
-	assert_int_equal(off, 4000);
-	seg_free(&o);
 }
 
 static void test_seg_large_and_refusals(void **state)

@@ -271,6 +271,64 @@ static void test_refused_host_ip(void **state)
 	assert_int_equal(m.guest_ip, 0);
 }
 
+/*
+ * #21: what the guest may be learned at (not a multicast source); a frame to it
+ * rewritten only in its Ethernet header, whatever its payload holds; a cut one
+ * not rewritten; only refusals counted as such.
+ */
+static void test_learn_and_rewrite_limits(void **state)
+{
+	struct bridge_mac m;
+	uint8_t f[256];
+	size_t len;
+	uint32_t gip = t_ip(10, 9, 2, 170); /* its last two bytes and the ports below spell the host's MAC */
+
+	(void)state;
+	xl_init(&m);
+	len = t_udp_frame(f, lan_mac, guest_mac, t_ip(224, 0, 0, 251), LAN_IP, 5353, 5353, "m", 1, 1);
+	assert_int_equal(bridge_mac_tx(&m, f, len, out, true), BRIDGE_MAC_REWRITTEN);
+	assert_int_equal(m.guest_ip, 0); /* a multicast source is not the guest's address */
+	len = t_udp_frame(f, lan_mac, guest_mac, gip, LAN_IP, 0xaa01, 0xaaaa, "x", 1, 2);
+	assert_int_equal(bridge_mac_tx(&m, f, len, out, true), BRIDGE_MAC_REWRITTEN);
+	assert_int_equal(m.guest_ip, gip);
+	len = t_udp_frame(f, host_mac, lan_mac, LAN_IP, gip, 0xaaaa, 0xaa01, "y", 1, 3);
+	assert_memory_equal(f + 32, host_mac, 6);
+	assert_int_equal(bridge_mac_rx(&m, f, len, out), BRIDGE_MAC_REWRITTEN);
+	assert_memory_equal(out, guest_mac, 6);
+	assert_memory_equal(out + 6, f + 6, len - 6); /* the rest as it came */
+	/* an IPv4 packet cut short of its total length is not the guest's */
+	assert_int_equal(bridge_mac_rx(&m, f, len - 4, out), BRIDGE_MAC_UNMATCHED);
+	assert_int_equal(m.translated, 3);
+	assert_int_equal(m.unmatched, 1);
+	assert_int_equal(m.refused, 0);
+}
+
+static unsigned claims_logged;
+
+static void claim_sink(void *opaque, enum indynet_log_level level, const char *msg)
+{
+	(void)opaque;
+	claims_logged += level == INDYNET_LOG_WARN && strstr(msg, "claimed the host's own address");
+}
+
+/* #21: a guest that keeps claiming the host's address is logged at the 1st, 2nd, 4th ... claim */
+static void test_refusals_logged_sparingly(void **state)
+{
+	struct bridge_mac m;
+	uint8_t f[256];
+	size_t len;
+
+	(void)state;
+	xl_init(&m);
+	indynet_set_log(claim_sink, NULL, INDYNET_LOG_INFO);
+	len = arp(f, bcast, ARP_OP_REQUEST, guest_mac, HOST_IP, zero, HOST_IP);
+	for (unsigned i = 1; i <= 8; i++) {
+		assert_int_equal(bridge_mac_tx(&m, f, len, out, true), BRIDGE_MAC_REFUSED);
+		assert_int_equal(claims_logged, i == 1 ? 1 : i < 4 ? 2 : i < 8 ? 3 : 4);
+	}
+	indynet_set_log(NULL, NULL, INDYNET_LOG_INFO);
+}
+
 /* IPv6 is not translated: dropped as unmatched; other types only move their source */
 static void test_ipv6_and_others(void **state)
 {
@@ -364,6 +422,8 @@ int main(void)
 		cmocka_unit_test(test_rx_dhcp_reply_by_xid),
 		cmocka_unit_test(test_rx_ipv4_to_guest),
 		cmocka_unit_test(test_refused_host_ip),
+		cmocka_unit_test(test_learn_and_rewrite_limits),
+		cmocka_unit_test(test_refusals_logged_sparingly),
 		cmocka_unit_test(test_ipv6_and_others),
 		cmocka_unit_test(test_wireless_detection),
 		cmocka_unit_test(test_nat_has_none),
