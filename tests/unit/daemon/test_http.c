@@ -561,7 +561,8 @@ static void test_close_releases_descriptors(void **state)
 	struct http_config hc = { .unix_path = f->sock, .tcp_addr = "127.0.0.1",
 				  .token_file = f->token_file };
 	struct http_config tcp_only = { .tcp_addr = "127.0.0.1", .token_file = f->token_file };
-	struct hclient_target t = { .host = "127.0.0.1" };
+	struct http_config unix_only = { .unix_path = f->sock };
+	struct hclient_target t = { .host = "127.0.0.1" }, u = { .unix_path = f->sock };
 	char err[256], body[4096];
 	struct http_server *s = NULL;
 	int in = dup(0), before = open_fds();
@@ -569,18 +570,21 @@ static void test_close_releases_descriptors(void **state)
 	assert_int_equal(http_open(&hc, &f->ctx, &s, err, sizeof(err)), 0);
 	http_close(s);
 	assert_int_equal(open_fds(), before);
-	/* stdin closed: the listener is descriptor 0, served and closed like any other */
+	/* stdin closed: a listener (TCP, then the socket) is descriptor 0, served and closed like any other */
 	close(0);
-	start(f, &tcp_only);
-	assert_true(fcntl(0, F_GETFD) >= 0);
-	t.port = http_tcp_port(f->http);
-	t.token = http_token(f->http);
-	assert_int_equal(request(&t, "GET", "/api/status", NULL, body, sizeof(body)), 200);
-	atomic_store(&f->stop, true);
-	pthread_join(f->loop, NULL);
-	http_close(f->http);
-	f->http = NULL;
-	assert_int_equal(fcntl(0, F_GETFD), -1);
+	for (int i = 0; i < 2; i++) {
+		start(f, i ? &unix_only : &tcp_only);
+		assert_true(fcntl(0, F_GETFD) >= 0);
+		t.port = http_tcp_port(f->http);
+		t.token = http_token(f->http);
+		assert_int_equal(request(i ? &u : &t, "GET", "/api/status", NULL, body, sizeof(body)), 200);
+		atomic_store(&f->stop, true);
+		pthread_join(f->loop, NULL);
+		http_close(f->http);
+		f->http = NULL;
+		atomic_store(&f->stop, false);
+		assert_int_equal(fcntl(0, F_GETFD), -1);
+	}
 	assert_int_equal(dup2(in, 0), 0);
 	close(in);
 }

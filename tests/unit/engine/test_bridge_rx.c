@@ -175,6 +175,26 @@ static void test_rx_mtu(void **state)
 	indynet_engine_free(e);
 }
 
+/* #21: the VLAN allowance is for a tag (type 0x8100), not for any type sharing a byte with it (IPv4 0x0800) */
+static void test_rx_mtu_untagged_ipv4(void **state)
+{
+	indynet_engine *e = start_bridge();
+	struct indynet_capture_status st;
+	size_t len;
+
+	(void)state;
+	guest_speaks(e);
+	len = frame(guest_mac, lan_mac, ETH_HLEN + MTU + 2, 12, false);
+	out[12] = 0x08; /* IPv4, and not TCP: not re-segmented */
+	out[13] = 0x00;
+	lan_send(len);
+	lan_send(frame(guest_mac, lan_mac, 80, 13, false));
+	expect_next(e, 13, 80);
+	st = status_at(e, 4);
+	assert_int_equal(st.oversized, 1);
+	indynet_engine_free(e);
+}
+
 /* a GRO super-frame to the guest: 20-byte IP, 20-byte TCP, @dlen payload bytes (i & 0xff) */
 static size_t super_frame(size_t dlen)
 {
@@ -303,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_rx_before_mac), cmocka_unit_test(test_rx_unicast),
 		cmocka_unit_test(test_rx_mtu),        cmocka_unit_test(test_rx_resegment),
 		cmocka_unit_test(test_rx_shed),       cmocka_unit_test(test_rx_super_frame_beyond_slot),
+		cmocka_unit_test(test_rx_mtu_untagged_ipv4),
 	};
 
 	if (!lan_setup()) {
