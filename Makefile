@@ -15,8 +15,10 @@ all: $(BUILD)/build.ninja
 $(BUILD)/build.ninja:
 	$(MESON) setup $(BUILD) --buildtype=debugoptimized
 
+# -Dtest_hooks=true: the control commands tests/integration/sandbox.sh probes the sandbox
+# with; never in $(BUILD), which `make install` installs.
 $(ASAN_BUILD)/build.ninja:
-	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dtest_hooks=true
 
 # The build without packet capture (NAT only), with the flags of $(BUILD): its engine and daemon unit tests run in `test`.
 $(NOPCAP_BUILD)/build.ninja:

@@ -7,6 +7,7 @@ PKGS=(
 	# build
 	build-essential meson ninja-build pkg-config clang lld llvm libclang-rt-14-dev
 	libslirp-dev libglib2.0-dev libpcap-dev libmicrohttpd-dev libjansson-dev libinih-dev libcmocka-dev libattr1-dev libcap-dev
+	libseccomp-dev
 	# tests: the ABI baseline (abidw, abidiff)
 	abigail-tools
 	# tests: namespaces, guest VM, captures, peers

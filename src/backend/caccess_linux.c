@@ -64,6 +64,18 @@ static void caccess_try(struct caccess_facts *f, char *err, size_t errlen)
 }
 
 /* the executable and what its filesystem and this process allow it */
+/*
+ * no_new_privs as the process was started: only that one makes the kernel
+ * ignore file capabilities at the next start (the parent passes it on); a
+ * process that sets it on itself later (indynetd's sandbox) does not.
+ */
+static bool caccess_nnp_at_start;
+
+__attribute__((constructor)) static void caccess_nnp_read(void)
+{
+	caccess_nnp_at_start = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+}
+
 static void caccess_binary(struct caccess_facts *f, char *path, size_t pathlen)
 {
 	ssize_t n = readlink("/proc/self/exe", path, pathlen - 1);
@@ -75,7 +87,7 @@ static void caccess_binary(struct caccess_facts *f, char *path, size_t pathlen)
 	f->file_caps = caccess_file_caps(path);
 	f->nosuid = statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID);
 	f->no_xattr = getxattr(path, "security.capability", NULL, 0) < 0 && errno == ENOTSUP;
-	f->no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	f->no_new_privs = caccess_nnp_at_start;
 }
 
 /* @spec as an interface name, as bridge mode would pick it; -EINVAL or -ENODEV with out->reason set */

@@ -10,6 +10,7 @@
 
 #include "cmd_int.h"
 #include "dlog.h"
+#include "indynet-build.h"
 
 static const struct cmd_def cmd_rows[] = {
 	{ .name = "status", .method = "GET", .path = "/api/status", .line = "stats",
@@ -45,6 +46,12 @@ static const struct cmd_def cmd_rows[] = {
 	  .line = "capture-access", .fields = "", .run = cmd_capture_access },
 	{ .name = "capture-access.enable", .method = "POST", .path = "/api/capture-access/enable",
 	  .line = "capture-access enable", .fields = "", .run = cmd_capture_enable, .mutates = true },
+#if INDYNET_TEST_HOOKS
+	{ .name = "test.open", .method = "POST", .path = "/api/test/open", .line = "test-open",
+	  .line_arg = "path", .fields = "path", .run = cmd_test_open, .mutates = true },
+	{ .name = "test.syscall", .method = "POST", .path = "/api/test/syscall", .line = "test-syscall",
+	  .fields = "", .run = cmd_test_syscall, .mutates = true },
+#endif
 };
 
 const struct cmd_def *cmd_table(size_t *n)

@@ -54,6 +54,7 @@ struct cmd_ctx {
 	/* true while a frontend peer is connected (NULL: always true). Any thread. */
 	bool (*peer_connected)(void *opaque);
 	void *peer_opaque;
+	bool confined;               /* the sandbox is on: no other program can be run */
 
 	pthread_mutex_t lock;
 	char subnet[20];             /* lock: the NAT subnet in force, "A.B.C.D/P" */

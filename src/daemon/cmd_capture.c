@@ -138,6 +138,9 @@ int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_resul
 	if (!a.can_enable)
 		return cmd_fail(res, CMD_CONFLICT, NULL, "packet capture cannot be enabled from here: %s%s%s",
 				a.reason, a.fix[0] ? "; " : "", a.fix);
+	if (ctx->confined)
+		return cmd_fail(res, CMD_CONFLICT, NULL, "packet capture cannot be enabled from here: the "
+				"sandbox runs no other program (restart with --sandbox off, or run: %s)", a.fix);
 	rc = cmd_child_run((char *const[]){ a.binary, "--capture-access", "enable", "--interface", a.interface,
 					    NULL }, out, sizeof(out));
 	if (rc != 0)

@@ -44,6 +44,10 @@ json_t *cmd_phantom_status_json(struct cmd_ctx *ctx);
 int cmd_capture_access(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_capture_enable(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 
+/* cmd_test.c: -Dtest_hooks=true only */
+int cmd_test_open(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+int cmd_test_syscall(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+
 /* cmd_lan.c: bridge mode's LAN addressing (each field "" when unknown) */
 struct cmd_lan {
 	char interface[64];   /* the capture interface */

@@ -316,12 +316,17 @@ int http_open(const struct http_config *cfg, struct cmd_ctx *ctx, struct http_se
 	http_events_init(s);
 	if ((cfg->unix_path && http_bind_unix(s, cfg->unix_path, err, errlen) < 0) ||
 	    (cfg->tcp_addr && http_bind_tcp(s, cfg, err, errlen) < 0) ||
-	    http_start_mhd(s, s->idle_s, err, errlen) < 0) {
+	    (!cfg->defer_start && http_start(s, err, errlen) < 0)) {
 		http_close(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+int http_start(struct http_server *s, char *err, size_t errlen)
+{
+	return http_start_mhd(s, s->idle_s, err, errlen);
 }
 
 void http_close(struct http_server *s)

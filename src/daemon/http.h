@@ -54,6 +54,7 @@ struct http_config {
 	bool allow_remote;
 	const char *token_file;    /* TCP: where the token is kept (read if there, else written) */
 	unsigned idle_s;           /* 0: HTTP_IDLE_S */
+	bool defer_start;          /* bind only: http_start() starts libmicrohttpd's threads */
 };
 
 /**
@@ -68,6 +69,19 @@ struct http_config {
  */
 int http_open(const struct http_config *cfg, struct cmd_ctx *ctx, struct http_server **out,
 	      char *err, size_t errlen);
+
+/**
+ * http_start() - start libmicrohttpd after an http_open() with @cfg->defer_start.
+ * @s: server
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * indynetd binds first and starts the threads once it is confined, so that
+ * they inherit the sandbox.
+ *
+ * Return: 0 or -1.
+ */
+int http_start(struct http_server *s, char *err, size_t errlen);
 
 /**
  * http_close() - stop serving, close every connection, unlink the unix socket; @s may be NULL.

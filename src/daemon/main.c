@@ -26,6 +26,7 @@
 #include "options.h"
 #include "reload.h"
 #include "export_check.h"
+#include "sandbox.h"
 
 /* Exit statuses (documented in indynetd(8)). */
 #define EXIT_RUNTIME 1
@@ -42,6 +43,7 @@ struct daemon {
 	bool export_ro; /* the export is not writable by the daemon: served read-only */
 	int argc;     /* the command line, parsed again on SIGHUP */
 	char **argv;
+	char token_file[PATH_MAX]; /* --http's token file (unlinked at shutdown if generated) */
 };
 
 static void daemon_config(const struct daemon *d, struct indynet_config *cfg)
@@ -190,12 +192,50 @@ static int daemon_engine(struct daemon *d)
 	}
 	if (daemon_add_forwards6(d) < 0)
 		return EXIT_RUNTIME;
+	return 0;
+}
+
+/* The threads: the engine's (and its NFS worker), then libmicrohttpd's; all inherit the sandbox. */
+static int daemon_start(struct daemon *d)
+{
+	char err[512];
+	int rc;
+
 	if (frontend_start(d->fe, d->eng) < 0)
 		return EXIT_RUNTIME;
 	rc = indynet_engine_start(d->eng);
 	if (rc < 0) {
 		fprintf(stderr, "indynetd: cannot start the engine: %s\n", strerror(-rc));
 		return EXIT_RUNTIME;
+	}
+	if (d->http && http_start(d->http, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: control API: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Everything is open: confine the daemon before its first thread (sandbox.h). */
+static int daemon_sandbox(struct daemon *d)
+{
+	const struct daemon_opts *o = &d->opts;
+	struct sandbox_plan p = {
+		.enabled = o->sandbox, .user = o->user, .bridge = o->mode == INDYNET_MODE_BRIDGE,
+		.export_dir = o->export_dir, .export_ro = o->read_only || d->export_ro,
+		.tftp_dir = o->tftp_dir, .config_file = o->config_file,
+		.slirp = o->mode == INDYNET_MODE_NAT || o->bridge_host_reach,
+	};
+	const char *removes[] = { o->control_path, d->token_file[0] ? d->token_file : NULL,
+				  o->frontend == FE_QEMU_STREAM || o->frontend == FE_QEMU_DGRAM ? o->frontend_arg : NULL };
+	char err[512];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(removes) / sizeof(removes[0]); i++)
+		if (removes[i])
+			p.removes[n++] = removes[i];
+	if (sandbox_enter(&p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "indynetd: %s\n", err);
+		return -1;
 	}
 	return 0;
 }
@@ -310,8 +350,8 @@ static int daemon_http(struct daemon *d)
 {
 	const struct daemon_opts *o = &d->opts;
 	struct http_config hc = { .unix_path = o->control_path, .allow_remote = o->http_allow_remote,
-				  .token_file = o->http_token_file };
-	char err[512], token_file[PATH_MAX];
+				  .token_file = o->http_token_file, .defer_start = true };
+	char err[512];
 
 	if (!o->control_path && !o->http)
 		return 0;
@@ -319,10 +359,12 @@ static int daemon_http(struct daemon *d)
 		hc.tcp_addr = o->http_addr;
 		hc.tcp_port = o->http_port;
 	}
-	if (o->http && !hc.token_file) {
-		snprintf(token_file, sizeof(token_file), "%s.token", o->control_path);
-		hc.token_file = token_file;
-	}
+	if (o->http && hc.token_file)
+		snprintf(d->token_file, sizeof(d->token_file), "%s", hc.token_file);
+	else if (o->http && o->control_path)
+		snprintf(d->token_file, sizeof(d->token_file), "%s.token", o->control_path);
+	if (d->token_file[0])
+		hc.token_file = d->token_file;
 	if (http_open(&hc, &d->cmd, &d->http, err, sizeof(err)) < 0) {
 		fprintf(stderr, "indynetd: control API: %s\n", err);
 		return -1;
@@ -376,8 +418,12 @@ static int daemon_run(struct daemon *d)
 	d->cmd.peer_connected = frontend_has_peer;
 	d->cmd.peer_opaque = d->fe;
 	d->cmd_ready = true;
-	if (daemon_http(d) < 0)
+	if (daemon_http(d) < 0 || daemon_sandbox(d) < 0)
 		return EXIT_RUNTIME;
+	d->cmd.confined = sandbox_active();
+	rc = daemon_start(d);
+	if (rc)
+		return rc;
 	daemon_summary(d);
 	return daemon_loop(d);
 }
@@ -432,6 +478,10 @@ static void daemon_version(void)
 	printf("NAT: libslirp %s\n", b.slirp_version);
 	printf("NFS: %s%s%s\n", b.nfs_v2 ? "v2" : "", b.nfs_v2 && b.nfs_v3 ? " " : "", b.nfs_v3 ? "v3" : "");
 	printf("control API: HTTP on --control and --http, web panel, --ctl (libmicrohttpd %s)\n", MHD_get_version());
+	printf("sandbox: capabilities, --user, no_new_privs, Landlock, %s\n",
+	       INDYNET_HAVE_SECCOMP ? "seccomp" : "no seccomp (built without libseccomp)");
+	if (INDYNET_TEST_HOOKS)
+		printf("test hooks: yes (-Dtest_hooks=true: a test build, not for use)\n");
 }
 
 int main(int argc, char **argv)

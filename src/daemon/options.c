@@ -20,7 +20,7 @@ void opts_free(struct daemon_opts *o)
 			  &o->export_dir, &o->frontend_arg, &o->tap_netns, &o->capture_file,
 			  &o->control_path, &o->http, &o->http_token_file, &o->ctl_path,
 			  &o->ctl_command, &o->capture_access, &o->nat_prefix6, &o->outbound_addr, &o->dns, &o->dns_search,
-			  &o->hostname, &o->tftp_dir, &o->bootfile, &o->impair };
+			  &o->hostname, &o->tftp_dir, &o->bootfile, &o->impair, &o->user };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);

@@ -166,6 +166,10 @@
 	  "read settings from an INI file (flags override it)") \
 	X(CAPTURE_FILE, "capture-file", "log", "capture_file", "FILE", NULL, OTHER, \
 	  OPTS_STRING(capture_file), "write every guest frame to a pcapng file") \
+	X(SANDBOX, "sandbox", "security", "sandbox", "on|off", "on", OTHER, OPTS_BOOL(sandbox), \
+	  "after setup: drop capabilities, no_new_privs, Landlock, seccomp (kill on others)") \
+	X(USER, "user", "security", "user", "NAME", NULL, OTHER, OPTS_STRING(user), \
+	  "started as root: run as NAME after setup (keeping only the capabilities still needed)") \
 	X(LOG_LEVEL, "log-level", "log", "level", "error|warn|info|debug", "info", OTHER, \
 	  OPTS_CUSTOM(opts_set_log_level), "what is logged to standard error") \
 	X(CONTROL, "control", "control", "socket", "PATH", NULL, OTHER, \
@@ -275,6 +279,8 @@ struct daemon_opts {
 	uint32_t socket_mode;    /* of the frontend's socket file */
 
 	enum indynet_log_level log_level;
+	bool sandbox;             /* --sandbox on|off */
+	char *user;               /* --user NAME */
 	char *capture_file;
 	char *control_path;
 	char *http;               /* "ADDR:PORT" as given, or NULL */

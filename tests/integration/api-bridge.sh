@@ -20,7 +20,9 @@
 #   5. a second daemon, run by nobody: capture permission-denied, the status
 #      and GET /api/capture-access name the setcap fix, POST .../enable runs
 #      "indynetd --capture-access enable" (through a recording pkexec) and
-#      reports its failure.
+#      reports its failure (with --sandbox off: the sandbox runs no other program).
+#   6. the same daemon with its sandbox on: the verdict is still no-permission (its
+#      own no_new_privs does not count) and enable refuses, naming the fix.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/netns.sh"
@@ -176,7 +178,7 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$@" >%s/nobody/pkexec.args\nexit 126\n' "$T_
 chmod 755 "$T_TMP/bin/pkexec"
 ip netns exec "$NS_HOST" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
 	env PATH="$T_TMP/bin:/usr/bin:/bin" timeout -s TERM 120 "$BIN" --mode bridge --interface cap1 \
-	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" >"$T_TMP/denied.log" 2>&1 &
+	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" --sandbox off >"$T_TMP/denied.log" 2>&1 &
 DENIED_PID=$!
 t_defer kill "$DENIED_PID"
 t_evidence "$T_TMP/denied.log"
@@ -202,6 +204,22 @@ ctl_ok "capture-access" 'j["verdict"] == "no-permission" and not j["permitted"]'
 ctl --json capture-access enable
 t_expect_eq "indynetctl capture-access enable: exit 1, the failure in the JSON" True \
 	"$(json '"enabling packet capture failed" in j["error"]')"
+kill "$DENIED_PID"
+wait "$DENIED_PID" 2>/dev/null
+
+# ---- 6. the same, sandboxed (the default) ----
+t_wait 10 eval '! test -e "$INDY_CTL"' || t_fail "the unsandboxed daemon left its control socket"
+ip netns exec "$NS_HOST" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
+	env PATH="$T_TMP/bin:/usr/bin:/bin" timeout -s TERM 120 "$BIN" --mode bridge --interface cap1 \
+	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" >"$T_TMP/denied2.log" 2>&1 &
+DENIED_PID=$!
+t_defer kill "$DENIED_PID"
+t_evidence "$T_TMP/denied2.log"
+t_wait 10 test -S "$INDY_CTL" || t_fail "the sandboxed daemon did not start" "$(cat "$T_TMP/denied2.log")"
+t_check "it runs sandboxed" grep -c "sandbox: uid $(id -u nobody) .*no_new_privs" "$T_TMP/denied2.log"
+expect_status "GET /api/capture-access (nobody, sandboxed)" 200 "$(api GET /api/capture-access)" '"verdict":"no-permission"'
+expect_status "POST /api/capture-access/enable (sandboxed): refused, naming the fix" 409 \
+	"$(api POST /api/capture-access/enable)" "the sandbox runs no other program (restart with --sandbox off, or run: sudo setcap cap_net_raw,cap_net_admin+eip $BIN)"
 kill "$DENIED_PID"
 wait "$DENIED_PID" 2>/dev/null
 t_done
