@@ -173,6 +173,7 @@ static int sandbox_kernel(const struct sandbox_plan *p, char *what, size_t whatl
 		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
 		return -1;
 	}
+	sandbox_confined = true;
 	ll_rc = sandbox_landlock(rules, n, ll, sizeof(ll));
 	sc_rc = ll_rc < 0 ? 0 : sandbox_seccomp(sc, sizeof(sc));
 	if (ll_rc < 0 || sc_rc < 0) {
@@ -183,7 +184,6 @@ static int sandbox_kernel(const struct sandbox_plan *p, char *what, size_t whatl
 		dlog(INDYNET_LOG_WARN, "sandbox: %s: the filesystem is not restricted", ll);
 	if (sc_rc == 0)
 		dlog(INDYNET_LOG_WARN, "sandbox: %s: system calls are not restricted", sc);
-	sandbox_confined = ll_rc > 0 || sc_rc > 0;
 	snprintf(what, whatlen, "no_new_privs, %s, %s", ll_rc > 0 ? ll : "no Landlock", sc_rc > 0 ? sc : "no seccomp");
 	return 0;
 }

@@ -67,9 +67,9 @@ struct sandbox_plan {
 int sandbox_enter(const struct sandbox_plan *plan, char *err, size_t errlen);
 
 /**
- * sandbox_active() - did sandbox_enter() install the seccomp filter or Landlock?
+ * sandbox_active() - did sandbox_enter() confine the daemon (no_new_privs and what the kernel has)?
  *
- * Return: true when a child process could not run normally (no execve).
+ * Return: true when a child process could not run normally (no execve, no privilege gained).
  */
 bool sandbox_active(void);
 
