@@ -72,6 +72,9 @@ static int nf6_error(const struct indynet_forward6 *fw, int rc, char *err, size_
 		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, fw->host_port);
 	else if (rc == -EINVAL)
 		snprintf(err, errlen, "forward '%s': guest address is not a host of the NAT's IPv6 prefix", text);
+	else if (rc == -EDESTADDRREQ)
+		snprintf(err, errlen, "forward '%s': an IPv6 UDP forward needs the guest address "
+			 "(libslirp follows the guest's address for TCP only)", text);
 	else if (rc == -EEXIST)
 		snprintf(err, errlen, "forward '%s': host port %u is already forwarded", text, fw->host_port);
 	else
@@ -126,6 +129,10 @@ int nat_fwd6_add(struct nat_fwd6 *t, Slirp *s, const struct in6_addr *prefix, co
 		return nf6_error(fw, -EEXIST, err, errlen);
 	if (!nf6_guest_ok(prefix, fw->guest_addr))
 		return nf6_error(fw, -EINVAL, err, errlen);
+	if (fw->udp && memcmp(fw->guest_addr, nf6_zero, 16) == 0) {
+		nf6_error(fw, -EDESTADDRREQ, err, errlen);
+		return -EINVAL;
+	}
 	if (!nf6_grow(t)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

@@ -13,11 +13,12 @@
 
 /*
  * An IPv6 forward binds an IPv6-only host socket (SLIRP_HOSTFWD_V6ONLY:
- * an IPv4 forward may hold the same port) on its host address.  A forward
- * without a guest address is handed to libslirp with ::, which libslirp
- * replaces, when a connection arrives, by the guest address its neighbour
- * discovery learnt; so unlike the IPv4 forwards nothing here follows the
- * guest.  The list is kept to bind them again on a new instance (subnet
+ * an IPv4 forward may hold the same port) on its host address.  A TCP
+ * forward without a guest address is handed to libslirp with ::, which
+ * libslirp replaces, when a connection arrives, by the guest address its
+ * neighbour discovery learnt; so unlike the IPv4 forwards nothing here
+ * follows the guest.  libslirp 4.7 does that for TCP only (a UDP datagram
+ * to :: goes nowhere), so a UDP forward must name its guest address.  The list is kept to bind them again on a new instance (subnet
  * change) and for --restrict, which lets a UDP forward's answers out.
  */
 struct nat_fwd6 {

@@ -71,6 +71,9 @@ case $list in *"tcp:[::1]:18097:8080"*"udp:[::1]:18098:[$gaddr]:5300"*) t_pass "
 t_expect_eq "forward remove udp:[::1]:18098:[$gaddr]:5300" ok "$(nat_ctl forward remove "udp:[::1]:18098:[$gaddr]:5300")"
 t_expect_eq "after removal nothing listens on [::1]:18098" 0 \
 	"$(ip netns exec "$NS_HOST" ss -Hlun 'sport = :18098' | wc -l)"
+reply=$(nat_ctl forward add 'udp:[::1]:18099:5300')
+case $reply in *"udp:[::1]:18099:5300"*"needs the guest address"*) t_pass "an IPv6 UDP forward without a guest address is refused, named: $reply" ;;
+*) t_fail "forward add udp:[::1]:18099:5300 should be refused (libslirp follows the guest for TCP only)" "$reply" ;; esac
 reply=$(nat_ctl forward add 'tcp:[::1]:18099:[2001:db8::7]:80')
 case $reply in *"2001:db8::7"*"not a host of the NAT's IPv6 prefix"*) t_pass "a guest address outside the prefix is refused, named: $reply" ;;
 *) t_fail "forward add tcp:[::1]:18099:[2001:db8::7]:80 should be refused naming it" "$reply" ;; esac

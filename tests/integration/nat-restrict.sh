@@ -33,6 +33,7 @@ ns_bg "$NS_HOST" "$T_TMP/h1.log" socat TCP-LISTEN:8097,bind=127.0.0.1,reuseaddr,
 ns_bg "$NS_HOST" "$T_TMP/h2.log" socat UDP-LISTEN:8098,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo host-lo-udp'
 ns_bg "$NS_HOST" "$T_TMP/h3.log" socat TCP-LISTEN:8099,bind=198.51.100.1,reuseaddr,fork SYSTEM:'echo outside'
 ns_bg "$NS_GUEST" "$T_TMP/g.log" socat TCP-LISTEN:97,reuseaddr,fork SYSTEM:'echo guest-97'
+ns_bg "$NS_GUEST" "$T_TMP/g6.log" socat UDP6-RECVFROM:5301,ipv6only=1,reuseaddr,fork SYSTEM:'read l; echo g6-$l'
 t_wait 5 ns_listening "$NS_HOST" tcp 8099 || t_fail "the host services did not start"
 
 # the default: the gateway reaches the host's loopback, the guest the outside
@@ -73,6 +74,14 @@ d1=$(stat_of drop_backend)
 t_pass "--restrict: refused frames counted (drop_backend $d0 -> $d1)"
 t_check "--restrict: the guest got its lease" guest_lease_ok 192.168.0.
 t_expect_eq "--restrict: the forward still reaches the guest" guest-97 "$(host_fwd)"
+# an IPv6 UDP forward: the guest's answer from its port passes (the first datagram may be
+# lost while the gateway resolves the guest's address: a few tries)
+t_wait 20 eval '[ -n "$(ip -n "$NS_GUEST" -6 addr show dev tap0 scope global)" ]' || t_fail "--restrict: no SLAAC address"
+g6=$(ip -n "$NS_GUEST" -6 addr show dev tap0 scope global | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}')
+t_expect_eq "--restrict: forward add udp:[::1]:18098:[$g6]:5301" ok "$(nat_ctl forward add "udp:[::1]:18098:[$g6]:5301")"
+udp6_fwd() { [ "$(echo ping | ip netns exec "$NS_HOST" timeout 5 socat -T 1 - 'UDP6:[::1]:18098' 2>/dev/null)" = g6-ping ]; }
+t_wait 10 udp6_fwd || t_fail "--restrict: the answer through the IPv6 UDP forward to port 5301 should reach the host"
+t_pass "--restrict: the IPv6 UDP forward's answer reaches the host"
 out=$(ip netns exec "$NS_GUEST" busybox nslookup -type=a indynet.test $GW 2>&1)
 case $out in *192.0.2.55*) t_pass "--restrict: DNS at the gateway still answers" ;;
 *) t_fail "--restrict: DNS at the gateway should answer" "$out" ;; esac
