@@ -17,8 +17,9 @@
 # Meanwhile the host samples indynetd's RSS (VmRSS) and descriptor count
 # (/proc/PID/fd) every SAMPLE seconds.  After WARMUP seconds, RSS must stay
 # within +-10 % of its post-warm-up median and the descriptor count must not
-# grow (the last sample at most the post-warm-up first); every corrupt byte
-# counts as a failure.  The daemon's counters (stats) are printed at the end.
+# grow: the NFS server's descriptor cache (--nfs-cache-fds) rises and falls
+# with the churn, so the second half's highest count may not exceed the first
+# half's; every corrupt byte counts as a failure.  The daemon's counters (stats) are printed at the end.
 # Not in CI (it takes DURATION plus the boot); docs/PERFORMANCE.md has a run.
 set -uo pipefail
 if [ -z "${NFS_IN_NS:-}" ] && [ -n "${1:-}" ]; then INDYNET_BUILD=$(realpath "$1"); export INDYNET_BUILD; fi
@@ -135,12 +136,13 @@ awk -v w="$WARMUP" '$1 >= w' "$SAMPLES" >"$NFS_W/steady.txt"
 nfs_check "samples after the warm-up: $(wc -l <"$NFS_W/steady.txt")" test "$(wc -l <"$NFS_W/steady.txt")" -ge 3
 read -r med lo hi < <(awk '{print $2}' "$NFS_W/steady.txt" | sort -n |
 	awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)], v[1], v[NR]}')
-read -r fd0 fdmax fdlast < <(awk 'NR==1 {f=$3} {if ($3>m) m=$3; l=$3} END {print f, m, l}' "$NFS_W/steady.txt")
+read -r fd1 fd2 fdlast < <(awk '{v[NR]=$3} END {h=int(NR/2); for (i=1;i<=NR;i++) if (i<=h) {if (v[i]>a) a=v[i]} else if (v[i]>b) b=v[i]; print a+0, b+0, v[NR]+0}' "$NFS_W/steady.txt")
 nfs_log "RSS after warm-up: median ${med:-?} KiB, min ${lo:-?}, max ${hi:-?} (all samples: $(awk '{print $2}' "$SAMPLES" | sort -n | sed -n '1p;$p' | tr '\n' ' ')KiB)"
-nfs_log "descriptors after warm-up: first ${fd0:-?}, max ${fdmax:-?}, last ${fdlast:-?}"
+nfs_log "descriptors after warm-up: highest ${fd1:-?} in the first half, ${fd2:-?} in the second, last ${fdlast:-?}"
 nfs_check "RSS within +-10 % of its median after the warm-up" \
 	awk -v m="${med:-0}" -v a="${lo:-0}" -v b="${hi:-0}" 'BEGIN {exit !(m > 0 && a >= 0.9 * m && b <= 1.1 * m)}'
-nfs_check "no descriptor growth (last ${fdlast:-?} <= first ${fd0:-?} after the warm-up)" test "${fdlast:-1}" -le "${fd0:-0}"
+nfs_check "no descriptor growth (second half's highest ${fd2:-?} <= first half's ${fd1:-?})" \
+	test "${fd2:-1}" -le "${fd1:-0}"
 echo "counters: $STATS" | tr ' ' '\n' | grep -E '^(counters:|ok|tx_|rx_|drop_[a-z_]*=[1-9]|impair_|nfs_(calls|drc|queue))' | tr '\n' ' '
 echo
 nfs_log "wall time $((SECONDS - T0)) s (DURATION=$DURATION)"
