@@ -188,7 +188,7 @@ struct indynet_forward6 {
 	/*
 	 * The guest address connections go to.  All zero: the guest's own
 	 * address, as libslirp learns it from the guest's neighbour discovery
-	 * (its SLAAC address).
+	 * (its SLAAC address); TCP only, a UDP forward must name one.
 	 */
 	uint8_t guest_addr[16];
 };
@@ -945,7 +945,8 @@ INDYNET_API int indynet_forward6_parse(const char *spec, struct indynet_forward6
  *
  * The host socket is IPv6-only, so an IPv4 forward may use the same port.
  * A guest address, when given, must be a host of the NAT's IPv6 prefix
- * (not its gateway ::2 or DNS ::3).  Forwards survive a subnet change.
+ * (not its gateway ::2 or DNS ::3); a UDP forward must give one (libslirp
+ * follows the guest's address for TCP only).  Forwards survive a subnet change.
  *
  * Return: 0, -EEXIST (protocol and host port already forwarded),
  * -EADDRINUSE, -EINVAL (bad guest address or ports), -EOPNOTSUPP (bridge
