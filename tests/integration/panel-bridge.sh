@@ -45,7 +45,8 @@ printf '#!/bin/sh\nkill %s\n' "$NS_BGPID" >"$T_TMP/guest-quiet.sh" && chmod +x "
 
 # the second daemon: no capture permission; nobody runs a copy of indynetd (file
 # capabilities are per file) with a datagram frontend (a TAP needs CAP_NET_ADMIN)
-# and a pkexec on its PATH that grants nothing
+# and a pkexec on its PATH that grants nothing; --sandbox off, because a confined
+# daemon runs no other program (its refusal is checked in api-bridge.sh part 6)
 chmod 755 "$T_TMP"
 mkdir -p "$T_TMP/nobody" "$T_TMP/bin" && chmod 777 "$T_TMP/nobody" && chmod 755 "$T_TMP/bin"
 BIN=$T_TMP/bin/indynetd
@@ -54,7 +55,7 @@ printf '#!/bin/sh\nexit 126\n' >"$T_TMP/bin/pkexec" && chmod 755 "$T_TMP/bin/pke
 ip netns exec "$NS_HOST" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
 	env PATH="$T_TMP/bin:/usr/bin:/bin" timeout -s TERM 300 "$BIN" --mode bridge --interface cap1 \
 	--qemu-dgram "$T_TMP/nobody/d.sock" --control "$T_TMP/nobody/c2.sock" --http 127.0.0.1:18631 \
-	>"$T_TMP/denied.log" 2>&1 &
+	--sandbox off >"$T_TMP/denied.log" 2>&1 &
 DENIED_PID=$!
 t_defer kill "$DENIED_PID"
 t_evidence "$T_TMP/denied.log"
