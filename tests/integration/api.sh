@@ -243,7 +243,7 @@ expect_status "the given token is the one in force" 200 \
 	"$(tcp -H "Authorization: Bearer $(cat "$GIVEN")" -H "Host: 0.0.0.0:18602" http://127.0.0.1:18602/api/status)" '"mode":"nat"'
 expect_status "no other token" 401 "$(tcp -H "$AUTH" -H "Host: 0.0.0.0:18602" http://127.0.0.1:18602/api/status)"
 kill -TERM "$REMOTE_PID"
-t_wait 10 eval '! kill -0 $REMOTE_PID' || t_fail "the --http-allow-remote daemon did not stop"
+t_wait 30 eval '! kill -0 $REMOTE_PID' || t_fail "the --http-allow-remote daemon did not stop within 30 s"
 t_expect_eq "a given token file is left in place at shutdown" "$(printf '%064d' 7 | tr 0 a)" "$(cat "$GIVEN")"
 
 nat_stop
