@@ -42,6 +42,12 @@ if [ -n "${NOPCAP_BUILD:-}" ]; then
 	run_meson "$(realpath "$NOPCAP_BUILD")" no-pcap --suite engine --suite daemon --suite packaging
 fi
 
+run_failure() { # run_failure LOG: the failed checks first (a long log's tail may not hold them), then the tail
+	echo "  failed checks:"
+	grep -aE '^FAIL|GUEST-FAIL' "$1" | head -n 15 | sed 's/^/  | /'
+	tail -40 "$1"
+}
+
 run_script() { # run_script SCRIPT LABEL: one test script against the indynetd of $INDYNET_BUILD
 	local t=$1 name=${1#tests/}$2 log rc start=$SECONDS
 	if [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS"; then return; fi
@@ -50,7 +56,7 @@ run_script() { # run_script SCRIPT LABEL: one test script against the indynetd o
 	timeout -k 10 900 bash "$t" >"$log" 2>&1
 	rc=$?
 	record "$name ($((SECONDS - start)) s)" $rc
-	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then tail -40 "$log"; fi
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || run_failure "$log"
 }
 
 for t in tests/fuzz/smoke.sh tests/integration/*.sh tests/e2e/*.sh; do
