@@ -174,7 +174,7 @@ static int sandbox_kernel(const struct sandbox_plan *p, char *what, size_t whatl
 		return -1;
 	}
 	sandbox_confined = true;
-	ll_rc = sandbox_landlock(rules, n, ll, sizeof(ll));
+	ll_rc = sandbox_landlock(rules, n, p->export_dir != NULL, ll, sizeof(ll));
 	sc_rc = ll_rc < 0 ? 0 : sandbox_seccomp(sc, sizeof(sc));
 	if (ll_rc < 0 || sc_rc < 0) {
 		snprintf(err, errlen, "sandbox: %s", ll_rc < 0 ? ll : sc);

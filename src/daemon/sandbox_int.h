@@ -24,13 +24,15 @@ struct sandbox_rule {
  * sandbox_landlock() - restrict the calling thread (and its future threads) to @rules.
  * @rules: the paths; one that does not exist is skipped
  * @n: how many
+ * @list_dirs: leave listing directories unrestricted, for open_by_handle_at()
+ *	of a directory the dentry cache no longer holds (see sandbox_landlock.c)
  * @what: receives what is enforced ("Landlock ABI 7") or why nothing is
  * @whatlen: size of @what
  *
  * Return: the Landlock ABI enforced (> 0), 0 when the kernel has none
  * (@what says so), -1 when a rule or the restriction failed (@what says why).
  */
-int sandbox_landlock(const struct sandbox_rule *rules, size_t n, char *what, size_t whatlen);
+int sandbox_landlock(const struct sandbox_rule *rules, size_t n, bool list_dirs, char *what, size_t whatlen);
 
 /**
  * sandbox_seccomp() - install the system call filter in every thread.

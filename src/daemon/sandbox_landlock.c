@@ -30,6 +30,16 @@
  *
  * A rule on a file may hold file rights only; a rule's path is opened
  * O_PATH (symbolic links followed, so /etc/resolv.conf's target counts).
+ *
+ * One right is left unhandled when the daemon serves an export: listing
+ * directories (READ_DIR).  open_by_handle_at() of a directory the dentry
+ * cache no longer holds (after a restart, a cold cache) reconnects it to
+ * the tree by opening each ancestor for reading while that ancestor is
+ * still disconnected; Landlock checks such an open by walking up from the
+ * dentry, meets a disconnected root before any rule and refuses, so the
+ * kernel answers ESTALE for a directory that exists (measured on 6.18:
+ * ESTALE with READ_DIR handled, the directory without).  The daemon could
+ * then list names elsewhere on the host, but not read or write a file.
  */
 
 #ifndef LANDLOCK_ACCESS_FS_REFER
@@ -99,9 +109,9 @@ static int sandbox_ll_rule(int ruleset, const struct sandbox_rule *r, uint64_t h
 	return rc;
 }
 
-static int sandbox_ll_ruleset(int abi)
+static int sandbox_ll_ruleset(int abi, uint64_t handled)
 {
-	struct sandbox_ll_attr attr = { .handled_access_fs = sandbox_ll_handled(abi) };
+	struct sandbox_ll_attr attr = { .handled_access_fs = handled };
 	size_t size = offsetof(struct sandbox_ll_attr, handled_access_net);
 
 	if (abi >= 6) {
@@ -111,19 +121,21 @@ static int sandbox_ll_ruleset(int abi)
 	return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
-int sandbox_landlock(const struct sandbox_rule *rules, size_t n, char *what, size_t whatlen)
+int sandbox_landlock(const struct sandbox_rule *rules, size_t n, bool list_dirs, char *what, size_t whatlen)
 {
 	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	int ruleset, rc = 0;
+	uint64_t handled;
 
 	if (abi <= 0) {
 		snprintf(what, whatlen, "no Landlock in this kernel (%s)", strerror(errno));
 		return 0;
 	}
 	abi = abi > SANDBOX_LL_ABI_MAX ? SANDBOX_LL_ABI_MAX : abi;
-	ruleset = sandbox_ll_ruleset(abi);
+	handled = sandbox_ll_handled(abi) & ~(list_dirs ? (uint64_t)LANDLOCK_ACCESS_FS_READ_DIR : 0);
+	ruleset = sandbox_ll_ruleset(abi, handled);
 	for (size_t i = 0; ruleset >= 0 && rc == 0 && i < n; i++) {
-		rc = sandbox_ll_rule(ruleset, &rules[i], sandbox_ll_handled(abi));
+		rc = sandbox_ll_rule(ruleset, &rules[i], handled);
 		if (rc < 0)
 			snprintf(what, whatlen, "Landlock rule for %s: %s", rules[i].path, strerror(errno));
 	}
@@ -135,6 +147,6 @@ int sandbox_landlock(const struct sandbox_rule *rules, size_t n, char *what, siz
 		close(ruleset);
 	if (ruleset < 0 || rc < 0)
 		return -1;
-	snprintf(what, whatlen, "Landlock ABI %d", abi);
+	snprintf(what, whatlen, "Landlock ABI %d%s", abi, list_dirs ? " (directories listable: kernel handles)" : "");
 	return abi;
 }

@@ -109,7 +109,7 @@ static int landlock_child(void)
 	snprintf(exp, sizeof(exp), "%s/exp", base);
 	snprintf(ro, sizeof(ro), "%s/ro", base);
 	snprintf(socks, sizeof(socks), "%s/socks", base);
-	if (sandbox_landlock(rules, 4, what, sizeof(what)) <= 0 || !strstr(what, "Landlock ABI"))
+	if (sandbox_landlock(rules, 4, false, what, sizeof(what)) <= 0 || !strstr(what, "Landlock ABI"))
 		return 1;
 	if (open_errno("exp/f", O_RDWR) || open_errno("exp/new", O_CREAT | O_WRONLY) || unlink_errno("exp/new"))
 		return 2;
@@ -120,6 +120,25 @@ static int landlock_child(void)
 		return 4;
 	if (unlink_errno("socks/s") || open_errno("socks/t", O_CREAT | O_WRONLY) != EACCES)
 		return 5;
+	if (open_errno("ro", O_RDONLY | O_DIRECTORY) || open_errno("socks", O_RDONLY | O_DIRECTORY) != EACCES)
+		return 6;
+	return 0;
+}
+
+/* with an export (kernel handles): any directory may be listed, files outside stay closed */
+static int landlock_dirs_child(void)
+{
+	char exp[96], what[128];
+	struct sandbox_rule rules[] = { { exp, SANDBOX_READ | SANDBOX_WRITE } };
+
+	snprintf(exp, sizeof(exp), "%s/exp", base);
+	if (sandbox_landlock(rules, 1, true, what, sizeof(what)) <= 0 || !strstr(what, "directories listable"))
+		return 1;
+	if (open_errno("socks", O_RDONLY | O_DIRECTORY) || open_errno(".", O_RDONLY | O_DIRECTORY))
+		return 2;
+	if (open_errno("secret", O_RDONLY) != EACCES || open_errno("ro/f", O_RDONLY) != EACCES ||
+	    open_errno("socks/t", O_CREAT | O_WRONLY) != EACCES || open_errno("exp/f", O_RDWR))
+		return 3;
 	return 0;
 }
 
@@ -131,6 +150,9 @@ static void test_landlock_rules(void **state)
 	if (!landlock_here())
 		skip();
 	status = in_child(landlock_child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	status = in_child(landlock_dirs_child);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
