@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* test_bridge_host.c: bridge mode's host reach: which guest frames it takes, its ARP answers, and a UDP round trip to a host socket with the host's MAC on the answer. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <ifaddrs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <net/if.h>
 #include <poll.h>
 #include <string.h>
@@ -10,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend/bridge_host.h"
+#include "backend/bridge_stack.h"
 #include "core/arp.h"
 #include "core/checksum.h"
 #include "core/eth.h"
@@ -257,6 +262,176 @@ static void test_answer_to_the_host_goes_direct(void **state)
 	bridge_host_free(h);
 }
 
+/* #21: a guest frame from 0.0.0.0 (a DHCP client's) is not the host's: injected as before */
+static void test_unspecified_source_not_taken(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2);
+	struct bridge_host *h = new_path(&s, hip);
+	uint8_t f[256];
+	size_t n = t_udp_frame(f, host_mac, guest_mac, 0, hip, 68, 67, "x", 1, 9);
+
+	(void)state;
+	assert_false(bridge_host_input(h, f, n));
+	assert_int_equal(bridge_host_counts(h).to_host, 0);
+	bridge_host_free(h);
+}
+
+/* #21: the guest's ARP that is not a request for H (a reply, a request for another host) goes on to the LAN */
+static void test_other_arp_injected(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h = new_path(&s, hip);
+	uint8_t f[128];
+	size_t n = arp_build(f, sizeof(f), host_mac, ARP_OP_REPLY, guest_mac, gip, host_mac, hip);
+
+	(void)state;
+	assert_false(bridge_host_input(h, f, n)); /* its answer to the host's own request */
+	n = t_arp_request(f, guest_mac, gip, t_ip(10, 0, 0, 9));
+	assert_false(bridge_host_input(h, f, n));
+	assert_int_equal(s.frames, 0);
+	assert_int_equal(bridge_host_counts(h).arp, 0);
+	bridge_host_free(h);
+}
+
+/* #21: a captured frame longer than any (tagged, 64 KiB IPv4) is left as it is, not copied */
+static void test_seen_too_long_left_alone(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h;
+	size_t max = ETH_HLEN + 4 + IPV4_MAX_LEN;
+	uint8_t *f = calloc(1, max + 1);
+	int raw = bridge_stack_open();
+
+	(void)state;
+	if (raw < 0) {
+		free(f);
+		skip(); /* no raw socket: the path never looks */
+	}
+	close(raw);
+	h = new_path(&s, hip);
+	t_udp_frame(f, guest_mac, host_mac, hip, gip, 5000, 7107, "query", 5, 11);
+	f[ETH_HLEN + 2] = 0xff; /* IPv4 total length 65535: whole in both frames */
+	f[ETH_HLEN + 3] = 0xff;
+	f[ETH_HLEN + 10] = f[ETH_HLEN + 11] = 0;
+	assert_ptr_not_equal(bridge_host_seen(h, f, max), f); /* the largest: completed in a copy */
+	assert_ptr_equal(bridge_host_seen(h, f, max + 1), f);
+	bridge_host_free(h);
+	free(f);
+}
+
+static char logged[512];
+static unsigned warnings;
+
+static void log_sink(void *opaque, enum indynet_log_level level, const char *msg)
+{
+	(void)opaque;
+	warnings += level == INDYNET_LOG_WARN && !strstr(msg, "stay unreached"); /* no raw socket: not this test's */
+	if (strstr(msg, "host reach: the host is"))
+		snprintf(logged, sizeof(logged), "%s", msg);
+}
+
+/*
+ * #21: the operator's log names the host's address, MAC and interface; a
+ * host on the private subnet (198.18.0.0/24) moves libslirp to 198.19.0.0/24
+ * without a warning, and a UDP flow to H still goes through it
+ */
+static void test_lan_logged_and_subnet_moved(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(198, 18, 0, 2);
+	struct bridge_host *h;
+	uint8_t f[256];
+	size_t n;
+
+	(void)state;
+	warnings = 0;
+	logged[0] = 0;
+	indynet_set_log(log_sink, NULL, INDYNET_LOG_INFO);
+	h = new_path(&s, hip);
+	indynet_set_log(NULL, NULL, INDYNET_LOG_INFO);
+	assert_string_equal(logged, "bridge: host reach: the host is 198.18.0.2 at 02:48:4f:53:54:01 on eth9");
+	assert_int_equal(warnings, 0);
+	n = t_udp_frame(f, host_mac, guest_mac, t_ip(198, 18, 0, 60), hip, 4000, 9, "x", 1, 12);
+	assert_true(bridge_host_input(h, f, n));
+	bridge_host_free(h);
+}
+
+/* the neighbour-entry test's network namespace: entered in the test, left in teardown (even on failure) */
+static int saved_netns = -1;
+
+static int leave_netns(void **state)
+{
+	(void)state;
+	if (saved_netns >= 0) {
+		assert_int_equal(setns(saved_netns, CLONE_NEWNET), 0);
+		close(saved_netns);
+		saved_netns = -1;
+	}
+	return 0;
+}
+
+/* `ip neigh` of the guest's address on mut0a in the current namespace: 1 = permanent at the guest's MAC */
+static int neigh_permanent(void)
+{
+	char line[256] = "";
+	FILE *p = popen("ip neigh show 10.0.0.60 dev mut0a", "r");
+
+	assert_non_null(p);
+	if (!fgets(line, sizeof(line), p))
+		line[0] = 0;
+	pclose(p);
+	return strstr(line, "02:11:22:33:44:55") && strstr(line, "PERMANENT");
+}
+
+/*
+ * #21: the host's neighbour entry for the guest is made once from its ARP
+ * and kept: the same ARP again, an ARP probe from 0.0.0.0 (duplicate address
+ * detection) or an address off the LAN, and a new host MAC neither remove
+ * nor re-make it; a new guest MAC replaces it.  In a private netns on a veth
+ * (root).
+ */
+static void test_neighbour_entry_kept(void **state)
+{
+	struct sink s;
+	struct backend_host cb = { .to_guest = sink_to_guest, .drop = sink_drop, .rx_room = sink_room, .opaque = &s };
+	struct backend_lan lan = { .ifname = "mut0a", .host_ip = t_ip(10, 0, 0, 2), .prefix = 24 };
+	uint8_t f[128];
+	char err[128];
+	struct bridge_host *h;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	if (geteuid() != 0)
+		skip();
+	saved_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(saved_netns >= 0);
+	if (unshare(CLONE_NEWNET) != 0 ||
+	    system("ip link set lo up && ip link add mut0a type veth peer name mut0b && ip link set mut0a up") != 0)
+		skip(); /* no namespaces or veth here */
+	h = bridge_host_new(1500, &cb, err, sizeof(err));
+	assert_non_null(h);
+	memcpy(lan.host_mac, host_mac, ETH_ALEN);
+	bridge_host_lan(h, &lan, false);
+	assert_false(bridge_host_input(h, f, t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1))));
+	assert_true(neigh_permanent());
+	assert_int_equal(bridge_host_counts(h).neigh, 1);
+	bridge_host_input(h, f, t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1)));
+	bridge_host_input(h, f, t_arp_request(f, guest_mac, 0, t_ip(10, 0, 0, 61)));
+	bridge_host_input(h, f, t_arp_request(f, guest_mac, t_ip(10, 9, 0, 60), t_ip(10, 0, 0, 1)));
+	lan.host_mac[5] ^= 1;
+	bridge_host_lan(h, &lan, false);
+	assert_true(neigh_permanent());
+	assert_int_equal(bridge_host_counts(h).neigh, 1);
+	bridge_host_input(h, f, t_arp_request(f, other_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1)));
+	assert_false(neigh_permanent()); /* now at other_mac */
+	assert_int_equal(bridge_host_counts(h).neigh, 2);
+	bridge_host_free(h);
+	assert_int_equal(system("ip neigh show dev mut0a | grep -c PERMANENT >/dev/null"), 256); /* removed with the path */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +440,11 @@ int main(void)
 		cmocka_unit_test(test_which_ipv4_is_taken),
 		cmocka_unit_test(test_udp_round_trip),
 		cmocka_unit_test(test_answer_to_the_host_goes_direct),
+		cmocka_unit_test(test_unspecified_source_not_taken),
+		cmocka_unit_test(test_other_arp_injected),
+		cmocka_unit_test(test_seen_too_long_left_alone),
+		cmocka_unit_test(test_lan_logged_and_subnet_moved),
+		cmocka_unit_test_teardown(test_neighbour_entry_kept, leave_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,6 +130,21 @@ static void test_limit_exact_and_over(void **state)
 	rpcrec_free(r);
 }
 
+/* #21: a limit of 0 is taken as 1 (rpcrec.h: "at least 1"): a 1-byte record passes, 2 bytes do not */
+static void test_limit_zero_is_one(void **state)
+{
+	static const uint8_t one[] = { 0x80, 0, 0, 1, 'a' };
+	static const uint8_t two[] = { 0x80, 0, 0, 2, 'a', 'b' };
+	struct rpcrec *r = rpcrec_new(0);
+	char out[16];
+
+	(void)state;
+	assert_int_equal(feed_all(r, one, sizeof(one), sizeof(one), out), RPCREC_RECORD);
+	assert_string_equal(out, "a|");
+	assert_int_equal(feed_all(r, two, sizeof(two), sizeof(two), out), RPCREC_TOO_BIG);
+	rpcrec_free(r);
+}
+
 static void test_huge_header_costs_nothing(void **state)
 {
 	static const uint8_t in[] = { 0xff, 0xff, 0xff, 0xff, 'a' };
@@ -198,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_no_record_before_last),
 		cmocka_unit_test(test_empty_records_skipped),
 		cmocka_unit_test(test_limit_exact_and_over),
+		cmocka_unit_test(test_limit_zero_is_one),
 		cmocka_unit_test(test_huge_header_costs_nothing),
 		cmocka_unit_test(test_large_record_grows),
 		cmocka_unit_test(test_mark),
