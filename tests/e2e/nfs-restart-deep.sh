@@ -4,12 +4,13 @@
 #
 # The host builds a 3-level export of 100,000 empty files (bench/tools/mktree.c, fan-out
 # 47) plus a 4 MiB file deep.bin in its last directory (d045/d012).  The guest mounts it twice (v3 with
-# lookupcache=positive, v2), opens deep.bin on both mounts, reads its first MiB, prints
-# RESTART-NOW and waits for the file "go".  The host stops indynetd, drops the page cache
+# lookupcache=positive, v2), opens deep.bin on both mounts, reads its first MiB, changes
+# its working directory to deep.bin's on v3, prints RESTART-NOW and waits for the file "go".  The host stops indynetd, drops the page cache
 # (echo 3 > drop_caches), starts a new indynetd with a small node cache (1,024 objects:
 # the export is 100 times larger) and creates "go" directly in the export.  The guest
-# reads the rest through the old descriptors (so the READs carry the old daemon's
-# handles, which the new one has never seen), lists a deep directory, stats a file at
+# lists its working directory and reads the rest through the old descriptors (so the READs carry the old daemon's
+# handles, which the new one has never seen; its working directory first, READDIR with
+# that directory's old handle), lists another deep directory, stats a file at
 # the other end of the tree and compares md5s.  The host checks the console for "Stale",
 # that the new daemon, sandboxed as by default, resolved the handles through the kernel's
 # handle (nfs_handles_kernel > 0) without a search, and kept its cache bound.
@@ -32,7 +33,7 @@ G=$NFS_W/guest.sh
 {
 	nfs_guest_prelude "$NFS_EXPORT"
 	echo "BIGMD5=$BIGMD5"
-	echo "DEEP=$DEEP"
+	echo "DEEP=$DEEP DEEPN=$(ls "$NFS_EXPORT/$DEEP" | wc -l)"
 	cat <<'EOF'
 eq() { if [ "$2" = "$3" ]; then gok "$1 ($2)"; else gfail "$1: got '$2', want '$3'"; fi; }
 gmount v3 vers=3,rsize=32768,wsize=32768,lookupcache=positive || { gfail "mount v3"; exit 1; }
@@ -40,6 +41,7 @@ gmount v2 vers=2,rsize=8192,wsize=8192 || { gfail "mount v2"; exit 1; }
 exec 3</mnt/v3/$DEEP/deep.bin 4</mnt/v2/$DEEP/deep.bin
 dd bs=1M count=1 of=/tmp/v3.a <&3 2>/dev/null || gfail "v3: first read"
 dd bs=1M count=1 of=/tmp/v2.a <&4 2>/dev/null || gfail "v2: first read"
+cd /mnt/v3/$DEEP || gfail "v3: cd into $DEEP"
 echo "RESTART-NOW uptime=$(up)"
 i=0
 while [ ! -e /mnt/v3/go ]; do
@@ -49,9 +51,12 @@ while [ ! -e /mnt/v3/go ]; do
 done
 echo "GO-SEEN uptime=$(up)"
 echo 3 >/proc/sys/vm/drop_caches
+# first the shell's working directory: READDIR with that directory's own old handle
+eq "v3: entries of the directory the shell sits in" "$(ls 2>&1 | wc -l)" "$DEEPN"
 cat <&3 >/tmp/v3.b 2>/tmp/err3 || gfail "v3: reading the rest of the open file: $(cat /tmp/err3)"
 cat <&4 >/tmp/v2.b 2>/tmp/err4 || gfail "v2: reading the rest of the open file: $(cat /tmp/err4)"
 echo "READ-DONE uptime=$(up)"
+cd /
 eq "v3: md5 of the deep file read across the restart" "$(cat /tmp/v3.a /tmp/v3.b | md5sum | cut -d' ' -f1)" "$BIGMD5"
 eq "v2: md5 of the deep file read across the restart" "$(cat /tmp/v2.a /tmp/v2.b | md5sum | cut -d' ' -f1)" "$BIGMD5"
 for m in v3 v2; do
