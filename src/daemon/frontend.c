@@ -48,7 +48,9 @@ int frontend_new(const struct daemon_opts *opts, struct frontend **out, char *er
 	fe->ops = frontend_pick(opts->frontend);
 	fe->opts = opts;
 	fe->data_fd = -1;
+	fe->out_fd = -1;
 	fe->aux_fd = -1;
+	fe->tx_fd = -1;
 	pthread_mutex_init(&fe->lock, NULL);
 	fe->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!fe->ops || fe->wake_fd < 0) {
@@ -82,7 +84,7 @@ int frontend_start(struct frontend *fe, indynet_engine *eng)
 	return 0;
 }
 
-static void frontend_wake(struct frontend *fe)
+void frontend_wake(struct frontend *fe)
 {
 	uint64_t one = 1;
 
@@ -245,23 +247,17 @@ int frontend_set_data(struct frontend *fe, int fd)
 
 void frontend_poll_fill(struct frontend *fe, struct pollfd *pfds, size_t *n, int *timeout_ms)
 {
-	bool want_out;
+	int out = -1;
 
 	pfds[(*n)++] = (struct pollfd){ .fd = fe->wake_fd, .events = POLLIN };
 	if (fe->aux_fd >= 0 && usock_gate_open(&fe->aux_gate, frontend_now_ms(), timeout_ms))
 		pfds[(*n)++] = (struct pollfd){ .fd = fe->aux_fd, .events = POLLIN };
 	pthread_mutex_lock(&fe->lock);
-	want_out = (fe->blocked || fe->out_pending) && !fe->dead && fe->data_fd >= 0;
+	if ((fe->blocked || fe->out_pending) && !fe->dead && fe->data_fd >= 0)
+		out = fe->out_fd >= 0 ? fe->out_fd : fe->data_fd;
 	pthread_mutex_unlock(&fe->lock);
-	if (want_out && fe->ops->retry_poll) {
-		int64_t wait = fe->retry_at_ms - frontend_now_ms();
-
-		wait = wait < 0 ? 0 : wait;
-		if (*timeout_ms < 0 || *timeout_ms > wait)
-			*timeout_ms = (int)wait;
-	} else if (want_out) {
-		pfds[(*n)++] = (struct pollfd){ .fd = fe->data_fd, .events = POLLOUT };
-	}
+	if (out >= 0)
+		pfds[(*n)++] = (struct pollfd){ .fd = out, .events = POLLOUT };
 	if (fe->ops->tick)
 		fe->ops->tick(fe, frontend_now_ms(), timeout_ms);
 }
@@ -303,36 +299,6 @@ static void frontend_reap(struct frontend *fe)
 		fe->ops->lost(fe, frontend_now_ms());
 }
 
-static bool frontend_blocked(struct frontend *fe)
-{
-	bool blocked;
-
-	pthread_mutex_lock(&fe->lock);
-	blocked = fe->blocked;
-	pthread_mutex_unlock(&fe->lock);
-	return blocked;
-}
-
-/* Main thread, retry_poll: try a blocked peer again when due; back off while it takes nothing. */
-static void frontend_retry(struct frontend *fe)
-{
-	int64_t now = frontend_now_ms();
-
-	if (!frontend_blocked(fe)) {
-		fe->retry_ms = 1;
-		fe->retry_at_ms = now + 1;
-		return;
-	}
-	if (now < fe->retry_at_ms)
-		return;
-	frontend_writable(fe);
-	if (!frontend_blocked(fe))
-		fe->retry_ms = 1;
-	else if (fe->retry_ms < FRONTEND_RETRY_MAX_MS)
-		fe->retry_ms = fe->retry_ms ? fe->retry_ms * 2 : 1;
-	fe->retry_at_ms = now + fe->retry_ms;
-}
-
 void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -345,8 +311,6 @@ void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t
 		else if (pfds[i].events & POLLOUT)
 			frontend_writable(fe);
 	}
-	if (fe->ops->retry_poll)
-		frontend_retry(fe);
 	/* Always last: a write failure above must be reaped in this round too. */
 	frontend_reap(fe);
 	if (fe->ops->tick) {

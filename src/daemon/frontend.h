@@ -32,7 +32,10 @@
  * called after each push, drains the ring in order until it would block
  * again.  A blocked frontend waits for POLLOUT on the main thread, which
  * then drains the ring (frontend_writable()).  So frames stay in order: the
- * direct path is used only while nothing is queued.
+ * direct path is used only while nothing is queued.  POLLOUT is polled on
+ * fe->out_fd when the frontend set one (the datagram frontend's socket
+ * connect()ed to QEMU's: only that one reports when QEMU's queue has room),
+ * else on the data descriptor; no frontend retries on a timer.
  * When the data descriptor is swapped (connection lost or replaced) the
  * ring is flushed (indynet_rx_flush(), counted as drop_rx_flushed): its
  * frames were for the old peer, and a ring left full would keep the direct
@@ -56,9 +59,6 @@
  * status 1 (frontend_failed()).
  */
 
-/* The longest pause between retries of a peer that does not read (retry_poll). */
-#define FRONTEND_RETRY_MAX_MS 128u
-
 struct frontend;
 
 struct frontend_ops {
@@ -81,12 +81,6 @@ struct frontend_ops {
 	void (*lost)(struct frontend *fe, int64_t now_ms);
 	/* Main thread, at shutdown: close and unlink what open() made. */
 	void (*close)(struct frontend *fe);
-	/*
-	 * POLLOUT does not say the peer can take a frame (unconnected datagrams):
-	 * retry after 1 ms, doubling to FRONTEND_RETRY_MAX_MS while the peer
-	 * takes nothing, back to 1 ms once it does.
-	 */
-	bool retry_poll;
 };
 
 struct frontend {
@@ -102,6 +96,7 @@ struct frontend {
 	bool out_pending;          /* lock: output waits in the frontend, poll for POLLOUT */
 	bool dead;                 /* lock: the data descriptor failed */
 
+	int out_fd;                /* lock: poll it for POLLOUT when blocked; -1: data_fd */
 	int wake_fd;               /* eventfd, engine thread -> main thread */
 	int aux_fd;                /* polled readable by the main thread, or -1 */
 	struct usock_gate aux_gate; /* main thread: aux_fd's accept backoff */
@@ -114,14 +109,13 @@ struct frontend {
 	unsigned backoff_ms;
 	int64_t next_try_ms;
 
-	/* retry_poll frontends, main thread: the next retry while blocked */
-	unsigned retry_ms;
-	int64_t retry_at_ms;
-
 	/* datagram and TAP frontends */
 	uint8_t *buf;              /* INDYNET_FRAME_MAX, engine thread */
 	struct sockaddr_un peer;   /* lock: last datagram sender */
 	socklen_t peer_len;        /* lock: 0 = none yet */
+	int tx_fd;                 /* datagram: unbound socket connect()ed to peer, or -1 */
+	bool tx_linked;            /* lock: tx_fd is connected to peer */
+	bool tx_refused;           /* lock: peer refused tx_fd: answer from data_fd */
 };
 
 extern const struct frontend_ops fe_stream_listen_ops;
@@ -210,6 +204,12 @@ void frontend_poll_handle(struct frontend *fe, const struct pollfd *pfds, size_t
  * Return: 0 or a negative errno from indynet_watch_fd() (then @fd is closed).
  */
 int frontend_set_data(struct frontend *fe, int fd);
+
+/**
+ * frontend_wake() - any thread: make the main thread poll the frontend's descriptors again.
+ * @fe: frontend
+ */
+void frontend_wake(struct frontend *fe);
 
 /**
  * frontend_mark_dead() - engine thread: the data descriptor failed; main closes it.

@@ -422,28 +422,116 @@ static void test_stream_full_ring_then_reconnect(void **state)
 	close(b);
 }
 
+/* A bound datagram socket for the test's QEMU at @fx->path.qemu; returns it. */
+static int dgram_peer(struct fixture *fx, char *mypath, size_t cap)
+{
+	struct sockaddr_un me;
+	socklen_t melen;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(mypath, cap, "%s.qemu", fx->path);
+	unlink(mypath);
+	melen = usock_addr(mypath, &me);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, melen), 0);
+	return fd;
+}
+
 static void test_dgram_dhcp(void **state)
 {
 	struct fixture *fx = *state;
 	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
-	struct sockaddr_un me, daemon;
-	socklen_t melen, dlen = usock_addr(fx->path, &daemon);
+	struct sockaddr_un daemon;
+	socklen_t dlen = usock_addr(fx->path, &daemon);
 	char mypath[128];
 	size_t len = build_discover(frame);
 	struct pollfd p;
-	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int fd = dgram_peer(fx, mypath, sizeof(mypath));
 	ssize_t n;
 
-	snprintf(mypath, sizeof(mypath), "%s.qemu", fx->path);
-	unlink(mypath);
-	melen = usock_addr(mypath, &me);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, melen), 0);
 	assert_int_equal(sendto(fd, frame, len, 0, (struct sockaddr *)&daemon, dlen), (ssize_t)len);
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	assert_int_equal(poll(&p, 1, 3000), 1);
 	n = recv(fd, reply, sizeof(reply), 0);
 	assert_true(n > 0);
 	assert_offer(reply, (size_t)n);
+	close(fd);
+	unlink(mypath);
+}
+
+/* The DHCP xid of OFFER @f (the DISCOVER's, which carries its sequence number). */
+static uint32_t offer_xid(const uint8_t *f, size_t len)
+{
+	const uint8_t *bootp = f + 14 + (size_t)(f[14] & 15) * 4 + 8;
+
+	assert_offer(f, len);
+	return (uint32_t)bootp[4] << 24 | (uint32_t)bootp[5] << 16 | (uint32_t)bootp[6] << 8 | bootp[7];
+}
+
+/* Fill the main thread's poll set until the frontend waits for POLLOUT (3 s at most). */
+static size_t fill_until_blocked(struct frontend *fe, struct pollfd *pfds, int *timeout)
+{
+	for (int i = 0; i < 300; i++) {
+		size_t n = 0;
+
+		*timeout = -1;
+		frontend_poll_fill(fe, pfds, &n, timeout);
+		/* Settled: blocked, and no wake-up left to handle. */
+		if ((pfds[n - 1].events & POLLOUT) && poll(pfds, n, 0) == 0)
+			return n;
+		pump(fe, 10);
+	}
+	fail_msg("the frontend never waited for POLLOUT");
+	return 0;
+}
+
+/*
+ * QEMU's socket holds net.unix.max_dgram_qlen datagrams (10 by default): the
+ * frontend must wait for it with no timer (not poll on a backoff), be woken
+ * by the kernel as soon as QEMU reads one, and deliver every frame in order.
+ */
+static void test_dgram_full_peer_woken_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	struct sockaddr_un daemon;
+	socklen_t dlen = usock_addr(fx->path, &daemon);
+	struct pollfd pfds[8];
+	char mypath[128];
+	size_t len = build_discover(frame), n;
+	int qlen = 10, timeout, fd = dgram_peer(fx, mypath, sizeof(mypath)), total;
+	FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "r");
+	uint32_t next = 0;
+	ssize_t got;
+
+	if (f) {
+		assert_int_equal(fscanf(f, "%d", &qlen), 1);
+		fclose(f);
+	}
+	if (qlen > 200)
+		skip(); /* the peer's queue would hold more than the 256-frame ring */
+	total = qlen + 20;
+	for (int i = 0; i < total; i++) {
+		frame[14 + 20 + 8 + 7] = (uint8_t)i; /* the xid's low byte */
+		assert_int_equal(sendto(fd, frame, len, 0, (struct sockaddr *)&daemon, dlen), (ssize_t)len);
+	}
+	n = fill_until_blocked(fx->fe, pfds, &timeout);
+	assert_int_equal(timeout, -1); /* no timer: only QEMU reading wakes the frontend */
+	assert_int_equal(poll(pfds, n, 300), 0);
+	got = recv(fd, reply, sizeof(reply), 0);
+	assert_true(got > 0);
+	assert_int_equal(offer_xid(reply, (size_t)got) & 0xff, next++);
+	assert_int_equal(poll(pfds, n, 1000), 1); /* the read alone makes room: POLLOUT */
+	assert_true(pfds[n - 1].revents & POLLOUT);
+	frontend_poll_handle(fx->fe, pfds, n);
+	for (int i = 0; i < 300 && next < (uint32_t)total; i++) {
+		got = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+		if (got > 0)
+			assert_int_equal(offer_xid(reply, (size_t)got) & 0xff, next++);
+		else
+			pump(fx->fe, 10);
+	}
+	assert_int_equal(next, total);
 	close(fd);
 	unlink(mypath);
 }
@@ -702,6 +790,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_full_ring_then_reconnect, setup_stream,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_dhcp, setup_dgram, teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_full_peer_woken_in_order, setup_dgram,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tap_in_netns_dhcp, setup_tap, teardown_tap),
