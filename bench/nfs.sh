@@ -22,6 +22,9 @@
 #               by libslirp to a host socket
 #   core-v3-tcp1m, ganesha-v3-tcp1m   the same with rsize=wsize=1048576 (what a stock
 #               Linux client negotiates over TCP from both servers)
+#   core-v3-dgram  as core-v3 on --qemu-dgram (QEMU -netdev dgram) with the namespace's
+#               default net.unix.max_dgram_qlen (10): a 32 KiB READ reply (23 frames)
+#               overflows QEMU's socket queue; compare with core-v3 (not in the default CASES)
 # All mounts: proto=udp,mountproto=udp (tcp for the -tcp cases),nolock,port=2049,mountport=1234.  The guest
 # writes SIZE_MIB with dd bs=1M conv=fsync, unmounts, drops its caches, mounts again
 # and reads the file back with dd bs=1M; MiB/s = SIZE_MIB / the guest's wall seconds
@@ -100,6 +103,8 @@ one() {
 	case ${c%-tcp*} in
 	core-v3) path=$NFS_EXPORT
 		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
+	core-v3-dgram) path=$NFS_EXPORT
+		nfs_daemon_start dgram --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	core-v2) opts=vers=2,rsize=8192,wsize=8192 path=$NFS_EXPORT
 		nfs_daemon_start stream --mtu "$MTU" --export "$NFS_EXPORT" --control "$NFS_W/ctl.sock" ;;
 	ganesha-v3) nfs_daemon_start stream --mtu "$MTU" --control "$NFS_W/ctl.sock" ;;
@@ -163,6 +168,7 @@ ratio_line() {
 		"read $(ratio "$(stats "$1" 4 | cut -d' ' -f1)" "$(stats "$2" 4 | cut -d' ' -f1)")"
 }
 ratio_line core-v3 ganesha-v3
+ratio_line core-v3-dgram core-v3
 ratio_line core-v2 ganesha-v3
 ratio_line core-v3 ganesha-qemu
 ratio_line core-v3-tcp ganesha-v3-tcp

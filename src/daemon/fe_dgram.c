@@ -93,7 +93,8 @@ static void fe_dgram_note_peer(struct frontend *fe, const struct sockaddr_un *fr
 	fe->tx_refused = false;
 	fe_dgram_link(fe);
 	/* A frontend blocked on the previous sender polls tx_fd again, now for this one. */
-	frontend_wake(fe);
+	if (fe->blocked)
+		frontend_wake(fe);
 	pthread_mutex_unlock(&fe->lock);
 	dlog(INDYNET_LOG_INFO, "%s: QEMU is at %.*s", fe->label,
 	     (int)(len - (socklen_t)offsetof(struct sockaddr_un, sun_path)), from->sun_path);
