@@ -72,6 +72,7 @@
 struct bridge_host {
 	struct backend *nat;
 	struct backend_host host; /* the bridge's: where the host's answers go */
+	unsigned mtu;
 	uint32_t net;             /* the private subnet in use, host order */
 	bool lan_known;
 	uint32_t host_ip;         /* network order */
@@ -201,6 +202,7 @@ struct bridge_host *bridge_host_new(unsigned mtu, const struct backend_host *hos
 		return NULL;
 	}
 	h->host = *host;
+	h->mtu = mtu;
 	h->net = BH_NET_A;
 	h->raw_fd = bridge_stack_open();
 	if (h->raw_fd < 0)
@@ -228,19 +230,29 @@ void bridge_host_free(struct bridge_host *h)
 	free(h);
 }
 
-/* the private subnet must not hold H, or libslirp would take H for one of its own aliases */
+/*
+ * the private subnet must not hold H, or libslirp would take H for one of its
+ * own aliases: a new instance in the other one.  Not backend_set_subnet():
+ * that holds guests still in the old subnet (nat_stale.c), which here is the
+ * guest's own LAN, so that nothing of the guest's would reach H.
+ */
 static void bh_keep_clear(struct bridge_host *h)
 {
 	char err[128];
-	uint32_t other = h->net == BH_NET_A ? BH_NET_B : BH_NET_A;
+	uint32_t was = h->net;
+	struct backend *nat;
 
 	if ((ntohl(h->host_ip) & BH_MASK) != h->net)
 		return;
-	if (backend_set_subnet(h->nat, htonl(other), BH_PREFIX, err, sizeof(err)) < 0) {
+	h->net = was == BH_NET_A ? BH_NET_B : BH_NET_A;
+	nat = bh_nat_new(h, h->mtu, err, sizeof(err));
+	if (!nat) {
+		h->net = was;
 		ilog(INDYNET_LOG_WARN, "bridge: host reach: %s", err);
 		return;
 	}
-	h->net = other;
+	h->nat->ops->free(h->nat);
+	h->nat = nat;
 	h->guest_ip = 0; /* a new libslirp instance: tell it the guest again */
 }
 

@@ -322,6 +322,34 @@ static void test_seen_too_long_left_alone(void **state)
 	free(f);
 }
 
+/*
+ * #21: a captured frame cut after its IPv4 header (the capture's length, not
+ * the buffer's) names no ports: the guest's datagram from the port that
+ * follows in the buffer is its own flow (libslirp's), not an answer to the host
+ */
+static void test_seen_cut_frame_no_flow(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h;
+	uint8_t f[256];
+	size_t n;
+	int raw = bridge_stack_open();
+
+	(void)state;
+	if (raw < 0)
+		skip();
+	close(raw);
+	h = new_path(&s, hip);
+	t_udp_frame(f, guest_mac, host_mac, hip, gip, 5001, 7107, "query", 5, 14);
+	assert_ptr_equal(bridge_host_seen(h, f, ETH_HLEN + IPV4_HLEN), f);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 7107, 5001, "answer", 6, 15);
+	assert_true(bridge_host_input(h, f, n));
+	assert_int_equal(bridge_host_counts(h).direct, 0);
+	assert_int_equal(bridge_host_counts(h).to_host, 1);
+	bridge_host_free(h);
+}
+
 static char logged[512];
 static unsigned warnings;
 
@@ -386,6 +414,37 @@ static int neigh_permanent(void)
 	return strstr(line, "02:11:22:33:44:55") && strstr(line, "PERMANENT");
 }
 
+/* enter a private netns with lo up and the veth mut0a/mut0b (mut0a up, @addr on it if not NULL); false = cannot */
+static bool enter_netns(const char *addr)
+{
+	char cmd[256];
+
+	if (geteuid() != 0)
+		return false;
+	saved_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(saved_netns >= 0);
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set lo up && ip link add mut0a type veth peer name mut0b && ip link set mut0a up%s%s%s",
+		 addr ? " && ip addr add " : "", addr ? addr : "", addr ? " dev mut0a" : "");
+	return unshare(CLONE_NEWNET) == 0 && system(cmd) == 0;
+}
+
+/* a path on mut0a, the host at @host_ip/24 */
+static struct bridge_host *netns_path(struct sink *s, uint32_t host_ip)
+{
+	struct backend_host cb = { .to_guest = sink_to_guest, .drop = sink_drop, .rx_room = sink_room, .opaque = s };
+	struct backend_lan lan = { .ifname = "mut0a", .host_ip = host_ip, .prefix = 24 };
+	char err[128];
+	struct bridge_host *h;
+
+	memset(s, 0, sizeof(*s));
+	h = bridge_host_new(1500, &cb, err, sizeof(err));
+	assert_non_null(h);
+	memcpy(lan.host_mac, host_mac, ETH_ALEN);
+	bridge_host_lan(h, &lan, false);
+	return h;
+}
+
 /*
  * #21: the host's neighbour entry for the guest is made once from its ARP
  * and kept: the same ARP again, an ARP probe from 0.0.0.0 (duplicate address
@@ -396,25 +455,15 @@ static int neigh_permanent(void)
 static void test_neighbour_entry_kept(void **state)
 {
 	struct sink s;
-	struct backend_host cb = { .to_guest = sink_to_guest, .drop = sink_drop, .rx_room = sink_room, .opaque = &s };
 	struct backend_lan lan = { .ifname = "mut0a", .host_ip = t_ip(10, 0, 0, 2), .prefix = 24 };
 	uint8_t f[128];
-	char err[128];
 	struct bridge_host *h;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	if (geteuid() != 0)
-		skip();
-	saved_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	assert_true(saved_netns >= 0);
-	if (unshare(CLONE_NEWNET) != 0 ||
-	    system("ip link set lo up && ip link add mut0a type veth peer name mut0b && ip link set mut0a up") != 0)
-		skip(); /* no namespaces or veth here */
-	h = bridge_host_new(1500, &cb, err, sizeof(err));
-	assert_non_null(h);
+	if (!enter_netns(NULL))
+		skip(); /* not root, or no namespaces or veth here */
+	h = netns_path(&s, lan.host_ip);
 	memcpy(lan.host_mac, host_mac, ETH_ALEN);
-	bridge_host_lan(h, &lan, false);
 	assert_false(bridge_host_input(h, f, t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1))));
 	assert_true(neigh_permanent());
 	assert_int_equal(bridge_host_counts(h).neigh, 1);
@@ -432,6 +481,149 @@ static void test_neighbour_entry_kept(void **state)
 	assert_int_equal(system("ip neigh show dev mut0a | grep -c PERMANENT >/dev/null"), 256); /* removed with the path */
 }
 
+/* #21: a neighbour entry the kernel refused (the interface gone) is not counted as installed */
+static void test_neighbour_refused_not_counted(void **state)
+{
+	struct sink s;
+	uint8_t f[128];
+	struct bridge_host *h;
+
+	(void)state;
+	if (!enter_netns(NULL))
+		skip();
+	h = netns_path(&s, t_ip(10, 0, 0, 2));
+	assert_int_equal(system("ip link del mut0a"), 0);
+	warnings = 0;
+	indynet_set_log(log_sink, NULL, INDYNET_LOG_INFO);
+	bridge_host_input(h, f, t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 1)));
+	indynet_set_log(NULL, NULL, INDYNET_LOG_INFO);
+	assert_int_equal(warnings, 1); /* "no neighbour entry for the guest" */
+	assert_int_equal(bridge_host_counts(h).neigh, 0);
+	bridge_host_free(h);
+}
+
+/*
+ * #21: a host whose own address lies in libslirp's default subnet
+ * (198.18.0.1 on the LAN 198.18.0.0/24) is still reached: libslirp moves to
+ * 198.19.0.0/24, else it would take H for one of its own aliases and send
+ * the guest's datagram to the host's loopback instead.  A socket bound to H
+ * only, in a private netns, answers.
+ */
+static void test_host_in_private_subnet_reached(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(198, 18, 0, 1), gip = t_ip(198, 18, 0, 60);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = hip };
+	socklen_t sl = sizeof(sa);
+	struct bridge_host *h;
+	struct eth_view e;
+	uint8_t f[256];
+	size_t n;
+	int fd;
+
+	(void)state;
+	if (!enter_netns("198.18.0.1/24"))
+		skip();
+	h = netns_path(&s, hip);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	pump_until_frame(h, &s, -1, 1);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 4000, ntohs(sa.sin_port), "ping", 4, 13);
+	assert_true(bridge_host_input(h, f, n));
+	pump_until_frame(h, &s, fd, 200);
+	assert_int_equal(s.frames, 1);
+	assert_int_equal(eth_parse(s.last, s.len, &e), 0);
+	assert_memory_equal(e.payload + 12, &hip, 4);
+	assert_memory_equal(e.payload + IPV4_HLEN + 8, "pong", 4);
+	close(fd);
+	bridge_host_free(h);
+}
+
+/* #21: the host's captured TCP (DF set, as Linux sends it) is completed; a fragment past its first is left as it is */
+static void test_seen_tcp_df_and_fragments(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h;
+	uint8_t f[256];
+	const uint8_t *seen;
+	size_t n;
+	int raw = bridge_stack_open();
+
+	(void)state;
+	if (raw < 0)
+		skip();
+	close(raw);
+	h = new_path(&s, hip);
+	n = t_udp_frame(f, guest_mac, host_mac, hip, gip, 5002, 22, "twelve bytes", 12, 16);
+	f[ETH_HLEN + 9] = 6; /* a 20-byte TCP header: 8 bytes of "UDP" + 12 */
+	f[ETH_HLEN + 6] = 0x40; /* DF */
+	f[ETH_HLEN + 10] = f[ETH_HLEN + 11] = 0;
+	memset(f + ETH_HLEN + IPV4_HLEN + 16, 0x12, 2); /* partial */
+	seen = bridge_host_seen(h, f, n);
+	assert_ptr_not_equal(seen, f);
+	assert_int_equal(l4_csum_ipv4(hip, gip, 6, seen + ETH_HLEN + IPV4_HLEN, n - ETH_HLEN - IPV4_HLEN), 0);
+	f[ETH_HLEN + 6] = 0x01; /* offset 2048 bytes, last fragment */
+	f[ETH_HLEN + 7] = 0;
+	assert_ptr_equal(bridge_host_seen(h, f, n), f);
+	f[ETH_HLEN + 6] = 0x20; /* the first fragment (MF) */
+	assert_ptr_equal(bridge_host_seen(h, f, n), f);
+	bridge_host_free(h);
+}
+
+/* #21: once the capture closed (no host address), the guest's ARP for H goes to the LAN unanswered */
+static void test_capture_closed(void **state)
+{
+	struct sink s;
+	struct bridge_host *h = new_path(&s, t_ip(10, 0, 0, 2));
+	uint8_t f[128];
+	size_t n = t_arp_request(f, guest_mac, t_ip(10, 0, 0, 60), t_ip(10, 0, 0, 2));
+
+	(void)state;
+	bridge_host_lan(h, NULL, false);
+	assert_false(bridge_host_input(h, f, n));
+	assert_int_equal(s.frames, 0);
+	assert_int_equal(bridge_host_counts(h).arp, 0);
+	bridge_host_free(h);
+}
+
+/*
+ * #21: a daemon started with descriptor 0 closed gets its raw socket there:
+ * the guest's answers to the host's own flows still go to the host's stack
+ * (in a private netns where the host's address is local)
+ */
+static void test_raw_socket_at_descriptor_0(void **state)
+{
+	struct sink s;
+	uint32_t hip = t_ip(10, 0, 0, 2), gip = t_ip(10, 0, 0, 60);
+	struct bridge_host *h;
+	uint8_t f[256];
+	uint64_t direct;
+	bool taken;
+	size_t n;
+	int in;
+
+	(void)state;
+	if (!enter_netns("10.0.0.2/24"))
+		skip();
+	in = dup(0);
+	assert_true(in > 0);
+	close(0);
+	h = netns_path(&s, hip);
+	n = t_udp_frame(f, guest_mac, host_mac, hip, gip, 5003, 7107, "query", 5, 17);
+	bridge_host_seen(h, f, n);
+	n = t_udp_frame(f, host_mac, guest_mac, gip, hip, 7107, 5003, "answer", 6, 18);
+	taken = bridge_host_input(h, f, n);
+	direct = bridge_host_counts(h).direct;
+	bridge_host_free(h); /* closes descriptor 0 again */
+	assert_int_equal(dup2(in, 0), 0);
+	close(in);
+	assert_true(taken);
+	assert_int_equal(direct, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,7 +636,13 @@ int main(void)
 		cmocka_unit_test(test_other_arp_injected),
 		cmocka_unit_test(test_seen_too_long_left_alone),
 		cmocka_unit_test(test_lan_logged_and_subnet_moved),
+		cmocka_unit_test(test_seen_cut_frame_no_flow),
 		cmocka_unit_test_teardown(test_neighbour_entry_kept, leave_netns),
+		cmocka_unit_test_teardown(test_neighbour_refused_not_counted, leave_netns),
+		cmocka_unit_test_teardown(test_host_in_private_subnet_reached, leave_netns),
+		cmocka_unit_test(test_seen_tcp_df_and_fragments),
+		cmocka_unit_test(test_capture_closed),
+		cmocka_unit_test_teardown(test_raw_socket_at_descriptor_0, leave_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
