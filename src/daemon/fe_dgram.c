@@ -149,20 +149,33 @@ static int fe_dgram_failed(struct frontend *fe, size_t len, int err)
 	return 0;
 }
 
+/* fe->lock held: send one frame to the sender; -1 with errno set when it fails. */
+static ssize_t fe_dgram_put(struct frontend *fe, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (!fe->tx_linked && !fe->tx_refused && (rc = fe_dgram_link(fe)) < 0) {
+		errno = -rc;
+		return -1;
+	}
+	if (!fe->tx_linked)
+		return sendto(fe->data_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			      (const struct sockaddr *)&fe->peer, fe->peer_len);
+	return send(fe->tx_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static int fe_dgram_send(struct frontend *fe, const uint8_t *frame, size_t len)
 {
 	ssize_t n;
-	int rc;
 
 	if (fe->peer_len == 0)
 		return 0; /* nobody to send to yet: the guest has not spoken */
-	if (!fe->tx_linked && !fe->tx_refused && (rc = fe_dgram_link(fe)) < 0)
-		return fe_dgram_failed(fe, len, -rc);
-	if (fe->tx_linked)
-		n = send(fe->tx_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	else
-		n = sendto(fe->data_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)&fe->peer, fe->peer_len);
+	n = fe_dgram_put(fe, frame, len);
+	/* The socket tx_fd was connected to is gone (QEMU restarted on the same path): once more. */
+	if (n < 0 && fe->tx_linked && (errno == ECONNREFUSED || errno == ENOTCONN)) {
+		fe->tx_linked = false;
+		n = fe_dgram_put(fe, frame, len);
+	}
 	return n >= 0 ? 0 : fe_dgram_failed(fe, len, errno);
 }
 

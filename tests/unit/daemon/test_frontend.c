@@ -437,28 +437,6 @@ static int dgram_peer(struct fixture *fx, char *mypath, size_t cap)
 	return fd;
 }
 
-static void test_dgram_dhcp(void **state)
-{
-	struct fixture *fx = *state;
-	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
-	struct sockaddr_un daemon;
-	socklen_t dlen = usock_addr(fx->path, &daemon);
-	char mypath[128];
-	size_t len = build_discover(frame);
-	struct pollfd p;
-	int fd = dgram_peer(fx, mypath, sizeof(mypath));
-	ssize_t n;
-
-	assert_int_equal(sendto(fd, frame, len, 0, (struct sockaddr *)&daemon, dlen), (ssize_t)len);
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	assert_int_equal(poll(&p, 1, 3000), 1);
-	n = recv(fd, reply, sizeof(reply), 0);
-	assert_true(n > 0);
-	assert_offer(reply, (size_t)n);
-	close(fd);
-	unlink(mypath);
-}
-
 /* The DHCP xid of OFFER @f (the DISCOVER's, which carries its sequence number). */
 static uint32_t offer_xid(const uint8_t *f, size_t len)
 {
@@ -532,6 +510,76 @@ static void test_dgram_full_peer_woken_in_order(void **state)
 			pump(fx->fe, 10);
 	}
 	assert_int_equal(next, total);
+	close(fd);
+	unlink(mypath);
+}
+
+/* Send a DISCOVER from @fd to the frontend and check an OFFER comes back within 3 s. */
+static void dgram_dhcp(struct fixture *fx, int fd)
+{
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	struct sockaddr_un daemon;
+	socklen_t dlen = usock_addr(fx->path, &daemon);
+	size_t len = build_discover(frame);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	assert_int_equal(sendto(fd, frame, len, 0, (struct sockaddr *)&daemon, dlen), (ssize_t)len);
+	assert_int_equal(poll(&p, 1, 3000), 1);
+	n = recv(fd, reply, sizeof(reply), 0);
+	assert_true(n > 0);
+	assert_offer(reply, (size_t)n);
+}
+
+static void test_dgram_dhcp(void **state)
+{
+	char mypath[128];
+	int fd = dgram_peer(*state, mypath, sizeof(mypath));
+
+	dgram_dhcp(*state, fd);
+	close(fd);
+	unlink(mypath);
+}
+
+/* QEMU restarted on the same path: its first frame is answered (the old socket is gone). */
+static void test_dgram_peer_restarted_same_path(void **state)
+{
+	struct fixture *fx = *state;
+	char mypath[128];
+	int fd = dgram_peer(fx, mypath, sizeof(mypath));
+
+	dgram_dhcp(fx, fd);
+	close(fd);
+	fd = dgram_peer(fx, mypath, sizeof(mypath));
+	dgram_dhcp(fx, fd);
+	close(fd);
+	unlink(mypath);
+}
+
+/* A QEMU socket connect()ed to PATH refuses a second socket: it is answered from PATH, all of a burst. */
+static void test_dgram_connected_peer_answered(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t frame[1024], reply[INDYNET_FRAME_MAX];
+	struct sockaddr_un daemon;
+	socklen_t dlen = usock_addr(fx->path, &daemon);
+	size_t len = build_discover(frame);
+	char mypath[128];
+	int fd = dgram_peer(fx, mypath, sizeof(mypath)), got = 0;
+
+	assert_int_equal(connect(fd, (struct sockaddr *)&daemon, dlen), 0);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(send(fd, frame, len, 0), (ssize_t)len);
+	for (int i = 0; i < 300 && got < 30; i++) {
+		ssize_t n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+
+		if (n > 0)
+			assert_offer(reply, (size_t)n);
+		got += n > 0;
+		if (n <= 0)
+			pump(fx->fe, 10);
+	}
+	assert_int_equal(got, 30);
 	close(fd);
 	unlink(mypath);
 }
@@ -791,6 +839,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_dhcp, setup_dgram, teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_full_peer_woken_in_order, setup_dgram,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_peer_restarted_same_path, setup_dgram,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_connected_peer_answered, setup_dgram,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_connect_retries_until_qemu_listens, setup_connect,
 						teardown),
