@@ -76,6 +76,7 @@ static void test_drc_states(void **state)
 	assert_int_equal(drc_begin(c, &k2, &rep, &len), DRC_NEW);
 	assert_int_equal(drc_count(c), 5);
 	drc_free(c);
+	drc_free(NULL); /* #21: allowed (drc.h), as free() */
 }
 
 static void test_drc_bounds(void **state)

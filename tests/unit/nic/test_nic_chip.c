@@ -116,6 +116,31 @@ static void test_80c03_multicast_hash(void **state)
 	assert_int_equal(c.rx_filtered, 3);
 }
 
+/*
+ * #21: the chip reset (channel reset released) clears the multicast hash
+ * with the other 80C03 registers: a driver that turns MHF on again without
+ * reloading the hash takes no group frames.
+ */
+static void test_chip_reset_clears_multicast_hash(void **state)
+{
+	struct nic_fx *f = *state;
+
+	set_station(f, SEEQ_RXC_MATCH_MCAST | SEEQ_RXC_GOOD);
+	rx_ring(f);
+	bank2(f, 3, SEEQ_CTL_MHF);
+	swrite(f, 7, SEEQ_TXC_BANK1);
+	swrite(f, 0, 0x02); /* hash bit 1: group A */
+	swrite(f, 7, 0);
+	assert_int_equal(offer(f, group_a), SEEQ_RX_DELIVERED);
+	wr(f, SEEQ_HPC3_RESET, SEEQ_RESET_CHANNEL);
+	wr(f, SEEQ_HPC3_RESET, 0);
+	set_station(f, SEEQ_RXC_MATCH_MCAST | SEEQ_RXC_GOOD);
+	rx_ring(f);
+	bank2(f, 3, SEEQ_CTL_MHF);
+	assert_int_equal(offer(f, group_a), SEEQ_RX_FILTERED);
+	assert_int_equal(offer(f, our_mac), SEEQ_RX_DELIVERED); /* the receiver itself works */
+}
+
 /* MAME's 80C03 CFG_GAM: "station address match" on 5 bytes and the high nibble of the sixth. */
 static void test_80c03_group_address_match(void **state)
 {
@@ -366,6 +391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_80c03_multicast_hash, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_80c03_group_address_match, nic_fx_setup, nic_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chip_reset_clears_multicast_hash, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_80c03_transmit_config, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_80c03_receive_crc, nic_fx_setup, nic_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ipg_byte_with_wr_ctrl, nic_fx_setup, nic_fx_teardown),
