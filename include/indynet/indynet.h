@@ -187,8 +187,9 @@ struct indynet_forward6 {
 	uint8_t host_addr[16];  /* the host address bound: ::1, or :: for every address (IPv6 only) */
 	/*
 	 * The guest address connections go to.  All zero: the guest's own
-	 * address, as libslirp learns it from the guest's neighbour discovery
-	 * (its SLAAC address); TCP only, a UDP forward must name one.
+	 * address, the first one libslirp learns from the guest's neighbour
+	 * discovery (its SLAAC address), not moved when the guest announces
+	 * another; TCP only, a UDP forward must name one.
 	 */
 	uint8_t guest_addr[16];
 };
@@ -884,6 +885,19 @@ INDYNET_API int indynet_impair_stats_get(indynet_engine *e, struct indynet_impai
  */
 INDYNET_API int indynet_forward_parse(const char *spec, struct indynet_forward *fw, char *err, size_t errlen);
 
+/* room for the longest indynet_forward_format() text, its NUL included */
+#define INDYNET_FORWARD_TEXT_MAX 48
+
+/**
+ * indynet_forward_format() - write @fw as the spec indynet_forward_parse() reads.
+ * @fw: the forward
+ * @buf: receives "proto:host_port:[guest_addr:]guest_port[:any]", e.g. "tcp:8080:80"
+ * @len: size of @buf (INDYNET_FORWARD_TEXT_MAX is always enough; a shorter one truncates)
+ *
+ * Return: @buf.
+ */
+INDYNET_API char *indynet_forward_format(const struct indynet_forward *fw, char *buf, size_t len);
+
 /**
  * indynet_forward_add() - add a port forward to a running (or new) NAT engine.
  * @e: engine
@@ -935,6 +949,20 @@ INDYNET_API size_t indynet_forward_list(indynet_engine *e, struct indynet_forwar
  * Return: 0 or -EINVAL.
  */
 INDYNET_API int indynet_forward6_parse(const char *spec, struct indynet_forward6 *fw, char *err, size_t errlen);
+
+/* room for the longest indynet_forward6_format() text, its NUL included */
+#define INDYNET_FORWARD6_TEXT_MAX 128
+
+/**
+ * indynet_forward6_format() - write @fw as the spec indynet_forward6_parse() reads.
+ * @fw: the IPv6 forward
+ * @buf: receives "proto:[host_addr]:host_port:[[guest_addr]:]guest_port", e.g.
+ *       "udp:[::1]:5353:[fd00::15]:53"; an all-zero guest address is left out
+ * @len: size of @buf (INDYNET_FORWARD6_TEXT_MAX is always enough; a shorter one truncates)
+ *
+ * Return: @buf.
+ */
+INDYNET_API char *indynet_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len);
 
 /**
  * indynet_forward6_add() - add an IPv6 port forward to a running (or new) NAT engine.

@@ -463,14 +463,15 @@ static void nat_input(struct backend *b, const uint8_t *frame, size_t len)
  */
 #define NAT_FW_FOLLOW_MS 1000
 
-static void nat_fw_text(const struct indynet_forward *fw, char *buf, size_t len)
+char *indynet_forward_format(const struct indynet_forward *fw, char *buf, size_t len)
 {
 	char addr[INET_ADDRSTRLEN + 1] = "";
 
 	if (fw->guest_addr && inet_ntop(AF_INET, &fw->guest_addr, addr, sizeof(addr) - 1))
 		strcat(addr, ":");
-	snprintf(buf, len, "%s:%u:%s%u%s", fw->udp ? "udp" : "tcp", fw->host_port, addr, fw->guest_port,
-		 fw->any ? ":any" : "");
+	snprintf(buf, len, "%s:%u:%s%u%s", fw->udp ? "udp" : "tcp", (unsigned)fw->host_port, addr,
+		 (unsigned)fw->guest_port, fw->any ? ":any" : "");
+	return buf;
 }
 
 static struct in_addr nat_fw_bind(const struct indynet_forward *fw)
@@ -511,9 +512,9 @@ static int nat_fw_bind_one(struct nat *n, const struct indynet_forward *fw)
 
 static void nat_fw_error(const struct indynet_forward *fw, int rc, char *err, size_t errlen)
 {
-	char text[64];
+	char text[INDYNET_FORWARD_TEXT_MAX];
 
-	nat_fw_text(fw, text, sizeof(text));
+	indynet_forward_format(fw, text, sizeof(text));
 	if (rc == -EADDRINUSE)
 		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
 	else if (rc == -EACCES)
@@ -620,12 +621,12 @@ static void nat_fw_follow(struct nat *n, int64_t now, uint32_t *tmo)
 static int nat_forward_add(struct backend *b, const struct indynet_forward *fw, char *err, size_t errlen)
 {
 	struct nat *n = to_nat(b);
-	char text[64];
+	char text[INDYNET_FORWARD_TEXT_MAX];
 	int rc;
 
 	for (size_t i = 0; i < n->nfwd; i++) {
 		if (nat_fw_same(&n->fwd[i], fw)) {
-			nat_fw_text(fw, text, sizeof(text));
+			indynet_forward_format(fw, text, sizeof(text));
 			snprintf(err, errlen, "forward '%s': host port %u is already forwarded", text, fw->host_port);
 			return -EEXIST;
 		}
@@ -678,10 +679,10 @@ static size_t nat_forward_list(struct backend *b, struct indynet_forward *out, s
 static int nat_forward6_add(struct backend *b, const struct indynet_forward6 *fw, char *err, size_t errlen)
 {
 	struct nat *n = to_nat(b);
-	char text[NAT_FWD6_TEXT_MAX];
+	char text[INDYNET_FORWARD6_TEXT_MAX];
 
 	if (!n->opts->ipv6) {
-		nat_fwd6_text(fw, text, sizeof(text));
+		indynet_forward6_format(fw, text, sizeof(text));
 		snprintf(err, errlen, "forward '%s': IPv6 is off in this NAT", text);
 		return -EOPNOTSUPP;
 	}

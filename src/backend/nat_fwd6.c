@@ -16,7 +16,7 @@
 
 static const uint8_t nf6_zero[16];
 
-void nat_fwd6_text(const struct indynet_forward6 *fw, char *buf, size_t len)
+char *indynet_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN], guest[INET6_ADDRSTRLEN + 3] = "[";
 
@@ -25,7 +25,9 @@ void nat_fwd6_text(const struct indynet_forward6 *fw, char *buf, size_t len)
 		guest[0] = '\0';
 	else if (inet_ntop(AF_INET6, fw->guest_addr, guest + 1, INET6_ADDRSTRLEN))
 		strcat(guest, "]:");
-	snprintf(buf, len, "%s:[%s]:%u:%s%u", fw->udp ? "udp" : "tcp", host, fw->host_port, guest, fw->guest_port);
+	snprintf(buf, len, "%s:[%s]:%u:%s%u", fw->udp ? "udp" : "tcp", host, (unsigned)fw->host_port, guest,
+		 (unsigned)fw->guest_port);
+	return buf;
 }
 
 static struct sockaddr_in6 nf6_sockaddr(const uint8_t addr[16], uint16_t port)
@@ -63,9 +65,9 @@ static void nf6_unbind(Slirp *s, const struct indynet_forward6 *fw)
 
 static int nf6_error(const struct indynet_forward6 *fw, int rc, char *err, size_t errlen)
 {
-	char text[NAT_FWD6_TEXT_MAX];
+	char text[INDYNET_FORWARD6_TEXT_MAX];
 
-	nat_fwd6_text(fw, text, sizeof(text));
+	indynet_forward6_format(fw, text, sizeof(text));
 	if (rc == -EADDRINUSE)
 		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
 	else if (rc == -EACCES)
@@ -166,7 +168,7 @@ int nat_fwd6_rebind(struct nat_fwd6 *t, Slirp *s, char *err, size_t errlen)
 		int rc = nf6_bind(s, &t->fw[i]);
 
 		if (rc < 0) {
-			char msg[NAT_FWD6_TEXT_MAX + 80];
+			char msg[INDYNET_FORWARD6_TEXT_MAX + 80];
 
 			nf6_error(&t->fw[i], rc, msg, sizeof(msg));
 			ilog(INDYNET_LOG_WARN, "nat: dropped %s", msg);

@@ -15,11 +15,13 @@
  * An IPv6 forward binds an IPv6-only host socket (SLIRP_HOSTFWD_V6ONLY:
  * an IPv4 forward may hold the same port) on its host address.  A TCP
  * forward without a guest address is handed to libslirp with ::, which
- * libslirp replaces, when a connection arrives, by the guest address its
- * neighbour discovery learnt; so unlike the IPv4 forwards nothing here
+ * libslirp replaces, when a connection arrives, by the first guest address
+ * its neighbour discovery learnt (ndp_table.guest_in6_addr, kept when the
+ * guest announces another); so unlike the IPv4 forwards nothing here
  * follows the guest.  libslirp 4.7 does that for TCP only (a UDP datagram
- * to :: goes nowhere), so a UDP forward must name its guest address.  The list is kept to bind them again on a new instance (subnet
- * change) and for --restrict, which lets a UDP forward's answers out.
+ * to :: goes nowhere), so a UDP forward must name its guest address.  The
+ * list is kept to bind them again on a new instance (subnet change) and
+ * for --restrict, which lets a UDP forward's answers out.
  */
 struct nat_fwd6 {
 	struct indynet_forward6 *fw;
@@ -60,17 +62,6 @@ int nat_fwd6_remove(struct nat_fwd6 *t, Slirp *s, const struct indynet_forward6 
  * Return: 0 or the first failure's -errno.
  */
 int nat_fwd6_rebind(struct nat_fwd6 *t, Slirp *s, char *err, size_t errlen);
-
-/**
- * nat_fwd6_text() - "tcp:[::1]:8080:80", the spec of @fw.
- * @fw: the forward
- * @buf: receives the text
- * @len: size of @buf (NAT_FWD6_TEXT_MAX is always enough)
- */
-void nat_fwd6_text(const struct indynet_forward6 *fw, char *buf, size_t len);
-
-/* room for the longest nat_fwd6_text() */
-#define NAT_FWD6_TEXT_MAX (2 * INET6_ADDRSTRLEN + 32)
 
 /**
  * nat_fwd6_free() - forget every forward (the instance's sockets are its own).

@@ -48,14 +48,14 @@ static json_t *cmd_fwd6_addr_json(const uint8_t a[16])
 
 static json_t *cmd_forward6_json(const struct indynet_forward6 *fw)
 {
-	char id[16], bind[INET6_ADDRSTRLEN], spec[OPTS_FORWARD6_TEXT_MAX];
+	char id[16], bind[INET6_ADDRSTRLEN], spec[INDYNET_FORWARD6_TEXT_MAX];
 
 	snprintf(id, sizeof(id), "%s6:%u", fw->udp ? "udp" : "tcp", fw->host_port);
 	inet_ntop(AF_INET6, fw->host_addr, bind, sizeof(bind));
 	return json_pack("{s:s, s:i, s:o, s:i, s:s, s:s, s:o, s:s}", "proto", fw->udp ? "udp" : "tcp",
 			 "host_port", (int)fw->host_port, "guest_addr", cmd_fwd6_addr_json(fw->guest_addr),
 			 "guest_port", (int)fw->guest_port, "bind", bind, "id", id, "target",
-			 cmd_fwd6_addr_json(fw->guest_addr), "spec", opts_forward6_format(fw, spec, sizeof(spec)));
+			 cmd_fwd6_addr_json(fw->guest_addr), "spec", indynet_forward6_format(fw, spec, sizeof(spec)));
 }
 
 void cmd_forwards6_append(struct cmd_ctx *ctx, json_t *list)
@@ -187,7 +187,7 @@ static bool cmd_fwd6_matches(const json_t *args, const struct indynet_forward6 *
 int cmd_forwards6_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
 {
 	struct indynet_forward6 want, have;
-	char spec[OPTS_FORWARD6_TEXT_MAX];
+	char spec[INDYNET_FORWARD6_TEXT_MAX];
 	const char *proto;
 
 	if (cmd_fwd6_from(args, false, &want, res))
@@ -197,7 +197,7 @@ int cmd_forwards6_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_res
 		return cmd_fail(res, CMD_NOT_FOUND, NULL, "no IPv6 forward %s6:%u is active", proto, want.host_port);
 	if (!cmd_fwd6_matches(args, &want, &have))
 		return cmd_fail(res, CMD_NOT_FOUND, NULL, "forward %s6:%u is '%s', not the one named", proto,
-				want.host_port, opts_forward6_format(&have, spec, sizeof(spec)));
+				want.host_port, indynet_forward6_format(&have, spec, sizeof(spec)));
 	if (indynet_forward6_remove(ctx->eng, &have) < 0)
 		return cmd_fail(res, CMD_NOT_FOUND, NULL, "no IPv6 forward %s6:%u is active", proto, want.host_port);
 	res->body = cmd_forward6_json(&have);

@@ -176,7 +176,7 @@ static int daemon_engine(struct daemon *d)
 		return rc == -EINVAL || rc == -ENODEV || rc == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	for (size_t i = 0; i < d->opts.n_forwards; i++) {
-		char spec[40];
+		char spec[INDYNET_FORWARD_TEXT_MAX];
 
 		err[0] = '\0';
 		rc = indynet_forward_add(d->eng, &d->opts.forwards[i], err, sizeof(err));
@@ -185,7 +185,7 @@ static int daemon_engine(struct daemon *d)
 				fprintf(stderr, "indynetd: %s\n", err);
 			else
 				fprintf(stderr, "indynetd: forward %s: %s\n",
-					opts_forward_format(&d->opts.forwards[i], spec, sizeof(spec)),
+					indynet_forward_format(&d->opts.forwards[i], spec, sizeof(spec)),
 					strerror(-rc));
 			return EXIT_RUNTIME;
 		}

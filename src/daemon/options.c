@@ -45,32 +45,6 @@ const char *opts_frontend_name(enum frontend_kind kind)
 	return "none";
 }
 
-char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t len)
-{
-	char addr[INET_ADDRSTRLEN + 1] = "";
-
-	if (fw->guest_addr && inet_ntop(AF_INET, &fw->guest_addr, addr, sizeof(addr) - 1))
-		strcat(addr, ":");
-	snprintf(buf, len, "%s:%u:%s%u%s", fw->udp ? "udp" : "tcp", (unsigned)fw->host_port, addr,
-		 (unsigned)fw->guest_port, fw->any ? ":any" : "");
-	return buf;
-}
-
-char *opts_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len)
-{
-	static const uint8_t zero[16];
-	char host[INET6_ADDRSTRLEN], guest[INET6_ADDRSTRLEN + 3] = "[";
-
-	inet_ntop(AF_INET6, fw->host_addr, host, sizeof(host));
-	if (memcmp(fw->guest_addr, zero, 16) == 0)
-		guest[0] = '\0';
-	else if (inet_ntop(AF_INET6, fw->guest_addr, guest + 1, INET6_ADDRSTRLEN))
-		strcat(guest, "]:");
-	snprintf(buf, len, "%s:[%s]:%u:%s%u", fw->udp ? "udp" : "tcp", host, (unsigned)fw->host_port, guest,
-		 (unsigned)fw->guest_port);
-	return buf;
-}
-
 static int opts_set_str(char **dst, const char *value, char *err, size_t errlen)
 {
 	char *copy;

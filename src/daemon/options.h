@@ -374,28 +374,6 @@ int opts_parse_args(struct daemon_opts *o, int argc, char **argv, char *err, siz
  */
 int opts_load_file(struct daemon_opts *o, const char *path, char *err, size_t errlen);
 
-/**
- * opts_forward_format() - write @fw as "proto:host:[guest_addr:]guest[:any]".
- * @fw: forward
- * @buf: destination
- * @len: its size
- *
- * Return: @buf.
- */
-char *opts_forward_format(const struct indynet_forward *fw, char *buf, size_t len);
-
-/* room for the longest opts_forward6_format() */
-#define OPTS_FORWARD6_TEXT_MAX 120
-
-/**
- * opts_forward6_format() - write @fw as "proto:[host_addr]:host:[[guest_addr]:]guest".
- * @fw: IPv6 forward
- * @buf: output buffer (OPTS_FORWARD6_TEXT_MAX is enough)
- * @len: its size
- *
- * Return: @buf.
- */
-char *opts_forward6_format(const struct indynet_forward6 *fw, char *buf, size_t len);
 
 /**
  * opts_frontend_name() - the flag name of a frontend kind ("qemu-stream" ...).

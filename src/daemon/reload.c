@@ -163,7 +163,7 @@ static void reload_forwards(struct daemon_opts *cur, const struct daemon_opts *n
 {
 	struct indynet_forward kept[OPTS_MAX_FORWARDS];
 	size_t n = 0;
-	char spec[48], err[256];
+	char spec[INDYNET_FORWARD_TEXT_MAX], err[256];
 
 	if (cur->mode != INDYNET_MODE_NAT)
 		return;
@@ -174,7 +174,7 @@ static void reload_forwards(struct daemon_opts *cur, const struct daemon_opts *n
 			kept[n++] = *fw;
 		else if (indynet_forward_remove(cmd->eng, fw) == 0)
 			dlog(INDYNET_LOG_INFO, "SIGHUP: forward %s removed",
-			     opts_forward_format(fw, spec, sizeof(spec)));
+			     indynet_forward_format(fw, spec, sizeof(spec)));
 	}
 	for (size_t i = 0; i < next->n_forwards; i++) {
 		const struct indynet_forward *fw = &next->forwards[i];
@@ -182,7 +182,7 @@ static void reload_forwards(struct daemon_opts *cur, const struct daemon_opts *n
 		if (reload_has_forward(cur, fw))
 			continue;
 		err[0] = '\0';
-		opts_forward_format(fw, spec, sizeof(spec));
+		indynet_forward_format(fw, spec, sizeof(spec));
 		if (indynet_forward_add(cmd->eng, fw, err, sizeof(err)) < 0) {
 			dlog(INDYNET_LOG_ERROR, "SIGHUP: forward %s: %s", spec, err[0] ? err : "failed");
 			continue;
@@ -199,7 +199,7 @@ static void reload_forwards6(struct daemon_opts *cur, const struct daemon_opts *
 {
 	struct indynet_forward6 kept[OPTS_MAX_FORWARDS];
 	size_t n = 0;
-	char spec[OPTS_FORWARD6_TEXT_MAX], err[256];
+	char spec[INDYNET_FORWARD6_TEXT_MAX], err[256];
 
 	for (size_t i = 0; i < cur->n_forwards6; i++) {
 		const struct indynet_forward6 *fw = &cur->forwards6[i];
@@ -207,7 +207,7 @@ static void reload_forwards6(struct daemon_opts *cur, const struct daemon_opts *
 		if (reload_has_forward6(next, fw))
 			kept[n++] = *fw;
 		else if (indynet_forward6_remove(cmd->eng, fw) == 0)
-			dlog(INDYNET_LOG_INFO, "SIGHUP: forward %s removed", opts_forward6_format(fw, spec, sizeof(spec)));
+			dlog(INDYNET_LOG_INFO, "SIGHUP: forward %s removed", indynet_forward6_format(fw, spec, sizeof(spec)));
 	}
 	for (size_t i = 0; i < next->n_forwards6; i++) {
 		const struct indynet_forward6 *fw = &next->forwards6[i];
@@ -215,7 +215,7 @@ static void reload_forwards6(struct daemon_opts *cur, const struct daemon_opts *
 		if (reload_has_forward6(cur, fw))
 			continue;
 		err[0] = '\0';
-		opts_forward6_format(fw, spec, sizeof(spec));
+		indynet_forward6_format(fw, spec, sizeof(spec));
 		if (indynet_forward6_add(cmd->eng, fw, err, sizeof(err)) < 0) {
 			dlog(INDYNET_LOG_ERROR, "SIGHUP: forward %s: %s", spec, err[0] ? err : "failed");
 			continue;

@@ -1170,9 +1170,11 @@ int indynet_forward_add(indynet_engine *e, const struct indynet_forward *fw, cha
 {
 	char tmp[ENG_ERR_MAX];
 	struct fwd_arg a = { .fw = fw, .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+	char text[INDYNET_FORWARD_TEXT_MAX];
 
 	if (fw->host_port == 0 || fw->guest_port == 0) {
-		snprintf(a.err, a.errlen, "forward: ports must be 1-65535");
+		snprintf(a.err, a.errlen, "forward '%s': ports must be 1-65535",
+			 indynet_forward_format(fw, text, sizeof(text)));
 		return -EINVAL;
 	}
 	return eng_call(e, eng_cmd_fwd_add, &a);
@@ -1227,9 +1229,11 @@ int indynet_forward6_add(indynet_engine *e, const struct indynet_forward6 *fw, c
 {
 	char tmp[ENG_ERR_MAX];
 	struct fwd6_arg a = { .fw = fw, .err = err ? err : tmp, .errlen = err ? errlen : sizeof(tmp) };
+	char text[INDYNET_FORWARD6_TEXT_MAX];
 
 	if (fw->host_port == 0 || fw->guest_port == 0) {
-		snprintf(a.err, a.errlen, "forward: ports must be 1-65535");
+		snprintf(a.err, a.errlen, "forward '%s': ports must be 1-65535",
+			 indynet_forward6_format(fw, text, sizeof(text)));
 		return -EINVAL;
 	}
 	return eng_call(e, eng_cmd_fwd6_add, &a);

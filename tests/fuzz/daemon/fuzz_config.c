@@ -23,7 +23,7 @@
  *
  * Oracle: no crash, no sanitizer report, no leak; a failure names its
  * reason; every forward the parse accepted, formatted again
- * (opts_forward_format, opts_forward6_format), parses back to itself.
+ * (indynet_forward_format, indynet_forward6_format), parses back to itself.
  */
 
 #define FZ_WORDS 24
@@ -47,13 +47,13 @@ FILE *fz_fopen(const char *path, const char *mode)
 /* every IPv4 forward's text parses back to the same forward */
 static void fz_check_forwards(const struct daemon_opts *o)
 {
-	char text[64], err[256];
+	char text[INDYNET_FORWARD_TEXT_MAX], err[256];
 	struct indynet_forward back;
 
 	for (size_t i = 0; i < o->n_forwards; i++) {
 		const struct indynet_forward *fw = &o->forwards[i];
 
-		opts_forward_format(fw, text, sizeof(text));
+		indynet_forward_format(fw, text, sizeof(text));
 		if (indynet_forward_parse(text, &back, err, sizeof(err)) != 0 || back.udp != fw->udp ||
 		    back.host_port != fw->host_port || back.guest_port != fw->guest_port || back.any != fw->any ||
 		    back.guest_addr != fw->guest_addr)
@@ -64,13 +64,13 @@ static void fz_check_forwards(const struct daemon_opts *o)
 /* every IPv6 forward's text parses back to the same forward */
 static void fz_check_forwards6(const struct daemon_opts *o)
 {
-	char text[OPTS_FORWARD6_TEXT_MAX], err[256];
+	char text[INDYNET_FORWARD6_TEXT_MAX], err[256];
 	struct indynet_forward6 back;
 
 	for (size_t i = 0; i < o->n_forwards6; i++) {
 		const struct indynet_forward6 *fw = &o->forwards6[i];
 
-		opts_forward6_format(fw, text, sizeof(text));
+		indynet_forward6_format(fw, text, sizeof(text));
 		if (indynet_forward6_parse(text, &back, err, sizeof(err)) != 0 || back.udp != fw->udp ||
 		    back.host_port != fw->host_port || back.guest_port != fw->guest_port ||
 		    memcmp(back.host_addr, fw->host_addr, 16) != 0 || memcmp(back.guest_addr, fw->guest_addr, 16) != 0)
