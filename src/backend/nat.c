@@ -510,20 +510,25 @@ static int nat_fw_bind_one(struct nat *n, const struct indynet_forward *fw)
 	return 0;
 }
 
+void nat_fwd_bind_error(const char *text, uint16_t host_port, int rc, char *err, size_t errlen)
+{
+	if (rc == -EADDRINUSE)
+		snprintf(err, errlen, "forward '%s': host port %u is in use", text, host_port);
+	else if (rc == -EACCES)
+		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, host_port);
+	else
+		snprintf(err, errlen, "forward '%s': cannot bind host port %u: %s", text, host_port, strerror(-rc));
+}
+
 static void nat_fw_error(const struct indynet_forward *fw, int rc, char *err, size_t errlen)
 {
 	char text[INDYNET_FORWARD_TEXT_MAX];
 
 	indynet_forward_format(fw, text, sizeof(text));
-	if (rc == -EADDRINUSE)
-		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
-	else if (rc == -EACCES)
-		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, fw->host_port);
-	else if (rc == -EINVAL)
+	if (rc == -EINVAL)
 		snprintf(err, errlen, "forward '%s': guest address is not a host address of the NAT subnet", text);
 	else
-		snprintf(err, errlen, "forward '%s': cannot bind host port %u: %s", text, fw->host_port,
-			 strerror(-rc));
+		nat_fwd_bind_error(text, fw->host_port, rc, err, errlen);
 }
 
 /* a guest address the forwards may target: a host of the subnet, not the gateway */

@@ -24,4 +24,14 @@
  */
 struct backend *nat_new(const struct backend_params *p, const struct backend_host *host, char *err, size_t errlen);
 
+/**
+ * nat_fwd_bind_error() - why a forward's host socket did not bind, for IPv4 and IPv6 forwards.
+ * @text: the forward's spec (indynet_forward_format(), indynet_forward6_format())
+ * @host_port: its host port
+ * @rc: the bind's -errno
+ * @err: receives "forward 'SPEC': ..." (in use, no permission, or the errno's text)
+ * @errlen: size of @err
+ */
+void nat_fwd_bind_error(const char *text, uint16_t host_port, int rc, char *err, size_t errlen);
+
 #endif /* INDYNET_BACKEND_NAT_H */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/nat.h"
 #include "backend/nat_fwd6.h"
 #include "core/log.h"
 
@@ -68,11 +69,7 @@ static int nf6_error(const struct indynet_forward6 *fw, int rc, char *err, size_
 	char text[INDYNET_FORWARD6_TEXT_MAX];
 
 	indynet_forward6_format(fw, text, sizeof(text));
-	if (rc == -EADDRINUSE)
-		snprintf(err, errlen, "forward '%s': host port %u is in use", text, fw->host_port);
-	else if (rc == -EACCES)
-		snprintf(err, errlen, "forward '%s': no permission to bind host port %u", text, fw->host_port);
-	else if (rc == -EINVAL)
+	if (rc == -EINVAL)
 		snprintf(err, errlen, "forward '%s': guest address is not a host of the NAT's IPv6 prefix", text);
 	else if (rc == -EDESTADDRREQ)
 		snprintf(err, errlen, "forward '%s': an IPv6 UDP forward needs the guest address "
@@ -80,8 +77,7 @@ static int nf6_error(const struct indynet_forward6 *fw, int rc, char *err, size_
 	else if (rc == -EEXIST)
 		snprintf(err, errlen, "forward '%s': host port %u is already forwarded", text, fw->host_port);
 	else
-		snprintf(err, errlen, "forward '%s': cannot bind host port %u: %s", text, fw->host_port,
-			 strerror(-rc));
+		nat_fwd_bind_error(text, fw->host_port, rc, err, errlen);
 	return rc;
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_fwd6.c: the IPv6 port forwards in the forward commands (tcp:[::1]:8080:80, id tcp6:8080). */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,10 +122,8 @@ static int cmd_fwd6_from(const json_t *args, bool need_guest, struct indynet_for
 	char msg[200];
 
 	memset(fw, 0, sizeof(*fw));
-	if ((spec || id) && json_object_size(args) > 1)
-		return cmd_fail(res, CMD_BAD_REQUEST, spec ? "spec" : "id",
-				"give either %s or the fields proto, host_port, guest_addr, guest_port, bind",
-				spec ? "spec" : "id");
+	if (cmd_forward_one_form(args, spec, id, res))
+		return -1;
 	if (id)
 		return cmd_fwd6_id(id, fw, res);
 	if (!spec)
@@ -145,12 +142,8 @@ int cmd_forwards6_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 	if (cmd_fwd6_from(args, true, &fw, res))
 		return -1;
 	rc = indynet_forward6_add(ctx->eng, &fw, msg, sizeof(msg));
-	if (rc == -EEXIST || rc == -EADDRINUSE)
-		return cmd_fail(res, CMD_CONFLICT, "host_port", "%s", msg[0] ? msg : strerror(-rc));
-	if (rc == -EINVAL || rc == -EOPNOTSUPP)
-		return cmd_fail(res, CMD_BAD_REQUEST, NULL, "%s", msg[0] ? msg : strerror(-rc));
 	if (rc < 0)
-		return cmd_fail(res, CMD_INTERNAL, NULL, "%s", msg[0] ? msg : strerror(-rc));
+		return cmd_forward_add_failed(res, rc, msg);
 	res->status = CMD_CREATED;
 	res->body = cmd_forward6_json(&fw);
 	return 0;

@@ -20,6 +20,10 @@ int cmd_forwards_list(struct cmd_ctx *ctx, const json_t *args, struct cmd_result
 void cmd_forwards_text(const json_t *body, char *buf, size_t len);
 int cmd_forwards_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_forwards_remove(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
+/* a forward named by "spec" or "id" (either may be NULL) has no other field; -1 answered if it has */
+int cmd_forward_one_form(const json_t *args, const char *spec, const char *id, struct cmd_result *res);
+/* answer a refused forward add (@rc, the library's reason @msg): 409 in use, 400 refused, else 500 */
+int cmd_forward_add_failed(struct cmd_result *res, int rc, const char *msg);
 int cmd_subnet_get(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 int cmd_subnet_set(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res);
 

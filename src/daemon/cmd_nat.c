@@ -172,6 +172,15 @@ static int cmd_forward_id(const char *id, struct indynet_forward *fw, struct cmd
 	return 0;
 }
 
+int cmd_forward_one_form(const json_t *args, const char *spec, const char *id, struct cmd_result *res)
+{
+	if ((spec || id) && json_object_size(args) > 1)
+		return cmd_fail(res, CMD_BAD_REQUEST, spec ? "spec" : "id",
+				"give either %s or the fields proto, host_port, guest_addr, guest_port, bind",
+				spec ? "spec" : "id");
+	return 0;
+}
+
 /* A forward from "spec", "id" or the fields; exactly one of the three forms. */
 static int cmd_forward_from(const json_t *args, bool need_guest, struct indynet_forward *fw,
 			    struct cmd_result *res)
@@ -182,10 +191,8 @@ static int cmd_forward_from(const json_t *args, bool need_guest, struct indynet_
 	memset(fw, 0, sizeof(*fw));
 	if (cmd_arg_string(args, "spec", &spec, res) || cmd_arg_string(args, "id", &id, res))
 		return -1;
-	if ((spec || id) && json_object_size(args) > 1)
-		return cmd_fail(res, CMD_BAD_REQUEST, spec ? "spec" : "id",
-				"give either %s or the fields proto, host_port, guest_addr, guest_port, bind",
-				spec ? "spec" : "id");
+	if (cmd_forward_one_form(args, spec, id, res))
+		return -1;
 	if (id)
 		return cmd_forward_id(id, fw, res);
 	if (!spec)
@@ -193,6 +200,17 @@ static int cmd_forward_from(const json_t *args, bool need_guest, struct indynet_
 	if (indynet_forward_parse(spec, fw, msg, sizeof(msg)) < 0)
 		return cmd_fail(res, CMD_BAD_REQUEST, "spec", "%s", msg);
 	return 0;
+}
+
+int cmd_forward_add_failed(struct cmd_result *res, int rc, const char *msg)
+{
+	const char *why = msg[0] ? msg : strerror(-rc);
+
+	if (rc == -EEXIST || rc == -EADDRINUSE)
+		return cmd_fail(res, CMD_CONFLICT, "host_port", "%s", why);
+	if (rc == -EINVAL || rc == -EOPNOTSUPP)
+		return cmd_fail(res, CMD_BAD_REQUEST, NULL, "%s", why);
+	return cmd_fail(res, CMD_INTERNAL, NULL, "%s", why);
 }
 
 int cmd_forwards_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result *res)
@@ -208,12 +226,8 @@ int cmd_forwards_add(struct cmd_ctx *ctx, const json_t *args, struct cmd_result 
 	if (cmd_forward_from(args, true, &fw, res))
 		return -1;
 	rc = indynet_forward_add(ctx->eng, &fw, msg, sizeof(msg));
-	if (rc == -EEXIST || rc == -EADDRINUSE)
-		return cmd_fail(res, CMD_CONFLICT, "host_port", "%s", msg[0] ? msg : strerror(-rc));
-	if (rc == -EINVAL)
-		return cmd_fail(res, CMD_BAD_REQUEST, NULL, "%s", msg[0] ? msg : strerror(-rc));
 	if (rc < 0)
-		return cmd_fail(res, CMD_INTERNAL, NULL, "%s", msg[0] ? msg : strerror(-rc));
+		return cmd_forward_add_failed(res, rc, msg);
 	res->status = CMD_CREATED;
 	res->body = cmd_forward_json(&fw);
 	return 0;

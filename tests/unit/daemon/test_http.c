@@ -466,6 +466,48 @@ static void test_api_routing(void **state)
 	assert_non_null(strstr(buf, req));
 }
 
+/* a TCP port free on ::1 */
+static unsigned free_port6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t al = sizeof(a);
+	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	close(s);
+	return ntohs(a.sin6_port);
+}
+
+/* #14: a forward add the library refuses is answered 409 or 400 with its reason, IPv4 and IPv6 alike. */
+static void test_forward_add_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct http_config hc = { .unix_path = f->sock };
+	struct hclient_target t = { .unix_path = f->sock };
+	char buf[4096], json[128];
+	unsigned port = free_port6();
+
+	start(f, &hc);
+	assert_int_equal(request(&t, "POST", "/api/forwards", "{\"spec\":\"tcp:8080:80\",\"guest_port\":80}",
+			 buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "give either spec or the fields proto, host_port"));
+	assert_int_equal(request(&t, "DELETE", "/api/forwards", "{\"id\":\"tcp6:8080\",\"proto\":\"tcp\"}",
+			 buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "give either id or the fields proto, host_port"));
+	assert_int_equal(request(&t, "POST", "/api/forwards", "{\"spec\":\"tcp:8080:10.9.9.9:80\"}",
+			 buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "forward 'tcp:8080:10.9.9.9:80': guest address is not a host address of the NAT subnet"));
+	assert_int_equal(request(&t, "POST", "/api/forwards", "{\"spec\":\"tcp:[::1]:8080:[fd01::5]:80\"}",
+			 buf, sizeof(buf)), 400);
+	assert_non_null(strstr(buf, "forward 'tcp:[::1]:8080:[fd01::5]:80': guest address is not a host of"));
+	snprintf(json, sizeof(json), "{\"spec\":\"tcp:[::1]:%u:80\"}", port);
+	assert_int_equal(request(&t, "POST", "/api/forwards", json, buf, sizeof(buf)), 201);
+	assert_int_equal(request(&t, "POST", "/api/forwards", json, buf, sizeof(buf)), 409);
+	assert_non_null(strstr(buf, "is already forwarded"));
+	assert_non_null(strstr(buf, "\"field\":\"host_port\""));
+}
+
 /* Open an event stream; returns its socket once the answer's status line is in (in *status). */
 static int open_stream(const char *sock, int *status)
 {
@@ -651,6 +693,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_token_file_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_add_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_streams_limit_and_pace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_releases_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_failures, setup, teardown),
