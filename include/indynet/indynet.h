@@ -188,8 +188,9 @@ struct indynet_forward6 {
 	/*
 	 * The guest address connections go to.  All zero: the guest's own
 	 * address, the first one libslirp learns from the guest's neighbour
-	 * discovery (its SLAAC address), not moved when the guest announces
-	 * another; TCP only, a UDP forward must name one.
+	 * discovery (for a booting guest the link-local fe80:: address of its
+	 * router solicitation), not moved when the guest announces another;
+	 * TCP only, a UDP forward must name one.
 	 */
 	uint8_t guest_addr[16];
 };
@@ -940,7 +941,7 @@ INDYNET_API size_t indynet_forward_list(indynet_engine *e, struct indynet_forwar
 
 /**
  * indynet_forward6_parse() - parse "proto:[host_addr]:host_port:[[guest_addr]:]guest_port".
- * @spec: the text, e.g. "tcp:[::1]:8080:80" (to the guest's SLAAC address)
+ * @spec: the text, e.g. "tcp:[::1]:8080:80" (to the guest's own address)
  *        or "udp:[::]:5353:[fd00::15]:53" (every host address, to that one)
  * @fw: receives the forward
  * @err: receives the reason, naming the bad part

@@ -16,7 +16,8 @@
  * an IPv4 forward may hold the same port) on its host address.  A TCP
  * forward without a guest address is handed to libslirp with ::, which
  * libslirp replaces, when a connection arrives, by the first guest address
- * its neighbour discovery learnt (ndp_table.guest_in6_addr, kept when the
+ * its neighbour discovery learnt (ndp_table.guest_in6_addr: for a booting
+ * guest the link-local source of its router solicitation, kept when the
  * guest announces another); so unlike the IPv4 forwards nothing here
  * follows the guest.  libslirp 4.7 does that for TCP only (a UDP datagram
  * to :: goes nowhere), so a UDP forward must name its guest address.  The

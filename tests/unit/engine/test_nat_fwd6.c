@@ -270,27 +270,47 @@ static void test_kept_across_subnet_change(void **state)
 	indynet_engine_free(e);
 }
 
+/* Ethernet + IPv6 from the guest's MAC and @src to @dst_mac/@dst, ICMPv6 @icmp (@len bytes) checksummed */
+static size_t guest_icmp6(uint8_t *f, const uint8_t dst_mac[6], const char *src, const char *dst,
+			  const uint8_t *icmp, size_t len)
+{
+	static const uint8_t mac[6] = T_GUEST_MAC;
+	uint8_t *ip = f + ETH_HLEN, *l4 = ip + IP6_HLEN, pseudo[8] = { 0, 0, 0, (uint8_t)len, 0, 0, 0, 58 };
+	uint16_t sum;
+
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x86, f[13] = 0xdd;
+	memset(ip, 0, IP6_HLEN);
+	ip[0] = 0x60, ip[5] = (uint8_t)len, ip[6] = 58, ip[7] = 255;
+	assert_int_equal(inet_pton(AF_INET6, src, ip + 8), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, ip + 24), 1);
+	memcpy(l4, icmp, len);
+	sum = csum_fold(csum_add(csum_add(csum_add(0, ip + 8, 32), pseudo, 8), l4, len));
+	memcpy(l4 + 2, &sum, 2);
+	return ETH_HLEN + IP6_HLEN + len;
+}
+
 /* an unsolicited neighbour advertisement from the guest: "@addr is at T_GUEST_MAC" */
 static size_t guest_na(uint8_t *f, const char *addr)
 {
-	static const uint8_t mac[6] = T_GUEST_MAC, all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
-	uint8_t *ip = f + ETH_HLEN, *icmp = ip + IP6_HLEN, pseudo[8] = { 0, 0, 0, 32, 0, 0, 0, 58 };
-	uint16_t sum;
+	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 }, mac[6] = T_GUEST_MAC;
+	uint8_t icmp[32] = { 136, 0, 0, 0, 0x20 }; /* neighbour advertisement, override */
 
-	memcpy(f, all_nodes_mac, 6);
-	memcpy(f + 6, mac, 6);
-	f[12] = 0x86, f[13] = 0xdd;
-	memset(ip, 0, IP6_HLEN + 32);
-	ip[0] = 0x60, ip[5] = 32, ip[6] = 58, ip[7] = 255;
-	assert_int_equal(inet_pton(AF_INET6, addr, ip + 8), 1);
-	assert_int_equal(inet_pton(AF_INET6, "ff02::1", ip + 24), 1);
-	icmp[0] = 136, icmp[4] = 0x20;     /* neighbour advertisement, override */
-	memcpy(icmp + 8, ip + 8, 16);
-	icmp[24] = 2, icmp[25] = 1;        /* target link-layer address */
+	assert_int_equal(inet_pton(AF_INET6, addr, icmp + 8), 1);
+	icmp[24] = 2, icmp[25] = 1; /* target link-layer address */
 	memcpy(icmp + 26, mac, 6);
-	sum = csum_fold(csum_add(csum_add(csum_add(0, ip + 8, 32), pseudo, 8), icmp, 32));
-	memcpy(icmp + 2, &sum, 2);
-	return ETH_HLEN + IP6_HLEN + 32;
+	return guest_icmp6(f, all_nodes_mac, addr, "ff02::1", icmp, sizeof(icmp));
+}
+
+/* a router solicitation from @addr (a booting guest sends one from its link-local address) */
+static size_t guest_rs(uint8_t *f, const char *addr)
+{
+	static const uint8_t all_routers_mac[6] = { 0x33, 0x33, 0, 0, 0, 2 }, mac[6] = T_GUEST_MAC;
+	uint8_t icmp[16] = { 133, 0, 0, 0, 0, 0, 0, 0, 1, 1 }; /* source link-layer address */
+
+	memcpy(icmp + 10, mac, 6);
+	return guest_icmp6(f, all_routers_mac, addr, "ff02::2", icmp, sizeof(icmp));
 }
 
 /* the SYN a forwarded connection opens towards the guest */
@@ -348,6 +368,23 @@ static void test_tcp_goes_to_learnt_guest(void **state)
 	indynet_engine_free(e);
 }
 
+/* a booting guest solicits a router from its link-local address first: that is the address kept */
+static void test_tcp_goes_to_link_local(void **state)
+{
+	indynet_engine *e = t_start_nat(NULL);
+	uint16_t port = free_port();
+	struct indynet_forward6 fw = fw6(false, port, NULL, 80);
+	char err[256] = "";
+	uint8_t f[128];
+
+	(void)state;
+	assert_int_equal(indynet_forward6_add(e, &fw, err, sizeof(err)), 0);
+	assert_int_equal(indynet_guest_send(e, f, guest_rs(f, "fe80::11")), 0);
+	assert_int_equal(indynet_guest_send(e, f, guest_na(f, "fd00::1234")), 0);
+	syn_reaches(e, port, "fe80::11");
+	indynet_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_add_bind_errors),
 		cmocka_unit_test(test_kept_across_subnet_change),
 		cmocka_unit_test(test_tcp_goes_to_learnt_guest),
+		cmocka_unit_test(test_tcp_goes_to_link_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
