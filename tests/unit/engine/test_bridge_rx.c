@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -299,6 +300,222 @@ static void test_rx_shed(void **state)
 	indynet_engine_free(e);
 }
 
+/* ---- the backend driven round by round on this thread (the seam of fuzz_bridge_rx) ---- */
+
+#define DRAIN_FRAMES 3000u /* more than BRIDGE_DRAIN_CAP, far fewer than a 32 MiB ring of 1500-byte slots holds */
+#define KEPT 4u            /* frames kept whole */
+
+static uint16_t drained[DRAIN_FRAMES + 1];
+static uint8_t kept[KEPT][128];
+static unsigned n_drained, n_sent, room_now, feed;
+
+/* @n more frames for the guest onto the LAN, numbered on from n_sent (DRAIN_FRAMES in all at most) */
+static void send_numbered(unsigned n)
+{
+	for (unsigned end = n_sent + n; n_sent < end && n_sent < DRAIN_FRAMES; n_sent++) {
+		frame(guest_mac, lan_mac, 60, 0, false);
+		out[14] = (uint8_t)(n_sent >> 8);
+		out[15] = (uint8_t)n_sent;
+		lan_send(60);
+	}
+}
+
+/* the guest's RX ring, as the engine would fill it: each frame's bytes 14-15 (a sequence number) in arrival order */
+static void direct_to_guest(void *opaque, const uint8_t *f, size_t len)
+{
+	(void)opaque;
+	assert_true(n_drained <= DRAIN_FRAMES && len <= sizeof(kept[0]));
+	if (n_drained < KEPT)
+		memcpy(kept[n_drained], f, len);
+	drained[n_drained++] = (uint16_t)(f[14] << 8 | f[15]);
+}
+
+static void direct_drop(void *opaque, enum indynet_drop_reason reason)
+{
+	(void)opaque;
+	fail_msg("drop %d", (int)reason);
+}
+
+/* the guest's free room (room_now), asked before each batch: @feed frames arrive at that moment */
+static unsigned direct_room(void *opaque)
+{
+	(void)opaque;
+	send_numbered(feed);
+	return room_now;
+}
+
+/* a bridge backend on lo in MAC mode @mac, knowing the guest's MAC; its ring's slots of 1500 bytes */
+static struct backend *direct_open(enum indynet_bridge_mac mac)
+{
+	const struct backend_params p = { .mode = INDYNET_MODE_BRIDGE, .mtu = MTU, .interface = "lo",
+					  .capture_buffer = INDYNET_CAPTURE_BUFFER_DEFAULT, .bridge_mac = mac };
+	const struct backend_host cb = { .to_guest = direct_to_guest, .drop = direct_drop, .rx_room = direct_room };
+	struct backend *bk;
+	char err[256];
+
+	lo_mtu((int)MTU);
+	assert_int_equal(bridge_new(&p, &cb, &bk, err, sizeof(err)), 0);
+	lo_mtu(65536);
+	backend_guest_mac(bk, guest_mac);
+	n_drained = n_sent = feed = 0;
+	room_now = 2 * DRAIN_FRAMES; /* never the limit unless a test says so */
+	return bk;
+}
+
+/* one loop round as the engine runs it, without waiting; returns whether the capture was readable */
+static bool direct_round(struct backend *bk, struct poll_set *ps)
+{
+	int tmo = -1;
+
+	ps->n = 0;
+	bk->ops->poll_fill(bk, ps, &tmo);
+	assert_int_equal(ps->n, 1);
+	assert_true(poll(ps->fds, ps->n, 0) >= 0);
+	bk->ops->poll_done(bk, ps, false);
+	return (ps->fds[0].revents & POLLIN) != 0;
+}
+
+/* the guest got frames 0 .. @n - 1, in order; the status counts @rounds capped rounds */
+static void expect_drained(struct backend *bk, unsigned n, uint64_t rounds)
+{
+	struct indynet_capture_status st;
+
+	assert_int_equal(n_drained, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(drained[i], i);
+	assert_int_equal(backend_status(bk, &st), 0);
+	assert_int_equal(st.frames, n);
+	assert_int_equal(st.drained_rounds, rounds);
+}
+
+/*
+ * #21: 3000 frames queued at once: a round reads BRIDGE_DRAIN_CAP of them
+ * and counts a capped round; the rest stays readable, so the next round
+ * comes at once and reads it; nothing is lost, the order is kept, and a
+ * wake-up that finds nothing returns at once.  (With lo's MTU of 65536
+ * the ring's slots would hold 256 frames.)
+ */
+static void test_rx_drain_cap(void **state)
+{
+	struct backend *bk = direct_open(INDYNET_BRIDGE_MAC_GUEST);
+	struct poll_set ps = { 0 };
+
+	(void)state;
+	send_numbered(DRAIN_FRAMES);
+	assert_true(direct_round(bk, &ps));
+	expect_drained(bk, BRIDGE_DRAIN_CAP, 1);
+	assert_true(direct_round(bk, &ps)); /* readable at once: no wait for the rest */
+	expect_drained(bk, DRAIN_FRAMES, 1);
+	ps.fds[0].revents = POLLIN; /* a wake-up with nothing to read */
+	bk->ops->poll_done(bk, &ps, false);
+	assert_false(direct_round(bk, &ps));
+	expect_drained(bk, DRAIN_FRAMES, 1);
+	poll_set_free(&ps);
+	bk->ops->free(bk);
+}
+
+/*
+ * #21: frames that keep arriving while a round reads (54 before each
+ * batch, fewer than a batch takes, so that batches come short and the cap
+ * falls inside one): the round still stops at BRIDGE_DRAIN_CAP, and the
+ * next takes the rest.
+ */
+static void test_rx_drain_cap_while_arriving(void **state)
+{
+	struct backend *bk = direct_open(INDYNET_BRIDGE_MAC_GUEST);
+	struct poll_set ps = { 0 };
+
+	(void)state;
+	feed = 54;
+	send_numbered(feed);
+	assert_true(direct_round(bk, &ps));
+	expect_drained(bk, BRIDGE_DRAIN_CAP, 1);
+	assert_true(n_sent > BRIDGE_DRAIN_CAP);
+	feed = 0;
+	assert_true(direct_round(bk, &ps));
+	expect_drained(bk, n_sent, 1);
+	poll_set_free(&ps);
+	bk->ops->free(bk);
+}
+
+/*
+ * #21: a burst read in one batch while the guest's ring is nearly full:
+ * the room is counted down frame by frame, so only the room above
+ * BRIDGE_RX_RESERVE goes to broadcast, the rest is shed (counted), and the
+ * guest's unicast behind it still arrives.
+ */
+static void test_rx_room_within_batch(void **state)
+{
+	struct backend *bk = direct_open(INDYNET_BRIDGE_MAC_GUEST);
+	struct poll_set ps = { 0 };
+	struct indynet_capture_status st;
+
+	(void)state;
+	room_now = BRIDGE_RX_RESERVE + 10;
+	for (unsigned i = 0; i < 40; i++) {
+		frame(bcast, lan_mac, 60, 0, false);
+		out[15] = (uint8_t)i;
+		lan_send(60);
+	}
+	frame(guest_mac, lan_mac, 60, 0, false);
+	out[15] = 40;
+	lan_send(60);
+	assert_true(direct_round(bk, &ps));
+	assert_int_equal(n_drained, 11);
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(drained[i], i);
+	assert_int_equal(drained[10], 40);
+	assert_int_equal(backend_status(bk, &st), 0);
+	assert_int_equal(st.shed, 30);
+	poll_set_free(&ps);
+	bk->ops->free(bk);
+}
+
+/* an IPv4 frame @dst <- @src from @sip to @dip (protocol 253, 8 bytes of @mark after bytes 14-15 of the frame) */
+static size_t ip_frame(const uint8_t dst[6], const uint8_t src[6], uint32_t sip, uint32_t dip, uint8_t mark)
+{
+	memset(out, mark, ETH_HLEN + IPV4_HLEN + 8);
+	memcpy(out, dst, 6);
+	memcpy(out + 6, src, 6);
+	out[12] = 0x08;
+	out[13] = 0x00;
+	ipv4_build(out + ETH_HLEN, sip, dip, 253, 0, 8);
+	return ETH_HLEN + IPV4_HLEN + 8;
+}
+
+/*
+ * #21: in host MAC mode (bridging over Wi-Fi) the LAN sends the guest's
+ * IPv4 to the host interface's MAC (lo's: all zero); it reaches the guest
+ * addressed to the guest's own MAC, the rest unchanged.  IPv4 at that MAC
+ * for another address is the host's own and stays there; a broadcast
+ * reaches the guest as it is.
+ */
+static void test_rx_host_mode(void **state)
+{
+	static const uint8_t lo_mac[6] = { 0 };
+	struct backend *bk = direct_open(INDYNET_BRIDGE_MAC_HOST);
+	struct poll_set ps = { 0 };
+	uint8_t sent[ETH_HLEN + IPV4_HLEN + 8];
+
+	(void)state;
+	bk->ops->input(bk, out, ip_frame(lan_mac, guest_mac, t_ip(10, 0, 0, 2), t_ip(10, 0, 0, 1), 0x21));
+	while (direct_round(bk, &ps))
+		continue; /* its own frame, sent with lo's MAC, is not given back */
+	assert_int_equal(n_drained, 0);
+	lan_send(ip_frame(lo_mac, lan_mac, t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 9), 0x22));
+	memcpy(sent, out, ip_frame(lo_mac, lan_mac, t_ip(10, 0, 0, 1), t_ip(10, 0, 0, 2), 0x23));
+	lan_send(sizeof(sent));
+	lan_send(frame(bcast, lan_mac, 60, 0x24, false));
+	while (direct_round(bk, &ps))
+		continue;
+	assert_int_equal(n_drained, 2);
+	assert_memory_equal(kept[0], guest_mac, 6);
+	assert_memory_equal(kept[0] + 6, sent + 6, sizeof(sent) - 6);
+	assert_memory_equal(kept[1], out, 60);
+	poll_set_free(&ps);
+	bk->ops->free(bk);
+}
+
 /* lo up in a namespace of our own, and a packet socket on it; false when not root */
 static bool lan_setup(void)
 {
@@ -322,7 +539,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rx_before_mac), cmocka_unit_test(test_rx_unicast),
 		cmocka_unit_test(test_rx_mtu),        cmocka_unit_test(test_rx_resegment),
-		cmocka_unit_test(test_rx_shed),       cmocka_unit_test(test_rx_super_frame_beyond_slot),
+		cmocka_unit_test(test_rx_shed),       cmocka_unit_test(test_rx_drain_cap),
+		cmocka_unit_test(test_rx_drain_cap_while_arriving), cmocka_unit_test(test_rx_room_within_batch),
+		cmocka_unit_test(test_rx_host_mode),  cmocka_unit_test(test_rx_super_frame_beyond_slot),
 		cmocka_unit_test(test_rx_mtu_untagged_ipv4),
 	};
 
