@@ -25,7 +25,9 @@
 #                     (trafgen); indynet with the default 32 MiB capture buffer,
 #                     and the flood again with 2 MiB (indynet-2m).  Metrics: ping
 #                     p50/p99 (ms) and lost, capture kernel drops, guest RX ring
-#                     drops, broadcast shed, the flood rate really sent.
+#                     drops, broadcast shed, the flood rate really sent, the share of
+#                     the machine's CPU time left idle (/proc/stat; 0 % means the
+#                     generator, the transfer and the bridge saturate it).
 #   tput              iperf3 guest->LAN and LAN->guest (-R), no flood, Gbit/s,
 #                     indynet and kbridge.
 # Output: median [min-max] over RUNS, and indynet/kbridge throughput ratios.
@@ -169,6 +171,15 @@ EOF
 }
 
 lan_tx() { ip netns exec "$LNS" cat /sys/class/net/lan3/statistics/tx_packets; }
+cpu_ticks() { head -n 1 /proc/stat; } # "cpu user nice system idle iowait irq softirq steal ..."
+idle_pct() { # idle_pct BEFORE AFTER: the machine's idle share between two cpu_ticks, in %
+	python3 - "$1" "$2" <<'PY'
+import sys
+a, b = ([int(x) for x in s.split()[1:9]] for s in sys.argv[1:3])
+d = [y - x for x, y in zip(a, b)]
+print(round(100.0 * (d[3] + d[4]) / max(1, sum(d)), 1))
+PY
+}
 
 flood_start() {
 	setsid ip netns exec "$LNS" trafgen -o lan3 -i "$OUT/uni.cfg" -b "${UNI_PPS}pps" -P 1 -Q >/dev/null 2>&1 &
@@ -186,13 +197,14 @@ flood_stop() { # trafgen forks a sender per CPU: stop each one's whole session
 }
 
 busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counters recorded
-	local c=$1 r=$2 k0 q0 s0 tx0 t0 st
+	local c=$1 r=$2 k0 q0 s0 tx0 t0 cpu0 st
 	k0=$(indynet_stat capture_kernel_drops) q0=$(indynet_stat drop_rx_ring_full) s0=$(indynet_stat capture_shed)
-	tx0=$(lan_tx) t0=$(date +%s.%N)
+	tx0=$(lan_tx) t0=$(date +%s.%N) cpu0=$(cpu_ticks)
 	ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
 	local ip=$!
 	ip netns exec "$GNS" ping -i 0.01 -w "$DUR" -W 1 $LAN_IP >"$OUT/raw/$c-ping-$r.txt" 2>&1 || true
 	wait $ip || true
+	rec "$c" cpu_idle "$r" "$(idle_pct "$cpu0" "$(cpu_ticks)")"
 	rec "$c" pps "$r" "$(python3 -c "print(round(($(lan_tx) - $tx0) / ($(date +%s.%N) - $t0)))")"
 	read -r p50 p99 lost <<<"$(ping_stats "$OUT/raw/$c-ping-$r.txt")"
 	rec "$c" ping_p50 "$r" "$p50"
@@ -244,7 +256,8 @@ def cell(xs, d=3):
 print("## busy LAN (indynet; ping -i 0.01 + iperf3 guest->LAN; median [min-max])\n")
 cols = [("pps", "flood sent pps", 0), ("ping_p50", "ping p50 ms", 3), ("ping_p99", "ping p99 ms", 3),
         ("ping_lost", "pings lost", 0), ("kernel_drops", "capture kernel drops", 0),
-        ("ring_drops", "RX ring drops", 0), ("shed", "broadcast shed", 0), ("tcp", "TCP Gbit/s", 3)]
+        ("ring_drops", "RX ring drops", 0), ("shed", "broadcast shed", 0), ("tcp", "TCP Gbit/s", 3),
+        ("cpu_idle", "machine idle %", 1)]
 print("| case | " + " | ".join(c[1] for c in cols) + " |")
 print("|---" * (len(cols) + 1) + "|")
 for case in ("quiet", "flood", "flood-2m"):
