@@ -5,6 +5,7 @@
 # Usage: bench/bridge.sh [BUILD_DIR]     (as root; BUILD_DIR or $INDYNET_BUILD holds
 #                                          src/daemon/indynetd, default ./build)
 # Env:   RUNS (3)  DUR (5: seconds per measurement)  UNI_PPS (200000)  BC_PPS (20000)
+#        BUSY_TCP (1; 0: the busy-LAN cases ping without the iperf3 transfer beside)
 #        OUT (results folder, default /var/tmp/indynet-bench/bridge-<time>)
 #
 # Topology (three network namespaces this script creates; no real interface is used):
@@ -38,6 +39,7 @@ TOP=$(cd "$HERE/.." && pwd)
 BUILD=${1:-${INDYNET_BUILD:-$TOP/build}}
 RUNS=${RUNS:-3}
 DUR=${DUR:-5}
+BUSY_TCP=${BUSY_TCP:-1}
 UNI_PPS=${UNI_PPS:-200000}
 BC_PPS=${BC_PPS:-20000}
 OUT=${OUT:-/var/tmp/indynet-bench/bridge-$(date +%Y%m%d-%H%M%S)}
@@ -200,10 +202,13 @@ busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counte
 	local c=$1 r=$2 k0 q0 s0 tx0 t0 cpu0 st
 	k0=$(indynet_stat capture_kernel_drops) q0=$(indynet_stat drop_rx_ring_full) s0=$(indynet_stat capture_shed)
 	tx0=$(lan_tx) t0=$(date +%s.%N) cpu0=$(cpu_ticks)
-	ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
-	local ip=$!
+	local ip=""
+	if [ "$BUSY_TCP" = 1 ]; then
+		ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
+		ip=$!
+	fi
 	ip netns exec "$GNS" ping -i 0.01 -w "$DUR" -W 1 $LAN_IP >"$OUT/raw/$c-ping-$r.txt" 2>&1 || true
-	wait $ip || true
+	[ -z "$ip" ] || wait "$ip" || true
 	rec "$c" cpu_idle "$r" "$(idle_pct "$cpu0" "$(cpu_ticks)")"
 	rec "$c" pps "$r" "$(python3 -c "print(round(($(lan_tx) - $tx0) / ($(date +%s.%N) - $t0)))")"
 	read -r p50 p99 lost <<<"$(ping_stats "$OUT/raw/$c-ping-$r.txt")"
@@ -214,7 +219,7 @@ busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counte
 	rec "$c" ring_drops "$r" $(($(indynet_stat drop_rx_ring_full) - q0))
 	rec "$c" shed "$r" $(($(indynet_stat capture_shed) - s0))
 	st=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9)' "$OUT/raw/$c-tcp-$r.json" 2>/dev/null || echo nan)
-	rec "$c" tcp "$r" "$st"
+	[ -z "$ip" ] || rec "$c" tcp "$r" "$st"
 	log "$c run $r: ping p50 $p50 p99 $p99 lost $lost, tcp $st Gbit/s"
 }
 
