@@ -251,8 +251,25 @@ gmount() { # gmount NAME OPTS [PATH]
 	mount -t nfs -o "$2,proto=${GPROTO:-udp},mountproto=${GPROTO:-udp},nolock,addr=$SRV,mountaddr=$SRV" \
 		"$SRV:${3:-$EXPORT_PATH}" "/mnt/$1"
 }
+# gholders DIR: the processes with a file, cwd or root under DIR
+gholders() {
+	for _p in /proc/[0-9]*; do
+		for _f in "$_p"/cwd "$_p"/root "$_p"/fd/*; do
+			case "$(readlink "$_f" 2>/dev/null)" in "$1"/* | "$1") echo "$_p ($(tr '\0' ' ' <"$_p"/cmdline)): $_f";; esac
+		done
+	done
+}
+# busybox timeout's watcher (a grandchild polling once a second) outlives the command
+# by up to 1 s holding its descriptors, so a busy mount gets 3 s before it counts
 gumount() {
-	umount "/mnt/$1" || { gfail "umount /mnt/$1"; return 1; }
+	_n=0
+	until umount "/mnt/$1" 2>/tmp/umerr; do
+		_n=$((_n + 1))
+		[ $_n = 1 ] && echo "umount /mnt/$1 busy; held by: $(gholders "/mnt/$1")"
+		[ $_n -le 6 ] && grep -q busy /tmp/umerr && { sleep 0.5; continue; }
+		gfail "umount /mnt/$1: $(cat /tmp/umerr) $(gholders "/mnt/$1")"
+		return 1
+	done
 	echo 3 >/proc/sys/vm/drop_caches
 }
 # gmountopts NAME: the options the kernel really uses for /mnt/NAME
