@@ -265,7 +265,7 @@ gumount() {
 	_n=0
 	until umount "/mnt/$1" 2>/tmp/umerr; do
 		_n=$((_n + 1))
-		[ $_n = 1 ] && echo "umount /mnt/$1 busy; held by: $(gholders "/mnt/$1")"
+		[ $_n = 1 ] && echo "umount /mnt/$1: $(cat /tmp/umerr); held by: $(gholders "/mnt/$1")"
 		[ $_n -le 6 ] && grep -q busy /tmp/umerr && { sleep 0.5; continue; }
 		gfail "umount /mnt/$1: $(cat /tmp/umerr) $(gholders "/mnt/$1")"
 		return 1
