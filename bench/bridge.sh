@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bridge.sh: bridge mode under a busy LAN (trafgen flood: guest-frame loss, ping p50/p99, 32 MiB vs 2 MiB capture buffer) and bridged TCP throughput against a Linux kernel bridge + TAP, same run, with ratios.
+# bridge.sh: bridge mode under a busy LAN (an even flood from bench/tools/paceflood.c: guest-frame loss, ping p50/p99, 32 MiB vs 2 MiB capture buffer) and bridged TCP throughput against a Linux kernel bridge + TAP (ping under the same flood too), same run, with ratios.
 #
 # Usage: bench/bridge.sh [BUILD_DIR]     (as root; BUILD_DIR or $INDYNET_BUILD holds
 #                                          src/daemon/indynetd, default ./build)
 # Env:   RUNS (3)  DUR (5: seconds per measurement)  UNI_PPS (200000)  BC_PPS (20000)
 #        BUSY_TCP (1; 0: the busy-LAN cases ping without the iperf3 transfer beside)
+#        BC_BURST_PPS (unset: the broadcast is even; N: each second's BC_PPS sent
+#        at N from the start of the second, as trafgen -b does)
 #        OUT (results folder, default /var/tmp/indynet-bench/bridge-<time>)
 #
 # Topology (three network namespaces this script creates; no real interface is used):
 #   netns $LNS "LAN":   veth lan3 = 10.77.3.1/24 (full checksums, "tx off", as from a
-#                       wire), iperf3 -s; trafgen floods from here.
+#                       wire), iperf3 -s; paceflood floods from here.
 #   netns $HNS "host":  the veth's other end cap3 (no address): what the bridge uses.
 #   netns $GNS "guest": 10.77.3.50/24 on the guest's interface; pings and iperf3 -c.
 # Bridges compared (each one user-space hop between the guest and the LAN):
@@ -23,8 +25,13 @@
 #   quiet / flood     ping -i 0.01 of the LAN host for DUR s while iperf3 sends
 #                     guest->LAN, without and with the flood: UNI_PPS frames/s
 #                     unicast to other MACs plus BC_PPS broadcast ARP requests
-#                     (trafgen); indynet with the default 32 MiB capture buffer,
-#                     and the flood again with 2 MiB (indynet-2m).  Metrics: ping
+#                     (paceflood: a batch every 1 ms; trafgen's -b sent each
+#                     second's 20,000 broadcasts in ~130 ms bursts); indynet with
+#                     the default 32 MiB capture buffer, the flood again with
+#                     2 MiB (flood-2m), and the kernel bridge quiet and under the
+#                     same flood (kb-quiet, kb-flood; the flood's 250 unicast MACs
+#                     are static entries behind cap3, so it discards them as
+#                     indynet's kernel filter does).  Metrics: ping
 #                     p50/p99 (ms) and lost, capture kernel drops, guest RX ring
 #                     drops, broadcast shed, the flood rate really sent, the share of
 #                     the machine's CPU time left idle (/proc/stat; 0 % means the
@@ -42,6 +49,7 @@ DUR=${DUR:-5}
 BUSY_TCP=${BUSY_TCP:-1}
 UNI_PPS=${UNI_PPS:-200000}
 BC_PPS=${BC_PPS:-20000}
+BC_BURST_PPS=${BC_BURST_PPS:-}
 OUT=${OUT:-/var/tmp/indynet-bench/bridge-$(date +%Y%m%d-%H%M%S)}
 LNS=brf3l-$$
 HNS=brf3h-$$
@@ -52,7 +60,7 @@ INDYNETD=$BUILD/src/daemon/indynetd
 CTL=$OUT/ctl.sock
 
 [ "$(id -u)" = 0 ] || { echo "bridge.sh: run as root (network namespaces)" >&2; exit 1; }
-for c in iperf3 ip python3 cc trafgen ping; do
+for c in iperf3 ip python3 cc ping bridge; do
 	command -v $c >/dev/null || { echo "bridge.sh: needs $c (scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -x "$INDYNETD" ] || { echo "bridge.sh: no $INDYNETD (build first)" >&2; exit 1; }
@@ -62,13 +70,14 @@ echo "case,metric,run,value" >"$RES"
 LOG=$OUT/log.txt
 log() { echo "[$(date +%T)] $*" | tee -a "$LOG" >&2; }
 PUMP=$OUT/tappump
+FLOOD=$OUT/paceflood
 cc -std=c17 -O2 -Wall -Wextra -o "$PUMP" "$HERE/tools/tappump.c"
+cc -std=c17 -O2 -Wall -Wextra -o "$FLOOD" "$HERE/tools/paceflood.c"
 
 BPID=""
 PIDS=()
 cleanup() {
 	local p
-	for p in "${PIDS[@]:1}"; do kill -INT -- "-$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}" $BPID; do kill "$p" 2>/dev/null || true; done
 	sleep 0.3
 	for ns in "$LNS" "$HNS" "$GNS"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -90,19 +99,6 @@ ip netns exec "$LNS" iperf3 -s -D -I "$OUT/iperf3.pid" >/dev/null
 sleep 0.5
 PIDS+=("$(cat "$OUT/iperf3.pid")")
 
-cat >"$OUT/uni.cfg" <<'EOF'
-/* unicast to MACs nobody on this LAN has (a switch's flooding of unknown unicast) */
-{ 0x02, 0xbe, 0xef, 0x00, 0x01, dinc(1, 250), 0x02, 0xbe, 0xef, 0x00, 0x00, 0x02, 0x08, 0x00,
-  0x45, 0x00, 0x00, 0x2e, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
-  10, 77, 3, 200, 10, 77, 3, 201, fill(0x00, 26) }
-EOF
-cat >"$OUT/bc.cfg" <<'EOF'
-/* broadcast ARP requests for an address nobody has */
-{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0xbe, 0xef, 0x00, 0x00, 0x03, 0x08, 0x06,
-  0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0xbe, 0xef, 0x00, 0x00, 0x03,
-  10, 77, 3, 97, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 77, 3, 98, fill(0x00, 18) }
-EOF
-
 # ---- the two bridges ----
 indynet_up() { # indynet_up BUFFER_BYTES
 	rm -f "$CTL"
@@ -122,6 +118,10 @@ kbridge_up() {
 	ip -n "$HNS" link add brf3br type bridge
 	ip -n "$HNS" link set cap3 master brf3br
 	ip -n "$HNS" link set brf3br up
+	# the flood's unicast MACs known behind cap3, as a switch would know them: the bridge
+	# discards those frames as indynet's kernel filter does; the broadcasts go to the TAP
+	for i in $(seq 1 250); do printf 'fdb add 02:be:ef:00:01:%02x dev cap3 master static\n' "$i"; done |
+		ip netns exec "$HNS" bridge -batch -
 	ip netns exec "$HNS" "$PUMP" brf3ta brf3tb >"$OUT/pump.log" 2>&1 &
 	BPID=$!
 	for _ in $(seq 50); do grep -q ready "$OUT/pump.log" && break; sleep 0.1; done
@@ -184,23 +184,22 @@ PY
 }
 
 flood_start() {
-	setsid ip netns exec "$LNS" trafgen -o lan3 -i "$OUT/uni.cfg" -b "${UNI_PPS}pps" -P 1 -Q >/dev/null 2>&1 &
+	ip netns exec "$LNS" "$FLOOD" lan3 uni "$UNI_PPS" >>"$OUT/flood.log" 2>&1 &
 	PIDS+=($!)
-	setsid ip netns exec "$LNS" trafgen -o lan3 -i "$OUT/bc.cfg" -b "${BC_PPS}pps" -P 1 -Q >/dev/null 2>&1 &
+	ip netns exec "$LNS" "$FLOOD" lan3 bc "$BC_PPS" ${BC_BURST_PPS:+"$BC_BURST_PPS"} >>"$OUT/flood.log" 2>&1 &
 	PIDS+=($!)
 	sleep 1
 }
 
-flood_stop() { # trafgen forks a sender per CPU: stop each one's whole session
-	local p
-	for p in "${PIDS[@]:1}"; do kill -INT -- "-$p" 2>/dev/null || true; done
+flood_stop() {
+	kill -INT "${PIDS[@]:1}" 2>/dev/null || true
 	wait "${PIDS[@]:1}" 2>/dev/null || true
 	PIDS=("${PIDS[0]}")
 }
 
-busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counters recorded
-	local c=$1 r=$2 k0 q0 s0 tx0 t0 cpu0 st
-	k0=$(indynet_stat capture_kernel_drops) q0=$(indynet_stat drop_rx_ring_full) s0=$(indynet_stat capture_shed)
+busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counters recorded (kb-*: the kernel bridge's case, none)
+	local c=$1 r=$2 k0=0 q0=0 s0=0 tx0 t0 cpu0 st
+	[ "${c#kb-}" != "$c" ] || k0=$(indynet_stat capture_kernel_drops) q0=$(indynet_stat drop_rx_ring_full) s0=$(indynet_stat capture_shed)
 	tx0=$(lan_tx) t0=$(date +%s.%N) cpu0=$(cpu_ticks)
 	local ip=""
 	if [ "$BUSY_TCP" = 1 ]; then
@@ -215,9 +214,11 @@ busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counte
 	rec "$c" ping_p50 "$r" "$p50"
 	rec "$c" ping_p99 "$r" "$p99"
 	rec "$c" ping_lost "$r" "$lost"
-	rec "$c" kernel_drops "$r" $(($(indynet_stat capture_kernel_drops) - k0))
-	rec "$c" ring_drops "$r" $(($(indynet_stat drop_rx_ring_full) - q0))
-	rec "$c" shed "$r" $(($(indynet_stat capture_shed) - s0))
+	if [ "${c#kb-}" = "$c" ]; then
+		rec "$c" kernel_drops "$r" $(($(indynet_stat capture_kernel_drops) - k0))
+		rec "$c" ring_drops "$r" $(($(indynet_stat drop_rx_ring_full) - q0))
+		rec "$c" shed "$r" $(($(indynet_stat capture_shed) - s0))
+	fi
 	st=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9)' "$OUT/raw/$c-tcp-$r.json" 2>/dev/null || echo nan)
 	[ -z "$ip" ] || rec "$c" tcp "$r" "$st"
 	log "$c run $r: ping p50 $p50 p99 $p99 lost $lost, tcp $st Gbit/s"
@@ -239,6 +240,10 @@ for r in $(seq "$RUNS"); do
 	flood_stop
 	bridge_down
 	kbridge_up
+	busy kb-quiet "$r"
+	flood_start
+	busy kb-flood "$r"
+	flood_stop
 	iperf kbridge tput_g2l "$r"
 	iperf kbridge tput_l2g "$r" -R
 	bridge_down
@@ -265,11 +270,14 @@ cols = [("pps", "flood sent pps", 0), ("ping_p50", "ping p50 ms", 3), ("ping_p99
         ("cpu_idle", "machine idle %", 1)]
 print("| case | " + " | ".join(c[1] for c in cols) + " |")
 print("|---" * (len(cols) + 1) + "|")
-for case in ("quiet", "flood", "flood-2m"):
+for case in ("quiet", "flood", "flood-2m", "kb-quiet", "kb-flood"):
     print("| %s | " % case + " | ".join(cell(v[(case, m)], d) for m, _, d in cols) + " |")
 q, f = v[("quiet", "ping_p99")], v[("flood", "ping_p99")]
 if q and f:
     print("\nping p99 under the flood minus quiet: %+.3f ms (target <= +1 ms)" % (statistics.median(f) - statistics.median(q)))
+kq, kf = v[("kb-quiet", "ping_p99")], v[("kb-flood", "ping_p99")]
+if kq and kf:
+    print("the kernel bridge + TAP, same flood: %+.3f ms" % (statistics.median(kf) - statistics.median(kq)))
 print("\n## bridged TCP throughput, Gbit/s (median [min-max])\n")
 print("| direction | indynet | kernel bridge + TAP | indynet/kbridge |")
 print("|---|---|---|---|")

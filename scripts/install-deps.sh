@@ -21,8 +21,8 @@ PKGS=(
 	libxml2-utils shellcheck dpkg-dev lintian
 	# Windows: the Npcap check cross-built and run under wine (about 160 MB to download, 1 GB installed)
 	gcc-mingw-w64-x86-64-win32 wine64
-	# bridge mode tests and benchmark: offload switches, capability drop, LAN flood generator
-	ethtool libcap2-bin netsniff-ng
+	# bridge mode tests and benchmark: offload switches, capability drop (the LAN flood is bench/tools/paceflood.c)
+	ethtool libcap2-bin
 	# bridge e2e tests: the "access point" drops frames from other MACs (nft netdev ingress); LAN-side captures
 	nftables tcpdump
 	# benchmarks: NAT peers, NFS peer
