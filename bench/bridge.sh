@@ -6,6 +6,7 @@
 #                                          src/daemon/indynetd, default ./build)
 # Env:   RUNS (3)  DUR (5: seconds per measurement)  UNI_PPS (200000)  BC_PPS (20000)
 #        BUSY_TCP (1; 0: the busy-LAN cases ping without the iperf3 transfer beside)
+#        BUSY_TCP_RATE (unset: the transfer as fast as it goes; e.g. 100M: iperf3 -b)
 #        BC_BURST_PPS (unset: the broadcast is even; N: each second's BC_PPS sent
 #        at N from the start of the second, as trafgen -b does)
 #        OUT (results folder, default /var/tmp/indynet-bench/bridge-<time>)
@@ -203,7 +204,7 @@ busy() { # busy CASE RUN: ping + TCP guest->LAN for DUR s; indynet's drop counte
 	tx0=$(lan_tx) t0=$(date +%s.%N) cpu0=$(cpu_ticks)
 	local ip=""
 	if [ "$BUSY_TCP" = 1 ]; then
-		ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
+		ip netns exec "$GNS" iperf3 -c $LAN_IP -t "$DUR" ${BUSY_TCP_RATE:+-b "$BUSY_TCP_RATE"} -J >"$OUT/raw/$c-tcp-$r.json" 2>&1 &
 		ip=$!
 	fi
 	ip netns exec "$GNS" ping -i 0.01 -w "$DUR" -W 1 $LAN_IP >"$OUT/raw/$c-ping-$r.txt" 2>&1 || true
